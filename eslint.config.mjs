@@ -1,0 +1,29 @@
+// Lint configuration: ESLint's recommended rules and typescript-eslint's, for the TypeScript sources, tests and
+// benchmarks. Formatting is prettier's job (`npm run format:check`), not the linter's.
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["dist/", "node_modules/", "native/build/", "scratch/", "src/codec/gen/", ".tap/", "coverage/"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: {
+      globals: {
+        process: "readonly",
+        Buffer: "readonly",
+        console: "readonly",
+        setImmediate: "readonly",
+        setTimeout: "readonly",
+        clearTimeout: "readonly",
+        require: "readonly",
+        module: "writable",
+        __dirname: "readonly",
+      },
+    },
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/no-require-imports": "off",
+    },
+  },
+);

@@ -1,0 +1,286 @@
+// Bytes -> Messages, streaming.
+//
+// The core is push-based (write a chunk, receive the messages it completes) so that the LZ4 layer and both public
+// shapes, an async iterator and a Transform stream, sit on the same state machine. Memory is bounded by the
+// largest Record: a Record that fits in the current chunk is decoded in place, a longer one is gathered into one
+// buffer of its announced size, which is checked against the limit before anything is buffered.
+import { Transform, type TransformCallback } from "node:stream";
+import { CaptureError, type CaptureWarning } from "./errors";
+import { Lz4FrameDecoder, startsWithLz4Magic } from "./lz4";
+import { FORMAT_NAME, FORMAT_VERSION, MAX_RECORD_BYTES, type Message } from "./model";
+import { decodeRecord } from "./records";
+import { describeForeign, hexPrefix } from "./sniff";
+import { WireError } from "./wire";
+
+export interface DecodeOptions {
+  /** Refuse Records larger than this many bytes (default: the format's 64 MiB). */
+  maxRecordBytes?: number;
+  /** Called for problems that do not stop reading: a truncated capture, a missing trailer. */
+  onWarning?: (warning: CaptureWarning) => void;
+}
+
+type Sink = (message: Message) => void;
+
+/** The push-based decoder. Most users want decode() or createDecodeStream(). */
+export class Decoder {
+  private readonly maxRecordBytes: number;
+  private readonly onWarning: (warning: CaptureWarning) => void;
+  /** Input bytes before the format is known (LZ4 or plain). */
+  private head: Uint8Array[] | undefined = [];
+  private headBytes = 0;
+  private lz4: Lz4FrameDecoder | undefined;
+
+  /** Stream offset (in decompressed bytes) of the next byte to parse. */
+  private offset = 0;
+  /** Bytes of a length prefix split across chunks. */
+  private prefix: number[] = [];
+  /** A Record being gathered across chunks. */
+  private record: Uint8Array | undefined;
+  private recordFilled = 0;
+  private recordOffset = 0;
+  private records = 0;
+  /** Processes with a Header and, so far, no Trailer. */
+  private readonly open = new Set<number>();
+
+  constructor(
+    private readonly sink: Sink,
+    options: DecodeOptions = {},
+  ) {
+    this.maxRecordBytes = options.maxRecordBytes ?? MAX_RECORD_BYTES;
+    this.onWarning = options.onWarning ?? (() => {});
+  }
+
+  write(chunk: Uint8Array): void {
+    if (this.head) {
+      this.head.push(chunk);
+      this.headBytes += chunk.length;
+      if (this.headBytes < 8) return;
+      this.start();
+      return;
+    }
+    if (this.lz4) this.lz4.write(chunk);
+    else this.parse(chunk);
+  }
+
+  end(): void {
+    if (this.head) {
+      if (this.headBytes === 0) throw new CaptureError("empty input: no capture to read", 0);
+      this.start();
+    }
+    if (this.lz4) this.lz4.end();
+    if (this.record || this.prefix.length > 0) {
+      const have = this.record ? `${this.recordFilled} of ${this.record.length} bytes` : "its length prefix";
+      this.onWarning({
+        code: "incomplete-record",
+        offset: this.record ? this.recordOffset : this.offset,
+        message: `the capture ends inside a record (${have}): it was cut short; reporting what it holds`,
+      });
+    }
+    for (const pid of this.open) {
+      this.onWarning({
+        code: "no-trailer",
+        offset: this.offset,
+        message: `process ${pid} has no trailer: the capture was cut short (the recorder was killed or the disk filled); reporting what it holds`,
+      });
+    }
+  }
+
+  /** The format is known from the first bytes: route everything buffered so far. */
+  private start(): void {
+    const chunks = this.head ?? [];
+    this.head = undefined;
+    const first = concat(chunks, Math.min(this.headBytes, 16));
+    if (startsWithLz4Magic(first)) {
+      this.lz4 = new Lz4FrameDecoder((c) => this.parse(c));
+      for (const c of chunks) this.lz4.write(c);
+      return;
+    }
+    if (!plausibleCapture(first)) {
+      const what = describeForeign(first);
+      throw new CaptureError(
+        what
+          ? `not a memtrace capture: this looks like ${what}`
+          : `not a memtrace capture: it starts with bytes ${hexPrefix(first)}, not a memtrace header`,
+        0,
+      );
+    }
+    for (const c of chunks) this.parse(c);
+  }
+
+  private parse(chunk: Uint8Array): void {
+    let p = 0;
+    const n = chunk.length;
+    while (p < n) {
+      if (this.record) {
+        const k = Math.min(n - p, this.record.length - this.recordFilled);
+        this.record.set(chunk.subarray(p, p + k), this.recordFilled);
+        this.recordFilled += k;
+        p += k;
+        this.offset += k;
+        if (this.recordFilled === this.record.length) {
+          const rec = this.record;
+          this.record = undefined;
+          this.emit(rec, 0, rec.length, this.recordOffset);
+        }
+        continue;
+      }
+      // Length prefix: a varint of at most 10 bytes, possibly split across chunks.
+      const prefixStart = this.offset - this.prefix.length;
+      let length = -1;
+      while (p < n) {
+        const b = chunk[p++];
+        this.offset++;
+        this.prefix.push(b);
+        if (b < 0x80) {
+          length = prefixValue(this.prefix);
+          this.prefix.length = 0;
+          break;
+        }
+        if (this.prefix.length >= 10)
+          throw new CaptureError("a record length prefix is not a valid varint", prefixStart);
+      }
+      if (length < 0) return;
+      if (length > this.maxRecordBytes) {
+        throw new CaptureError(
+          `a record announces ${length} bytes, more than the ${this.maxRecordBytes}-byte limit: the capture is corrupt or not a capture`,
+          prefixStart,
+          this.lz4 !== undefined,
+        );
+      }
+      const recordOffset = this.offset;
+      if (n - p >= length) {
+        this.emit(chunk, p, p + length, recordOffset);
+        p += length;
+        this.offset += length;
+      } else {
+        this.record = new Uint8Array(length);
+        this.recordFilled = 0;
+        this.recordOffset = recordOffset;
+      }
+    }
+  }
+
+  private emit(buf: Uint8Array, start: number, end: number, offset: number): void {
+    let message: Message;
+    try {
+      message = decodeRecord(buf, start, end);
+    } catch (e) {
+      if (e instanceof WireError) {
+        const at = e.at >= start ? offset + (e.at - start) : offset;
+        throw new CaptureError(`malformed record: ${e.message}`, at, this.lz4 !== undefined);
+      }
+      throw e;
+    }
+    message.offset = offset;
+    if (this.records++ === 0) {
+      if (message.type !== "header" || message.header.format !== FORMAT_NAME) {
+        throw new CaptureError("not a memtrace capture: the first record is not a memtrace header", offset);
+      }
+    }
+    if (message.type === "header") {
+      const h = message.header;
+      if (h.format !== FORMAT_NAME)
+        throw new CaptureError(`a header names format "${h.format}", not "${FORMAT_NAME}"`, offset);
+      if (h.version > FORMAT_VERSION) {
+        throw new CaptureError(
+          `capture format version ${h.version} is newer than this memtrace reads (${FORMAT_VERSION}): upgrade memtrace`,
+          offset,
+        );
+      }
+      this.open.add(message.pid);
+    } else if (message.type === "trailer") {
+      this.open.delete(message.pid);
+    }
+    this.sink(message);
+  }
+}
+
+function prefixValue(bytes: number[]): number {
+  let v = 0;
+  let scale = 1;
+  for (const b of bytes) {
+    v += (b & 0x7f) * scale;
+    scale *= 128;
+  }
+  return v;
+}
+
+function concat(chunks: Uint8Array[], max: number): Uint8Array {
+  const out = new Uint8Array(max);
+  let at = 0;
+  for (const c of chunks) {
+    if (at >= max) break;
+    const k = Math.min(c.length, max - at);
+    out.set(c.subarray(0, k), at);
+    at += k;
+  }
+  return out;
+}
+
+/**
+ * A plain capture starts with a Record length (a varint) followed by the tag of the Record's first field: pid
+ * (08) or, in a derived stream, the header body (12).
+ */
+function plausibleCapture(head: Uint8Array): boolean {
+  let p = 0;
+  while (p < head.length && p < 10 && head[p] >= 0x80) p++;
+  p++;
+  if (p >= head.length) return head.length > 0 && p <= 10;
+  return head[p] === 0x08 || head[p] === 0x12;
+}
+
+export type ByteSource = AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
+
+/** Decodes a byte stream (a Readable, or any iterable of chunks) into Messages. */
+export async function* decode(source: ByteSource, options: DecodeOptions = {}): AsyncGenerator<Message> {
+  const ready: Message[] = [];
+  const decoder = new Decoder((m) => ready.push(m), options);
+  for await (const chunk of source) {
+    decoder.write(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
+    for (let i = 0; i < ready.length; i++) yield ready[i];
+    ready.length = 0;
+  }
+  decoder.end();
+  yield* ready;
+}
+
+/** Decodes a complete capture held in memory. */
+export function decodeAll(bytes: Uint8Array, options: DecodeOptions = {}): Message[] {
+  const out: Message[] = [];
+  const decoder = new Decoder((m) => out.push(m), options);
+  decoder.write(bytes);
+  decoder.end();
+  return out;
+}
+
+/** A Transform: bytes in, Messages out (object mode). Warnings are also emitted as "warning" events. */
+export function createDecodeStream(options: DecodeOptions = {}): Transform {
+  // The transform callbacks run only after `decoder` below is initialised.
+  const stream = new Transform({
+    readableObjectMode: true,
+    transform(chunk: Uint8Array, _encoding: BufferEncoding, callback: TransformCallback) {
+      try {
+        decoder.write(chunk);
+        callback();
+      } catch (e) {
+        callback(e as Error);
+      }
+    },
+    flush(callback: TransformCallback) {
+      try {
+        decoder.end();
+        callback();
+      } catch (e) {
+        callback(e as Error);
+      }
+    },
+  });
+  const decoder = new Decoder((m) => stream.push(m), {
+    ...options,
+    onWarning: (w) => {
+      options.onWarning?.(w);
+      stream.emit("warning", w);
+    },
+  });
+  return stream;
+}

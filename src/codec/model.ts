@@ -1,0 +1,270 @@
+// The decoded form of a capture: one Message per Record of proto/memtrace.proto.
+//
+// These types are what every transform and sink sees. They follow the .proto field for field, with three
+// differences that keep consumers simple and fast:
+// - 64-bit values are plain numbers (the codec refuses values above 2^53 rather than lose precision), except the
+//   wall-clock start time, which needs all 64 bits;
+// - columnar records carry typed arrays with every optional column filled in (its default when absent), and
+//   delta-coded columns already summed: EventBatch.time and .address are absolute;
+// - the oneof body becomes the `type` discriminant.
+import {
+  CodeEventKind,
+  Content,
+  EventKind,
+  EventOrder,
+  FunctionKind,
+  GcKind,
+  Measure,
+  ProcessEventKind,
+  ThreadRole,
+} from "./gen/memtrace_pb";
+
+export { CodeEventKind, Content, EventKind, EventOrder, FunctionKind, GcKind, Measure, ProcessEventKind, ThreadRole };
+
+export const FORMAT_NAME = "memtrace";
+export const FORMAT_VERSION = 1;
+/** The largest Record a reader accepts by default (the format's MAX_RECORD_BYTES). */
+export const MAX_RECORD_BYTES = 64 * 1024 * 1024;
+
+export interface Settings {
+  maxStackDepth: number;
+  jsSampleIntervalBytes: number;
+  jsPollIntervalNs: number;
+  memoryIntervalNs: number;
+  native: boolean;
+  children: boolean;
+  clockResolutionNs: number;
+  jsKeepCollected: boolean;
+}
+
+export interface ProcessTotals {
+  pid: number;
+  allocations: number;
+  allocatedBytes: number;
+  deallocations: number;
+  unmatchedDeallocations: number;
+  overwrittenAllocations: number;
+  peakBytes: number;
+  peakTimeNs: number;
+  leakedBytes: number;
+  leakedCount: number;
+  endTimeNs: number;
+}
+
+export interface FoldInfo {
+  measure: Measure;
+  processes: ProcessTotals[];
+  truncated: boolean;
+}
+
+export interface Header {
+  format: string;
+  version: number;
+  content: Content;
+  writer: string;
+  ppid: number;
+  argv: string[];
+  execArgv: string[];
+  nodeVersion: string;
+  hostname: string;
+  platform: string;
+  arch: string;
+  /** Nanoseconds since the Unix epoch of the scope's time 0 (a bigint: it needs 61 bits). */
+  startTimeUnixNs: bigint;
+  settings: Settings;
+  eventOrder: EventOrder;
+  fold: FoldInfo | undefined;
+}
+
+export interface FunctionInfo {
+  /** String ids in the scope's string table. */
+  name: number;
+  file: number;
+  module: number;
+  line: number;
+  column: number;
+  kind: FunctionKind;
+}
+
+/** One batch of allocation and deallocation events; row i of every column is event i. */
+export interface EventBatch {
+  /** Number of events. The columns may be longer (reused buffers); only the first `length` entries count. */
+  length: number;
+  kind: Uint8Array;
+  /** Thread of each event. */
+  tid: Uint32Array;
+  /** Nanoseconds since the scope's time 0. */
+  time: Float64Array;
+  address: Float64Array;
+  size: Float64Array;
+  stack: Uint32Array;
+  /** Objects each event stands for (1 unless a JS sample says otherwise). */
+  count: Float64Array;
+}
+
+export interface MemorySamples {
+  tid: number;
+  length: number;
+  time: Float64Array;
+  rss: Float64Array;
+  jsHeapUsed: Float64Array;
+  jsHeapTotal: Float64Array;
+  external: Float64Array;
+  arrayBuffers: Float64Array;
+  nativeLive: Float64Array;
+}
+
+export interface ThreadInfo {
+  tid: number;
+  name: string;
+  role: ThreadRole;
+  workerId: number;
+  timeNs: number;
+  ended: boolean;
+}
+
+export interface ProcessEvent {
+  kind: ProcessEventKind;
+  timeNs: number;
+  childPid: number;
+  exitCode: number;
+  signal: number;
+  argv: string[];
+}
+
+export interface Mapping {
+  start: number;
+  end: number;
+  fileOffset: number;
+  path: string;
+  buildId: string;
+  executable: boolean;
+  timeNs: number;
+  removed: boolean;
+}
+
+export interface CodeEvent {
+  kind: CodeEventKind;
+  timeNs: number;
+  start: number;
+  size: number;
+  newStart: number;
+  function: number;
+}
+
+export interface GcEvent {
+  tid: number;
+  timeNs: number;
+  durationNs: number;
+  kind: GcKind;
+  heapBefore: number;
+  heapAfter: number;
+}
+
+export interface FoldedBatch {
+  measure: Measure;
+  length: number;
+  stack: Uint32Array;
+  bytes: Float64Array;
+  count: Float64Array;
+  /** Process, thread and allocator of each row; 0 where the fold did not keep them apart. */
+  pid: Uint32Array;
+  tid: Uint32Array;
+  kind: Uint8Array;
+}
+
+export interface Trailer {
+  timeNs: number;
+  allocations: number;
+  deallocations: number;
+  allocatedBytes: number;
+  lostEvents: number;
+  truncatedStacks: number;
+  brokenStacks: number;
+  unresolvedFrames: number;
+  reentrantCalls: number;
+}
+
+/** One decoded Record. `pid` names the scope; `offset` is where the Record starts in the (decompressed) stream. */
+export type Message = (
+  | { type: "header"; header: Header }
+  | { type: "strings"; firstId: number; values: string[] }
+  | { type: "functions"; firstId: number; functions: FunctionInfo[] }
+  | {
+      type: "frames";
+      firstId: number;
+      length: number;
+      function: Uint32Array;
+      address: Float64Array;
+      line: Uint32Array;
+      column: Uint32Array;
+    }
+  | { type: "stacks"; firstId: number; length: number; parent: Uint32Array; frame: Uint32Array }
+  | { type: "events"; batch: EventBatch }
+  | { type: "watermark"; timeNs: number }
+  | { type: "memory"; samples: MemorySamples }
+  | { type: "thread"; thread: ThreadInfo }
+  | { type: "process"; event: ProcessEvent }
+  | { type: "mapping"; mapping: Mapping }
+  | { type: "code"; code: CodeEvent }
+  | {
+      type: "resolution";
+      length: number;
+      frame: Uint32Array;
+      function: Uint32Array;
+      line: Uint32Array;
+      column: Uint32Array;
+    }
+  | { type: "gc"; gc: GcEvent }
+  | { type: "folded"; batch: FoldedBatch }
+  | { type: "trailer"; trailer: Trailer }
+  /** A Record of a kind this reader does not know: skipped by every consumer, shown by `dump`. */
+  | { type: "unknown"; field: number; bytes: number }
+) & { pid: number; offset?: number };
+
+export type MessageType = Message["type"];
+export type MessageOf<T extends MessageType> = Extract<Message, { type: T }>;
+
+/** Allocation kinds are 1-63, deallocation kinds 64-127 (the format reserves the ranges for new kinds). */
+export function isAllocation(kind: number): boolean {
+  return kind >= 1 && kind < 64;
+}
+
+export function isDeallocation(kind: number): boolean {
+  return kind >= 64 && kind < 128;
+}
+
+export function emptySettings(): Settings {
+  return {
+    maxStackDepth: 0,
+    jsSampleIntervalBytes: 0,
+    jsPollIntervalNs: 0,
+    memoryIntervalNs: 0,
+    native: false,
+    children: false,
+    clockResolutionNs: 0,
+    jsKeepCollected: false,
+  };
+}
+
+/** A Header with every field at its default, for writers to fill in. */
+export function newHeader(fields: Partial<Header> = {}): Header {
+  return {
+    format: FORMAT_NAME,
+    version: FORMAT_VERSION,
+    content: Content.RAW,
+    writer: "",
+    ppid: 0,
+    argv: [],
+    execArgv: [],
+    nodeVersion: "",
+    hostname: "",
+    platform: "",
+    arch: "",
+    startTimeUnixNs: 0n,
+    settings: emptySettings(),
+    eventOrder: EventOrder.ORDER_PER_THREAD,
+    fold: undefined,
+    ...fields,
+  };
+}

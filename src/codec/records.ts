@@ -1,0 +1,581 @@
+// One Record <-> one Message.
+//
+// The envelope (pid + oneof body) is parsed by hand so that a columnar body goes straight to its typed-array
+// decoder; every other body goes through @bufbuild/protobuf's generated schema and is converted to the model.
+import { create, fromBinary, toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
+import { ColumnarFields } from "./columns";
+import * as pb from "./gen/memtrace_pb";
+import {
+  type EventBatch,
+  type FoldInfo,
+  type FoldedBatch,
+  type Header,
+  type MemorySamples,
+  type Message,
+  type Trailer,
+} from "./model";
+import { ByteWriter, WIRE_LEN, WIRE_VARINT, WireError, lastPos, readVarint, skipField, zigzag } from "./wire";
+
+/** Field numbers of Record's oneof body, by message type. */
+export const BODY_FIELD = {
+  header: 2,
+  strings: 3,
+  functions: 4,
+  frames: 5,
+  stacks: 6,
+  events: 7,
+  watermark: 8,
+  memory: 9,
+  thread: 10,
+  process: 11,
+  mapping: 12,
+  code: 13,
+  resolution: 14,
+  gc: 15,
+  folded: 16,
+  trailer: 17,
+} as const satisfies Record<Exclude<Message["type"], "unknown">, number>;
+
+const TYPE_OF_FIELD: (Message["type"] | undefined)[] = [];
+for (const [type, field] of Object.entries(BODY_FIELD)) TYPE_OF_FIELD[field] = type as Message["type"];
+
+const U32 = 4294967296;
+
+function num(v: bigint, what: string): number {
+  if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new WireError(`${what} ${v} does not fit in 53 bits`, 0);
+  return Number(v);
+}
+
+function big(v: number): bigint {
+  return BigInt(v);
+}
+
+function fromBin<T extends DescMessage>(schema: T, buf: Uint8Array, start: number, end: number): MessageShape<T> {
+  return fromBinary(schema, buf.subarray(start, end), { readUnknownFields: false });
+}
+
+/**
+ * Decodes the Record in buf[start, end). Throws WireError (positions relative to buf) on malformed input.
+ * Returns an "unknown" message for a Record kind this reader does not know.
+ */
+export function decodeRecord(buf: Uint8Array, start: number, end: number): Message {
+  let pid = 0;
+  let bodyField = 0;
+  let bodyStart = 0;
+  let bodyEnd = 0;
+  let p = start;
+  while (p < end) {
+    const tag = readVarint(buf, p, end);
+    p = lastPos();
+    const field = Math.floor(tag / 8);
+    const wireType = tag & 7;
+    if (field === 1 && wireType === WIRE_VARINT) {
+      pid = readVarint(buf, p, end);
+      if (pid >= U32) throw new WireError(`pid ${pid} is out of range`, p);
+      p = lastPos();
+    } else if (field >= 2 && wireType === WIRE_LEN) {
+      const len = readVarint(buf, p, end);
+      const from = lastPos();
+      if (from + len > end) throw new WireError(`field ${field} runs past the end of the record`, p);
+      // A oneof keeps the last body it sees, as protobuf parsers do.
+      bodyField = field;
+      bodyStart = from;
+      bodyEnd = from + len;
+      p = bodyEnd;
+    } else {
+      p = skipField(buf, p, end, wireType);
+      if (p > end) throw new WireError("a field runs past the end of the record", end);
+    }
+  }
+  const type = TYPE_OF_FIELD[bodyField];
+  if (type === undefined) return { type: "unknown", pid, field: bodyField, bytes: end - start };
+  return decodeBody(type, pid, buf, bodyStart, bodyEnd);
+}
+
+function decodeBody(type: Message["type"], pid: number, buf: Uint8Array, start: number, end: number): Message {
+  switch (type) {
+    case "header":
+      return { type, pid, header: headerFromWire(fromBin(pb.HeaderSchema, buf, start, end)) };
+    case "strings": {
+      const t = fromBin(pb.StringTableSchema, buf, start, end);
+      return { type, pid, firstId: t.firstId, values: t.values };
+    }
+    case "functions": {
+      const t = fromBin(pb.FunctionTableSchema, buf, start, end);
+      return {
+        type,
+        pid,
+        firstId: t.firstId,
+        functions: t.functions.map((f) => ({
+          name: f.name,
+          file: f.file,
+          module: f.module,
+          line: f.line,
+          column: f.column,
+          kind: f.kind,
+        })),
+      };
+    }
+    case "frames": {
+      const c = new ColumnarFields(buf, start, end, [2, 3, 4, 5]);
+      const n = c.count(2);
+      return {
+        type,
+        pid,
+        firstId: c.scalars[1],
+        length: n,
+        function: c.read(2, "function", new Uint32Array(n), n),
+        address: c.read(3, "address", new Float64Array(n), n),
+        line: c.read(4, "line", new Uint32Array(n), n),
+        column: c.read(5, "column", new Uint32Array(n), n),
+      };
+    }
+    case "stacks": {
+      const c = new ColumnarFields(buf, start, end, [2, 3]);
+      const n = c.count(2);
+      const frame = new Uint32Array(n);
+      if (n > 0 && !c.has(3)) throw new WireError("stack table has no frame column", start);
+      return {
+        type,
+        pid,
+        firstId: c.scalars[1],
+        length: n,
+        parent: c.read(2, "parent", new Uint32Array(n), n),
+        frame: c.read(3, "frame", frame, n),
+      };
+    }
+    case "events":
+      return { type, pid, batch: decodeEventBatch(buf, start, end) };
+    case "watermark":
+      return { type, pid, timeNs: num(fromBin(pb.WatermarkSchema, buf, start, end).timeNs, "watermark time") };
+    case "memory":
+      return { type, pid, samples: decodeMemory(buf, start, end) };
+    case "thread": {
+      const t = fromBin(pb.ThreadInfoSchema, buf, start, end);
+      return {
+        type,
+        pid,
+        thread: {
+          tid: t.tid,
+          name: t.name,
+          role: t.role,
+          workerId: t.workerId,
+          timeNs: num(t.timeNs, "time"),
+          ended: t.ended,
+        },
+      };
+    }
+    case "process": {
+      const e = fromBin(pb.ProcessEventSchema, buf, start, end);
+      return {
+        type,
+        pid,
+        event: {
+          kind: e.kind,
+          timeNs: num(e.timeNs, "time"),
+          childPid: e.childPid,
+          exitCode: e.exitCode,
+          signal: e.signal,
+          argv: e.argv,
+        },
+      };
+    }
+    case "mapping": {
+      const m = fromBin(pb.MappingSchema, buf, start, end);
+      return {
+        type,
+        pid,
+        mapping: {
+          start: num(m.start, "mapping start"),
+          end: num(m.end, "mapping end"),
+          fileOffset: num(m.fileOffset, "file offset"),
+          path: m.path,
+          buildId: m.buildId,
+          executable: m.executable,
+          timeNs: num(m.timeNs, "time"),
+          removed: m.removed,
+        },
+      };
+    }
+    case "code": {
+      const e = fromBin(pb.CodeEventSchema, buf, start, end);
+      return {
+        type,
+        pid,
+        code: {
+          kind: e.kind,
+          timeNs: num(e.timeNs, "time"),
+          start: num(e.start, "code start"),
+          size: num(e.size, "code size"),
+          newStart: num(e.newStart, "code start"),
+          function: e.function,
+        },
+      };
+    }
+    case "resolution": {
+      const c = new ColumnarFields(buf, start, end, [1, 2, 3, 4]);
+      const n = c.count(1);
+      const fn = new Uint32Array(n);
+      if (n > 0 && !c.has(2)) throw new WireError("frame resolution has no function column", start);
+      return {
+        type,
+        pid,
+        length: n,
+        frame: c.read(1, "frame", new Uint32Array(n), n),
+        function: c.read(2, "function", fn, n),
+        line: c.read(3, "line", new Uint32Array(n), n),
+        column: c.read(4, "column", new Uint32Array(n), n),
+      };
+    }
+    case "gc": {
+      const g = fromBin(pb.GcEventSchema, buf, start, end);
+      return {
+        type,
+        pid,
+        gc: {
+          tid: g.tid,
+          timeNs: num(g.timeNs, "time"),
+          durationNs: num(g.durationNs, "duration"),
+          kind: g.kind,
+          heapBefore: num(g.heapBefore, "heap size"),
+          heapAfter: num(g.heapAfter, "heap size"),
+        },
+      };
+    }
+    case "folded":
+      return { type, pid, batch: decodeFolded(buf, start, end) };
+    case "trailer":
+      return { type, pid, trailer: trailerFromWire(fromBin(pb.TrailerSchema, buf, start, end)) };
+    case "unknown":
+      throw new Error("unreachable");
+  }
+}
+
+function decodeEventBatch(buf: Uint8Array, start: number, end: number): EventBatch {
+  const c = new ColumnarFields(buf, start, end, [3, 4, 5, 6, 7, 8, 9]);
+  const n = c.count(3);
+  const kind = c.read(3, "kind", new Uint8Array(n), n);
+  const time = c.read(4, "time_delta", new Float64Array(n), n);
+  const address = c.readZigzag(5, "address_delta", new Float64Array(n), n);
+  const size = c.read(6, "size", new Float64Array(n), n);
+  const stack = c.read(7, "stack", new Uint32Array(n), n);
+  const count = c.has(8) ? c.read(8, "count", new Float64Array(n), n) : new Float64Array(n).fill(1);
+  const tid = c.has(9) ? c.read(9, "tids", new Uint32Array(n), n) : new Uint32Array(n).fill(c.scalars[1]);
+  // Undo the delta coding: times and addresses become absolute.
+  let t = c.scalars[2];
+  let a = 0;
+  for (let i = 0; i < n; i++) {
+    t += time[i];
+    time[i] = t;
+    a += address[i];
+    address[i] = a;
+  }
+  if (t > Number.MAX_SAFE_INTEGER) throw new WireError("event times exceed 2^53 ns", start);
+  return { length: n, kind, tid, time, address, size, stack, count };
+}
+
+function decodeMemory(buf: Uint8Array, start: number, end: number): MemorySamples {
+  const c = new ColumnarFields(buf, start, end, [2, 3, 4, 5, 6, 7, 8]);
+  const n = c.count(2);
+  const col = (field: number, name: string) => c.read(field, name, new Float64Array(n), n);
+  return {
+    tid: c.scalars[1],
+    length: n,
+    time: col(2, "time_ns"),
+    rss: col(3, "rss"),
+    jsHeapUsed: col(4, "js_heap_used"),
+    jsHeapTotal: col(5, "js_heap_total"),
+    external: col(6, "external"),
+    arrayBuffers: col(7, "array_buffers"),
+    nativeLive: col(8, "native_live"),
+  };
+}
+
+function decodeFolded(buf: Uint8Array, start: number, end: number): FoldedBatch {
+  const c = new ColumnarFields(buf, start, end, [2, 3, 4, 5, 6, 7]);
+  const n = c.count(2);
+  return {
+    measure: c.scalars[1],
+    length: n,
+    stack: c.read(2, "stack", new Uint32Array(n), n),
+    bytes: c.read(3, "bytes", new Float64Array(n), n),
+    count: c.read(4, "count", new Float64Array(n), n),
+    pid: c.read(5, "pids", new Uint32Array(n), n),
+    tid: c.read(6, "tids", new Uint32Array(n), n),
+    kind: c.read(7, "kinds", new Uint8Array(n), n),
+  };
+}
+
+function headerFromWire(h: pb.Header): Header {
+  const s = h.settings;
+  return {
+    format: h.format,
+    version: h.version,
+    content: h.content,
+    writer: h.writer,
+    ppid: h.ppid,
+    argv: h.argv,
+    execArgv: h.execArgv,
+    nodeVersion: h.nodeVersion,
+    hostname: h.hostname,
+    platform: h.platform,
+    arch: h.arch,
+    startTimeUnixNs: h.startTimeUnixNs,
+    settings: {
+      maxStackDepth: s?.maxStackDepth ?? 0,
+      jsSampleIntervalBytes: num(s?.jsSampleIntervalBytes ?? 0n, "setting"),
+      jsPollIntervalNs: num(s?.jsPollIntervalNs ?? 0n, "setting"),
+      memoryIntervalNs: num(s?.memoryIntervalNs ?? 0n, "setting"),
+      native: s?.native ?? false,
+      children: s?.children ?? false,
+      clockResolutionNs: num(s?.clockResolutionNs ?? 0n, "setting"),
+      jsKeepCollected: s?.jsKeepCollected ?? false,
+    },
+    eventOrder: h.eventOrder,
+    fold: h.fold ? foldInfoFromWire(h.fold) : undefined,
+  };
+}
+
+function foldInfoFromWire(f: pb.FoldInfo): FoldInfo {
+  return {
+    measure: f.measure,
+    truncated: f.truncated,
+    processes: f.processes.map((p) => ({
+      pid: p.pid,
+      allocations: num(p.allocations, "count"),
+      allocatedBytes: num(p.allocatedBytes, "bytes"),
+      deallocations: num(p.deallocations, "count"),
+      unmatchedDeallocations: num(p.unmatchedDeallocations, "count"),
+      overwrittenAllocations: num(p.overwrittenAllocations, "count"),
+      peakBytes: num(p.peakBytes, "bytes"),
+      peakTimeNs: num(p.peakTimeNs, "time"),
+      leakedBytes: num(p.leakedBytes, "bytes"),
+      leakedCount: num(p.leakedCount, "count"),
+      endTimeNs: num(p.endTimeNs, "time"),
+    })),
+  };
+}
+
+function trailerFromWire(t: pb.Trailer): Trailer {
+  return {
+    timeNs: num(t.timeNs, "time"),
+    allocations: num(t.allocations, "count"),
+    deallocations: num(t.deallocations, "count"),
+    allocatedBytes: num(t.allocatedBytes, "bytes"),
+    lostEvents: num(t.lostEvents, "count"),
+    truncatedStacks: num(t.truncatedStacks, "count"),
+    brokenStacks: num(t.brokenStacks, "count"),
+    unresolvedFrames: num(t.unresolvedFrames, "count"),
+    reentrantCalls: num(t.reentrantCalls, "count"),
+  };
+}
+
+// ---- Encoding ----
+
+/** Appends one Record, with its length prefix, to `out`. `scratch` is reused between calls. */
+export function encodeRecord(message: Message, out: ByteWriter, scratch: ByteWriter): void {
+  if (message.type === "unknown") return; // Nothing of it was kept: it cannot be written back.
+  scratch.reset();
+  encodeBody(message, scratch);
+  const body = scratch.view();
+  const field = BODY_FIELD[message.type];
+  // Record = pid (field 1) + body (its oneof field).
+  let size = 0;
+  if (message.pid !== 0) size += 1 + varintLen(message.pid);
+  size += varintLen(field * 8 + WIRE_LEN) + varintLen(body.length) + body.length;
+  out.varint(size);
+  if (message.pid !== 0) {
+    out.tag(1, WIRE_VARINT);
+    out.varint(message.pid);
+  }
+  out.lengthDelimited(field, body);
+}
+
+function varintLen(v: number): number {
+  let n = 1;
+  while (v >= 128) {
+    v = Math.floor(v / 128);
+    n++;
+  }
+  return n;
+}
+
+function bin<T extends DescMessage>(schema: T, init: Parameters<typeof create<T>>[1], w: ByteWriter): void {
+  w.bytes(toBinary(schema, create(schema, init)));
+}
+
+function encodeBody(m: Message, w: ByteWriter): void {
+  switch (m.type) {
+    case "header":
+      return bin(pb.HeaderSchema, headerToWire(m.header), w);
+    case "strings":
+      return bin(pb.StringTableSchema, { firstId: m.firstId, values: m.values }, w);
+    case "functions":
+      return bin(pb.FunctionTableSchema, { firstId: m.firstId, functions: m.functions }, w);
+    case "frames":
+      scalar(w, 1, m.firstId);
+      w.packed(2, m.function, m.length);
+      optional(w, 3, m.address, m.length);
+      optional(w, 4, m.line, m.length);
+      optional(w, 5, m.column, m.length);
+      return;
+    case "stacks":
+      scalar(w, 1, m.firstId);
+      w.packed(2, m.parent, m.length);
+      w.packed(3, m.frame, m.length);
+      return;
+    case "events":
+      return encodeEventBatch(m.batch, w);
+    case "watermark":
+      return bin(pb.WatermarkSchema, { timeNs: big(m.timeNs) }, w);
+    case "memory": {
+      const s = m.samples;
+      scalar(w, 1, s.tid);
+      w.packed(2, s.time, s.length);
+      optional(w, 3, s.rss, s.length);
+      optional(w, 4, s.jsHeapUsed, s.length);
+      optional(w, 5, s.jsHeapTotal, s.length);
+      optional(w, 6, s.external, s.length);
+      optional(w, 7, s.arrayBuffers, s.length);
+      optional(w, 8, s.nativeLive, s.length);
+      return;
+    }
+    case "thread":
+      return bin(pb.ThreadInfoSchema, { ...m.thread, timeNs: big(m.thread.timeNs) }, w);
+    case "process":
+      return bin(pb.ProcessEventSchema, { ...m.event, timeNs: big(m.event.timeNs) }, w);
+    case "mapping": {
+      const x = m.mapping;
+      return bin(
+        pb.MappingSchema,
+        { ...x, start: big(x.start), end: big(x.end), fileOffset: big(x.fileOffset), timeNs: big(x.timeNs) },
+        w,
+      );
+    }
+    case "code": {
+      const x = m.code;
+      return bin(
+        pb.CodeEventSchema,
+        { ...x, timeNs: big(x.timeNs), start: big(x.start), size: big(x.size), newStart: big(x.newStart) },
+        w,
+      );
+    }
+    case "resolution":
+      w.packed(1, m.frame, m.length);
+      w.packed(2, m.function, m.length);
+      optional(w, 3, m.line, m.length);
+      optional(w, 4, m.column, m.length);
+      return;
+    case "gc": {
+      const g = m.gc;
+      return bin(
+        pb.GcEventSchema,
+        {
+          ...g,
+          timeNs: big(g.timeNs),
+          durationNs: big(g.durationNs),
+          heapBefore: big(g.heapBefore),
+          heapAfter: big(g.heapAfter),
+        },
+        w,
+      );
+    }
+    case "folded": {
+      const b = m.batch;
+      scalar(w, 1, b.measure);
+      w.packed(2, b.stack, b.length);
+      w.packed(3, b.bytes, b.length);
+      w.packed(4, b.count, b.length);
+      optional(w, 5, b.pid, b.length);
+      optional(w, 6, b.tid, b.length);
+      optional(w, 7, b.kind, b.length);
+      return;
+    }
+    case "trailer": {
+      const t = m.trailer;
+      const init: Record<string, bigint> = {};
+      for (const [k, v] of Object.entries(t)) init[k] = big(v as number);
+      return bin(pb.TrailerSchema, init, w);
+    }
+  }
+}
+
+function scalar(w: ByteWriter, field: number, v: number): void {
+  if (v === 0) return;
+  w.tag(field, WIRE_VARINT);
+  w.varint(v);
+}
+
+/** An optional column: written only if some row differs from the default 0. */
+function optional(w: ByteWriter, field: number, values: ArrayLike<number>, n: number): void {
+  for (let i = 0; i < n; i++) {
+    if (values[i] !== 0) {
+      w.packed(field, values, n);
+      return;
+    }
+  }
+}
+
+const deltaScratch = { time: [] as number[], address: [] as number[] };
+
+function encodeEventBatch(b: EventBatch, w: ByteWriter): void {
+  const n = b.length;
+  const tid0 = n > 0 ? b.tid[0] : 0;
+  let oneThread = true;
+  let anyStack = false;
+  let allOnes = true;
+  for (let i = 0; i < n; i++) {
+    if (b.tid[i] !== tid0) oneThread = false;
+    if (b.stack[i] !== 0) anyStack = true;
+    if (b.count[i] !== 1) allOnes = false;
+  }
+  const base = n > 0 ? b.time[0] : 0;
+  const times = deltaScratch.time;
+  const addresses = deltaScratch.address;
+  times.length = n;
+  addresses.length = n;
+  let prevTime = base;
+  let prevAddress = 0;
+  for (let i = 0; i < n; i++) {
+    const dt = b.time[i] - prevTime;
+    if (dt < 0) throw new RangeError(`event ${i} of a batch goes back in time (${b.time[i]} < ${prevTime})`);
+    times[i] = dt;
+    prevTime = b.time[i];
+    addresses[i] = zigzag(b.address[i] - prevAddress);
+    prevAddress = b.address[i];
+  }
+  scalar(w, 1, oneThread ? tid0 : 0);
+  scalar(w, 2, base);
+  w.packed(3, b.kind, n);
+  w.packedArray(4, times);
+  w.packedArray(5, addresses);
+  w.packed(6, b.size, n);
+  if (anyStack) w.packed(7, b.stack, n);
+  if (!allOnes) w.packed(8, b.count, n);
+  if (!oneThread) w.packed(9, b.tid, n);
+}
+
+function headerToWire(h: Header): Parameters<typeof create<typeof pb.HeaderSchema>>[1] {
+  const s = h.settings;
+  return {
+    ...h,
+    settings: {
+      ...s,
+      jsSampleIntervalBytes: big(s.jsSampleIntervalBytes),
+      jsPollIntervalNs: big(s.jsPollIntervalNs),
+      memoryIntervalNs: big(s.memoryIntervalNs),
+      clockResolutionNs: big(s.clockResolutionNs),
+    },
+    fold: h.fold
+      ? {
+          measure: h.fold.measure,
+          truncated: h.fold.truncated,
+          processes: h.fold.processes.map((p) => {
+            const out: Record<string, bigint | number> = {};
+            for (const [k, v] of Object.entries(p)) out[k] = k === "pid" ? v : big(v);
+            return out;
+          }),
+        }
+      : undefined,
+  };
+}

@@ -1,0 +1,137 @@
+// What is live in one process: allocations paired with their frees.
+//
+// Three address spaces are kept apart because their events pair differently:
+// - heap blocks (malloc, new, ...): a free releases the whole block at that address;
+// - mappings (mmap, mremap): a munmap releases a byte range, which may be part of a mapping, or span several;
+// - JS heap samples: the "address" is V8's sample id.
+// Each live allocation carries an opaque numeric key chosen by the caller (fold's aggregation row, filter's "kept"
+// mark); releases are reported through `onRelease(key, bytes, count)`.
+import { EventKind } from "../codec/model";
+
+interface Piece {
+  start: number;
+  end: number;
+  key: number;
+  origin: Origin;
+}
+
+/** One mmap call: its pieces may be unmapped separately; the call's count is released with its last piece. */
+interface Origin {
+  pieces: number;
+  count: number;
+}
+
+export type ReleaseHandler = (key: number, bytes: number, count: number) => void;
+
+export class LiveHeap {
+  private readonly heap = new Map<number, number>();
+  private readonly samples = new Map<number, number>();
+  /** Sorted by start, never overlapping. */
+  private pieces: Piece[] = [];
+  // Slot storage for heap blocks and samples: size, key and count of each live one.
+  private slotSize: number[] = [];
+  private slotKey: number[] = [];
+  private slotCount: number[] = [];
+  private freeSlots: number[] = [];
+
+  /** Allocations at an address that was already live (the free in between was never seen). */
+  overwritten = 0;
+
+  constructor(private readonly onRelease: ReleaseHandler) {}
+
+  /** Records an allocation event. */
+  alloc(kind: number, address: number, size: number, key: number, count: number): void {
+    if (kind === EventKind.MMAP || kind === EventKind.MREMAP) {
+      if (size <= 0) return;
+      if (this.unmap(address, size)) this.overwritten++;
+      this.insertPiece({ start: address, end: address + size, key, origin: { pieces: 1, count } });
+      return;
+    }
+    const map = kind === EventKind.JS_SAMPLE ? this.samples : this.heap;
+    const old = map.get(address);
+    if (old !== undefined) {
+      this.overwritten++;
+      this.releaseSlot(old);
+    }
+    let slot = this.freeSlots.pop();
+    if (slot === undefined) slot = this.slotSize.length;
+    this.slotSize[slot] = size;
+    this.slotKey[slot] = key;
+    this.slotCount[slot] = count;
+    map.set(address, slot);
+  }
+
+  /** Records a deallocation event. Returns false if it released nothing known (an unmatched free). */
+  free(kind: number, address: number, size: number): boolean {
+    if (kind === EventKind.MUNMAP) return this.unmap(address, size);
+    const map = kind === EventKind.JS_SAMPLE_FREED ? this.samples : this.heap;
+    const slot = map.get(address);
+    if (slot === undefined) return false;
+    map.delete(address);
+    this.releaseSlot(slot);
+    return true;
+  }
+
+  get liveBlocks(): number {
+    return this.heap.size + this.samples.size + this.pieces.length;
+  }
+
+  private releaseSlot(slot: number): void {
+    this.onRelease(this.slotKey[slot], this.slotSize[slot], this.slotCount[slot]);
+    this.freeSlots.push(slot);
+  }
+
+  /** Releases [start, start + length) of any mappings; returns whether anything was mapped there. */
+  private unmap(start: number, length: number): boolean {
+    const end = start + length;
+    const hit = this.overlapping(start, end);
+    if (hit.length === 0) return false;
+    const first = this.pieces.indexOf(hit[0]);
+    const replacement: Piece[] = [];
+    for (const p of hit) {
+      const from = Math.max(p.start, start);
+      const to = Math.min(p.end, end);
+      let remaining = 0;
+      if (p.start < from) {
+        replacement.push({ start: p.start, end: from, key: p.key, origin: p.origin });
+        remaining++;
+      }
+      if (to < p.end) {
+        replacement.push({ start: to, end: p.end, key: p.key, origin: p.origin });
+        remaining++;
+      }
+      p.origin.pieces += remaining - 1;
+      const count = p.origin.pieces === 0 ? p.origin.count : 0;
+      this.onRelease(p.key, to - from, count);
+    }
+    this.pieces.splice(first, hit.length, ...replacement);
+    return true;
+  }
+
+  private overlapping(start: number, end: number): Piece[] {
+    const pieces = this.pieces;
+    // First piece that ends after start.
+    let lo = 0;
+    let hi = pieces.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (pieces[mid].end <= start) lo = mid + 1;
+      else hi = mid;
+    }
+    const out: Piece[] = [];
+    for (let i = lo; i < pieces.length && pieces[i].start < end; i++) out.push(pieces[i]);
+    return out;
+  }
+
+  private insertPiece(piece: Piece): void {
+    const pieces = this.pieces;
+    let lo = 0;
+    let hi = pieces.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (pieces[mid].start < piece.start) lo = mid + 1;
+      else hi = mid;
+    }
+    pieces.splice(lo, 0, piece);
+  }
+}

@@ -1,0 +1,237 @@
+// Puts the events of each process into one time order across its threads.
+//
+// A recorder with per-thread buffers (EventOrder ORDER_PER_THREAD) writes each thread's events in order, but a
+// batch of thread B may reach the stream before an earlier batch of thread A. Pairing frees with allocations
+// needs the true order: a block allocated by a libuv worker and freed on the main thread must be allocated first.
+// So the events of such a process are held per thread until a Watermark says that nothing earlier can still come,
+// and released merged by time (ties keep stream order). Memory is bounded by the events between two watermarks;
+// without watermarks the merge falls back to releasing whatever is held when MAX_HELD_EVENTS is reached.
+import { EventOrder, type EventBatch, type Message } from "../codec/model";
+
+const MAX_HELD_EVENTS = 4_000_000;
+const OUT_BATCH = 16 * 1024;
+
+interface Run {
+  batch: EventBatch;
+  /** Next unreleased row. */
+  pos: number;
+  /** Arrival order, for ties. */
+  seq: number;
+}
+
+class ProcessQueue {
+  /** Held runs per thread, oldest first. */
+  readonly threads = new Map<number, Run[]>();
+  held = 0;
+}
+
+export interface OrderOptions {
+  /** Called once if events had to be released without a watermark. */
+  onApproximate?: (pid: number) => void;
+}
+
+/**
+ * Feeds Messages in, gets Messages out through `emit`, with every process's events in global time order. Other
+ * Messages pass through at once, except a Header or Trailer, which first releases everything held for its process.
+ */
+export class EventOrderer {
+  private readonly queues = new Map<number, ProcessQueue>();
+  private readonly perThread = new Set<number>();
+  private seq = 0;
+  private warned = new Set<number>();
+
+  constructor(
+    private readonly emit: (m: Message) => void,
+    private readonly options: OrderOptions = {},
+  ) {}
+
+  push(m: Message): void {
+    switch (m.type) {
+      case "header":
+        this.release(m.pid, Infinity);
+        if (m.header.eventOrder === EventOrder.ORDER_PER_THREAD) this.perThread.add(m.pid);
+        else this.perThread.delete(m.pid);
+        this.emit(m);
+        return;
+      case "events":
+        if (!this.perThread.has(m.pid)) {
+          this.emit(m);
+          return;
+        }
+        this.hold(m.pid, m.batch);
+        return;
+      case "watermark":
+        this.release(m.pid, m.timeNs);
+        return;
+      case "trailer":
+        this.release(m.pid, Infinity);
+        this.emit(m);
+        return;
+      default:
+        this.emit(m);
+    }
+  }
+
+  /** At end of input: releases everything still held. */
+  end(): void {
+    for (const pid of this.queues.keys()) this.release(pid, Infinity);
+  }
+
+  private hold(pid: number, batch: EventBatch): void {
+    let q = this.queues.get(pid);
+    if (!q) {
+      q = new ProcessQueue();
+      this.queues.set(pid, q);
+    }
+    for (const part of splitByThread(batch)) {
+      const tid = part.tid[0];
+      let runs = q.threads.get(tid);
+      if (!runs) {
+        runs = [];
+        q.threads.set(tid, runs);
+      }
+      runs.push({ batch: part, pos: 0, seq: this.seq++ });
+      q.held += part.length;
+    }
+    if (q.held > MAX_HELD_EVENTS) {
+      if (!this.warned.has(pid)) {
+        this.warned.add(pid);
+        this.options.onApproximate?.(pid);
+      }
+      this.release(pid, Infinity);
+    }
+  }
+
+  /** Emits, merged by time, every held event of `pid` with a time before `limit`. */
+  private release(pid: number, limit: number): void {
+    const q = this.queues.get(pid);
+    if (!q || q.held === 0) return;
+    const out = new BatchBuilder(pid, this.emit);
+    const heads: Run[][] = [...q.threads.values()].filter((runs) => runs.length > 0);
+    for (;;) {
+      // The thread whose next event is earliest, and the earliest next event of any other thread.
+      let best = -1;
+      let bestTime = Infinity;
+      let bestSeq = Infinity;
+      let nextTime = Infinity;
+      let nextSeq = Infinity;
+      for (let i = 0; i < heads.length; i++) {
+        const runs = heads[i];
+        if (runs.length === 0) continue;
+        const r = runs[0];
+        const t = r.batch.time[r.pos];
+        if (t < bestTime || (t === bestTime && r.seq < bestSeq)) {
+          if (best >= 0) {
+            nextTime = bestTime;
+            nextSeq = bestSeq;
+          }
+          best = i;
+          bestTime = t;
+          bestSeq = r.seq;
+        } else if (t < nextTime || (t === nextTime && r.seq < nextSeq)) {
+          nextTime = t;
+          nextSeq = r.seq;
+        }
+      }
+      if (best < 0 || bestTime >= limit) break;
+      // Copy the run of this thread's events that come before every other thread's next event.
+      const runs = heads[best];
+      const r = runs[0];
+      const b = r.batch;
+      const stop = Math.min(limit, nextTime);
+      let i = r.pos;
+      while (i < b.length && (b.time[i] < stop || (b.time[i] === nextTime && b.time[i] < limit && r.seq < nextSeq)))
+        i++;
+      out.copy(b, r.pos, i);
+      q.held -= i - r.pos;
+      r.pos = i;
+      if (r.pos === b.length) runs.shift();
+    }
+    out.flush();
+    for (const [tid, runs] of q.threads) if (runs.length === 0) q.threads.delete(tid);
+  }
+}
+
+/** Splits a batch that mixes threads into one batch per thread, each in its original order. */
+function splitByThread(b: EventBatch): EventBatch[] {
+  const first = b.tid[0];
+  let mixed = false;
+  for (let i = 1; i < b.length; i++) {
+    if (b.tid[i] !== first) {
+      mixed = true;
+      break;
+    }
+  }
+  if (!mixed) return b.length > 0 ? [b] : [];
+  const rows = new Map<number, number[]>();
+  for (let i = 0; i < b.length; i++) {
+    const list = rows.get(b.tid[i]);
+    if (list) list.push(i);
+    else rows.set(b.tid[i], [i]);
+  }
+  return [...rows.values()].map((idx) => selectRows(b, idx));
+}
+
+export function selectRows(b: EventBatch, idx: number[]): EventBatch {
+  const n = idx.length;
+  const out = allocBatch(n);
+  for (let j = 0; j < n; j++) {
+    const i = idx[j];
+    out.kind[j] = b.kind[i];
+    out.tid[j] = b.tid[i];
+    out.time[j] = b.time[i];
+    out.address[j] = b.address[i];
+    out.size[j] = b.size[i];
+    out.stack[j] = b.stack[i];
+    out.count[j] = b.count[i];
+  }
+  out.length = n;
+  return out;
+}
+
+export function allocBatch(capacity: number): EventBatch {
+  return {
+    length: 0,
+    kind: new Uint8Array(capacity),
+    tid: new Uint32Array(capacity),
+    time: new Float64Array(capacity),
+    address: new Float64Array(capacity),
+    size: new Float64Array(capacity),
+    stack: new Uint32Array(capacity),
+    count: new Float64Array(capacity),
+  };
+}
+
+/** Gathers copied rows into output batches of up to OUT_BATCH events. */
+class BatchBuilder {
+  private batch = allocBatch(OUT_BATCH);
+
+  constructor(
+    private readonly pid: number,
+    private readonly emit: (m: Message) => void,
+  ) {}
+
+  copy(src: EventBatch, from: number, to: number): void {
+    while (from < to) {
+      const o = this.batch;
+      const k = Math.min(to - from, OUT_BATCH - o.length);
+      const at = o.length;
+      o.kind.set(src.kind.subarray(from, from + k), at);
+      o.tid.set(src.tid.subarray(from, from + k), at);
+      o.time.set(src.time.subarray(from, from + k), at);
+      o.address.set(src.address.subarray(from, from + k), at);
+      o.size.set(src.size.subarray(from, from + k), at);
+      o.stack.set(src.stack.subarray(from, from + k), at);
+      o.count.set(src.count.subarray(from, from + k), at);
+      o.length += k;
+      from += k;
+      if (o.length === OUT_BATCH) this.flush();
+    }
+  }
+
+  flush(): void {
+    if (this.batch.length === 0) return;
+    this.emit({ type: "events", pid: this.pid, batch: this.batch });
+    this.batch = allocBatch(OUT_BATCH);
+  }
+}
