@@ -10,14 +10,19 @@ import {
   type ThreadInfo,
 } from "../codec/model";
 import { f64, u32 } from "./growable";
+import type { FrameSpec } from "./interner";
 
 /** A frame with its function's fields resolved to strings. */
 export interface FrameDetails {
   name: string;
   file: string;
   module: string;
+  /** Position of the frame: the frame's own line and column, else its function's. */
   line: number;
   column: number;
+  /** Where the function starts. */
+  functionLine: number;
+  functionColumn: number;
   kind: FunctionKind;
   address: number;
   /** False for a frame no function was ever given for (shown by address). */
@@ -47,6 +52,7 @@ export class Scope {
   private mappings: Mapping[] = [];
   private mappingsSorted = true;
   trailerSeen = false;
+  private labels: (string | undefined)[] = [];
 
   constructor(
     readonly pid: number,
@@ -118,6 +124,7 @@ export class Scope {
           // The first resolution wins (the format's rule), so later ones are ignored.
           if (this.frameFunction.data[frame] !== 0) continue;
           this.frameFunction.data[frame] = m.function[i];
+          this.labels[frame] = undefined;
           if (m.line[i]) this.frameLine.data[frame] = m.line[i];
           if (m.column[i]) this.frameColumn.data[frame] = m.column[i];
         }
@@ -180,10 +187,46 @@ export class Scope {
       module: resolved ? (this.strings[fn.module] ?? "") : (this.mappingAt(address)?.path ?? ""),
       line: this.frameLine.data[id] || fn.line,
       column: this.frameColumn.data[id] || fn.column,
+      functionLine: fn.line,
+      functionColumn: fn.column,
       kind: fn.kind,
       address,
       resolved,
     };
+  }
+
+  /**
+   * The frame as a function and position that another scope can intern (fold merges frames of every process by
+   * it). A frame never resolved becomes a function named after its address, within its module if known.
+   */
+  frameSpec(id: number): FrameSpec {
+    const d = this.frame(id);
+    if (!d.resolved)
+      return {
+        name: unresolvedName(d.address, this.mappingAt(d.address)),
+        module: d.module,
+        kind: FunctionKind.KIND_OTHER,
+      };
+    return {
+      name: d.name,
+      file: d.file,
+      module: d.module,
+      line: d.functionLine,
+      column: d.functionColumn,
+      kind: d.kind,
+      frameLine: this.frameLine.data[id],
+      frameColumn: this.frameColumn.data[id],
+    };
+  }
+
+  /** The frame's label in reports (cached: reports ask for the same frames many times). */
+  label(id: number): string {
+    let label = this.labels[id];
+    if (label === undefined) {
+      label = frameLabel(this.frame(id), this.mappingAt(this.frameAddress.data[id]));
+      this.labels[id] = label;
+    }
+    return label;
   }
 
   /** The mapping that held `address` (the latest one, if ranges were reused). */
@@ -239,4 +282,18 @@ export class Scopes {
   all(): Scope[] {
     return [...this.byPid.values()];
   }
+}
+
+/** "name (file:line)" for code with a source file, the bare name for native code, "[module+0x1f0]" when unresolved. */
+export function frameLabel(d: FrameDetails, mapping?: Mapping): string {
+  if (!d.resolved) return unresolvedName(d.address, mapping);
+  const name = d.name || (d.kind === FunctionKind.KIND_JS ? "(anonymous)" : "(unknown)");
+  if (d.file) return d.line ? `${name} (${d.file}:${d.line})` : `${name} (${d.file})`;
+  return name;
+}
+
+function unresolvedName(address: number, mapping: Mapping | undefined): string {
+  if (!mapping) return address ? `0x${address.toString(16)}` : "(unknown)";
+  const base = mapping.path.slice(mapping.path.lastIndexOf("/") + 1) || "anon";
+  return `[${base}+0x${(address - mapping.start + mapping.fileOffset).toString(16)}]`;
 }

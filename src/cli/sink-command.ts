@@ -1,0 +1,54 @@
+// Builds the command of a report from its SinkDefinition: input file or stdin, -o, the report's own options, and
+// for reports that read a profile, the measure options and the fold in front of the report.
+import { Option, type Command } from "commander";
+import { createDecodeStream } from "../codec/decoder";
+import type { SinkDefinition } from "../sinks/sink";
+import { fold } from "../transforms/fold";
+import { openInput, openOutput, report, run, warn } from "./io";
+import { addMeasureOptions, measureOf } from "./options";
+
+export function registerSink(program: Command, def: SinkDefinition<never>): void {
+  const cmd = program
+    .command(`${def.name} [file]`)
+    .summary(def.summary)
+    .description(def.description ?? def.summary)
+    .option("-o, --output <file>", "write to this file instead of stdout");
+  for (const spec of def.options) {
+    const option = new Option(spec.flags, spec.description);
+    if (spec.defaultValue !== undefined) option.default(spec.defaultValue);
+    if (spec.choices) option.choices(spec.choices);
+    if (spec.parse) option.argParser(spec.parse);
+    cmd.addOption(option);
+  }
+  if (def.input === "profile") addMeasureOptions(cmd);
+  cmd.addHelpText("after", examples(def.examples));
+  cmd.action(async (file: string | undefined, opts: Record<string, unknown>) => {
+    let status: number;
+    try {
+      const measure = def.input === "profile" ? measureOf(opts) : undefined;
+      const input = openInput(file, def.name);
+      const output = openOutput(
+        opts.output as string | undefined,
+        def.binaryOutput ?? false,
+        def.name,
+        `memtrace ${def.name}`,
+      );
+      const onWarning = (w: { message: string }) => warn(def.name, input.name, w.message);
+      const stages = [
+        input.stream,
+        createDecodeStream({ onWarning }),
+        ...(def.input === "profile" ? [fold({ measure, onWarning: (message) => onWarning({ message }) })] : []),
+        def.create(opts as never),
+        output.stream,
+      ];
+      status = await run(def.name, input, stages);
+    } catch (e) {
+      status = report(def.name, undefined, e);
+    }
+    process.exitCode = status;
+  });
+}
+
+export function examples(lines: string[]): string {
+  return lines.length ? `\nExamples:\n${lines.map((l) => `  $ ${l}`).join("\n")}\n` : "";
+}

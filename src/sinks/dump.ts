@@ -1,0 +1,219 @@
+// dump: every Record as one readable line, and every row of a columnar Record (a table entry, an event, a sample,
+// a folded row) as one indented line below it. This is the tests' view of a capture (golden files) and the
+// debugger's. Times are integer nanoseconds since the process's time 0, exactly as recorded; `@N` is the
+// Record's byte offset in the (decompressed) stream.
+import {
+  CodeEventKind,
+  Content,
+  EventOrder,
+  FunctionKind,
+  GcKind,
+  Measure,
+  ProcessEventKind,
+  ThreadRole,
+  type Message,
+} from "../codec/model";
+import { allocatorName } from "../model/allocators";
+import { messageSink, type SinkDefinition } from "./sink";
+
+const q = (s: string) => JSON.stringify(s);
+const hex = (n: number) => `0x${n.toString(16)}`;
+
+function enumName(e: Record<number, string>, v: number): string {
+  return e[v] ?? `${v}`;
+}
+
+/** Formats Messages as dump lines; keeps each process's strings to show names beside their ids. */
+export class DumpFormatter {
+  private readonly strings = new Map<number, string[]>();
+
+  format(m: Message): string {
+    const at = m.offset !== undefined ? `@${m.offset} ` : "";
+    const head = `${at}pid ${m.pid} ${m.type}`;
+    const lines: string[] = [];
+    switch (m.type) {
+      case "header": {
+        const h = m.header;
+        this.strings.set(m.pid, [""]);
+        const s = h.settings;
+        lines.push(
+          `${head} format=${q(h.format)} version=${h.version} content=${enumName(Content, h.content)} writer=${q(h.writer)} ppid=${h.ppid}` +
+            ` argv=${JSON.stringify(h.argv)} exec_argv=${JSON.stringify(h.execArgv)} node=${q(h.nodeVersion)}` +
+            ` host=${q(h.hostname)} platform=${q(h.platform)} arch=${q(h.arch)} start_unix_ns=${h.startTimeUnixNs}` +
+            ` order=${enumName(EventOrder, h.eventOrder)}`,
+        );
+        lines.push(
+          `  settings max_stack_depth=${s.maxStackDepth} js_interval=${s.jsSampleIntervalBytes} js_poll_ns=${s.jsPollIntervalNs}` +
+            ` memory_interval_ns=${s.memoryIntervalNs} native=${s.native} children=${s.children}` +
+            ` clock_resolution_ns=${s.clockResolutionNs} js_keep_collected=${s.jsKeepCollected}`,
+        );
+        if (h.fold) {
+          lines.push(`  fold measure=${enumName(Measure, h.fold.measure)} truncated=${h.fold.truncated}`);
+          for (const p of h.fold.processes) {
+            lines.push(
+              `  process ${p.pid} allocations=${p.allocations} allocated_bytes=${p.allocatedBytes} deallocations=${p.deallocations}` +
+                ` unmatched=${p.unmatchedDeallocations} overwritten=${p.overwrittenAllocations} peak_bytes=${p.peakBytes}` +
+                ` peak_t=${p.peakTimeNs} leaked_bytes=${p.leakedBytes} leaked_count=${p.leakedCount} end_t=${p.endTimeNs}`,
+            );
+          }
+        }
+        break;
+      }
+      case "strings": {
+        lines.push(`${head} first=${m.firstId} n=${m.values.length}`);
+        const table = this.table(m.pid);
+        m.values.forEach((v, i) => {
+          table[m.firstId + i] = v;
+          lines.push(`  string ${m.firstId + i} ${q(v)}`);
+        });
+        break;
+      }
+      case "functions":
+        lines.push(`${head} first=${m.firstId} n=${m.functions.length}`);
+        m.functions.forEach((f, i) => {
+          lines.push(
+            `  function ${m.firstId + i} name=${this.str(m.pid, f.name)} file=${this.str(m.pid, f.file)}` +
+              ` module=${this.str(m.pid, f.module)} line=${f.line} column=${f.column} kind=${enumName(FunctionKind, f.kind)}`,
+          );
+        });
+        break;
+      case "frames":
+        lines.push(`${head} first=${m.firstId} n=${m.length}`);
+        for (let i = 0; i < m.length; i++) {
+          lines.push(
+            `  frame ${m.firstId + i} function=${m.function[i]} address=${hex(m.address[i])} line=${m.line[i]} column=${m.column[i]}`,
+          );
+        }
+        break;
+      case "stacks":
+        lines.push(`${head} first=${m.firstId} n=${m.length}`);
+        for (let i = 0; i < m.length; i++)
+          lines.push(`  stack ${m.firstId + i} parent=${m.parent[i]} frame=${m.frame[i]}`);
+        break;
+      case "events": {
+        const b = m.batch;
+        lines.push(`${head} n=${b.length}`);
+        for (let i = 0; i < b.length; i++) {
+          const count = b.count[i] !== 1 ? ` count=${b.count[i]}` : "";
+          lines.push(
+            `  t=${b.time[i]} tid=${b.tid[i]} ${allocatorName(b.kind[i])} ${hex(b.address[i])} size=${b.size[i]} stack=${b.stack[i]}${count}`,
+          );
+        }
+        break;
+      }
+      case "watermark":
+        lines.push(`${head} t=${m.timeNs}`);
+        break;
+      case "memory": {
+        const s = m.samples;
+        lines.push(`${head} tid=${s.tid} n=${s.length}`);
+        for (let i = 0; i < s.length; i++) {
+          lines.push(
+            `  t=${s.time[i]} rss=${s.rss[i]} js_heap_used=${s.jsHeapUsed[i]} js_heap_total=${s.jsHeapTotal[i]}` +
+              ` external=${s.external[i]} array_buffers=${s.arrayBuffers[i]} native_live=${s.nativeLive[i]}`,
+          );
+        }
+        break;
+      }
+      case "thread": {
+        const t = m.thread;
+        lines.push(
+          `${head} tid=${t.tid} name=${q(t.name)} role=${enumName(ThreadRole, t.role)} worker_id=${t.workerId} t=${t.timeNs} ended=${t.ended}`,
+        );
+        break;
+      }
+      case "process": {
+        const e = m.event;
+        lines.push(
+          `${head} ${enumName(ProcessEventKind, e.kind)} t=${e.timeNs} child_pid=${e.childPid} exit_code=${e.exitCode}` +
+            ` signal=${e.signal} argv=${JSON.stringify(e.argv)}`,
+        );
+        break;
+      }
+      case "mapping": {
+        const x = m.mapping;
+        lines.push(
+          `${head} ${hex(x.start)}-${hex(x.end)} offset=${hex(x.fileOffset)} path=${q(x.path)} build_id=${q(x.buildId)}` +
+            ` executable=${x.executable} t=${x.timeNs} removed=${x.removed}`,
+        );
+        break;
+      }
+      case "code": {
+        const c = m.code;
+        lines.push(
+          `${head} ${enumName(CodeEventKind, c.kind)} t=${c.timeNs} start=${hex(c.start)} size=${c.size}` +
+            ` new_start=${hex(c.newStart)} function=${c.function}`,
+        );
+        break;
+      }
+      case "resolution":
+        lines.push(`${head} n=${m.length}`);
+        for (let i = 0; i < m.length; i++) {
+          lines.push(`  frame ${m.frame[i]} function=${m.function[i]} line=${m.line[i]} column=${m.column[i]}`);
+        }
+        break;
+      case "gc": {
+        const g = m.gc;
+        lines.push(
+          `${head} tid=${g.tid} ${enumName(GcKind, g.kind)} t=${g.timeNs} duration_ns=${g.durationNs}` +
+            ` heap_before=${g.heapBefore} heap_after=${g.heapAfter}`,
+        );
+        break;
+      }
+      case "folded": {
+        const b = m.batch;
+        lines.push(`${head} measure=${enumName(Measure, b.measure)} n=${b.length}`);
+        for (let i = 0; i < b.length; i++) {
+          lines.push(
+            `  stack=${b.stack[i]} bytes=${b.bytes[i]} count=${b.count[i]} pid=${b.pid[i]} tid=${b.tid[i]} allocator=${allocatorName(b.kind[i])}`,
+          );
+        }
+        break;
+      }
+      case "trailer": {
+        const t = m.trailer;
+        lines.push(
+          `${head} t=${t.timeNs} allocations=${t.allocations} deallocations=${t.deallocations} allocated_bytes=${t.allocatedBytes}` +
+            ` lost_events=${t.lostEvents} truncated_stacks=${t.truncatedStacks} broken_stacks=${t.brokenStacks}` +
+            ` unresolved_frames=${t.unresolvedFrames} reentrant_calls=${t.reentrantCalls}`,
+        );
+        break;
+      }
+      case "unknown":
+        lines.push(`${head} field=${m.field} bytes=${m.bytes} (a record kind this memtrace does not know: skipped)`);
+        break;
+    }
+    return lines.join("\n") + "\n";
+  }
+
+  private table(pid: number): string[] {
+    let t = this.strings.get(pid);
+    if (!t) {
+      t = [""];
+      this.strings.set(pid, t);
+    }
+    return t;
+  }
+
+  private str(pid: number, id: number): string {
+    const s = this.table(pid)[id];
+    return s === undefined ? `${id}(undefined)` : `${id}${s ? ` ${q(s)}` : ""}`;
+  }
+}
+
+export interface DumpOptions {}
+
+export const dump: SinkDefinition<DumpOptions> = {
+  name: "dump",
+  summary: "print every record of a capture as readable lines (the debugger's view)",
+  description:
+    "Prints each record as one line, and each row of a table, event batch, memory sample or folded batch as an " +
+    "indented line below it. Times are nanoseconds since the process started; @N is the record's byte offset.",
+  examples: ["memtrace dump app.mtrace | less", "memtrace record app.js | memtrace dump | grep malloc | head"],
+  options: [],
+  input: "messages",
+  create() {
+    const f = new DumpFormatter();
+    return messageSink((m) => f.format(m));
+  },
+};

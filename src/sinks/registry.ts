@@ -1,0 +1,6 @@
+// Every report the CLI offers, in the order `memtrace --help` lists them. Adding a report: one file in src/sinks/
+// exporting a SinkDefinition, and one line here.
+import { dump } from "./dump";
+import type { SinkDefinition } from "./sink";
+
+export const SINKS: SinkDefinition<never>[] = [dump];

@@ -1,0 +1,92 @@
+// What a report is: a sink. Messages go in (object mode), the report's bytes come out.
+//
+// A report is one file in src/sinks/ that exports a SinkDefinition, plus one line in registry.ts. The CLI builds its
+// command from the definition (name, help, examples, options); the library exposes `definition.create(options)` as a
+// Transform to use with stream.pipeline. Sinks never open files or spawn processes: I/O stays in bin/ and src/cli/.
+import { Transform, type TransformCallback } from "node:stream";
+import type { Message } from "../codec/model";
+import { ProfileBuilder, type Profile } from "../model/profile";
+
+/** A command-line option of a report, declared once for the CLI and documented in its --help. */
+export interface OptionSpec {
+  /** commander flags, e.g. "--top <n>" or "--no-color". */
+  flags: string;
+  description: string;
+  defaultValue?: string | number | boolean;
+  /** Parses and validates the value; throws InvalidArgumentError (from commander) with a clear message. */
+  parse?: (value: string, previous: unknown) => unknown;
+  choices?: readonly string[];
+}
+
+export interface SinkDefinition<O = Record<string, unknown>> {
+  /** The command name: `memtrace <name>`. */
+  name: string;
+  /** One line for `memtrace --help`. */
+  summary: string;
+  /** Longer help text, if the summary is not enough. */
+  description?: string;
+  /** Example command lines, shown in `memtrace <name> --help`. */
+  examples: string[];
+  options: OptionSpec[];
+  /**
+   * "profile": the report reads a folded profile (the CLI folds a raw capture first, with the measure options);
+   * "messages": it reads the capture's Messages as they come.
+   */
+  input: "profile" | "messages";
+  /** The output is binary: the CLI refuses to write it to a terminal. */
+  binaryOutput?: boolean;
+  create(options: O): Transform;
+}
+
+/** The output of a profile report: all at once, or in pieces (for large outputs). */
+export type Rendered = string | Uint8Array | Iterable<string | Uint8Array>;
+
+/**
+ * A Transform for a report that renders a whole Profile: it collects the folded stream, then renders once at the
+ * end. Memory is the Profile's (unique stacks), not the capture's.
+ */
+export function profileSink<O>(render: (profile: Profile, options: O) => Rendered, options: O): Transform {
+  const builder = new ProfileBuilder();
+  return new Transform({
+    writableObjectMode: true,
+    transform(m: Message, _encoding: BufferEncoding, callback: TransformCallback) {
+      try {
+        builder.push(m);
+        callback();
+      } catch (e) {
+        callback(e as Error);
+      }
+    },
+    flush(callback: TransformCallback) {
+      try {
+        const out = render(builder.finish(), options);
+        if (typeof out === "string" || out instanceof Uint8Array) this.push(out);
+        else for (const piece of out) this.push(piece);
+        callback();
+      } catch (e) {
+        callback(e as Error);
+      }
+    },
+  });
+}
+
+/** A Transform for a report that writes as Messages arrive (dump): `write` returns text for each Message. */
+export function messageSink(write: (m: Message) => string, end?: () => string): Transform {
+  return new Transform({
+    writableObjectMode: true,
+    transform(m: Message, _encoding: BufferEncoding, callback: TransformCallback) {
+      try {
+        callback(null, write(m));
+      } catch (e) {
+        callback(e as Error);
+      }
+    },
+    flush(callback: TransformCallback) {
+      try {
+        callback(null, end?.() ?? "");
+      } catch (e) {
+        callback(e as Error);
+      }
+    },
+  });
+}

@@ -1,0 +1,196 @@
+// filter: a capture in, the same capture with fewer allocations out.
+//
+// The predicates select allocations. A deallocation is kept exactly when it releases a kept allocation, wherever
+// and whenever it happens: so `filter --thread 7 | fold --leaks` shows what thread 7 allocated and nobody freed,
+// even if another thread did the freeing. That needs the events in time order across threads (EventOrderer) and
+// the pairing of frees with allocations (LiveHeap), as in fold. The output is in total order: its headers say so.
+import type { Transform } from "node:stream";
+import { CaptureError } from "../codec/errors";
+import { EventOrder, isAllocation, isDeallocation, type EventBatch, type Message } from "../codec/model";
+import { u32 } from "../model/growable";
+import { Scopes, type Scope } from "../model/scope";
+import { LiveHeap } from "./live";
+import { pushIterate, pushTransform } from "./push-transform";
+import { EventOrderer, allocBatch } from "./order";
+
+export interface FilterOptions {
+  /** Keep only these processes (all their records). */
+  pids?: number[];
+  /** Keep allocations made by these threads. */
+  tids?: number[];
+  /** Keep allocations made in [from, to], nanoseconds since the process's time 0. */
+  from?: number;
+  to?: number;
+  /** Keep allocations of at least / at most this many bytes. */
+  minSize?: number;
+  maxSize?: number;
+  /** Keep allocations by these allocators (EventKind values). */
+  kinds?: number[];
+  /** Keep allocations whose stack has, for each pattern, a frame whose label matches it. */
+  frames?: RegExp[];
+  /** Drop allocations whose stack has a frame matching any of these. */
+  excludeFrames?: RegExp[];
+  onWarning?: (message: string) => void;
+}
+
+const MAX_PATTERNS = 30;
+
+class ProcessFilter {
+  readonly live: LiveHeap;
+  releasedKept = false;
+  /** Per stack: bit i set if some frame matches pattern i; bit 31 marks "computed". */
+  readonly stackMask = u32();
+
+  constructor(readonly scope: Scope) {
+    this.live = new LiveHeap((key) => {
+      if (key === 1) this.releasedKept = true;
+    });
+  }
+}
+
+export class Filter {
+  private readonly scopes = new Scopes();
+  private readonly orderer: EventOrderer;
+  private readonly processes = new Map<number, ProcessFilter>();
+  private readonly pids: Set<number> | undefined;
+  private readonly tids: Set<number> | undefined;
+  private readonly kinds: Set<number> | undefined;
+  private readonly patterns: RegExp[];
+  private readonly includeMask: number;
+  private readonly excludeMask: number;
+
+  constructor(
+    private readonly emit: (m: Message) => void,
+    private readonly options: FilterOptions = {},
+  ) {
+    this.pids = options.pids?.length ? new Set(options.pids) : undefined;
+    this.tids = options.tids?.length ? new Set(options.tids) : undefined;
+    this.kinds = options.kinds?.length ? new Set(options.kinds) : undefined;
+    const include = options.frames ?? [];
+    const exclude = options.excludeFrames ?? [];
+    this.patterns = [...include, ...exclude];
+    if (this.patterns.length > MAX_PATTERNS) throw new RangeError(`at most ${MAX_PATTERNS} frame patterns`);
+    this.includeMask = (1 << include.length) - 1;
+    this.excludeMask = ((1 << this.patterns.length) - 1) & ~this.includeMask;
+    this.orderer = new EventOrderer((m) => this.handle(m), {
+      onApproximate: (pid) =>
+        options.onWarning?.(`process ${pid}: threads merged without watermarks; frees may be misattributed`),
+    });
+  }
+
+  push(m: Message): void {
+    if (this.pids && !this.pids.has(m.pid)) return;
+    this.orderer.push(m);
+  }
+
+  end(): void {
+    this.orderer.end();
+  }
+
+  private handle(m: Message): void {
+    const scope = this.scopes.apply(m);
+    switch (m.type) {
+      case "header":
+        this.processes.set(m.pid, new ProcessFilter(scope!));
+        this.emit({ ...m, header: { ...m.header, eventOrder: EventOrder.ORDER_TOTAL } });
+        return;
+      case "events": {
+        const p = this.processes.get(m.pid)!;
+        const kept = this.select(p, m.batch, m);
+        if (kept.length > 0) this.emit({ type: "events", pid: m.pid, batch: kept });
+        return;
+      }
+      case "watermark":
+        return; // The output is in total order: nothing to bound.
+      default:
+        this.emit(m);
+    }
+  }
+
+  private select(p: ProcessFilter, b: EventBatch, m: Message): EventBatch {
+    const out = allocBatch(b.length);
+    let n = 0;
+    for (let i = 0; i < b.length; i++) {
+      const kind = b.kind[i];
+      let keep: boolean;
+      if (isAllocation(kind)) {
+        if (b.stack[i] >= p.scope.stackCount) {
+          throw new CaptureError(
+            `process ${p.scope.pid}: an event refers to undefined stack ${b.stack[i]}`,
+            m.offset ?? 0,
+          );
+        }
+        keep = this.accepts(p, b, i);
+        p.live.alloc(kind, b.address[i], b.size[i], keep ? 1 : 0, 1);
+      } else if (isDeallocation(kind)) {
+        p.releasedKept = false;
+        p.live.free(kind, b.address[i], b.size[i]);
+        keep = p.releasedKept;
+      } else keep = false;
+      if (!keep) continue;
+      out.kind[n] = kind;
+      out.tid[n] = b.tid[i];
+      out.time[n] = b.time[i];
+      out.address[n] = b.address[i];
+      out.size[n] = b.size[i];
+      out.stack[n] = b.stack[i];
+      out.count[n] = b.count[i];
+      n++;
+    }
+    out.length = n;
+    return out;
+  }
+
+  private accepts(p: ProcessFilter, b: EventBatch, i: number): boolean {
+    const o = this.options;
+    if (this.tids && !this.tids.has(b.tid[i])) return false;
+    if (this.kinds && !this.kinds.has(b.kind[i])) return false;
+    const t = b.time[i];
+    if (o.from !== undefined && t < o.from) return false;
+    if (o.to !== undefined && t > o.to) return false;
+    const size = b.size[i];
+    if (o.minSize !== undefined && size < o.minSize) return false;
+    if (o.maxSize !== undefined && size > o.maxSize) return false;
+    if (this.patterns.length > 0) {
+      const mask = this.maskOf(p, b.stack[i]);
+      if ((mask & this.includeMask) !== this.includeMask || (mask & this.excludeMask) !== 0) return false;
+    }
+    return true;
+  }
+
+  /** Which patterns some frame of the stack matches (memoised per stack, computed from its parent's). */
+  private maskOf(p: ProcessFilter, stack: number): number {
+    if (stack === 0) return 0;
+    p.stackMask.ensure(p.scope.stackCount);
+    const memo = p.stackMask.data;
+    const COMPUTED = 0x80000000;
+    if (memo[stack] & COMPUTED) return memo[stack] & ~COMPUTED;
+    const chain: number[] = [];
+    let s = stack;
+    while (s !== 0 && !(memo[s] & COMPUTED)) {
+      chain.push(s);
+      s = p.scope.stackParent.data[s];
+    }
+    let mask = s === 0 ? 0 : memo[s] & ~COMPUTED;
+    for (let k = chain.length - 1; k >= 0; k--) {
+      const id = chain[k];
+      const label = p.scope.label(p.scope.stackFrame.data[id]);
+      for (let j = 0; j < this.patterns.length; j++) if (this.patterns[j].test(label)) mask |= 1 << j;
+      memo[id] = (mask | COMPUTED) >>> 0;
+    }
+    return mask;
+  }
+}
+
+/** filter as a Transform: Messages in, Messages out (object mode on both sides). */
+export function filter(options: FilterOptions = {}): Transform {
+  return pushTransform((emit) => new Filter(emit, options));
+}
+
+/** filter over an async iterable of Messages. */
+export function filterMessages(
+  source: AsyncIterable<Message> | Iterable<Message>,
+  options: FilterOptions = {},
+): AsyncGenerator<Message> {
+  return pushIterate(source, (emit) => new Filter(emit, options));
+}
