@@ -201,7 +201,7 @@ export class DumpFormatter {
   }
 }
 
-export interface DumpOptions {}
+export type DumpOptions = Record<string, never>;
 
 export const dump: SinkDefinition<DumpOptions> = {
   name: "dump",
