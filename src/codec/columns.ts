@@ -83,16 +83,16 @@ export class ColumnarFields {
 
   /**
    * Decodes a column into `out` (of the row count's length). An empty column leaves `out` as it is (its
-   * default); a column of any other length than the row count is an error.
+   * default); a column of any other length than the row count is an error. The length is checked after
+   * decoding rather than counted first: a typed array ignores writes past its end, and the final index tells.
    */
   read<T extends Uint8Array | Uint32Array | Float64Array>(field: number, name: string, out: T, rows: number): T {
     const pieces = this.pieces[field];
     if (pieces.length === 0) return out;
-    const n = this.count(field);
-    if (n !== rows) throw new WireError(`column ${name} has ${n} entries, expected ${rows} (one per row)`, pieces[0]);
     const limit = out instanceof Uint8Array ? 0x100 : out instanceof Uint32Array ? TWO_POW_32 : Infinity;
     let at = 0;
     for (let i = 0; i < pieces.length; i += 2) at = readPacked(this.buf, pieces[i], pieces[i + 1], out, at, limit);
+    if (at !== rows) throw new WireError(`column ${name} has ${at} entries, expected ${rows} (one per row)`, pieces[0]);
     return out;
   }
 
@@ -100,10 +100,9 @@ export class ColumnarFields {
   readZigzag(field: number, name: string, out: Float64Array, rows: number): Float64Array {
     const pieces = this.pieces[field];
     if (pieces.length === 0) return out;
-    const n = this.count(field);
-    if (n !== rows) throw new WireError(`column ${name} has ${n} entries, expected ${rows} (one per row)`, pieces[0]);
     let at = 0;
     for (let i = 0; i < pieces.length; i += 2) at = readPackedZigzag(this.buf, pieces[i], pieces[i + 1], out, at);
+    if (at !== rows) throw new WireError(`column ${name} has ${at} entries, expected ${rows} (one per row)`, pieces[0]);
     return out;
   }
 

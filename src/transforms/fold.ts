@@ -32,6 +32,7 @@ import { f64, u32, u8, type Growable } from "../model/growable";
 import { Interner } from "../model/interner";
 import { Scopes, type Scope } from "../model/scope";
 import { LiveHeap } from "./live";
+import { NumberMap } from "./number-map";
 import { pushIterate, pushTransform } from "./push-transform";
 import { EventOrderer } from "./order";
 
@@ -71,9 +72,13 @@ class ProcessFold {
   unmatched = 0;
   endTime = 0;
   /** Row of (tid, stack * 128 + kind). */
-  readonly rows = new Map<number, Map<number, number>>();
+  readonly rows = new Map<number, NumberMap>();
+  private lastTid = -1;
+  private lastRows: NumberMap | undefined;
   /** Output stack of each input stack, 0 = not mapped yet. */
   readonly outStack = u32();
+  /** Output frame of each input frame, 0 = not mapped yet. */
+  readonly outFrame = u32();
 
   constructor(
     readonly pid: number,
@@ -81,6 +86,19 @@ class ProcessFold {
     onRelease: (key: number, bytes: number, count: number) => void,
   ) {
     this.live = new LiveHeap(onRelease);
+  }
+
+  /** The rows of one thread (the last thread's are kept at hand: events come in runs of one thread). */
+  rowsOf(tid: number): NumberMap {
+    if (tid === this.lastTid) return this.lastRows!;
+    let rows = this.rows.get(tid);
+    if (!rows) {
+      rows = new NumberMap();
+      this.rows.set(tid, rows);
+    }
+    this.lastTid = tid;
+    this.lastRows = rows;
+    return rows;
   }
 
   totals(rowsLiveCount: number): ProcessTotals {
@@ -125,7 +143,7 @@ export class Folder {
   private foldedMeasure: Measure | undefined;
   private readonly foldedTotals: ProcessTotals[] = [];
   private foldedTruncated = false;
-  private readonly foldedScopeOut = new Map<Scope, Growable<Uint32Array>>();
+  private readonly foldedScopeOut = new Map<Scope, { stacks: Growable<Uint32Array>; frames: Growable<Uint32Array> }>();
 
   constructor(
     private readonly emit: (m: Message) => void,
@@ -237,14 +255,10 @@ export class Folder {
   }
 
   private rowOf(p: ProcessFold, tid: number, kind: number, stack: number): number {
-    let byStack = p.rows.get(tid);
-    if (!byStack) {
-      byStack = new Map();
-      p.rows.set(tid, byStack);
-    }
+    const byStack = p.rowsOf(tid);
     const k = stack * 128 + kind;
     let key = byStack.get(k);
-    if (key === undefined) {
+    if (key < 0) {
       key = this.rowProcess.length;
       byStack.set(k, key);
       this.rowProcess.push(p);
@@ -283,13 +297,13 @@ export class Folder {
   private addFolded(scope: Scope, b: FoldedBatch): void {
     let memo = this.foldedScopeOut.get(scope);
     if (!memo) {
-      memo = u32();
+      memo = { stacks: u32(), frames: u32() };
       this.foldedScopeOut.set(scope, memo);
     }
     for (let i = 0; i < b.length; i++) {
       const stack = b.stack[i];
       if (stack >= scope.stackCount) throw new CaptureError(`a folded row refers to undefined stack ${stack}`, 0);
-      const out = this.mapStack(scope, memo, stack);
+      const out = this.mapStack(scope, memo.stacks, memo.frames, stack);
       const key = `${b.pid[i]},${b.tid[i]},${b.kind[i]},${out}`;
       const acc = this.foldedIn.get(key);
       if (acc) {
@@ -300,10 +314,12 @@ export class Folder {
   }
 
   /** The output stack of an input stack: its frames re-interned, root first, by identity. */
-  private mapStack(scope: Scope, memo: Growable<Uint32Array>, stack: number): number {
+  private mapStack(scope: Scope, memo: Growable<Uint32Array>, frameMemo: Growable<Uint32Array>, stack: number): number {
     if (stack === 0) return 0;
     memo.ensure(scope.stackCount);
+    frameMemo.ensure(scope.frameCount);
     const known = memo.data;
+    const knownFrame = frameMemo.data;
     if (known[stack] !== 0) return known[stack];
     // Walk up to the nearest mapped ancestor, then intern back down.
     const chain: number[] = [];
@@ -315,7 +331,9 @@ export class Folder {
     let out = s === 0 ? 0 : known[s];
     for (let i = chain.length - 1; i >= 0; i--) {
       const id = chain[i];
-      out = this.output.stack(out, this.output.frame(scope.frameSpec(scope.stackFrame.data[id])));
+      const frame = scope.stackFrame.data[id];
+      if (knownFrame[frame] === 0) knownFrame[frame] = this.output.frame(scope.frameSpec(frame));
+      out = this.output.stack(out, knownFrame[frame]);
       known[id] = out;
     }
     return out;
@@ -350,7 +368,7 @@ export class Folder {
         count = atPeak ? this.snapCount.data[key] : this.curCount.data[key];
       }
       if (bytes === 0 && count === 0) continue;
-      const stack = this.mapStack(p.scope, p.outStack, this.rowStack.data[key]);
+      const stack = this.mapStack(p.scope, p.outStack, p.outFrame, this.rowStack.data[key]);
       add(p.pid, this.rowTid.data[key], this.rowKind.data[key], stack, bytes, count);
     }
     for (const [key, [bytes, count]] of this.foldedIn) {

@@ -7,6 +7,8 @@
 // Each live allocation carries an opaque numeric key chosen by the caller (fold's aggregation row, filter's "kept"
 // mark); releases are reported through `onRelease(key, bytes, count)`.
 import { EventKind } from "../codec/model";
+import { f64, u32 } from "../model/growable";
+import { NumberMap } from "./number-map";
 
 interface Piece {
   start: number;
@@ -24,15 +26,15 @@ interface Origin {
 export type ReleaseHandler = (key: number, bytes: number, count: number) => void;
 
 export class LiveHeap {
-  private readonly heap = new Map<number, number>();
-  private readonly samples = new Map<number, number>();
+  private readonly heap = new NumberMap(64 * 1024);
+  private readonly samples = new NumberMap();
   /** Sorted by start, never overlapping. */
   private pieces: Piece[] = [];
-  // Slot storage for heap blocks and samples: size, key and count of each live one.
-  private slotSize: number[] = [];
-  private slotKey: number[] = [];
-  private slotCount: number[] = [];
-  private freeSlots: number[] = [];
+  // Slot storage for heap blocks and samples: size, key and count of each live one; freed slots are reused.
+  private readonly slotSize = f64(64 * 1024);
+  private readonly slotKey = u32(64 * 1024);
+  private readonly slotCount = f64(64 * 1024);
+  private readonly freeSlots = u32();
 
   /** Allocations at an address that was already live (the free in between was never seen). */
   overwritten = 0;
@@ -48,26 +50,30 @@ export class LiveHeap {
       return;
     }
     const map = kind === EventKind.JS_SAMPLE ? this.samples : this.heap;
-    const old = map.get(address);
-    if (old !== undefined) {
+    let slot: number;
+    if (this.freeSlots.length > 0) slot = this.freeSlots.data[--this.freeSlots.length];
+    else {
+      slot = this.slotSize.length;
+      this.slotSize.push(0);
+      this.slotKey.push(0);
+      this.slotCount.push(0);
+    }
+    this.slotSize.data[slot] = size;
+    this.slotKey.data[slot] = key;
+    this.slotCount.data[slot] = count;
+    const old = map.put(address, slot);
+    if (old >= 0) {
       this.overwritten++;
       this.releaseSlot(old);
     }
-    let slot = this.freeSlots.pop();
-    if (slot === undefined) slot = this.slotSize.length;
-    this.slotSize[slot] = size;
-    this.slotKey[slot] = key;
-    this.slotCount[slot] = count;
-    map.set(address, slot);
   }
 
   /** Records a deallocation event. Returns false if it released nothing known (an unmatched free). */
   free(kind: number, address: number, size: number): boolean {
     if (kind === EventKind.MUNMAP) return this.unmap(address, size);
     const map = kind === EventKind.JS_SAMPLE_FREED ? this.samples : this.heap;
-    const slot = map.get(address);
-    if (slot === undefined) return false;
-    map.delete(address);
+    const slot = map.delete(address);
+    if (slot < 0) return false;
     this.releaseSlot(slot);
     return true;
   }
@@ -77,7 +83,7 @@ export class LiveHeap {
   }
 
   private releaseSlot(slot: number): void {
-    this.onRelease(this.slotKey[slot], this.slotSize[slot], this.slotCount[slot]);
+    this.onRelease(this.slotKey.data[slot], this.slotSize.data[slot], this.slotCount.data[slot]);
     this.freeSlots.push(slot);
   }
 

@@ -216,6 +216,22 @@ class BatchBuilder {
       const o = this.batch;
       const k = Math.min(to - from, OUT_BATCH - o.length);
       const at = o.length;
+      if (k < 64) {
+        // Threads that interleave finely give short runs: a plain loop beats making seven subarrays.
+        for (let j = 0; j < k; j++) {
+          o.kind[at + j] = src.kind[from + j];
+          o.tid[at + j] = src.tid[from + j];
+          o.time[at + j] = src.time[from + j];
+          o.address[at + j] = src.address[from + j];
+          o.size[at + j] = src.size[from + j];
+          o.stack[at + j] = src.stack[from + j];
+          o.count[at + j] = src.count[from + j];
+        }
+        o.length += k;
+        from += k;
+        if (o.length === OUT_BATCH) this.flush();
+        continue;
+      }
       o.kind.set(src.kind.subarray(from, from + k), at);
       o.tid.set(src.tid.subarray(from, from + k), at);
       o.time.set(src.time.subarray(from, from + k), at);
