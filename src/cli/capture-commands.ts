@@ -2,17 +2,17 @@
 import type { Command } from "commander";
 import { createDecodeStream } from "../codec/decoder";
 import { createEncodeStream } from "../codec/encoder";
-import { fold } from "../transforms/fold";
+import { foldStage } from "./fold-stage";
 import { filter, type FilterOptions } from "../transforms/filter";
 import { UsageError, openInput, openOutput, report, run, warn, type Stage } from "./io";
 import {
   addMeasureOptions,
   collect,
-  measureOf,
   parseAllocators,
   parsePositiveInt,
   parseSize,
   parseTime,
+  type MeasureCliOptions,
 } from "./options";
 import { examples } from "./sink-command";
 import type { Transform } from "node:stream";
@@ -21,7 +21,7 @@ interface CaptureCommand {
   name: string;
   file: string | undefined;
   opts: { output?: string; compress?: boolean };
-  stage: (onWarning: (message: string) => void) => Transform;
+  stage: (onWarning: (message: string) => void) => Transform | Promise<Transform>;
 }
 
 async function runCaptureCommand(c: CaptureCommand): Promise<number> {
@@ -32,7 +32,7 @@ async function runCaptureCommand(c: CaptureCommand): Promise<number> {
     const stages: Stage[] = [
       input.stream,
       createDecodeStream({ onWarning: (w) => onWarning(w.message) }),
-      c.stage(onWarning),
+      await c.stage(onWarning),
       createEncodeStream({ compress: c.opts.compress }),
       output.stream,
     ];
@@ -59,21 +59,18 @@ export function registerFold(program: Command): void {
       "memtrace fold app.mtrace -o peak.mtrace",
       "memtrace record app.js | memtrace fold --leaks | memtrace flame > leaks.svg",
       "memtrace fold --total app.mtrace | memtrace summary",
+      "memtrace fold --between 2s 5s --leaks app.mtrace | memtrace flame > grew-between-2s-and-5s.svg",
+      "memtrace fold --temporary --inverted app.mtrace | memtrace summary",
     ]),
   );
-  cmd.action(
-    async (
-      file: string | undefined,
-      opts: { output?: string; compress?: boolean; peak?: boolean; leaks?: boolean; total?: boolean },
-    ) => {
-      process.exitCode = await runCaptureCommand({
-        name: "fold",
-        file,
-        opts,
-        stage: (onWarning) => fold({ measure: measureOf(opts), onWarning }),
-      });
-    },
-  );
+  cmd.action(async (file: string | undefined, opts: MeasureCliOptions & { output?: string; compress?: boolean }) => {
+    process.exitCode = await runCaptureCommand({
+      name: "fold",
+      file,
+      opts,
+      stage: (onWarning) => foldStage(file, opts, onWarning),
+    });
+  });
 }
 
 interface FilterCliOptions {

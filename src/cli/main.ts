@@ -3,6 +3,7 @@ import { Command, CommanderError } from "commander";
 import { SINKS } from "../sinks/registry";
 import { registerFilter, registerFold } from "./capture-commands";
 import { EXIT_OK, EXIT_USAGE } from "./io";
+import { normalizeArgv } from "./options";
 import { registerSink } from "./sink-command";
 
 const VERSION: string = require("../../../package.json").version;
@@ -36,7 +37,7 @@ export function buildProgram(): Command {
 export async function main(argv: string[] = process.argv): Promise<void> {
   const program = buildProgram();
   try {
-    await program.parseAsync(argv);
+    await program.parseAsync(normalizeArgv(argv));
   } catch (e) {
     if (e instanceof CommanderError) {
       // Help and --version exit 0; everything commander rejects is a usage error.

@@ -1,23 +1,77 @@
 // Options shared by several commands, and the parsers that turn option text into values (or one clear error).
 import { InvalidArgumentError, type Command } from "commander";
 import { ALLOCATORS_BY_NAME } from "../model/allocators";
-import type { MeasureName } from "../transforms/fold";
+import type { FoldOptions } from "../transforms/fold";
+import { needsDuration, parseTimeSpec, type MeasureName, type TimeSpec } from "../transforms/measures";
 import { UsageError } from "./io";
 
-/** --peak, --leaks, --total: the measure of fold and of every report that folds. */
+/** The options of fold and of every report that folds: the measure and the shape of the stacks. */
 export function addMeasureOptions(cmd: Command): Command {
   return cmd
     .option("--peak", "what was live when live bytes were highest, per process (the default)")
-    .option("--leaks", "what was still live at the end (at exit, for a complete capture)")
-    .option("--total", "everything allocated, freed or not");
+    .option(
+      "--leaks",
+      "what was still live at the end (at exit, for a complete capture); with --between, at the window's end",
+    )
+    .option("--total", "everything allocated, freed or not")
+    .option(
+      "--temporary [n]",
+      "allocations freed before n other allocations in their thread (default 1)",
+      parsePositiveInt,
+    )
+    .option("--at <time>", "what was live at a moment: 2.5s, 150ms, or 40% of the run", parseTimeOption)
+    .option("--between <t1> <t2>", "what was allocated between two moments (2s 5s, or 10% 50%)", collectTimes)
+    .option("--inverted", "stacks from the allocating function outwards: all calls into one allocator sum in one place")
+    .option("--split-processes", "a root frame per process, to show processes apart")
+    .option("--split-threads", "a root frame per thread, to show threads apart");
 }
 
-/** The measure chosen by the options, or undefined for "the input's, else peak". */
-export function measureOf(opts: { peak?: boolean; leaks?: boolean; total?: boolean }): MeasureName | undefined {
-  const chosen = (["peak", "leaks", "total"] as const).filter((m) => opts[m]);
-  if (chosen.length > 1)
-    throw new UsageError(`choose one measure: ${chosen.map((m) => `--${m}`).join(" and ")} were both given`);
-  return chosen[0];
+export interface MeasureCliOptions {
+  peak?: boolean;
+  leaks?: boolean;
+  total?: boolean;
+  temporary?: boolean | number;
+  at?: TimeSpec;
+  between?: TimeSpec[];
+  inverted?: boolean;
+  splitProcesses?: boolean;
+  splitThreads?: boolean;
+}
+
+/** The fold options chosen by the command line (measure undefined: the input's, else peak). */
+export function foldOptionsOf(opts: MeasureCliOptions): FoldOptions {
+  const chosen: string[] = [];
+  if (opts.peak) chosen.push("--peak");
+  if (opts.total) chosen.push("--total");
+  if (opts.temporary !== undefined) chosen.push("--temporary");
+  if (opts.at) chosen.push("--at");
+  if (opts.leaks && !opts.between) chosen.push("--leaks");
+  if (opts.between) chosen.push("--between");
+  if (chosen.length > 1) throw new UsageError(`choose one measure: ${chosen.join(" and ")} were both given`);
+  let measure: MeasureName | undefined;
+  if (opts.between) {
+    if (opts.between.length !== 2)
+      throw new UsageError(`--between takes two times (a start and an end), got ${opts.between.length}`);
+    measure = opts.leaks ? "between-leaks" : "between";
+  } else if (opts.at) measure = "at";
+  else if (opts.temporary !== undefined) measure = "temporary";
+  else if (opts.peak) measure = "peak";
+  else if (opts.leaks) measure = "leaks";
+  else if (opts.total) measure = "total";
+  return {
+    measure,
+    temporaryThreshold: typeof opts.temporary === "number" ? opts.temporary : undefined,
+    at: opts.at,
+    window: opts.between ? [opts.between[0], opts.between[1]] : undefined,
+    inverted: opts.inverted,
+    splitProcesses: opts.splitProcesses,
+    splitThreads: opts.splitThreads,
+  };
+}
+
+/** Whether fold needs each process's run length first (a time given as a percentage). */
+export function foldNeedsDurations(o: FoldOptions): boolean {
+  return needsDuration(o.at, ...(o.window ?? []));
 }
 
 export function parsePositiveInt(value: string): number {
@@ -51,15 +105,22 @@ export function parseSize(value: string): number {
   return Math.round(Number(m[1]) * unit);
 }
 
-const TIME_UNITS: Record<string, number> = { ns: 1, us: 1e3, ms: 1e6, s: 1e9, m: 60e9, min: 60e9 };
+function parseTimeOption(value: string): TimeSpec {
+  const t = parseTimeSpec(value);
+  if (!t) throw new InvalidArgumentError(`expected a time such as 2.5s, 150ms, 3000000ns or 40%, got "${value}"`);
+  return t;
+}
+
+function collectTimes(value: string, previous: TimeSpec[] | undefined): TimeSpec[] {
+  return [...(previous ?? []), parseTimeOption(value)];
+}
 
 /** A time since the process started, in nanoseconds: "2.5s", "150ms", "3000000ns"; a bare number is seconds. */
 export function parseTime(value: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(value.trim());
-  const unit = m ? (m[2] === "" ? 1e9 : TIME_UNITS[m[2].toLowerCase()]) : undefined;
-  if (!m || unit === undefined)
+  const t = parseTimeSpec(value);
+  if (!t || !("ns" in t))
     throw new InvalidArgumentError(`expected a time such as 2.5s, 150ms or 3000000ns, got "${value}"`);
-  return Math.round(Number(m[1]) * unit);
+  return t.ns;
 }
 
 /** Collects a repeatable option into an array. */
@@ -83,4 +144,28 @@ export function parseAllocators(value: string, previous: number[] | undefined): 
       return kind;
     });
   return [...(previous ?? []), ...kinds];
+}
+
+/**
+ * Rewrites the options whose values commander would take greedily, so that a file after them stays a file:
+ * `--temporary app.mtrace` (an optional count that is not a number) and `--between 2s 5s app.mtrace` (two values).
+ */
+export function normalizeArgv(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--temporary") {
+      const next = argv[i + 1];
+      if (next !== undefined && /^\d+$/.test(next)) {
+        out.push(`--temporary=${next}`);
+        i++;
+      } else out.push("--temporary=1");
+    } else if (a === "--between" && i + 2 < argv.length + 1) {
+      const [t1, t2] = [argv[i + 1], argv[i + 2]];
+      if (t1 !== undefined) out.push(`--between=${t1}`);
+      if (t2 !== undefined && !t2.startsWith("-")) out.push(`--between=${t2}`);
+      i += t2 !== undefined && !t2.startsWith("-") ? 2 : 1;
+    } else out.push(a);
+  }
+  return out;
 }

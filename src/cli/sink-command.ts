@@ -3,9 +3,9 @@
 import { Option, type Command } from "commander";
 import { createDecodeStream } from "../codec/decoder";
 import type { SinkDefinition } from "../sinks/sink";
-import { fold } from "../transforms/fold";
+import { foldStage } from "./fold-stage";
 import { openInput, openOutput, report, run, warn } from "./io";
-import { addMeasureOptions, measureOf } from "./options";
+import { addMeasureOptions } from "./options";
 
 export function registerSink(program: Command, def: SinkDefinition<never>): void {
   const cmd = program
@@ -25,7 +25,6 @@ export function registerSink(program: Command, def: SinkDefinition<never>): void
   cmd.action(async (file: string | undefined, opts: Record<string, unknown>) => {
     let status: number;
     try {
-      const measure = def.input === "profile" ? measureOf(opts) : undefined;
       const input = openInput(file, def.name);
       const output = openOutput(
         opts.output as string | undefined,
@@ -37,7 +36,7 @@ export function registerSink(program: Command, def: SinkDefinition<never>): void
       const stages = [
         input.stream,
         createDecodeStream({ onWarning }),
-        ...(def.input === "profile" ? [fold({ measure, onWarning: (message) => onWarning({ message }) })] : []),
+        ...(def.input === "profile" ? [await foldStage(file, opts, (message) => onWarning({ message }))] : []),
         def.create(opts as never),
         output.stream,
       ];

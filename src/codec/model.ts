@@ -49,12 +49,18 @@ export interface ProcessTotals {
   leakedBytes: number;
   leakedCount: number;
   endTimeNs: number;
+  windowStartNs: number;
+  windowEndNs: number;
 }
 
 export interface FoldInfo {
   measure: Measure;
   processes: ProcessTotals[];
   truncated: boolean;
+  temporaryThreshold: number;
+  inverted: boolean;
+  splitProcesses: boolean;
+  splitThreads: boolean;
 }
 
 export interface Header {

@@ -340,6 +340,10 @@ function foldInfoFromWire(f: pb.FoldInfo): FoldInfo {
   return {
     measure: f.measure,
     truncated: f.truncated,
+    temporaryThreshold: f.temporaryThreshold,
+    inverted: f.inverted,
+    splitProcesses: f.splitProcesses,
+    splitThreads: f.splitThreads,
     processes: f.processes.map((p) => ({
       pid: p.pid,
       allocations: num(p.allocations, "count"),
@@ -352,6 +356,8 @@ function foldInfoFromWire(f: pb.FoldInfo): FoldInfo {
       leakedBytes: num(p.leakedBytes, "bytes"),
       leakedCount: num(p.leakedCount, "count"),
       endTimeNs: num(p.endTimeNs, "time"),
+      windowStartNs: num(p.windowStartNs, "time"),
+      windowEndNs: num(p.windowEndNs, "time"),
     })),
   };
 }
@@ -568,8 +574,7 @@ function headerToWire(h: Header): Parameters<typeof create<typeof pb.HeaderSchem
     },
     fold: h.fold
       ? {
-          measure: h.fold.measure,
-          truncated: h.fold.truncated,
+          ...h.fold,
           processes: h.fold.processes.map((p) => {
             const out: Record<string, bigint | number> = {};
             for (const [k, v] of Object.entries(p)) out[k] = k === "pid" ? v : big(v);

@@ -42,7 +42,15 @@ export interface ProcessInfo {
 
 export class Profile {
   measure: Measure = Measure.PEAK;
-  info: FoldInfo = { measure: Measure.PEAK, processes: [], truncated: false };
+  info: FoldInfo = {
+    measure: Measure.PEAK,
+    processes: [],
+    truncated: false,
+    temporaryThreshold: 0,
+    inverted: false,
+    splitProcesses: false,
+    splitThreads: false,
+  };
   readonly processes = new Map<number, ProcessInfo>();
   /** The folded scope (pid 0): frames, stacks and their labels. */
   scope: Scope;

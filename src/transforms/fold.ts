@@ -1,67 +1,74 @@
 // fold: events -> bytes and counts per stack, under a measure.
 //
-// All three measures are computed in one pass, at O(1) per event:
+// Every measure costs O(1) per event:
 // - total: every allocation adds to its row;
 // - leaks: allocations add, their frees subtract (pairing by address in LiveHeap); what remains at the end;
 // - peak: the rows as they stood when the process's live bytes were highest. Rather than copying every row at
 //   each new high-water mark, a row saves its value the first time it changes after the mark (`touch`): a row
 //   untouched since the last mark still holds its value at the mark. (Memray's high-water-mark aggregator uses
-//   the same idea.)
-// A row is (process, thread, allocator, stack). Rows are kept per input scope while reading; at the end their
-// stacks are re-interned into the output scope by frame identity (so that the same function in two processes, or
-// at two addresses, is one frame), and the folded stream is written: the processes' own records (headers,
-// threads, memory samples, trailers) as they came, then the pid-0 scope with the tables and FoldedBatches.
+//   the same idea.) Peak, leaks and total are always kept: they cost little and give every fold its totals.
+// - temporary N: at a free, the block is temporary if fewer than N allocations happened in its thread since it
+//   was made (LiveHeap keeps the thread's allocation number as the block's tag);
+// - at T: the rows copied once, at the first event after T;
+// - between T1 T2: allocations made in the window; with leaks, minus those freed before T2.
+// A row is (process, thread, allocator, stack). Rows are kept per input scope while reading; at the end
+// FoldedWriter re-interns their stacks into the output scope and writes the folded stream after the processes'
+// own records (headers, threads, memory samples, trailers), which pass through as they come.
 //
-// A FoldedBatch in the input (a stream that was folded before) is added as it is, so fold is idempotent:
-// `fold | fold` equals `fold`, and a report can always fold its input first.
+// A FoldedBatch in the input (a stream folded before) is added as it is, so fold is idempotent: `fold | fold`
+// equals `fold`, and a report can always fold its input first.
 import type { Transform } from "node:stream";
 import { CaptureError } from "../codec/errors";
 import {
   Content,
-  EventOrder,
   Measure,
   isAllocation,
   isDeallocation,
-  newHeader,
   type EventBatch,
+  type FoldInfo,
   type FoldedBatch,
+  type Header,
   type Message,
   type ProcessTotals,
 } from "../codec/model";
-import { f64, u32, u8, type Growable } from "../model/growable";
-import { Interner } from "../model/interner";
+import { f64, u32, u8 } from "../model/growable";
 import { Scopes, type Scope } from "../model/scope";
+import { FoldedWriter, ScopeMemo, type OutputShape } from "./fold-output";
 import { LiveHeap } from "./live";
+import { MEASURES, describeTime, measureName, resolveTime, type MeasureName, type TimeSpec } from "./measures";
 import { NumberMap } from "./number-map";
-import { pushIterate, pushTransform } from "./push-transform";
 import { EventOrderer } from "./order";
+import { pushIterate, pushTransform } from "./push-transform";
 
-export type MeasureName = "peak" | "leaks" | "total";
-
-export const MEASURES: Record<MeasureName, Measure> = {
-  peak: Measure.PEAK,
-  leaks: Measure.LEAKS,
-  total: Measure.TOTAL,
-};
-
-export function measureName(m: Measure): MeasureName {
-  return m === Measure.LEAKS ? "leaks" : m === Measure.TOTAL ? "total" : "peak";
-}
+export { MEASURES, measureName, type MeasureName } from "./measures";
 
 export interface FoldOptions {
   /** The measure to fold by. Default: the measure of a folded input, else peak. */
   measure?: MeasureName;
+  /** For "temporary": freed before this many other allocations in the thread (default 1). */
+  temporaryThreshold?: number;
+  /** For "at": the moment. */
+  at?: TimeSpec;
+  /** For "between" and "between-leaks": the window. */
+  window?: [TimeSpec, TimeSpec];
+  /** Each process's run length (ns), needed to resolve times given as percentages. */
+  durations?: Map<number, number>;
+  /** Stacks from the allocating frame outwards. */
+  inverted?: boolean;
+  /** A synthetic root frame per process / per thread. */
+  splitProcesses?: boolean;
+  splitThreads?: boolean;
   /** Problems that do not stop the fold (threads merged without watermarks). */
   onWarning?: (message: string) => void;
 }
 
-const FOLDER_NAME = "memtrace fold";
-const OUT_BATCH = 16 * 1024;
+const NOT_IN_WINDOW = 0;
+const IN_WINDOW = 1;
 
 class ProcessFold {
   readonly live: LiveHeap;
+  readonly memo: ScopeMemo;
   liveBytes = 0;
-  liveCount = 0;
   peakBytes = 0;
   peakTime = 0;
   /** Increases at every new high-water mark; a row's snapshot is valid if taken in the current epoch. */
@@ -71,21 +78,31 @@ class ProcessFold {
   deallocations = 0;
   unmatched = 0;
   endTime = 0;
-  /** Row of (tid, stack * 128 + kind). */
-  readonly rows = new Map<number, NumberMap>();
+  /** The current event's time (for releases, which happen inside LiveHeap). */
+  now = 0;
+  /** The rows of this process. */
+  readonly keys: number[] = [];
+  /** For "at" and the "between" measures: the moment or window, in this process's time. */
+  windowStart = 0;
+  windowEnd = Infinity;
+  /** "at": the copy is made; "between-leaks": the window has closed. */
+  windowDone = false;
+  /** Row of (tid, stack * 128 + kind), per thread. */
+  private readonly rows = new Map<number, NumberMap>();
   private lastTid = -1;
   private lastRows: NumberMap | undefined;
-  /** Output stack of each input stack, 0 = not mapped yet. */
-  readonly outStack = u32();
-  /** Output frame of each input frame, 0 = not mapped yet. */
-  readonly outFrame = u32();
+  /** Allocations made so far, per thread (for "temporary"). */
+  readonly allocationsByThread = new Map<number, number>();
 
   constructor(
     readonly pid: number,
     readonly scope: Scope,
-    onRelease: (key: number, bytes: number, count: number) => void,
+    onRelease: (p: ProcessFold, key: number, bytes: number, count: number, tag: number, overwritten: boolean) => void,
   ) {
-    this.live = new LiveHeap(onRelease);
+    this.memo = new ScopeMemo(scope);
+    this.live = new LiveHeap((key, bytes, count, tag, overwritten) =>
+      onRelease(this, key, bytes, count, tag, overwritten),
+    );
   }
 
   /** The rows of one thread (the last thread's are kept at hand: events come in runs of one thread). */
@@ -101,7 +118,7 @@ class ProcessFold {
     return rows;
   }
 
-  totals(rowsLiveCount: number): ProcessTotals {
+  totals(leakedCount: number): ProcessTotals {
     return {
       pid: this.pid,
       allocations: this.allocations,
@@ -112,8 +129,10 @@ class ProcessFold {
       peakBytes: this.peakBytes,
       peakTimeNs: this.peakTime,
       leakedBytes: this.liveBytes,
-      leakedCount: rowsLiveCount,
+      leakedCount,
       endTimeNs: this.endTime,
+      windowStartNs: Number.isFinite(this.windowStart) ? this.windowStart : 0,
+      windowEndNs: Number.isFinite(this.windowEnd) ? this.windowEnd : this.endTime,
     };
   }
 }
@@ -123,7 +142,12 @@ export class Folder {
   private readonly scopes = new Scopes();
   private readonly orderer: EventOrderer;
   private readonly processes = new Map<number, ProcessFold>();
-  private readonly processOrder: number[] = [];
+  private readonly processOrder: ProcessFold[] = [];
+  private readonly measure: Measure | undefined;
+  private readonly temporaryThreshold: number;
+  private readonly shape: OutputShape;
+  private readonly writer: FoldedWriter;
+
   // Rows, as columns.
   private readonly rowProcess: ProcessFold[] = [];
   private readonly rowTid = u32();
@@ -136,19 +160,31 @@ export class Folder {
   private readonly snapEpoch = f64();
   private readonly total = f64();
   private readonly totalCount = f64();
+  /** The chosen measure's own figures, for temporary, at and the between measures. */
+  private readonly extra = f64();
+  private readonly extraCount = f64();
 
-  private readonly output = new Interner();
-  /** Rows of folded input, already in the output scope: "pid,tid,kind,stack" -> [bytes, count]. */
-  private readonly foldedIn = new Map<string, [number, number]>();
-  private foldedMeasure: Measure | undefined;
+  // Folded input.
+  private foldedInfo: FoldInfo | undefined;
+  private readonly foldedMemos = new Map<Scope, ScopeMemo>();
   private readonly foldedTotals: ProcessTotals[] = [];
-  private foldedTruncated = false;
-  private readonly foldedScopeOut = new Map<Scope, { stacks: Growable<Uint32Array>; frames: Growable<Uint32Array> }>();
 
   constructor(
     private readonly emit: (m: Message) => void,
     private readonly options: FoldOptions = {},
   ) {
+    this.measure = options.measure ? MEASURES[options.measure] : undefined;
+    this.temporaryThreshold = options.temporaryThreshold ?? 1;
+    if (this.measure === Measure.AT && !options.at) throw new RangeError("the at measure needs a time (options.at)");
+    if ((this.measure === Measure.BETWEEN || this.measure === Measure.BETWEEN_LEAKS) && !options.window) {
+      throw new RangeError("the between measures need a window (options.window)");
+    }
+    this.shape = {
+      inverted: options.inverted ?? false,
+      splitProcesses: options.splitProcesses ?? false,
+      splitThreads: options.splitThreads ?? false,
+    };
+    this.writer = new FoldedWriter(this.shape);
     this.orderer = new EventOrderer((m) => this.handle(m), {
       onApproximate: (pid) =>
         options.onWarning?.(
@@ -163,19 +199,18 @@ export class Folder {
 
   end(): void {
     this.orderer.end();
-    this.finish();
+    for (const m of this.finish()) this.emit(m);
   }
 
   private handle(m: Message): void {
     const scope = this.scopes.apply(m);
     switch (m.type) {
       case "header":
-        if (m.header.content === Content.FOLDED) {
-          this.adoptFoldedHeader(m.header.fold?.measure, m.header.fold?.processes ?? [], m.header.fold?.truncated);
-          return;
+        if (m.header.content === Content.FOLDED) this.adoptFolded(m.header, m.offset);
+        else {
+          this.startProcess(m.pid, scope!);
+          this.emit(m);
         }
-        this.startProcess(m.pid, scope!);
-        this.emit(m);
         return;
       case "events": {
         const p = this.processes.get(m.pid);
@@ -184,7 +219,7 @@ export class Folder {
         return;
       }
       case "folded":
-        this.addFolded(scope!, m.batch);
+        this.addFolded(scope!, m.batch, m);
         return;
       case "thread":
       case "process":
@@ -202,26 +237,44 @@ export class Folder {
   }
 
   private startProcess(pid: number, scope: Scope): void {
-    if (!this.processes.has(pid)) this.processOrder.push(pid);
-    const p: ProcessFold = new ProcessFold(pid, scope, (key, bytes, count) => {
-      this.touch(key, p.epoch);
-      this.cur.data[key] -= bytes;
-      this.curCount.data[key] -= count;
-      p.liveBytes -= bytes;
-    });
+    const p = new ProcessFold(pid, scope, (p, key, bytes, count, tag, overwritten) =>
+      this.release(p, key, bytes, count, tag, overwritten),
+    );
+    const o = this.options;
+    if (this.measure === Measure.AT || this.measure === Measure.BETWEEN || this.measure === Measure.BETWEEN_LEAKS) {
+      const duration = o.durations?.get(pid);
+      const [from, to] = this.measure === Measure.AT ? [o.at!, o.at!] : o.window!;
+      const start = resolveTime(from, duration);
+      const end = resolveTime(to, duration);
+      if (start === undefined || end === undefined) {
+        throw new RangeError(
+          `process ${pid}: a time given as a percentage needs the run's length (${describeTime(from)}..${describeTime(to)})`,
+        );
+      }
+      if (end < start)
+        throw new RangeError(`the window ends (${describeTime(to)}) before it starts (${describeTime(from)})`);
+      p.windowStart = this.measure === Measure.AT ? 0 : start;
+      p.windowEnd = end;
+    }
     this.processes.set(pid, p);
+    this.processOrder.push(p);
   }
 
   private foldEvents(p: ProcessFold, b: EventBatch, m: Message): void {
     const stacks = p.scope.stackCount;
+    const measure = this.measure;
     for (let i = 0; i < b.length; i++) {
       const kind = b.kind[i];
       const size = b.size[i];
+      const t = b.time[i];
+      if (t > p.windowEnd && !p.windowDone) this.closeWindow(p);
+      p.now = t;
       if (isAllocation(kind)) {
         const stack = b.stack[i];
         if (stack >= stacks)
           throw new CaptureError(`process ${p.pid}: an event refers to undefined stack ${stack}`, m.offset ?? 0);
-        const key = this.rowOf(p, b.tid[i], kind, stack);
+        const tid = b.tid[i];
+        const key = this.rowOf(p, tid, kind, stack);
         const count = b.count[i];
         this.touch(key, p.epoch);
         this.cur.data[key] += size;
@@ -231,10 +284,21 @@ export class Folder {
         p.liveBytes += size;
         p.allocations++;
         p.allocatedBytes += size;
-        p.live.alloc(kind, b.address[i], size, key, count);
+        let tag = 0;
+        if (measure === Measure.TEMPORARY) {
+          tag = (p.allocationsByThread.get(tid) ?? 0) + 1;
+          p.allocationsByThread.set(tid, tag);
+        } else if (measure === Measure.BETWEEN || measure === Measure.BETWEEN_LEAKS) {
+          if (t >= p.windowStart && t <= p.windowEnd) {
+            tag = IN_WINDOW;
+            this.extra.data[key] += size;
+            this.extraCount.data[key] += count;
+          } else tag = NOT_IN_WINDOW;
+        }
+        p.live.alloc(kind, b.address[i], size, key, count, tag);
         if (p.liveBytes > p.peakBytes) {
           p.peakBytes = p.liveBytes;
-          p.peakTime = b.time[i];
+          p.peakTime = t;
           p.epoch++;
         }
       } else if (isDeallocation(kind)) {
@@ -243,6 +307,34 @@ export class Folder {
       }
     }
     if (b.length > 0) p.endTime = Math.max(p.endTime, b.time[b.length - 1]);
+  }
+
+  private release(p: ProcessFold, key: number, bytes: number, count: number, tag: number, overwritten: boolean): void {
+    this.touch(key, p.epoch);
+    this.cur.data[key] -= bytes;
+    this.curCount.data[key] -= count;
+    p.liveBytes -= bytes;
+    if (this.measure === Measure.TEMPORARY) {
+      // Allocations the block's thread made after it, before this free.
+      const since = (p.allocationsByThread.get(this.rowTid.data[key]) ?? 0) - tag;
+      if (!overwritten && tag > 0 && since < this.temporaryThreshold) {
+        this.extra.data[key] += bytes;
+        this.extraCount.data[key] += count;
+      }
+    } else if (this.measure === Measure.BETWEEN_LEAKS && tag === IN_WINDOW && !p.windowDone) {
+      this.extra.data[key] -= bytes;
+      this.extraCount.data[key] -= count;
+    }
+  }
+
+  /** The first event after the moment (at) or window (between): copy or freeze the process's rows. */
+  private closeWindow(p: ProcessFold): void {
+    p.windowDone = true;
+    if (this.measure !== Measure.AT) return;
+    for (const key of p.keys) {
+      this.extra.data[key] = this.cur.data[key];
+      this.extraCount.data[key] = this.curCount.data[key];
+    }
   }
 
   /** Saves a row's value before its first change after the latest high-water mark. */
@@ -261,202 +353,133 @@ export class Folder {
     if (key < 0) {
       key = this.rowProcess.length;
       byStack.set(k, key);
+      p.keys.push(key);
       this.rowProcess.push(p);
       this.rowTid.push(tid);
       this.rowKind.push(kind);
       this.rowStack.push(stack);
-      this.cur.push(0);
-      this.curCount.push(0);
-      this.snap.push(0);
-      this.snapCount.push(0);
+      for (const col of [
+        this.cur,
+        this.curCount,
+        this.snap,
+        this.snapCount,
+        this.total,
+        this.totalCount,
+        this.extra,
+        this.extraCount,
+      ]) {
+        col.push(0);
+      }
       this.snapEpoch.push(-1);
-      this.total.push(0);
-      this.totalCount.push(0);
     }
     return key;
   }
 
-  private adoptFoldedHeader(
-    measure: Measure | undefined,
-    totals: ProcessTotals[],
-    truncated: boolean | undefined,
-  ): void {
-    if (measure !== undefined && measure !== Measure.MEASURE_UNSPECIFIED) {
-      if (this.foldedMeasure !== undefined && this.foldedMeasure !== measure) {
-        throw new CaptureError(
-          `the input holds streams folded by different measures (--${measureName(this.foldedMeasure)} and --${measureName(measure)})`,
-          0,
-        );
-      }
-      this.foldedMeasure = measure;
+  private adoptFolded(header: Header, offset: number | undefined): void {
+    const info = header.fold;
+    if (!info) throw new CaptureError("a folded stream's header has no fold information", offset ?? 0);
+    const prev = this.foldedInfo;
+    if (prev && prev.measure !== info.measure) {
+      throw new CaptureError(
+        `the input holds streams folded by different measures (--${measureName(prev.measure)} and --${measureName(info.measure)})`,
+        offset ?? 0,
+      );
     }
-    this.foldedTotals.push(...totals);
-    if (truncated) this.foldedTruncated = true;
+    this.foldedInfo = info;
+    this.foldedTotals.push(...info.processes);
   }
 
-  private addFolded(scope: Scope, b: FoldedBatch): void {
-    let memo = this.foldedScopeOut.get(scope);
+  private addFolded(scope: Scope, b: FoldedBatch, m: Message): void {
+    let memo = this.foldedMemos.get(scope);
     if (!memo) {
-      memo = { stacks: u32(), frames: u32() };
-      this.foldedScopeOut.set(scope, memo);
+      memo = new ScopeMemo(scope);
+      this.foldedMemos.set(scope, memo);
     }
     for (let i = 0; i < b.length; i++) {
       const stack = b.stack[i];
-      if (stack >= scope.stackCount) throw new CaptureError(`a folded row refers to undefined stack ${stack}`, 0);
-      const out = this.mapStack(scope, memo.stacks, memo.frames, stack);
-      const key = `${b.pid[i]},${b.tid[i]},${b.kind[i]},${out}`;
-      const acc = this.foldedIn.get(key);
-      if (acc) {
-        acc[0] += b.bytes[i];
-        acc[1] += b.count[i];
-      } else this.foldedIn.set(key, [b.bytes[i], b.count[i]]);
+      if (stack >= scope.stackCount)
+        throw new CaptureError(`a folded row refers to undefined stack ${stack}`, m.offset ?? 0);
+      this.writer.addMapped(b.pid[i], b.tid[i], b.kind[i], this.writer.plainStack(memo, stack), b.bytes[i], b.count[i]);
     }
   }
 
-  /** The output stack of an input stack: its frames re-interned, root first, by identity. */
-  private mapStack(scope: Scope, memo: Growable<Uint32Array>, frameMemo: Growable<Uint32Array>, stack: number): number {
-    if (stack === 0) return 0;
-    memo.ensure(scope.stackCount);
-    frameMemo.ensure(scope.frameCount);
-    const known = memo.data;
-    const knownFrame = frameMemo.data;
-    if (known[stack] !== 0) return known[stack];
-    // Walk up to the nearest mapped ancestor, then intern back down.
-    const chain: number[] = [];
-    let s = stack;
-    while (s !== 0 && known[s] === 0) {
-      chain.push(s);
-      s = scope.stackParent.data[s];
-    }
-    let out = s === 0 ? 0 : known[s];
-    for (let i = chain.length - 1; i >= 0; i--) {
-      const id = chain[i];
-      const frame = scope.stackFrame.data[id];
-      if (knownFrame[frame] === 0) knownFrame[frame] = this.output.frame(scope.frameSpec(frame));
-      out = this.output.stack(out, knownFrame[frame]);
-      known[id] = out;
-    }
-    return out;
-  }
-
-  private finish(): void {
-    const measure = this.chooseMeasure();
-    const rows = new Map<string, [number, number, number, number, number, number]>();
-    const add = (pid: number, tid: number, kind: number, stack: number, bytes: number, count: number) => {
-      const key = `${pid},${tid},${kind},${stack}`;
-      const row = rows.get(key);
-      if (row) {
-        row[4] += bytes;
-        row[5] += count;
-      } else rows.set(key, [pid, tid, kind, stack, bytes, count]);
-    };
-    const liveCount = new Map<ProcessFold, number>();
-    for (let key = 0; key < this.rowProcess.length; key++) {
-      const p = this.rowProcess[key];
-      liveCount.set(p, (liveCount.get(p) ?? 0) + this.curCount.data[key]);
-      let bytes: number;
-      let count: number;
-      if (measure === Measure.TOTAL) {
-        bytes = this.total.data[key];
-        count = this.totalCount.data[key];
-      } else if (measure === Measure.LEAKS) {
-        bytes = this.cur.data[key];
-        count = this.curCount.data[key];
-      } else {
-        const atPeak = this.snapEpoch.data[key] === p.epoch;
-        bytes = atPeak ? this.snap.data[key] : this.cur.data[key];
-        count = atPeak ? this.snapCount.data[key] : this.curCount.data[key];
-      }
-      if (bytes === 0 && count === 0) continue;
-      const stack = this.mapStack(p.scope, p.outStack, p.outFrame, this.rowStack.data[key]);
-      add(p.pid, this.rowTid.data[key], this.rowKind.data[key], stack, bytes, count);
-    }
-    for (const [key, [bytes, count]] of this.foldedIn) {
-      const [pid, tid, kind, stack] = key.split(",").map(Number);
-      add(pid, tid, kind, stack, bytes, count);
-    }
-
-    const truncated =
-      this.foldedTruncated || this.scopes.all().some((s) => s.header.content === Content.RAW && !s.trailerSeen);
-    const processes = [
-      ...this.foldedTotals,
-      ...this.processOrder.map((pid) => {
-        const p = this.processes.get(pid)!;
-        return p.totals(liveCount.get(p) ?? 0);
-      }),
-    ];
-    this.emit({
-      type: "header",
-      pid: 0,
-      header: newHeader({
-        content: Content.FOLDED,
-        writer: FOLDER_NAME,
-        eventOrder: EventOrder.ORDER_TOTAL,
-        fold: { measure, processes, truncated },
-      }),
-    });
-    const sorted = [...rows.values()].sort((a, b) => a[3] - b[3] || a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
-    for (const m of this.output.drain(0)) this.emit(m);
-    for (let at = 0; at < sorted.length; at += OUT_BATCH) {
-      const part = sorted.slice(at, at + OUT_BATCH);
-      this.emit({ type: "folded", pid: 0, batch: foldedBatch(measure, part) });
-    }
-    this.emit({ type: "trailer", pid: 0, trailer: emptyTrailer() });
-  }
-
+  /** The measure of the output: the one asked for, or that of a folded input, else peak. */
   private chooseMeasure(): Measure {
-    const asked = this.options.measure ? MEASURES[this.options.measure] : undefined;
-    if (this.foldedMeasure !== undefined) {
-      if (asked !== undefined && asked !== this.foldedMeasure) {
+    const folded = this.foldedInfo;
+    if (!folded) return this.measure ?? Measure.PEAK;
+    if (this.measure !== undefined && this.measure !== folded.measure) {
+      throw new CaptureError(
+        `the input was already folded with --${measureName(folded.measure)}; fold the raw capture with --${measureName(this.measure)} instead`,
+        0,
+      );
+    }
+    const s = this.shape;
+    if (
+      folded.inverted !== s.inverted ||
+      folded.splitProcesses !== s.splitProcesses ||
+      folded.splitThreads !== s.splitThreads
+    ) {
+      if (s.inverted || s.splitProcesses || s.splitThreads) {
         throw new CaptureError(
-          `the input was already folded with --${measureName(this.foldedMeasure)}; fold the raw capture with --${this.options.measure} instead`,
+          "the input was already folded with other stack options (--inverted, --split-*): fold the raw capture",
           0,
         );
       }
-      return this.foldedMeasure;
     }
-    return asked ?? Measure.PEAK;
+    return folded.measure;
+  }
+
+  private finish(): Message[] {
+    const measure = this.chooseMeasure();
+    const leakedCount = new Map<ProcessFold, number>();
+    for (const p of this.processOrder) if (!p.windowDone && p.windowEnd !== Infinity) this.closeWindow(p);
+    for (let key = 0; key < this.rowProcess.length; key++) {
+      const p = this.rowProcess[key];
+      leakedCount.set(p, (leakedCount.get(p) ?? 0) + this.curCount.data[key]);
+      const [bytes, count] = this.valueOf(key, p, measure);
+      if (bytes === 0 && count === 0) continue;
+      this.writer.add(
+        p.memo,
+        p.pid,
+        this.rowTid.data[key],
+        this.rowKind.data[key],
+        this.rowStack.data[key],
+        bytes,
+        count,
+      );
+    }
+    const folded = this.foldedInfo;
+    const truncated =
+      (folded?.truncated ?? false) || this.scopes.all().some((s) => s.header.content === Content.RAW && !s.trailerSeen);
+    const info: FoldInfo = {
+      measure,
+      processes: [...this.foldedTotals, ...this.processOrder.map((p) => p.totals(leakedCount.get(p) ?? 0))],
+      truncated,
+      temporaryThreshold: measure === Measure.TEMPORARY ? (folded?.temporaryThreshold ?? this.temporaryThreshold) : 0,
+      inverted: this.shape.inverted || (folded?.inverted ?? false),
+      splitProcesses: this.shape.splitProcesses || (folded?.splitProcesses ?? false),
+      splitThreads: this.shape.splitThreads || (folded?.splitThreads ?? false),
+    };
+    return this.writer.messages(info);
+  }
+
+  private valueOf(key: number, p: ProcessFold, measure: Measure): [number, number] {
+    switch (measure) {
+      case Measure.TOTAL:
+        return [this.total.data[key], this.totalCount.data[key]];
+      case Measure.LEAKS:
+        return [this.cur.data[key], this.curCount.data[key]];
+      case Measure.PEAK: {
+        const atPeak = this.snapEpoch.data[key] === p.epoch;
+        return atPeak ? [this.snap.data[key], this.snapCount.data[key]] : [this.cur.data[key], this.curCount.data[key]];
+      }
+      default:
+        return [this.extra.data[key], this.extraCount.data[key]];
+    }
   }
 }
 
-function foldedBatch(measure: Measure, rows: [number, number, number, number, number, number][]): FoldedBatch {
-  const n = rows.length;
-  const b: FoldedBatch = {
-    measure,
-    length: n,
-    stack: new Uint32Array(n),
-    bytes: new Float64Array(n),
-    count: new Float64Array(n),
-    pid: new Uint32Array(n),
-    tid: new Uint32Array(n),
-    kind: new Uint8Array(n),
-  };
-  rows.forEach(([pid, tid, kind, stack, bytes, count], i) => {
-    b.pid[i] = pid;
-    b.tid[i] = tid;
-    b.kind[i] = kind;
-    b.stack[i] = stack;
-    b.bytes[i] = bytes;
-    b.count[i] = count;
-  });
-  return b;
-}
-
-function emptyTrailer() {
-  return {
-    timeNs: 0,
-    allocations: 0,
-    deallocations: 0,
-    allocatedBytes: 0,
-    lostEvents: 0,
-    truncatedStacks: 0,
-    brokenStacks: 0,
-    unresolvedFrames: 0,
-    reentrantCalls: 0,
-  };
-}
-
-/** fold as a Transform: Messages in, Messages out (object mode on both sides). */
+/** fold as a Transform: Messages in, the folded stream's Messages out (object mode on both sides). */
 export function fold(options: FoldOptions = {}): Transform {
   return pushTransform((emit) => new Folder(emit, options));
 }

@@ -5,7 +5,8 @@
 // - mappings (mmap, mremap): a munmap releases a byte range, which may be part of a mapping, or span several;
 // - JS heap samples: the "address" is V8's sample id.
 // Each live allocation carries an opaque numeric key chosen by the caller (fold's aggregation row, filter's "kept"
-// mark); releases are reported through `onRelease(key, bytes, count)`.
+// mark) and a tag (fold's per-measure note: the thread's allocation number, or "made inside the window");
+// releases are reported through `onRelease(key, bytes, count, tag, overwritten)`.
 import { EventKind } from "../codec/model";
 import { f64, u32 } from "../model/growable";
 import { NumberMap } from "./number-map";
@@ -21,9 +22,14 @@ interface Piece {
 interface Origin {
   pieces: number;
   count: number;
+  tag: number;
 }
 
-export type ReleaseHandler = (key: number, bytes: number, count: number) => void;
+/**
+ * Called for every release. `overwritten` is true when the block was not freed but replaced by a new allocation
+ * at the same address (its free was never seen).
+ */
+export type ReleaseHandler = (key: number, bytes: number, count: number, tag: number, overwritten: boolean) => void;
 
 export class LiveHeap {
   private readonly heap = new NumberMap(64 * 1024);
@@ -34,6 +40,7 @@ export class LiveHeap {
   private readonly slotSize = f64(64 * 1024);
   private readonly slotKey = u32(64 * 1024);
   private readonly slotCount = f64(64 * 1024);
+  private readonly slotTag = f64(64 * 1024);
   private readonly freeSlots = u32();
 
   /** Allocations at an address that was already live (the free in between was never seen). */
@@ -42,11 +49,12 @@ export class LiveHeap {
   constructor(private readonly onRelease: ReleaseHandler) {}
 
   /** Records an allocation event. */
-  alloc(kind: number, address: number, size: number, key: number, count: number): void {
+  alloc(kind: number, address: number, size: number, key: number, count: number, tag = 0): void {
     if (kind === EventKind.MMAP || kind === EventKind.MREMAP) {
       if (size <= 0) return;
-      if (this.unmap(address, size)) this.overwritten++;
-      this.insertPiece({ start: address, end: address + size, key, origin: { pieces: 1, count } });
+      // A mapping over a live one (MAP_FIXED) replaces what it covers.
+      if (this.unmap(address, size, true)) this.overwritten++;
+      this.insertPiece({ start: address, end: address + size, key, origin: { pieces: 1, count, tag } });
       return;
     }
     const map = kind === EventKind.JS_SAMPLE ? this.samples : this.heap;
@@ -57,24 +65,26 @@ export class LiveHeap {
       this.slotSize.push(0);
       this.slotKey.push(0);
       this.slotCount.push(0);
+      this.slotTag.push(0);
     }
     this.slotSize.data[slot] = size;
     this.slotKey.data[slot] = key;
     this.slotCount.data[slot] = count;
+    this.slotTag.data[slot] = tag;
     const old = map.put(address, slot);
     if (old >= 0) {
       this.overwritten++;
-      this.releaseSlot(old);
+      this.releaseSlot(old, true);
     }
   }
 
   /** Records a deallocation event. Returns false if it released nothing known (an unmatched free). */
   free(kind: number, address: number, size: number): boolean {
-    if (kind === EventKind.MUNMAP) return this.unmap(address, size);
+    if (kind === EventKind.MUNMAP) return this.unmap(address, size, false);
     const map = kind === EventKind.JS_SAMPLE_FREED ? this.samples : this.heap;
     const slot = map.delete(address);
     if (slot < 0) return false;
-    this.releaseSlot(slot);
+    this.releaseSlot(slot, false);
     return true;
   }
 
@@ -82,13 +92,14 @@ export class LiveHeap {
     return this.heap.size + this.samples.size + this.pieces.length;
   }
 
-  private releaseSlot(slot: number): void {
-    this.onRelease(this.slotKey.data[slot], this.slotSize.data[slot], this.slotCount.data[slot]);
+  private releaseSlot(slot: number, overwritten: boolean): void {
+    const d = this.slotTag.data;
+    this.onRelease(this.slotKey.data[slot], this.slotSize.data[slot], this.slotCount.data[slot], d[slot], overwritten);
     this.freeSlots.push(slot);
   }
 
   /** Releases [start, start + length) of any mappings; returns whether anything was mapped there. */
-  private unmap(start: number, length: number): boolean {
+  private unmap(start: number, length: number, overwritten: boolean): boolean {
     const end = start + length;
     const hit = this.overlapping(start, end);
     if (hit.length === 0) return false;
@@ -108,7 +119,7 @@ export class LiveHeap {
       }
       p.origin.pieces += remaining - 1;
       const count = p.origin.pieces === 0 ? p.origin.count : 0;
-      this.onRelease(p.key, to - from, count);
+      this.onRelease(p.key, to - from, count, p.origin.tag, overwritten);
     }
     this.pieces.splice(first, hit.length, ...replacement);
     return true;
