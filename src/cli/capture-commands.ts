@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { createDecodeStream } from "../codec/decoder";
 import { createEncodeStream } from "../codec/encoder";
 import { foldStage } from "./fold-stage";
+import { progress } from "./progress";
 import { filter, type FilterOptions } from "../transforms/filter";
 import { UsageError, openInput, openOutput, report, run, warn, type Stage } from "./io";
 import {
@@ -31,6 +32,7 @@ async function runCaptureCommand(c: CaptureCommand): Promise<number> {
     const onWarning = (message: string) => warn(c.name, input.name, message);
     const stages: Stage[] = [
       input.stream,
+      progress(c.name, c.file),
       createDecodeStream({ onWarning: (w) => onWarning(w.message) }),
       await c.stage(onWarning),
       createEncodeStream({ compress: c.opts.compress }),

@@ -4,6 +4,7 @@ import { Option, type Command } from "commander";
 import { createDecodeStream } from "../codec/decoder";
 import type { SinkDefinition } from "../sinks/sink";
 import { foldStage } from "./fold-stage";
+import { progress } from "./progress";
 import { openInput, openOutput, report, run, warn } from "./io";
 import { addMeasureOptions } from "./options";
 
@@ -35,6 +36,7 @@ export function registerSink(program: Command, def: SinkDefinition<never>): void
       const onWarning = (w: { message: string }) => warn(def.name, input.name, w.message);
       const stages = [
         input.stream,
+        progress(def.name, file),
         createDecodeStream({ onWarning }),
         ...(def.input === "profile" ? [await foldStage(file, opts, (message) => onWarning({ message }))] : []),
         def.create(opts as never),
