@@ -5,6 +5,7 @@ import { registerFilter, registerFold } from "./capture-commands";
 import { EXIT_OK, EXIT_USAGE } from "./io";
 import { normalizeArgv } from "./options";
 import { registerSink } from "./sink-command";
+import { registerRecordCommand } from "../record/command";
 
 const VERSION: string = require("../../../package.json").version;
 
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
     .configureOutput({ outputError: (text, write) => write(`memtrace: ${text.replace(/^error: /, "")}`) });
 
   // Commands that are not reports
+  registerRecordCommand(program);
   registerFold(program);
   registerFilter(program);
 

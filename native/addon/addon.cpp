@@ -1,0 +1,43 @@
+// memtrace_addon.node: the JS-facing side of the in-process agent. Its one entry point, start(), is called by
+// src/record/agent.ts in every isolate (main thread and workers) before the app's code runs.
+#include <dlfcn.h>
+#include <napi.h>
+
+#include "isolate_agent.h"
+#include "memtrace/agent_api.h"
+
+namespace {
+
+const memtrace_agent_api* FindInterposer() {
+  auto get = reinterpret_cast<memtrace_agent_api_fn>(dlsym(RTLD_DEFAULT, MEMTRACE_AGENT_API_SYMBOL));
+  const memtrace_agent_api* api = get ? get() : nullptr;
+  return api && api->version >= 1 ? api : nullptr;
+}
+
+// start({ mainThread: boolean, workerId: number }): boolean — whether this isolate is now being recorded.
+Napi::Value Start(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const memtrace_agent_api* api = FindInterposer();
+  if (!api || info.Length() < 1 || !info[0].IsObject()) return Napi::Boolean::New(env, false);
+  Napi::Object options = info[0].As<Napi::Object>();
+  bool main_thread = options.Get("mainThread").ToBoolean();
+  Napi::Value id = options.Get("workerId");
+  uint32_t worker_id = id.IsNumber() ? id.As<Napi::Number>().Uint32Value() : 0;
+  return Napi::Boolean::New(env, memtrace::IsolateAgent::Start(env, api, main_thread, worker_id));
+}
+
+// recording(): boolean — whether the interposer is recording this process.
+Napi::Value Recording(const Napi::CallbackInfo& info) {
+  const memtrace_agent_api* api = FindInterposer();
+  return Napi::Boolean::New(info.Env(), api && api->recording());
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("start", Napi::Function::New(env, Start, "start"));
+  exports.Set("recording", Napi::Function::New(env, Recording, "recording"));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(memtrace_addon, Init)

@@ -1,0 +1,133 @@
+#include "elf_symbols.h"
+
+#include <cxxabi.h>
+#include <elf.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+namespace memtrace {
+
+ElfSymbols* ElfSymbols::load(const std::string& path) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return nullptr;
+  struct stat st;
+  void* map = MAP_FAILED;
+  if (fstat(fd, &st) == 0 && st.st_size > static_cast<off_t>(sizeof(Elf64_Ehdr))) {
+    map = mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+  }
+  close(fd);
+  if (map == MAP_FAILED) return nullptr;
+  auto* elf = new ElfSymbols();
+  elf->file_ = static_cast<const unsigned char*>(map);
+  elf->file_size_ = static_cast<size_t>(st.st_size);
+  if (!elf->parse()) {
+    delete elf;
+    return nullptr;
+  }
+  return elf;
+}
+
+ElfSymbols::~ElfSymbols() {
+  if (file_) munmap(const_cast<unsigned char*>(file_), file_size_);
+}
+
+bool ElfSymbols::parse() {
+  auto* eh = reinterpret_cast<const Elf64_Ehdr*>(file_);
+  if (memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 || eh->e_ident[EI_CLASS] != ELFCLASS64) return false;
+  auto in_file = [&](uint64_t offset, uint64_t size) { return offset <= file_size_ && size <= file_size_ - offset; };
+  if (!in_file(eh->e_phoff, uint64_t{eh->e_phnum} * sizeof(Elf64_Phdr)) ||
+      !in_file(eh->e_shoff, uint64_t{eh->e_shnum} * sizeof(Elf64_Shdr))) {
+    return false;
+  }
+
+  auto* ph = reinterpret_cast<const Elf64_Phdr*>(file_ + eh->e_phoff);
+  for (int i = 0; i < eh->e_phnum; i++) {
+    if (ph[i].p_type == PT_LOAD) segments_.push_back({ph[i].p_offset, ph[i].p_vaddr, ph[i].p_filesz});
+    if (ph[i].p_type == PT_NOTE && in_file(ph[i].p_offset, ph[i].p_filesz)) {
+      // Notes: namesz, descsz, type, name (padded to 4), desc (padded to 4).
+      const unsigned char* p = file_ + ph[i].p_offset;
+      const unsigned char* end = p + ph[i].p_filesz;
+      while (p + 12 <= end) {
+        uint32_t namesz, descsz, type;
+        memcpy(&namesz, p, 4);
+        memcpy(&descsz, p + 4, 4);
+        memcpy(&type, p + 8, 4);
+        const unsigned char* desc = p + 12 + ((namesz + 3) & ~3u);
+        if (desc + descsz > end) break;
+        if (type == NT_GNU_BUILD_ID && namesz == 4 && memcmp(p + 12, "GNU", 4) == 0) {
+          static const char hex[] = "0123456789abcdef";
+          for (uint32_t k = 0; k < descsz; k++) {
+            build_id_ += hex[desc[k] >> 4];
+            build_id_ += hex[desc[k] & 15];
+          }
+        }
+        p = desc + ((descsz + 3) & ~3u);
+      }
+    }
+  }
+
+  auto* sh = reinterpret_cast<const Elf64_Shdr*>(file_ + eh->e_shoff);
+  const Elf64_Shdr* table = nullptr;
+  for (int want : {SHT_SYMTAB, SHT_DYNSYM}) {
+    for (int i = 0; i < eh->e_shnum && !table; i++) {
+      if (static_cast<int>(sh[i].sh_type) == want && sh[i].sh_size > 0) table = &sh[i];
+    }
+    if (table) break;
+  }
+  if (!table || table->sh_link >= eh->e_shnum) return true;  // no symbols: frames stay unnamed
+  const Elf64_Shdr& strtab = sh[table->sh_link];
+  if (!in_file(table->sh_offset, table->sh_size) || !in_file(strtab.sh_offset, strtab.sh_size)) return true;
+  strings_ = reinterpret_cast<const char*>(file_ + strtab.sh_offset);
+  auto* syms = reinterpret_cast<const Elf64_Sym*>(file_ + table->sh_offset);
+  size_t count = table->sh_size / sizeof(Elf64_Sym);
+  for (size_t i = 0; i < count; i++) {
+    const Elf64_Sym& s = syms[i];
+    if (ELF64_ST_TYPE(s.st_info) != STT_FUNC || s.st_value == 0 || s.st_shndx == SHN_UNDEF) continue;
+    if (s.st_name >= strtab.sh_size) continue;
+    symbols_.push_back({s.st_value, s.st_size, s.st_name});
+  }
+  std::sort(symbols_.begin(), symbols_.end(), [](const Symbol& a, const Symbol& b) {
+    return a.start < b.start || (a.start == b.start && a.size > b.size);
+  });
+  return true;
+}
+
+const ElfSymbols::Symbol* ElfSymbols::find(uint64_t vaddr) const {
+  auto it = std::upper_bound(symbols_.begin(), symbols_.end(), vaddr,
+                             [](uint64_t v, const Symbol& s) { return v < s.start; });
+  if (it == symbols_.begin()) return nullptr;
+  --it;
+  // Symbols that share a start are sorted largest first: take the first of them.
+  auto first = std::lower_bound(symbols_.begin(), it + 1, it->start,
+                                [](const Symbol& s, uint64_t v) { return s.start < v; });
+  if (vaddr < first->start + first->size || first->size == 0) return &*first;
+  return nullptr;
+}
+
+bool ElfSymbols::vaddr_of_offset(uint64_t offset, uint64_t& vaddr) const {
+  for (const Segment& s : segments_) {
+    if (offset >= s.offset && offset < s.offset + s.size) {
+      vaddr = s.vaddr + (offset - s.offset);
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string demangle(const char* name) {
+  if (name[0] != '_' || name[1] != 'Z') return name;
+  int status = 0;
+  char* out = abi::__cxa_demangle(name, nullptr, nullptr, &status);
+  if (status != 0 || !out) return name;
+  std::string result(out);
+  free(out);
+  return result;
+}
+
+}  // namespace memtrace

@@ -1,0 +1,285 @@
+#include "recorder.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "channel.h"
+#include "guard.h"
+#include "record_writer.h"
+#include "stack_tables.h"
+#include "writer_thread.h"
+
+namespace memtrace::recorder {
+
+std::atomic<bool> g_active{false};
+
+namespace {
+
+Settings g_settings;
+uint32_t g_pid = 0;
+uint64_t g_origin_ns = 0;
+
+// Under the channel's append lock: scratch space for the tables, and the frames handed to the resolver.
+PendingTables* g_tables_scratch;
+ByteBuffer* g_encode_scratch;
+Vec<uint64_t>* g_frames_to_resolve;
+uint32_t g_first_frame_to_resolve = 0;
+// Set when the Trailer is in the channel: nothing of this scope may follow it.
+bool g_closed = false;
+
+// Counters of threads that are gone.
+pthread_mutex_t g_retired_mutex = PTHREAD_MUTEX_INITIALIZER;
+Totals g_retired{};
+
+Channel& channel() {
+  alignas(Channel) static unsigned char storage[sizeof(Channel)];
+  static Channel* c = new (storage) Channel();
+  return *c;
+}
+
+uint64_t monotonic_ns() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000 + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+uint64_t env_number(const char* name, uint64_t fallback) {
+  const char* v = getenv(name);
+  if (!v || !*v) return fallback;
+  char* end = nullptr;
+  unsigned long long n = strtoull(v, &end, 10);
+  return end && *end == 0 ? n : fallback;
+}
+
+// Settings come from the environment `memtrace record` set (see src/record/launcher.ts). Returns false
+// when this process is not to be recorded.
+bool read_settings() {
+  const char* socket = getenv("MEMTRACE_SOCKET");
+  if (!socket || !*socket || strlen(socket) >= sizeof(g_settings.socket_path)) return false;
+  strcpy(g_settings.socket_path, socket);
+  g_settings.max_stack_depth = static_cast<uint32_t>(env_number("MEMTRACE_STACK_DEPTH", 128));
+  if (g_settings.max_stack_depth > kMaxStackDepth) g_settings.max_stack_depth = kMaxStackDepth;
+  g_settings.memory_interval_ns = env_number("MEMTRACE_MEMORY_INTERVAL_MS", 10) * 1'000'000;
+  g_settings.flush_interval_ns = env_number("MEMTRACE_FLUSH_INTERVAL_MS", 100) * 1'000'000;
+  if (g_settings.flush_interval_ns == 0) g_settings.flush_interval_ns = 100'000'000;
+  g_settings.children = env_number("MEMTRACE_CHILDREN", 1) != 0;
+  // Under --no-children only the launcher's own child records.
+  if (!g_settings.children && static_cast<uint64_t>(getppid()) != env_number("MEMTRACE_LAUNCHER_PID", 0)) {
+    return false;
+  }
+  // "path\tversion" of the node the launcher started: a process running that binary is that node.
+  const char* node = getenv("MEMTRACE_NODE");
+  if (node) {
+    const char* tab = strchr(node, '\t');
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (tab && n > 0 && static_cast<size_t>(n) == static_cast<size_t>(tab - node) &&
+        memcmp(exe, node, static_cast<size_t>(n)) == 0 && strlen(tab + 1) < sizeof(g_settings.node_version)) {
+      strcpy(g_settings.node_version, tab + 1);
+    }
+  }
+  return true;
+}
+
+// Starts this process's scope: time 0 and the Header, the first bytes of its channel.
+void open_scope() {
+  g_pid = static_cast<uint32_t>(getpid());
+  timespec real;
+  clock_gettime(CLOCK_REALTIME, &real);
+  g_origin_ns = monotonic_ns();
+  timespec resolution;
+  clock_getres(CLOCK_MONOTONIC, &resolution);
+
+  // argv from /proc/self/cmdline: NUL-separated.
+  static char cmdline[8192];
+  const char* argv[64];
+  size_t argc = 0;
+  FILE* f = fopen("/proc/self/cmdline", "re");
+  if (f) {
+    size_t n = fread(cmdline, 1, sizeof(cmdline) - 1, f);
+    fclose(f);
+    cmdline[n] = 0;
+    for (size_t i = 0; i < n && argc < 64; i += strlen(cmdline + i) + 1) argv[argc++] = cmdline + i;
+  }
+  utsname uts{};
+  uname(&uts);
+
+  records::HeaderFields h{};
+  h.ppid = static_cast<uint32_t>(getppid());
+  h.argv = argv;
+  h.argc = argc;
+  h.node_version = g_settings.node_version;
+  h.hostname = uts.nodename;
+  h.arch = strcmp(uts.machine, "x86_64") == 0 ? "x64" : uts.machine;
+  h.start_time_unix_ns = static_cast<uint64_t>(real.tv_sec) * 1'000'000'000 + static_cast<uint64_t>(real.tv_nsec);
+  h.max_stack_depth = g_settings.max_stack_depth;
+  h.memory_interval_ns = g_settings.memory_interval_ns;
+  h.children = g_settings.children;
+  h.clock_resolution_ns = static_cast<uint64_t>(resolution.tv_nsec) + 1'000'000'000ull * resolution.tv_sec;
+
+  Channel& c = channel();
+  c.lock_append();
+  records::header(c.pending(), *g_encode_scratch, g_pid, h);
+  c.note_pending();
+  c.unlock_append();
+}
+
+void before_fork() {
+  if (!active()) return;
+  writer::before_fork();
+  channel().lock_all();
+  stack_tables().lock();
+  pthread_mutex_lock(&g_retired_mutex);
+}
+
+void after_fork_in_parent() {
+  if (!active()) return;
+  pthread_mutex_unlock(&g_retired_mutex);
+  stack_tables().unlock();
+  channel().unlock_all();
+  writer::after_fork_in_parent();
+}
+
+void after_fork_in_child() {
+  if (!active()) return;
+  BusyScope busy;
+  pthread_mutex_init(&g_retired_mutex, nullptr);
+  g_retired = Totals{};
+  if (!g_settings.children) {
+    g_active.store(false, std::memory_order_relaxed);
+    channel().reset_in_child();
+    return;
+  }
+  stack_tables().reset_in_child();
+  channel().reset_in_child();
+  registry::after_fork_in_child();
+  g_tables_scratch->frame_address.clear();
+  g_tables_scratch->stack_parent.clear();
+  g_tables_scratch->stack_frame.clear();
+  g_frames_to_resolve->clear();
+  g_closed = false;
+  open_scope();
+  // The writer thread starts when the child first flushes (see flush_thread_locked): a child that execs
+  // straight away (child_process.spawn) never connects, so its scope never reaches the capture.
+  writer::after_fork_in_child();
+}
+
+__attribute__((constructor)) void start_recording() {
+  BusyScope busy;
+  if (!read_settings()) return;
+  g_tables_scratch = new PendingTables();
+  g_encode_scratch = new ByteBuffer();
+  g_frames_to_resolve = new Vec<uint64_t>();
+  open_scope();
+  if (!channel().connect(g_settings.socket_path)) return;
+  pthread_atfork(before_fork, after_fork_in_parent, after_fork_in_child);
+  g_active.store(true, std::memory_order_release);
+  writer::start();
+}
+
+__attribute__((destructor)) void stop_recording() {
+  if (!active()) return;
+  t_busy = kRecorderThread;  // the process is ending: nothing this thread does from here is the app's
+  // Stop first, then write what was recorded: the Trailer must be the scope's last Record.
+  g_active.store(false, std::memory_order_release);
+  writer::finish();
+  channel().close();
+}
+
+}  // namespace
+
+const Settings& settings() { return g_settings; }
+uint32_t pid() { return g_pid; }
+uint64_t now_ns() { return monotonic_ns() - g_origin_ns; }
+
+void flush_thread_locked(ThreadState* thread) {
+  Channel& c = channel();
+  c.lock_append();
+  if (g_closed) {
+    if (thread) thread->events.clear();
+    c.unlock_append();
+    return;
+  }
+  stack_tables().take_pending(*g_tables_scratch);
+  PendingTables& t = *g_tables_scratch;
+  if (!t.empty()) {
+    records::tables(c.pending(), *g_encode_scratch, g_pid, t);
+    if (!t.frame_address.empty()) {
+      if (g_frames_to_resolve->empty()) g_first_frame_to_resolve = t.first_frame;
+      for (size_t i = 0; i < t.frame_address.size(); i++) g_frames_to_resolve->push(t.frame_address[i]);
+    }
+    t.frame_address.clear();
+    t.stack_parent.clear();
+    t.stack_frame.clear();
+  }
+  if (thread && thread->events.count) {
+    records::events(c.pending(), g_pid, thread->tid, thread->events);
+    thread->events.clear();
+  }
+  c.note_pending();
+  c.unlock_append();
+}
+
+void append_framed(const ByteBuffer& records, bool last) {
+  Channel& c = channel();
+  c.lock_append();
+  if (!g_closed) c.pending().bytes(records.data(), records.size());
+  if (last) g_closed = true;
+  c.note_pending();
+  c.unlock_append();
+}
+
+void send_if_over(size_t threshold) {
+  Channel& c = channel();
+  if (c.pending_bytes() <= threshold) return;
+  if (!c.open()) {
+    if (c.failed() || !c.connect(g_settings.socket_path)) {
+      stop_on_channel_failure();
+      return;
+    }
+    writer::start();
+  }
+  if (!c.send_pending()) stop_on_channel_failure();
+}
+
+void take_frames_to_resolve(Vec<uint64_t>& addresses, uint32_t& first_id) {
+  Channel& c = channel();
+  c.lock_append();
+  addresses.swap(*g_frames_to_resolve);
+  first_id = g_first_frame_to_resolve;
+  g_frames_to_resolve->clear();
+  c.unlock_append();
+}
+
+void stop_on_channel_failure() { g_active.store(false, std::memory_order_relaxed); }
+
+void add_counters(const ThreadCounters& c, Totals& t) {
+  t.allocations += c.allocations.load(std::memory_order_relaxed);
+  t.deallocations += c.deallocations.load(std::memory_order_relaxed);
+  t.allocated_bytes += c.allocated_bytes.load(std::memory_order_relaxed);
+  t.lost_events += c.lost_events.load(std::memory_order_relaxed);
+  t.truncated_stacks += c.truncated_stacks.load(std::memory_order_relaxed);
+  t.broken_stacks += c.broken_stacks.load(std::memory_order_relaxed);
+  t.reentrant_calls += c.reentrant_calls.load(std::memory_order_relaxed);
+}
+
+void retire_counters(const ThreadCounters& c) {
+  pthread_mutex_lock(&g_retired_mutex);
+  add_counters(c, g_retired);
+  pthread_mutex_unlock(&g_retired_mutex);
+}
+
+Totals totals() {
+  pthread_mutex_lock(&g_retired_mutex);
+  Totals t = g_retired;
+  pthread_mutex_unlock(&g_retired_mutex);
+  for_each_thread([&](ThreadState* s) { add_counters(s->counters, t); });
+  return t;
+}
+
+}  // namespace memtrace::recorder

@@ -1,0 +1,76 @@
+// The recording of this process: its settings, its scope (pid, time 0), its channel, and the path by which
+// every byte reaches the channel in the format's order (tables before the events that use them).
+//
+// Life of a process: the constructor reads the settings from the environment that `memtrace record` set,
+// writes the Header and starts the writer thread; fork() starts a new scope in the child; exit() writes the
+// final batches and the Trailer. A process that memtrace did not start, or a child under --no-children,
+// stays inert: every wrapper passes straight through.
+#ifndef MEMTRACE_PRELOAD_RECORDER_H_
+#define MEMTRACE_PRELOAD_RECORDER_H_
+
+#include <stdint.h>
+
+#include <atomic>
+
+#include "byte_buffer.h"
+#include "hash_map.h"
+#include "thread_state.h"
+
+namespace memtrace {
+
+// The deepest stack walked: the walk's address buffer lives on the allocating thread's stack (4 KiB).
+constexpr uint32_t kMaxStackDepth = 512;
+
+struct Settings {
+  uint32_t max_stack_depth = 128;
+  uint64_t memory_interval_ns = 10'000'000;
+  uint64_t flush_interval_ns = 100'000'000;
+  bool children = true;
+  char socket_path[108] = {0};
+  char node_version[32] = {0};
+};
+
+namespace recorder {
+
+// Whether allocations are being recorded. One relaxed load: the wrappers test it on every call.
+extern std::atomic<bool> g_active;
+inline bool active() { return g_active.load(std::memory_order_relaxed); }
+
+const Settings& settings();
+uint32_t pid();
+// Nanoseconds since this scope's time 0 (CLOCK_MONOTONIC).
+uint64_t now_ns();
+
+// Moves a thread's events into the channel, after any frames and stacks they refer to. Call with the
+// thread's lock held.
+void flush_thread_locked(ThreadState* thread);
+// Appends already-framed Records (written by the writer thread) to the channel; `last` when they end
+// with the Trailer, after which nothing more of this scope is written.
+void append_framed(const ByteBuffer& records, bool last);
+// Sends what the channel holds if it is more than `threshold` bytes; connects first if needed.
+void send_if_over(size_t threshold);
+
+// The frames defined in the stream since the last call, for the writer thread to name: their addresses,
+// ids from `first_id` up.
+void take_frames_to_resolve(Vec<uint64_t>& addresses, uint32_t& first_id);
+
+// The mmap wrapper saw a file mapping (see process_maps.cpp).
+void note_file_mapping(const void* start, size_t length, int prot, int fd, uint64_t offset);
+
+// The channel failed: stop recording, count what is lost.
+void stop_on_channel_failure();
+
+// Totals over all threads, for the Trailer.
+struct Totals {
+  uint64_t allocations, deallocations, allocated_bytes, lost_events, truncated_stacks, broken_stacks,
+      reentrant_calls;
+};
+void add_counters(const ThreadCounters& c, Totals& totals);
+// Counters of threads whose state was freed.
+void retire_counters(const ThreadCounters& c);
+Totals totals();
+
+}  // namespace recorder
+}  // namespace memtrace
+
+#endif  // MEMTRACE_PRELOAD_RECORDER_H_

@@ -1,0 +1,210 @@
+#include "resolver.h"
+
+#include <string.h>
+
+namespace memtrace {
+
+namespace {
+
+enum FunctionKind : uint32_t { kKindOther = 0, kKindJs = 1, kKindNative = 2, kKindBuiltin = 3 };
+
+bool all_digits(const std::string& s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+// V8 names code "<tag>:<marker><name> <script>:<line>:<column>", where the tag says what the code is
+// (JS, Builtin, BytecodeHandler, Stub, RegExp, ...), the marker its tier (~ interpreted or baseline,
+// ^ Sparkplug, + Maglev, * TurboFan), and the script part exists for JS functions. The script may contain
+// ':' itself (node:internal/..., file URLs), so line and column are taken from the end.
+V8CodeName parse_v8_code_name(const char* raw, size_t length) {
+  std::string s(raw, length);
+  V8CodeName out;
+  size_t colon = s.find(':');
+  size_t space = s.find(' ');
+  std::string tag;
+  if (colon != std::string::npos && (space == std::string::npos || colon < space)) {
+    tag = s.substr(0, colon);
+    s = s.substr(colon + 1);
+    space = s.find(' ');
+  }
+  if (!s.empty() && strchr("~*^+-", s[0])) s = s.substr(1);
+  space = s.find(' ');
+  out.name = s.substr(0, space);
+  if (space != std::string::npos) {
+    std::string where = s.substr(space + 1);
+    size_t c2 = where.rfind(':');
+    size_t c1 = c2 == std::string::npos || c2 == 0 ? std::string::npos : where.rfind(':', c2 - 1);
+    if (c1 != std::string::npos && all_digits(where.substr(c1 + 1, c2 - c1 - 1)) &&
+        all_digits(where.substr(c2 + 1))) {
+      out.line = static_cast<uint32_t>(strtoul(where.c_str() + c1 + 1, nullptr, 10));
+      out.column = static_cast<uint32_t>(strtoul(where.c_str() + c2 + 1, nullptr, 10));
+      out.file = where.substr(0, c1);
+    } else {
+      out.file = where;
+    }
+  }
+  bool js = tag == "JS" || tag == "LazyCompile" || tag == "Function" || tag == "InterpretedFunction" ||
+            tag == "Script" || tag == "Eval";
+  if (js) {
+    out.kind = out.file.compare(0, 5, "node:") == 0 ? kKindBuiltin : kKindJs;
+  } else {
+    out.kind = kKindBuiltin;
+  }
+  return out;
+}
+
+uint32_t Resolver::string_id(const std::string& s) {
+  if (s.empty()) return 0;
+  auto it = strings_.find(s);
+  if (it != strings_.end()) return it->second;
+  uint32_t id = first_new_string_ + static_cast<uint32_t>(new_strings_.size());
+  strings_.emplace(s, id);
+  new_strings_.push_back(s);
+  return id;
+}
+
+uint32_t Resolver::function_id(const std::string& key, const records::FunctionFields& f) {
+  auto it = functions_.find(key);
+  if (it != functions_.end()) return it->second;
+  uint32_t id = first_new_function_ + static_cast<uint32_t>(new_functions_.size());
+  functions_.emplace(key, id);
+  new_functions_.push_back(f);
+  return id;
+}
+
+uint32_t Resolver::code_function(const std::string& raw) {
+  auto it = functions_.find(raw);
+  if (it != functions_.end()) return it->second;
+  V8CodeName n = parse_v8_code_name(raw.data(), raw.size());
+  records::FunctionFields f{string_id(n.name), string_id(n.file), 0, n.line, n.column, n.kind};
+  return function_id(raw, f);
+}
+
+ElfSymbols* Resolver::symbols_for(const std::string& path) {
+  auto it = files_.find(path);
+  if (it != files_.end()) return it->second.get();
+  ElfSymbols* elf = ElfSymbols::load(path);
+  files_.emplace(path, std::unique_ptr<ElfSymbols>(elf));
+  return elf;
+}
+
+uint32_t Resolver::resolve(uint64_t pc, ByteBuffer& body, ByteBuffer& scratch, uint32_t pid, uint64_t now,
+                           bool& refreshed) {
+  auto code = code_.upper_bound(pc);
+  if (code != code_.begin()) {
+    --code;
+    if (pc < code->first + code->second.size) return code->second.function;
+  }
+  const MappingEntry* m = maps_.find(pc);
+  if (!m && !refreshed) {
+    // A library loaded since the last look (dlopen maps files without calling mmap through us).
+    maps_.refresh(body, scratch, pid, now);
+    refreshed = true;
+    m = maps_.find(pc);
+  }
+  if (!m) return 0;
+  ElfSymbols* elf = symbols_for(m->path);
+  uint64_t vaddr;
+  if (!elf || !elf->vaddr_of_offset(pc - m->start + m->offset, vaddr)) return 0;
+  const ElfSymbols::Symbol* sym = elf->find(vaddr);
+  if (!sym) return 0;
+  std::string key = m->path;
+  key += '\0';
+  key += std::to_string(sym->start);
+  auto it = functions_.find(key);
+  if (it != functions_.end()) return it->second;
+  const char* name = elf->name(*sym);
+  uint32_t kind = kKindNative;
+  // V8's embedded builtins are symbols of the node binary named Builtins_<name>.
+  if (strncmp(name, "Builtins_", 9) == 0) {
+    name += 9;
+    kind = kKindBuiltin;
+  }
+  records::FunctionFields f{string_id(demangle(name)), 0, string_id(m->path), 0, 0, kind};
+  return function_id(key, f);
+}
+
+std::string Resolver::symbol_name(uint64_t address) {
+  const MappingEntry* m = maps_.find(address);
+  if (!m) return "";
+  ElfSymbols* elf = symbols_for(m->path);
+  uint64_t vaddr;
+  if (!elf || !elf->vaddr_of_offset(address - m->start + m->offset, vaddr)) return "";
+  const ElfSymbols::Symbol* sym = elf->find(vaddr);
+  return sym ? demangle(elf->name(*sym)) : "";
+}
+
+void Resolver::round(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, uint64_t now,
+                     std::vector<CodeEventIn>& code, const Vec<uint64_t>& frames, uint32_t first_frame) {
+  ByteBuffer body;
+  bool refreshed = false;
+  if (ProcessMaps::dirty()) {
+    maps_.refresh(body, scratch, pid, now);
+    refreshed = true;
+  }
+
+  for (CodeEventIn& e : code) {
+    uint32_t function = 0;
+    if (e.kind == 1) {
+      function = code_function(e.name);
+      code_[e.start] = CodeRange{e.size, function};
+    } else if (e.kind == 2) {
+      auto it = code_.find(e.start);
+      if (it != code_.end()) {
+        CodeRange r = it->second;
+        code_.erase(it);
+        code_[e.new_start] = r;
+      }
+    } else if (e.kind == 3) {
+      code_.erase(e.start);
+    }
+    records::code(body, scratch, pid, {e.kind, e.time_ns, e.start, e.size, e.new_start, function});
+  }
+
+  std::vector<uint32_t> ids, functions;
+  for (size_t i = 0; i < frames.size(); i++) {
+    // A return address points after the call: look up the call instruction itself.
+    uint32_t function = resolve(frames[i] - 1, body, scratch, pid, now, refreshed);
+    if (!function) {
+      unresolved_++;
+      continue;
+    }
+    ids.push_back(first_frame + static_cast<uint32_t>(i));
+    functions.push_back(function);
+  }
+
+  if (!new_strings_.empty()) {
+    records::strings(out, scratch, pid, first_new_string_, new_strings_.data(), new_strings_.size());
+    first_new_string_ += static_cast<uint32_t>(new_strings_.size());
+    new_strings_.clear();
+  }
+  if (!new_functions_.empty()) {
+    records::functions(out, scratch, pid, first_new_function_, new_functions_.data(), new_functions_.size());
+    first_new_function_ += static_cast<uint32_t>(new_functions_.size());
+    new_functions_.clear();
+  }
+  out.bytes(body.data(), body.size());
+  if (!ids.empty()) records::resolution(out, scratch, pid, ids.data(), functions.data(), ids.size());
+}
+
+void Resolver::start_new_scope() {
+  strings_.clear();
+  new_strings_.clear();
+  first_new_string_ = 1;
+  functions_.clear();
+  new_functions_.clear();
+  first_new_function_ = 1;
+  unresolved_ = 0;
+  maps_.forget_written();
+  // Code ranges keep their place but their function ids belonged to the parent's scope: the child
+  // re-reads nothing from V8, so it names JIT frames only through code reported after the fork.
+  code_.clear();
+}
+
+}  // namespace memtrace

@@ -1,0 +1,85 @@
+// Names for frames, on the writer thread: each new frame's address is looked up once, in V8's code ranges
+// (reported by the agent) and then in the ELF symbols of the file mapped there. The names become the
+// scope's strings and functions; FrameResolution records attach them to the frames.
+#ifndef MEMTRACE_PRELOAD_RESOLVER_H_
+#define MEMTRACE_PRELOAD_RESOLVER_H_
+
+#include <stdint.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "byte_buffer.h"
+#include "elf_symbols.h"
+#include "hash_map.h"
+#include "process_maps.h"
+#include "record_writer.h"
+
+namespace memtrace {
+
+// A name as V8 reports generated code: "JS:~compressAll /app/z.js:12:20", "Builtin:ArrayPrototypePush".
+struct V8CodeName {
+  std::string name;
+  std::string file;
+  uint32_t line = 0;
+  uint32_t column = 0;
+  uint32_t kind = 0;  // FunctionKind
+};
+V8CodeName parse_v8_code_name(const char* raw, size_t length);
+
+struct CodeEventIn {
+  uint32_t kind;
+  uint64_t time_ns;
+  uint64_t start;
+  uint64_t size;
+  uint64_t new_start;
+  std::string name;
+};
+
+class Resolver {
+ public:
+  // Appends, in this order, the strings and functions defined, then Mapping and CodeEvent records, then the
+  // FrameResolution of `frames` (ids first_frame, first_frame + 1, ...).
+  void round(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, uint64_t now, std::vector<CodeEventIn>& code,
+             const Vec<uint64_t>& frames, uint32_t first_frame);
+  uint64_t unresolved_frames() const { return unresolved_; }
+  // A fork child's scope has its own ids: forget them, keep what is known about files and code.
+  void start_new_scope();
+
+  // A function for a frame whose thread entry routine is sought: the demangled name, or "".
+  std::string symbol_name(uint64_t address);
+
+ private:
+  struct CodeRange {
+    uint64_t size;
+    uint32_t function;
+  };
+
+  uint32_t string_id(const std::string& s);
+  uint32_t function_id(const std::string& key, const records::FunctionFields& f);
+  uint32_t code_function(const std::string& raw);
+  // The function of the code at `pc`, or 0.
+  uint32_t resolve(uint64_t pc, ByteBuffer& body, ByteBuffer& scratch, uint32_t pid, uint64_t now, bool& refreshed);
+  ElfSymbols* symbols_for(const std::string& path);
+
+  // Scope state: ids given out, and those not yet written.
+  std::unordered_map<std::string, uint32_t> strings_;
+  std::vector<std::string> new_strings_;
+  uint32_t first_new_string_ = 1;
+  std::unordered_map<std::string, uint32_t> functions_;
+  std::vector<records::FunctionFields> new_functions_;
+  uint32_t first_new_function_ = 1;
+  uint64_t unresolved_ = 0;
+
+  // Process state, kept across fork.
+  std::map<uint64_t, CodeRange> code_;
+  ProcessMaps maps_;
+  std::unordered_map<std::string, std::unique_ptr<ElfSymbols>> files_;
+};
+
+}  // namespace memtrace
+
+#endif  // MEMTRACE_PRELOAD_RESOLVER_H_

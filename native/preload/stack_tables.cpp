@@ -1,0 +1,74 @@
+#include "stack_tables.h"
+
+#include <new>
+
+namespace memtrace {
+
+uint32_t StackTables::frame_id(uint64_t address) {
+  uint32_t id = frames_.find(address);
+  if (id) return id;
+  id = next_frame_;
+  if (!frames_.insert(address, id)) return 0;
+  if (pending_.frame_address.empty()) pending_.first_frame = id;
+  pending_.frame_address.push(address);
+  next_frame_++;
+  return id;
+}
+
+uint32_t StackTables::intern(const uintptr_t* addresses, uint32_t depth) {
+  pthread_mutex_lock(&mutex_);
+  uint32_t stack = 0;
+  // From the root (outermost frame) inwards: each step is one (parent, frame) pair.
+  for (uint32_t i = depth; i-- > 0;) {
+    uint32_t frame = frame_id(addresses[i]);
+    if (!frame) {
+      stack = 0;
+      break;
+    }
+    uint64_t key = (static_cast<uint64_t>(stack) << 32) | frame;
+    uint32_t child = stacks_.find(key);
+    if (!child) {
+      child = next_stack_;
+      if (!stacks_.insert(key, child)) {
+        stack = 0;
+        break;
+      }
+      if (pending_.stack_parent.empty()) pending_.first_stack = child;
+      pending_.stack_parent.push(stack);
+      pending_.stack_frame.push(frame);
+      next_stack_++;
+    }
+    stack = child;
+  }
+  pthread_mutex_unlock(&mutex_);
+  return stack;
+}
+
+void StackTables::take_pending(PendingTables& out) {
+  pthread_mutex_lock(&mutex_);
+  out.first_frame = pending_.first_frame;
+  out.first_stack = pending_.first_stack;
+  out.frame_address.swap(pending_.frame_address);
+  out.stack_parent.swap(pending_.stack_parent);
+  out.stack_frame.swap(pending_.stack_frame);
+  pthread_mutex_unlock(&mutex_);
+}
+
+void StackTables::reset_in_child() {
+  pthread_mutex_init(&mutex_, nullptr);
+  frames_.clear();
+  stacks_.clear();
+  next_frame_ = next_stack_ = 1;
+  pending_.frame_address.clear();
+  pending_.stack_parent.clear();
+  pending_.stack_frame.clear();
+}
+
+StackTables& stack_tables() {
+  // Never destroyed: allocations are recorded until the very end of exit(), after static destructors ran.
+  alignas(StackTables) static unsigned char storage[sizeof(StackTables)];
+  static StackTables* tables = new (storage) StackTables();
+  return *tables;
+}
+
+}  // namespace memtrace

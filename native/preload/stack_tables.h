@@ -1,0 +1,53 @@
+// The process's frames and stacks, interned: a frame per distinct instruction address, a stack per distinct
+// (parent stack, innermost frame) pair, so a stack is a path in a tree (the format's StackTable). New entries
+// wait in `pending` until the next write to the channel puts them before the events that use them.
+#ifndef MEMTRACE_PRELOAD_STACK_TABLES_H_
+#define MEMTRACE_PRELOAD_STACK_TABLES_H_
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "hash_map.h"
+
+namespace memtrace {
+
+struct PendingTables {
+  uint32_t first_frame = 0;
+  Vec<uint64_t> frame_address;
+  uint32_t first_stack = 0;
+  Vec<uint32_t> stack_parent;
+  Vec<uint32_t> stack_frame;
+
+  bool empty() const { return frame_address.empty() && stack_parent.empty(); }
+};
+
+class StackTables {
+ public:
+  // The stack id of `addresses` (innermost first), defining frames and stacks as needed; 0 for an empty
+  // stack or when memory ran out.
+  uint32_t intern(const uintptr_t* addresses, uint32_t depth);
+
+  // Moves the entries defined since the last call into `out` (whose vectors must be empty).
+  void take_pending(PendingTables& out);
+
+  // For fork: hold the lock across fork(), then start afresh in the child (its scope has new ids).
+  void lock() { pthread_mutex_lock(&mutex_); }
+  void unlock() { pthread_mutex_unlock(&mutex_); }
+  void reset_in_child();
+
+ private:
+  uint32_t frame_id(uint64_t address);
+
+  pthread_mutex_t mutex_ = PTHREAD_MUTEX_INITIALIZER;
+  U64Map frames_;  // address -> frame id
+  U64Map stacks_;  // parent << 32 | frame -> stack id
+  uint32_t next_frame_ = 1;
+  uint32_t next_stack_ = 1;
+  PendingTables pending_;
+};
+
+StackTables& stack_tables();
+
+}  // namespace memtrace
+
+#endif  // MEMTRACE_PRELOAD_STACK_TABLES_H_

@@ -1,0 +1,71 @@
+// The frame-pointer walk. node here is built with frame pointers, and V8's JIT frames keep them, so following
+// the chain of saved frame pointers goes from an allocation through JS frames to main. Each step is checked
+// before it is followed (aligned, inside the thread's stack, moving towards its base), because code built
+// without frame pointers (glibc, libstdc++) uses the register for other things.
+//
+//   higher addresses (stack base)
+//   | ...                |
+//   | return address     |  fp[1]: where the caller continues
+//   | caller's fp        |  fp[0]  <- fp
+//   | locals             |
+//   lower addresses
+#ifndef MEMTRACE_PRELOAD_STACK_WALK_H_
+#define MEMTRACE_PRELOAD_STACK_WALK_H_
+
+#include <stdint.h>
+
+#include "hash_map.h"
+
+namespace memtrace {
+
+struct WalkResult {
+  uint32_t depth;
+  // A hash of the addresses, for the thread's stack cache.
+  uint64_t hash;
+  // The walk stopped at max_depth with frames left.
+  bool truncated;
+  // The walk stopped on a frame pointer that pointed into the stack but failed a check (misaligned, or not
+  // towards the stack's base): the chain was corrupt or went through code that uses the register otherwise.
+  bool broken;
+};
+
+// Walks from `fp`, the frame of the interposed function, so the first address is its return address: the
+// caller of malloc. Stores return addresses, innermost first.
+__attribute__((always_inline)) inline WalkResult walk_stack(uintptr_t fp, uintptr_t stack_low,
+                                                            uintptr_t stack_high, uintptr_t* out,
+                                                            uint32_t max_depth) {
+  WalkResult r{0, 0x9e3779b97f4a7c15ULL, false, false};
+  while (true) {
+    // A frame pointer outside the stack ends the walk: that is how the chain ends below main and below a
+    // thread's start routine, whose glibc callers keep no frame pointer. Inside the stack it must be aligned.
+    if (fp < stack_low || fp + 16 > stack_high) break;
+    if ((fp & 7) != 0) {
+      r.broken = true;
+      break;
+    }
+    auto* frame = reinterpret_cast<const uintptr_t*>(fp);
+    uintptr_t next = frame[0];
+    uintptr_t ret = frame[1];
+    if (ret == 0) break;
+    if (r.depth == max_depth) {
+      r.truncated = true;
+      break;
+    }
+    out[r.depth++] = ret;
+    r.hash = (r.hash ^ ret) * 0x100000001b3ULL;
+    // The outermost frame (_start, or clone's child for a thread) sets the frame pointer to 0.
+    if (next == 0) break;
+    if (next <= fp) {
+      r.broken = true;
+      break;
+    }
+    fp = next;
+  }
+  r.hash = mix64(r.hash ^ r.depth);
+  if (r.hash == 0) r.hash = 1;  // 0 marks an empty cache entry
+  return r;
+}
+
+}  // namespace memtrace
+
+#endif  // MEMTRACE_PRELOAD_STACK_WALK_H_

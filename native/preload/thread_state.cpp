@@ -1,0 +1,113 @@
+#include "thread_state.h"
+
+#include <pthread.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <new>
+
+#include "guard.h"
+#include "hooks.h"
+
+namespace memtrace {
+
+__thread uint8_t t_busy __attribute__((tls_model("initial-exec"))) = kIdle;
+
+namespace {
+
+__thread ThreadState* t_state __attribute__((tls_model("initial-exec"))) = nullptr;
+// Set once the thread's state could not be created, or after its exit destructor ran twice: never retry.
+__thread bool t_no_state __attribute__((tls_model("initial-exec"))) = false;
+
+pthread_mutex_t registry_mutex = PTHREAD_MUTEX_INITIALIZER;
+ThreadState* registry_head = nullptr;
+
+pthread_key_t exit_key;
+pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
+
+// Runs when the thread exits (pthread key destructor). The state stays registered: the thread may still
+// free memory in later destructors, and the writer flushes what is left once the thread is gone.
+void on_thread_exit(void* p) {
+  auto* state = static_cast<ThreadState*>(p);
+  state->ended.store(true, std::memory_order_release);
+}
+
+void make_exit_key() { pthread_key_create(&exit_key, on_thread_exit); }
+
+void stack_bounds(ThreadState* state) {
+  pthread_attr_t attr;
+  if (pthread_getattr_np(pthread_self(), &attr) != 0) return;
+  void* low = nullptr;
+  size_t size = 0;
+  if (pthread_attr_getstack(&attr, &low, &size) == 0) {
+    state->stack_low = reinterpret_cast<uintptr_t>(low);
+    state->stack_high = state->stack_low + size;
+  }
+  pthread_attr_destroy(&attr);
+}
+
+}  // namespace
+
+ThreadState* current_thread_if_any() { return t_state; }
+
+ThreadState* current_thread() {
+  if (t_state || t_no_state) return t_state;
+  t_no_state = true;  // until it is made: a failure below must not make every later call retry
+  void* memory = hooks::raw_map(sizeof(ThreadState));
+  if (!memory) return nullptr;
+  auto* state = new (memory) ThreadState();
+  state->tid = static_cast<uint32_t>(syscall(SYS_gettid));
+  // pthread_getattr_np allocates (and for the main thread reads /proc/self/maps): once per thread, and
+  // under the caller's BusyScope so that those allocations are not recorded.
+  stack_bounds(state);
+  pthread_once(&exit_key_once, make_exit_key);
+  pthread_setspecific(exit_key, state);
+  pthread_mutex_lock(&registry_mutex);
+  state->next = registry_head;
+  registry_head = state;
+  pthread_mutex_unlock(&registry_mutex);
+  t_state = state;
+  t_no_state = false;
+  return state;
+}
+
+namespace registry {
+
+void lock() { pthread_mutex_lock(&registry_mutex); }
+void unlock() { pthread_mutex_unlock(&registry_mutex); }
+ThreadState* head() { return registry_head; }
+
+void remove_locked(ThreadState* state, ThreadState* previous) {
+  if (previous) {
+    previous->next = state->next;
+  } else {
+    registry_head = state->next;
+  }
+  state->~ThreadState();
+  hooks::raw_unmap(state, sizeof(ThreadState));
+}
+
+void after_fork_in_child() {
+  // Other threads' states are left as they are: their memory is harmless, and freeing it could race with
+  // nothing but is not worth the code.
+  pthread_mutex_init(&registry_mutex, nullptr);
+  registry_head = nullptr;
+  ThreadState* self = t_state;
+  if (!self) return;
+  self->lock.reset();
+  self->events.clear();
+  memset(static_cast<void*>(&self->stacks), 0, sizeof(self->stacks));
+  self->tid = static_cast<uint32_t>(syscall(SYS_gettid));
+  self->role.store(0, std::memory_order_relaxed);
+  self->worker_id.store(0, std::memory_order_relaxed);
+  self->info_written = false;
+  self->written_name[0] = 0;
+  self->written_role = 0;
+  new (&self->counters) ThreadCounters();
+  self->next = nullptr;
+  registry_head = self;
+}
+
+}  // namespace registry
+
+}  // namespace memtrace

@@ -1,0 +1,123 @@
+// Each recorded thread's state: its event buffer, its cache of stacks, its counters, and the registry that
+// lets the writer thread flush the buffers of threads that never exit (libuv's pool, V8's platform threads)
+// and of threads that have ended.
+#ifndef MEMTRACE_PRELOAD_THREAD_STATE_H_
+#define MEMTRACE_PRELOAD_THREAD_STATE_H_
+
+#include <stdint.h>
+
+#include <atomic>
+
+#include "event_buffer.h"
+#include "spin_lock.h"
+
+namespace memtrace {
+
+// A direct-mapped cache from the hash of a walked stack to its stack id, so that a stack seen before costs
+// no lock and no table lookup. Keyed by a 64-bit hash of the whole address list: two different stacks with
+// the same hash would share an id, which at 2^-64 per pair is far below any other source of error.
+struct StackCache {
+  static constexpr uint32_t kEntries = 4096;
+  struct Entry {
+    uint64_t hash;
+    uint32_t stack;
+  };
+  Entry entries[kEntries];
+
+  uint32_t find(uint64_t hash) const {
+    const Entry& e = entries[hash & (kEntries - 1)];
+    return e.hash == hash ? e.stack : 0;
+  }
+  void put(uint64_t hash, uint32_t stack) { entries[hash & (kEntries - 1)] = Entry{hash, stack}; }
+};
+
+// What a thread counted, for the Trailer. Written by the thread, read by the writer: relaxed atomics.
+struct ThreadCounters {
+  std::atomic<uint64_t> allocations{0};
+  std::atomic<uint64_t> deallocations{0};
+  std::atomic<uint64_t> allocated_bytes{0};
+  std::atomic<uint64_t> lost_events{0};
+  std::atomic<uint64_t> truncated_stacks{0};
+  std::atomic<uint64_t> broken_stacks{0};
+  std::atomic<uint64_t> reentrant_calls{0};
+
+  static void bump(std::atomic<uint64_t>& c, uint64_t n = 1) {
+    c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+  }
+};
+
+struct ThreadState {
+  uint32_t tid = 0;
+  uintptr_t stack_low = 0;
+  uintptr_t stack_high = 0;
+
+  // Guards `events`: the thread appends, the writer flushes.
+  SpinLock lock;
+  EventBuffer events;
+  StackCache stacks;
+  ThreadCounters counters;
+
+  // Set by the agent for threads that run an isolate.
+  std::atomic<uint32_t> role{0};
+  std::atomic<uint32_t> worker_id{0};
+  // The thread has run its exit destructors; the writer releases the state once the thread is gone.
+  std::atomic<bool> ended{false};
+
+  // Owned by the writer thread: what it last wrote in a ThreadInfo.
+  char written_name[16] = {0};
+  uint32_t written_role = 0;
+  bool info_written = false;
+
+  ThreadState* next = nullptr;
+};
+
+// The calling thread's state, created on first use (nullptr if memory for it could not be had).
+ThreadState* current_thread();
+// The calling thread's state if it has one.
+ThreadState* current_thread_if_any();
+
+// Calls fn(state) for every registered thread, with the registry locked (fn must not register threads).
+template <typename Fn>
+void for_each_thread(Fn&& fn);
+
+// Removes and frees states of threads that have ended and are gone; calls on_gone(state) before freeing.
+template <typename Fn>
+void reap_threads(Fn&& on_gone);
+
+namespace registry {
+void lock();
+void unlock();
+ThreadState* head();
+// Unlinks `state` (registry locked) and frees it.
+void remove_locked(ThreadState* state, ThreadState* previous);
+// After fork, in the child: only the calling thread exists. Forgets every other state, keeps the caller's
+// with an empty buffer and cache (ids start afresh in the child's scope).
+void after_fork_in_child();
+}  // namespace registry
+
+template <typename Fn>
+void for_each_thread(Fn&& fn) {
+  registry::lock();
+  for (ThreadState* t = registry::head(); t; t = t->next) fn(t);
+  registry::unlock();
+}
+
+template <typename Fn>
+void reap_threads(Fn&& on_gone) {
+  registry::lock();
+  ThreadState* previous = nullptr;
+  for (ThreadState* t = registry::head(); t;) {
+    ThreadState* next = t->next;
+    if (t->ended.load(std::memory_order_acquire) && on_gone(t)) {
+      registry::remove_locked(t, previous);
+    } else {
+      previous = t;
+    }
+    t = next;
+  }
+  registry::unlock();
+}
+
+}  // namespace memtrace
+
+#endif  // MEMTRACE_PRELOAD_THREAD_STATE_H_

@@ -1,0 +1,58 @@
+#include "tracking.h"
+
+#include "stack_tables.h"
+#include "stack_walk.h"
+#include "thread_state.h"
+
+namespace memtrace::tracking {
+
+namespace {
+
+// A thread flushes its own buffer when it fills; the channel is sent from here once it holds this much, so
+// that a busy thread does not wait for the writer thread's next round.
+constexpr size_t kSendThreshold = 256 * 1024;
+
+inline void append(ThreadState* t, EventKind kind, uint64_t address, uint64_t size, uint32_t stack) {
+  t->lock.lock();
+  // The clock is read with the lock held: the writer's watermark (taken before it locks each thread) is
+  // then never later than an event it has not yet seen.
+  t->events.append(kind, recorder::now_ns(), address, size, stack);
+  bool full = t->events.full();
+  if (full) recorder::flush_thread_locked(t);
+  t->lock.unlock();
+  if (full) recorder::send_if_over(kSendThreshold);
+}
+
+}  // namespace
+
+void allocation(EventKind kind, const void* address, size_t size, uintptr_t frame) {
+  BusyScope busy;
+  ThreadState* t = current_thread();
+  if (!t) return;
+  uintptr_t addresses[kMaxStackDepth];
+  WalkResult walk =
+      walk_stack(frame, t->stack_low, t->stack_high, addresses, recorder::settings().max_stack_depth);
+  if (walk.truncated) ThreadCounters::bump(t->counters.truncated_stacks);
+  if (walk.broken) ThreadCounters::bump(t->counters.broken_stacks);
+  uint32_t stack = 0;
+  if (walk.depth) {
+    stack = t->stacks.find(walk.hash);
+    if (!stack) {
+      stack = stack_tables().intern(addresses, walk.depth);
+      if (stack) t->stacks.put(walk.hash, stack);
+    }
+  }
+  ThreadCounters::bump(t->counters.allocations);
+  ThreadCounters::bump(t->counters.allocated_bytes, size);
+  append(t, kind, reinterpret_cast<uint64_t>(address), size, stack);
+}
+
+void deallocation(EventKind kind, const void* address, size_t size) {
+  BusyScope busy;
+  ThreadState* t = current_thread();
+  if (!t) return;
+  ThreadCounters::bump(t->counters.deallocations);
+  append(t, kind, reinterpret_cast<uint64_t>(address), size, 0);
+}
+
+}  // namespace memtrace::tracking

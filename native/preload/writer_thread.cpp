@@ -1,0 +1,286 @@
+#include "writer_thread.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <new>
+#include <string>
+#include <vector>
+
+#include "guard.h"
+#include "record_writer.h"
+#include "recorder.h"
+#include "resolver.h"
+#include "thread_state.h"
+
+namespace memtrace::writer {
+
+namespace {
+
+struct HeapRow {
+  uint32_t tid;
+  records::MemoryRow row;
+};
+
+// Everything the writer thread owns. Created once and never destroyed (the last round runs inside exit()).
+struct Writer {
+  pthread_t thread{};
+  bool started = false;
+  bool stopping = false;
+  pthread_mutex_t wake_mutex = PTHREAD_MUTEX_INITIALIZER;
+  pthread_cond_t wake;
+  // Held for a whole round, and across fork(): the child must not inherit half-updated tables.
+  pthread_mutex_t round_mutex = PTHREAD_MUTEX_INITIALIZER;
+
+  // Filled by isolate threads through the agent API.
+  pthread_mutex_t queue_mutex = PTHREAD_MUTEX_INITIALIZER;
+  std::vector<CodeEventIn> code_events;
+  std::vector<HeapRow> heap_rows;
+
+  std::vector<records::MemoryRow> rss_rows;
+  int statm_fd = -1;
+  Resolver resolver;
+  ByteBuffer out;
+  ByteBuffer scratch;
+  Vec<uint64_t> frames;
+
+  Writer() {
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&wake, &attr);
+    pthread_condattr_destroy(&attr);
+  }
+};
+
+Writer& state() {
+  alignas(Writer) static unsigned char storage[sizeof(Writer)];
+  static Writer* w = new (storage) Writer();
+  return *w;
+}
+
+void sample_rss(Writer& w) {
+  if (w.statm_fd < 0) w.statm_fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+  char text[128];
+  ssize_t n = w.statm_fd >= 0 ? pread(w.statm_fd, text, sizeof(text) - 1, 0) : -1;
+  if (n <= 0) return;
+  text[n] = 0;
+  unsigned long long size = 0, resident = 0;
+  if (sscanf(text, "%llu %llu", &size, &resident) != 2) return;
+  records::MemoryRow row{};
+  row.time_ns = recorder::now_ns();
+  row.rss = resident * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  w.rss_rows.push_back(row);
+}
+
+bool thread_gone(uint32_t tid) {
+  return syscall(SYS_tgkill, recorder::pid(), tid, 0) != 0 && errno == ESRCH;
+}
+
+void read_thread_name(uint32_t tid, char name[16]) {
+  char path[64];
+  snprintf(path, sizeof(path), "/proc/self/task/%u/comm", tid);
+  name[0] = 0;
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  ssize_t n = read(fd, name, 15);
+  close(fd);
+  if (n <= 0) return;
+  name[n] = 0;
+  if (name[n - 1] == '\n') name[n - 1] = 0;
+}
+
+uint32_t role_of(const ThreadState* t) {
+  uint32_t role = t->role.load(std::memory_order_relaxed);
+  if (role) return role;
+  return t->tid == recorder::pid() ? MEMTRACE_ROLE_MAIN : MEMTRACE_ROLE_OTHER;
+}
+
+void write_thread_info(Writer& w, ThreadState* t, uint64_t now, bool ended) {
+  char name[16];
+  read_thread_name(t->tid, name);
+  if (!name[0]) strcpy(name, t->written_name);
+  uint32_t role = role_of(t);
+  if (!ended && t->info_written && role == t->written_role && strcmp(name, t->written_name) == 0) return;
+  records::thread(w.out, w.scratch, recorder::pid(),
+                  {t->tid, name, role, t->worker_id.load(std::memory_order_relaxed), now, ended});
+  memcpy(t->written_name, name, sizeof(name));
+  t->written_role = role;
+  t->info_written = true;
+}
+
+// One round: see the file comment in writer_thread.h. `final` also writes the Trailer.
+void round(Writer& w, bool final) {
+  pthread_mutex_lock(&w.round_mutex);
+  uint32_t pid = recorder::pid();
+  // Every event with an earlier time is in some thread's buffer now (threads read the clock with their
+  // buffer locked), so once every buffer is flushed the stream holds all of them.
+  uint64_t watermark = recorder::now_ns();
+  for_each_thread([](ThreadState* t) {
+    LockGuard<SpinLock> guard(t->lock);
+    recorder::flush_thread_locked(t);
+  });
+  // Frames and stacks defined by threads with nothing else to flush.
+  recorder::flush_thread_locked(nullptr);
+
+  w.out.clear();
+  uint64_t now = recorder::now_ns();
+  reap_threads([&](ThreadState* t) {
+    if (!final && !thread_gone(t->tid)) return false;
+    {
+      LockGuard<SpinLock> guard(t->lock);
+      recorder::flush_thread_locked(t);
+    }
+    write_thread_info(w, t, now, true);
+    recorder::retire_counters(t->counters);
+    return true;
+  });
+  for_each_thread([&](ThreadState* t) { write_thread_info(w, t, now, false); });
+
+  std::vector<CodeEventIn> code;
+  std::vector<HeapRow> heap;
+  pthread_mutex_lock(&w.queue_mutex);
+  code.swap(w.code_events);
+  heap.swap(w.heap_rows);
+  pthread_mutex_unlock(&w.queue_mutex);
+  uint32_t first_frame = 0;
+  w.frames.clear();
+  recorder::take_frames_to_resolve(w.frames, first_frame);
+  w.resolver.round(w.out, w.scratch, pid, now, code, w.frames, first_frame);
+
+  if (!w.rss_rows.empty()) {
+    records::memory(w.out, w.scratch, pid, 0, w.rss_rows.data(), w.rss_rows.size());
+    w.rss_rows.clear();
+  }
+  // Heap figures, one record per isolate thread.
+  while (!heap.empty()) {
+    uint32_t tid = heap.front().tid;
+    std::vector<records::MemoryRow> rows;
+    std::vector<HeapRow> rest;
+    for (const HeapRow& h : heap) (h.tid == tid ? rows.push_back(h.row) : rest.push_back(h));
+    records::memory(w.out, w.scratch, pid, tid, rows.data(), rows.size());
+    heap.swap(rest);
+  }
+  records::watermark(w.out, w.scratch, pid, watermark);
+  if (final) {
+    recorder::Totals t = recorder::totals();
+    records::trailer(w.out, w.scratch, pid,
+                     {recorder::now_ns(), t.allocations, t.deallocations, t.allocated_bytes, t.lost_events,
+                      t.truncated_stacks, t.broken_stacks, w.resolver.unresolved_frames(), t.reentrant_calls});
+  }
+  recorder::append_framed(w.out, final);
+  recorder::send_if_over(0);
+  pthread_mutex_unlock(&w.round_mutex);
+}
+
+void* run(void*) {
+  t_busy = kRecorderThread;
+  prctl(PR_SET_NAME, "memtrace", 0, 0, 0);
+  Writer& w = state();
+  const Settings& s = recorder::settings();
+  uint64_t tick = s.memory_interval_ns && s.memory_interval_ns < s.flush_interval_ns ? s.memory_interval_ns
+                                                                                      : s.flush_interval_ns;
+  uint64_t next_round = recorder::now_ns() + s.flush_interval_ns;
+  pthread_mutex_lock(&w.wake_mutex);
+  while (!w.stopping) {
+    timespec deadline;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    uint64_t ns = static_cast<uint64_t>(deadline.tv_nsec) + tick;
+    deadline.tv_sec += static_cast<time_t>(ns / 1'000'000'000);
+    deadline.tv_nsec = static_cast<long>(ns % 1'000'000'000);
+    pthread_cond_timedwait(&w.wake, &w.wake_mutex, &deadline);
+    if (w.stopping) break;
+    pthread_mutex_unlock(&w.wake_mutex);
+    if (s.memory_interval_ns) sample_rss(w);
+    if (recorder::now_ns() >= next_round) {
+      round(w, false);
+      next_round += s.flush_interval_ns;
+      if (next_round < recorder::now_ns()) next_round = recorder::now_ns() + s.flush_interval_ns;
+    }
+    pthread_mutex_lock(&w.wake_mutex);
+  }
+  pthread_mutex_unlock(&w.wake_mutex);
+  return nullptr;
+}
+
+}  // namespace
+
+void start() {
+  Writer& w = state();
+  if (w.started) return;
+  w.started = true;
+  w.stopping = false;
+  // The writer must not receive the app's signals: block them all in the new thread.
+  sigset_t all, previous;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &previous);
+  if (pthread_create(&w.thread, nullptr, run, nullptr) != 0) w.started = false;
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+}
+
+void finish() {
+  Writer& w = state();
+  if (w.started) {
+    pthread_mutex_lock(&w.wake_mutex);
+    w.stopping = true;
+    pthread_cond_signal(&w.wake);
+    pthread_mutex_unlock(&w.wake_mutex);
+    pthread_join(w.thread, nullptr);
+    w.started = false;
+  }
+  if (recorder::settings().memory_interval_ns) sample_rss(w);
+  round(w, true);
+}
+
+void queue_code_event(memtrace_code_event_kind kind, uint64_t start, uint64_t size, uint64_t new_start,
+                      const char* name, size_t name_length) {
+  Writer& w = state();
+  CodeEventIn e{static_cast<uint32_t>(kind), recorder::now_ns(), start, size, new_start,
+                std::string(name ? name : "", name ? name_length : 0)};
+  pthread_mutex_lock(&w.queue_mutex);
+  w.code_events.push_back(std::move(e));
+  pthread_mutex_unlock(&w.queue_mutex);
+}
+
+void queue_heap_figures(uint32_t tid, uint64_t time_ns, const memtrace_heap_figures& f) {
+  Writer& w = state();
+  records::MemoryRow row{time_ns, 0, f.used, f.total, f.external, f.array_buffers};
+  pthread_mutex_lock(&w.queue_mutex);
+  w.heap_rows.push_back({tid, row});
+  pthread_mutex_unlock(&w.queue_mutex);
+}
+
+void before_fork() {
+  Writer& w = state();
+  pthread_mutex_lock(&w.round_mutex);
+  pthread_mutex_lock(&w.queue_mutex);
+}
+
+void after_fork_in_parent() {
+  Writer& w = state();
+  pthread_mutex_unlock(&w.queue_mutex);
+  pthread_mutex_unlock(&w.round_mutex);
+}
+
+void after_fork_in_child() {
+  Writer& w = state();
+  pthread_mutex_init(&w.round_mutex, nullptr);
+  pthread_mutex_init(&w.queue_mutex, nullptr);
+  pthread_mutex_init(&w.wake_mutex, nullptr);
+  w.started = false;
+  w.stopping = false;
+  w.code_events.clear();
+  w.heap_rows.clear();
+  w.rss_rows.clear();
+  w.resolver.start_new_scope();
+}
+
+}  // namespace memtrace::writer

@@ -1,0 +1,90 @@
+// Where the capture goes: stdout or a file, optionally as LZ4 frames. Records are gathered into chunks of up
+// to CHUNK_BYTES (one compressed frame each) and written in order; a chunk also goes out as soon as the
+// input pauses, so that a live reader sees data within the recorder's flush interval.
+//
+// A write that fails (the reader went away, the disk is full) ends the output for good: the caller is told
+// once, stops recording, and the app runs on. The capture then ends after its last complete write, which a
+// reader reports as truncated.
+import { createWriteStream, type WriteStream } from "node:fs";
+import { compressFrame } from "../codec/lz4";
+
+const CHUNK_BYTES = 256 * 1024;
+
+export interface CaptureOutputOptions {
+  compress: boolean;
+  /** Called once if the output fails; the output drops everything after it. */
+  onFailure: (error: NodeJS.ErrnoException) => void;
+  /** Called when the output can take more after a write() returned false. */
+  onDrain: () => void;
+}
+
+export class CaptureOutput {
+  private readonly stream: WriteStream;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private scheduled = false;
+  private failed = false;
+  /** Bytes handed to the destination (compressed, when compressing). */
+  bytesWritten = 0;
+
+  /** `destination`: a path, or a file descriptor (1 for stdout) that stays open. */
+  constructor(
+    destination: string | number,
+    private readonly options: CaptureOutputOptions,
+  ) {
+    this.stream =
+      typeof destination === "number"
+        ? createWriteStream("", { fd: destination, autoClose: false })
+        : createWriteStream(destination);
+    this.stream.on("error", (e: NodeJS.ErrnoException) => this.fail(e));
+    this.stream.on("drain", () => options.onDrain());
+  }
+
+  /** Queues whole Records. Returns false when the caller should pause until onDrain. */
+  write(records: Buffer): boolean {
+    if (this.failed) return true;
+    this.pending.push(records);
+    this.pendingBytes += records.length;
+    if (this.pendingBytes >= CHUNK_BYTES) return this.flush();
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        this.flush();
+      });
+    }
+    return true;
+  }
+
+  private flush(): boolean {
+    if (this.failed || this.pendingBytes === 0) return true;
+    const plain = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingBytes);
+    this.pending = [];
+    this.pendingBytes = 0;
+    const bytes = this.options.compress ? compressFrame(plain) : plain;
+    this.bytesWritten += bytes.length;
+    return this.stream.write(bytes);
+  }
+
+  private fail(e: NodeJS.ErrnoException): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.options.onFailure(e);
+  }
+
+  /** Writes what is left and closes the destination (a file descriptor given is left open). */
+  end(): Promise<void> {
+    this.flush();
+    return new Promise((resolve) => {
+      if (this.failed) {
+        this.stream.destroy();
+        resolve();
+        return;
+      }
+      this.stream.end(() => resolve());
+      this.stream.once("error", () => resolve());
+    });
+  }
+}

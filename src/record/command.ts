@@ -1,0 +1,87 @@
+// The `memtrace record` command: options and help. The work is in record.ts.
+import { InvalidArgumentError, type Command } from "commander";
+import { EXIT_USAGE, UsageError } from "../cli/io";
+import { NativeBuildMissing } from "./native";
+import { AppNotFound, record } from "./record";
+
+function intIn(min: number, max: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || n < min || n > max) {
+      throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}, got "${value}"`);
+    }
+    return n;
+  };
+}
+
+interface RecordCliOptions {
+  output?: string;
+  compress?: boolean;
+  stackDepth: number;
+  memoryInterval: number;
+  children: boolean;
+  nativeOnly?: boolean;
+  completeNames?: boolean;
+}
+
+export function registerRecordCommand(program: Command): void {
+  // Options after the script are the script's own (`memtrace record app.js --port 80`): commander passes them
+  // through only when the program parses options by position.
+  program.enablePositionalOptions();
+  program
+    .command("record")
+    .summary("run a Node.js app and record every native allocation, with JS and native stacks")
+    .description(
+      "Runs the app with every native allocation (malloc and friends, operator new, mmap) of every process it " +
+        "starts recorded with its call stack: JavaScript functions with their file and line, and native functions " +
+        "by name. Child processes and worker threads go into the same capture. The capture goes to stdout when it " +
+        "is a pipe or a file, and to memtrace-<script>.<pid>.mtrace when stdout is a terminal. The app's stdout " +
+        "goes to stderr when the capture takes stdout; its exit code becomes memtrace's.",
+    )
+    .argument("<script|command...>", "script.js [args], or -- node [node-options] script.js [args]")
+    .option("-o, --output <file>", "write the capture to this file")
+    .option("--compress", "compress the capture with LZ4 (about 3x smaller)")
+    .option("--stack-depth <n>", "the most frames recorded per stack", intIn(1, 512), 128)
+    .option(
+      "--memory-interval <ms>",
+      "sample RSS and the V8 heap every <ms> milliseconds (0: never)",
+      intIn(0, 60000),
+      10,
+    )
+    .option("--no-children", "record only the app's own process, not the processes it starts")
+    .option(
+      "--native-only",
+      "do not load memtrace's agent into the app: JS frames stay unnamed and the V8 heap is not sampled",
+    )
+    .option(
+      "--complete-names",
+      "run node with --no-node-snapshot, so that Node's own internals get names too (slower start-up)",
+    )
+    .passThroughOptions()
+    .addHelpText(
+      "after",
+      "\nBy default stacks have up to 128 frames, RSS and the V8 heap are sampled every 10 ms, children and workers\n" +
+        "are recorded, and the capture is not compressed.\n\nExamples:\n" +
+        "  $ memtrace record app.js | memtrace fold | memtrace flame > flame.svg\n" +
+        "  $ memtrace record -o app.mtrace app.js --port 8080\n" +
+        "  $ memtrace record --compress -- node --max-old-space-size=200 app.js > app.mtrace\n",
+    )
+    .action(async (words: string[], opts: RecordCliOptions, cmd: Command) => {
+      try {
+        await record(words, {
+          output: opts.output,
+          compress: opts.compress ?? false,
+          stackDepth: opts.stackDepth,
+          memoryIntervalMs: opts.memoryInterval,
+          children: opts.children,
+          nativeOnly: opts.nativeOnly ?? false,
+          completeNames: opts.completeNames ?? false,
+        });
+      } catch (e) {
+        if (e instanceof UsageError || e instanceof AppNotFound || e instanceof NativeBuildMissing) {
+          cmd.error(e.message, { exitCode: EXIT_USAGE, code: "memtrace.record" });
+        }
+        throw e;
+      }
+    });
+}

@@ -1,0 +1,128 @@
+// Starting the recorded app: the command line, the environment that makes every process of the app record
+// itself (the interposer, the agent, the channel), its stdio, and its end (exit code or signal) passed on.
+import { spawn, type ChildProcess } from "node:child_process";
+import { accessSync, constants, existsSync, statSync } from "node:fs";
+import { constants as osConstants } from "node:os";
+import { basename, extname } from "node:path";
+import { UsageError } from "../cli/io";
+import { agentModulePath, preloadLibraryPath } from "./native";
+
+export interface RecordSettings {
+  stackDepth: number;
+  memoryIntervalMs: number;
+  children: boolean;
+  nativeOnly: boolean;
+  completeNames: boolean;
+}
+
+export interface AppCommand {
+  /** The program and its arguments, as spawned. */
+  file: string;
+  args: string[];
+  /** A short name for the capture's file name: the script's name without its extension. */
+  label: string;
+}
+
+const SCRIPT_EXTENSIONS = new Set([".js", ".cjs", ".mjs", ".ts", ".cts", ".mts"]);
+
+function isExecutableFile(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * What to run. `memtrace record app.js args` runs the script with this node; after `--`, a whole command line
+ * (`-- node --max-old-space-size=100 app.js args`, or any program that starts node processes).
+ */
+export function appCommand(words: string[]): AppCommand {
+  if (words.length === 0) {
+    throw new UsageError(
+      "nothing to record: give a script (memtrace record app.js) or a command (memtrace record -- node app.js)",
+    );
+  }
+  const [first, ...rest] = words;
+  const looksLikeScript = SCRIPT_EXTENSIONS.has(extname(first)) || (existsSync(first) && !isExecutableFile(first));
+  if (looksLikeScript) {
+    if (!existsSync(first)) throw new UsageError(`no such file: ${first}`);
+    return { file: process.execPath, args: [first, ...rest], label: labelOf(first) };
+  }
+  const script = rest.find((w) => !w.startsWith("-"));
+  const isNode = /^node(js)?$/.test(basename(first));
+  return { file: first, args: rest, label: isNode && script ? labelOf(script) : basename(first) };
+}
+
+function labelOf(script: string): string {
+  const name = basename(script, extname(script)).replace(/[^A-Za-z0-9._-]/g, "_");
+  return name || "app";
+}
+
+/** Quotes a path for NODE_OPTIONS, which splits on spaces unless quoted. */
+function quoteOption(path: string): string {
+  return `"${path.replace(/(["\\])/g, "\\$1")}"`;
+}
+
+/** The app's environment: the user's, plus what makes each of its processes record into `socketPath`. */
+export function recordingEnv(base: NodeJS.ProcessEnv, socketPath: string, s: RecordSettings): NodeJS.ProcessEnv {
+  const nodeOptions = [base.NODE_OPTIONS ?? ""];
+  if (!s.nativeOnly) {
+    // The agent names JS frames from V8's code events; V8 gives interpreted functions frames of their own
+    // (a copy of the interpreter's entry) only with --interpreted-frames-native-stack.
+    nodeOptions.push(`--require ${quoteOption(agentModulePath())}`, "--interpreted-frames-native-stack");
+  }
+  if (s.completeNames) nodeOptions.push("--no-node-snapshot");
+  return {
+    ...base,
+    LD_PRELOAD: [preloadLibraryPath(), base.LD_PRELOAD].filter(Boolean).join(" "),
+    NODE_OPTIONS: nodeOptions.filter(Boolean).join(" "),
+    MEMTRACE_SOCKET: socketPath,
+    MEMTRACE_STACK_DEPTH: String(s.stackDepth),
+    MEMTRACE_MEMORY_INTERVAL_MS: String(s.memoryIntervalMs),
+    MEMTRACE_CHILDREN: s.children ? "1" : "0",
+    MEMTRACE_LAUNCHER_PID: String(process.pid),
+    // Lets a process recognise that it runs this node, whose version goes in its Header.
+    MEMTRACE_NODE: `${process.execPath}\t${process.version}`,
+  };
+}
+
+/**
+ * Starts the app. stdin and stderr are the app's own; its stdout too, unless the capture is written to stdout:
+ * then the app's stdout goes to stderr, so that the two never mix.
+ */
+export function startApp(command: AppCommand, env: NodeJS.ProcessEnv, captureOnStdout: boolean): ChildProcess {
+  return spawn(command.file, command.args, { env, stdio: ["inherit", captureOnStdout ? 2 : "inherit", "inherit"] });
+}
+
+const FORWARDED_SIGNALS: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"];
+
+/**
+ * Passes the signals that would end memtrace on to the app instead, so that memtrace stays to finish the
+ * capture. Returns a function that stops forwarding.
+ */
+export function forwardSignals(child: ChildProcess): () => void {
+  const handlers = FORWARDED_SIGNALS.map((signal) => {
+    const handler = () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    };
+    process.on(signal, handler);
+    return [signal, handler] as const;
+  });
+  return () => {
+    for (const [signal, handler] of handlers) process.off(signal, handler);
+  };
+}
+
+/** Ends memtrace the way the app ended: the same exit code, or the same signal. */
+export function exitLikeApp(code: number | null, signal: NodeJS.Signals | null): void {
+  if (signal) {
+    // A signal that node itself catches or ignores (SIGUSR1 starts its inspector, SIGPIPE is ignored) leaves
+    // memtrace running: it then exits the way a shell reports a death by signal.
+    process.exitCode = 128 + (osConstants.signals[signal] ?? 0);
+    process.kill(process.pid, signal);
+    return;
+  }
+  process.exitCode = code ?? 1;
+}

@@ -1,0 +1,81 @@
+// `memtrace record`: runs the app with every process recording itself into its own channel, merges the
+// channels into one capture, and ends the way the app ended.
+import { basename } from "node:path";
+import { CaptureOutput } from "./capture_output";
+import { CaptureServer } from "./capture_server";
+import { appCommand, exitLikeApp, forwardSignals, recordingEnv, startApp, type RecordSettings } from "./launcher";
+
+export interface RecordOptions extends RecordSettings {
+  /** The capture's file; undefined: stdout, or a file named after the script when stdout is a terminal. */
+  output?: string;
+  compress: boolean;
+}
+
+/** How long processes that outlive the app (detached children) may keep their channels open after it ends. */
+const STRAGGLER_GRACE_MS = 2000;
+
+function isReaderGone(e: NodeJS.ErrnoException): boolean {
+  return e.code === "EPIPE" || e.code === "ECONNRESET" || e.code === "ERR_STREAM_DESTROYED";
+}
+
+/** Runs the recording to its end; memtrace's exit status becomes the app's. */
+export async function record(words: string[], options: RecordOptions): Promise<void> {
+  const command = appCommand(words);
+  const toTerminal = options.output === undefined && process.stdout.isTTY === true;
+  const captureOnStdout = options.output === undefined && !toTerminal;
+
+  // Channels connect only once the app runs, and the output is made in the same tick as the app is started.
+  const server = new CaptureServer({ write: (records) => output.write(records) });
+  await server.listen();
+
+  const env = recordingEnv(process.env, server.socketPath, options);
+  const child = startApp(command, env, captureOnStdout);
+  const stopForwarding = forwardSignals(child);
+  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
+    child.once("error", reject);
+    child.once("exit", (code, signal) => resolve({ code, signal }));
+  });
+
+  const path =
+    options.output ?? (toTerminal ? `memtrace-${command.label}.${child.pid ?? process.pid}.mtrace` : undefined);
+  const output = new CaptureOutput(path ?? 1, {
+    compress: options.compress,
+    onDrain: () => server.resume(),
+    onFailure: (e) => {
+      // Recording stops; the app runs on unharmed. A reader that went away (`| head`) is the user's choice.
+      if (!isReaderGone(e)) {
+        process.stderr.write(
+          `memtrace record: stopped recording: ${path ?? "stdout"}: ${e.message}; the app runs on\n`,
+        );
+      }
+      server.disconnectAll();
+    },
+  });
+
+  let end: { code: number | null; signal: NodeJS.Signals | null };
+  try {
+    end = await ended;
+  } catch (e) {
+    stopForwarding();
+    server.close();
+    await output.end();
+    const err = e as NodeJS.ErrnoException;
+    throw err.code === "ENOENT" ? new AppNotFound(`cannot run ${command.file}: not found`) : err;
+  }
+  // The app's own channel closes with it; children that outlive it get a moment to finish theirs.
+  await server.whenAllClosed(STRAGGLER_GRACE_MS);
+  stopForwarding();
+  server.close();
+  await output.end();
+  if (path && toTerminal) {
+    process.stderr.write(
+      `memtrace: wrote ${path} (${server.connections} process${server.connections === 1 ? "" : "es"}); look at it with\n` +
+        `  memtrace summary ${path}\n` +
+        `  memtrace fold ${path} | memtrace flame > ${basename(path, ".mtrace")}.svg\n`,
+    );
+  }
+  exitLikeApp(end.code, end.signal);
+}
+
+/** The program to record could not be started. */
+export class AppNotFound extends Error {}
