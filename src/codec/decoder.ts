@@ -68,6 +68,14 @@ export class Decoder {
       this.start();
     }
     if (this.lz4) this.lz4.end();
+    if (this.records === 0) {
+      // Not even a Header: an empty LZ4 frame, or a stream cut inside its first Record. Nothing to report on.
+      const what =
+        this.offset === 0
+          ? "empty input: no capture to read"
+          : "the input ends inside its first record: it was cut short, or is not a capture";
+      throw new CaptureError(what, 0, this.lz4 !== undefined);
+    }
     if (this.record || this.prefix.length > 0) {
       const have = this.record ? `${this.recordFilled} of ${this.record.length} bytes` : "its length prefix";
       this.onWarning({
@@ -91,20 +99,28 @@ export class Decoder {
     this.head = undefined;
     const first = concat(chunks, Math.min(this.headBytes, 16));
     if (startsWithLz4Magic(first)) {
-      this.lz4 = new Lz4FrameDecoder((c) => this.parse(c));
+      // The decompressed stream must look like a capture too: its first block is checked as it comes out.
+      this.lz4 = new Lz4FrameDecoder((c) => {
+        if (this.offset === 0 && this.prefix.length === 0) this.checkPlain(c.subarray(0, 16));
+        this.parse(c);
+      });
       for (const c of chunks) this.lz4.write(c);
       return;
     }
-    if (!plausibleCapture(first)) {
-      const what = describeForeign(first);
-      throw new CaptureError(
-        what
-          ? `not a memtrace capture: this looks like ${what}`
-          : `not a memtrace capture: it starts with bytes ${hexPrefix(first)}, not a memtrace header`,
-        0,
-      );
-    }
+    this.checkPlain(first);
     for (const c of chunks) this.parse(c);
+  }
+
+  private checkPlain(first: Uint8Array): void {
+    if (plausibleCapture(first)) return;
+    const what = describeForeign(first);
+    throw new CaptureError(
+      what
+        ? `not a memtrace capture: this looks like ${what}`
+        : `not a memtrace capture: it starts with bytes ${hexPrefix(first)}, not a memtrace header`,
+      0,
+      this.lz4 !== undefined,
+    );
   }
 
   private parse(chunk: Uint8Array): void {

@@ -51,7 +51,13 @@ function big(v: number): bigint {
 }
 
 function fromBin<T extends DescMessage>(schema: T, buf: Uint8Array, start: number, end: number): MessageShape<T> {
-  return fromBinary(schema, buf.subarray(start, end), { readUnknownFields: false });
+  try {
+    return fromBinary(schema, buf.subarray(start, end), { readUnknownFields: false });
+  } catch (e) {
+    // @bufbuild/protobuf throws RangeError ("premature EOF"), TypeError (invalid UTF-8) or Error ("illegal tag")
+    // on malformed bytes: they are bad input, not bugs, so they become a WireError at the body's offset.
+    throw new WireError(`invalid ${schema.name}: ${(e as Error).message}`, start);
+  }
 }
 
 /**
