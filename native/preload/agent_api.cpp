@@ -13,16 +13,16 @@ namespace {
 
 int recording() { return recorder::active() ? 1 : 0; }
 
-void code_event(memtrace_code_event_kind kind, uint64_t start, uint64_t size, uint64_t new_start, const char* name,
-                size_t name_length) {
+void code_event(memtrace_code_event_kind kind, uint64_t start, uint64_t size, uint64_t new_start,
+                const char* name, size_t name_length) {
   if (!recorder::active()) return;
-  BusyScope busy;  // the queue's own allocations are the recorder's, not the app's
+  BusyScope busy(kRecorderThread);  // the queue's allocations are the recorder's, not the app's
   writer::queue_code_event(kind, start, size, new_start, name, name_length);
 }
 
 void thread_role(memtrace_thread_role role, uint32_t worker_id) {
   if (!recorder::active()) return;
-  BusyScope busy;
+  BusyScope busy(kRecorderThread);
   ThreadState* t = current_thread();
   if (!t) return;
   t->worker_id.store(worker_id, std::memory_order_relaxed);
@@ -31,7 +31,7 @@ void thread_role(memtrace_thread_role role, uint32_t worker_id) {
 
 void heap_figures(const memtrace_heap_figures* figures) {
   if (!recorder::active() || !figures) return;
-  BusyScope busy;
+  BusyScope busy(kRecorderThread);
   writer::queue_heap_figures(static_cast<uint32_t>(syscall(SYS_gettid)), recorder::now_ns(), *figures);
 }
 

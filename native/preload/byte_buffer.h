@@ -8,8 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <utility>
 #include <string.h>
+#include <utility>
 
 #include "hooks.h"
 
@@ -57,7 +57,6 @@ class ByteBuffer {
     std::swap(size_, other.size_);
     std::swap(capacity_, other.capacity_);
   }
-
 
   void reserve(size_t more) {
     if (size_ + more <= capacity_) return;

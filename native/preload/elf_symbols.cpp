@@ -40,7 +40,9 @@ ElfSymbols::~ElfSymbols() {
 bool ElfSymbols::parse() {
   auto* eh = reinterpret_cast<const Elf64_Ehdr*>(file_);
   if (memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 || eh->e_ident[EI_CLASS] != ELFCLASS64) return false;
-  auto in_file = [&](uint64_t offset, uint64_t size) { return offset <= file_size_ && size <= file_size_ - offset; };
+  auto in_file = [&](uint64_t offset, uint64_t size) {
+    return offset <= file_size_ && size <= file_size_ - offset;
+  };
   if (!in_file(eh->e_phoff, uint64_t{eh->e_phnum} * sizeof(Elf64_Phdr)) ||
       !in_file(eh->e_shoff, uint64_t{eh->e_shnum} * sizeof(Elf64_Shdr))) {
     return false;

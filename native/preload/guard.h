@@ -22,8 +22,10 @@ extern __thread uint8_t t_busy __attribute__((tls_model("initial-exec")));
 // (operator new's new-handler may throw).
 class BusyScope {
  public:
-  BusyScope() : previous_(t_busy) {
-    if (previous_ == kIdle) t_busy = kRecording;
+  // kRecording while recording an app's event; kRecorderThread for the recorder's own work on an app's
+  // thread (the agent's calls), whose allocations are not counted as reentrant.
+  explicit BusyScope(BusyState state = kRecording) : previous_(t_busy) {
+    if (previous_ == kIdle) t_busy = state;
   }
   ~BusyScope() { t_busy = previous_; }
   BusyScope(const BusyScope&) = delete;

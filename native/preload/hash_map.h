@@ -119,7 +119,6 @@ class Vec {
     std::swap(capacity_, other.capacity_);
   }
 
-
  private:
   T* data_ = nullptr;
   size_t size_ = 0;

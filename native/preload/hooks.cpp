@@ -38,7 +38,8 @@ void* arena_allocate(size_t size, size_t alignment) {
 }
 
 size_t arena_room(const void* p) {
-  return in_arena(p) ? kArenaBytes - (reinterpret_cast<uintptr_t>(p) - reinterpret_cast<uintptr_t>(arena)) : 0;
+  return in_arena(p) ? kArenaBytes - (reinterpret_cast<uintptr_t>(p) - reinterpret_cast<uintptr_t>(arena))
+                     : 0;
 }
 
 bool in_arena(const void* p) {

@@ -237,15 +237,21 @@ NEW_EXPORT void* operator new[](size_t size, std::align_val_t a, const std::noth
 
 NEW_EXPORT void operator delete(void* p) noexcept { delete_impl(p, memtrace::kDelete); }
 NEW_EXPORT void operator delete[](void* p) noexcept { delete_impl(p, memtrace::kDeleteArray); }
-NEW_EXPORT void operator delete(void* p, const std::nothrow_t&) noexcept { delete_impl(p, memtrace::kDelete); }
+NEW_EXPORT void operator delete(void* p, const std::nothrow_t&) noexcept {
+  delete_impl(p, memtrace::kDelete);
+}
 NEW_EXPORT void operator delete[](void* p, const std::nothrow_t&) noexcept {
   delete_impl(p, memtrace::kDeleteArray);
 }
 NEW_EXPORT void operator delete(void* p, size_t) noexcept { delete_impl(p, memtrace::kDelete); }
 NEW_EXPORT void operator delete[](void* p, size_t) noexcept { delete_impl(p, memtrace::kDeleteArray); }
 NEW_EXPORT void operator delete(void* p, std::align_val_t) noexcept { delete_impl(p, memtrace::kDelete); }
-NEW_EXPORT void operator delete[](void* p, std::align_val_t) noexcept { delete_impl(p, memtrace::kDeleteArray); }
-NEW_EXPORT void operator delete(void* p, size_t, std::align_val_t) noexcept { delete_impl(p, memtrace::kDelete); }
+NEW_EXPORT void operator delete[](void* p, std::align_val_t) noexcept {
+  delete_impl(p, memtrace::kDeleteArray);
+}
+NEW_EXPORT void operator delete(void* p, size_t, std::align_val_t) noexcept {
+  delete_impl(p, memtrace::kDelete);
+}
 NEW_EXPORT void operator delete[](void* p, size_t, std::align_val_t) noexcept {
   delete_impl(p, memtrace::kDeleteArray);
 }

@@ -25,9 +25,10 @@ void append(ByteBuffer& out, uint32_t pid, RecordField field, const ByteBuffer& 
   out.bytes(body.data(), body.size());
 }
 
-// Header: format(1) "memtrace", version(2) 1, content(3) RAW=1, writer(4), ppid(5), argv(6)*, node_version(8),
-// hostname(9), platform(10), arch(11), start_time_unix_ns(12), settings(13) {max_stack_depth(1),
-// memory_interval_ns(4), native(5), children(6), clock_resolution_ns(7)}, event_order(14) ORDER_PER_THREAD=0.
+// Header: format(1) "memtrace", version(2) 1, content(3) RAW=1, writer(4), ppid(5), argv(6)*,
+// node_version(8), hostname(9), platform(10), arch(11), start_time_unix_ns(12), settings(13)
+// {max_stack_depth(1), memory_interval_ns(4), native(5), children(6), clock_resolution_ns(7)},
+// event_order(14) ORDER_PER_THREAD=0.
 void header(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, const HeaderFields& h) {
   ByteBuffer settings;
   settings.uint_field(1, h.max_stack_depth);
@@ -90,11 +91,8 @@ void events(ByteBuffer& out, uint32_t pid, uint32_t tid, const EventBuffer& e) {
     const uint8_t* data;
     size_t size;
   } columns[] = {
-      {3, e.kind, e.count},
-      {4, e.time_delta, e.time_bytes},
-      {5, e.address_delta, e.address_bytes},
-      {6, e.size, e.size_bytes},
-      {7, e.stack, e.stack_bytes},
+      {3, e.kind, e.count},      {4, e.time_delta, e.time_bytes}, {5, e.address_delta, e.address_bytes},
+      {6, e.size, e.size_bytes}, {7, e.stack, e.stack_bytes},
   };
   size_t body = 1 + varint_size(tid) + (e.first_time ? 1 + varint_size(e.first_time) : 0);
   for (const Column& c : columns) body += 1 + varint_size(c.size) + c.size;

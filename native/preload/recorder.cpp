@@ -1,5 +1,7 @@
 #include "recorder.h"
 
+#include <dlfcn.h>
+#include <link.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +12,7 @@
 
 #include "channel.h"
 #include "guard.h"
+#include "hooks.h"
 #include "record_writer.h"
 #include "stack_tables.h"
 #include "writer_thread.h"
@@ -86,6 +89,30 @@ bool read_settings() {
   return true;
 }
 
+// The executable segment of the C library (the object that holds the real free).
+CodeRange find_libc_text() {
+  struct Search {
+    uintptr_t inside;
+    CodeRange found;
+  } search{reinterpret_cast<uintptr_t>(hooks::real.free), {}};
+  dl_iterate_phdr(
+      [](dl_phdr_info* info, size_t, void* data) {
+        auto* s = static_cast<Search*>(data);
+        for (int i = 0; i < info->dlpi_phnum; i++) {
+          const ElfW(Phdr)& ph = info->dlpi_phdr[i];
+          if (ph.p_type != PT_LOAD || !(ph.p_flags & PF_X)) continue;
+          uintptr_t low = info->dlpi_addr + ph.p_vaddr;
+          if (s->inside >= low && s->inside < low + ph.p_memsz) {
+            s->found = {low, low + ph.p_memsz};
+            return 1;
+          }
+        }
+        return 0;
+      },
+      &search);
+  return search.found;
+}
+
 // Starts this process's scope: time 0 and the Header, the first bytes of its channel.
 void open_scope() {
   g_pid = static_cast<uint32_t>(getpid());
@@ -116,7 +143,8 @@ void open_scope() {
   h.node_version = g_settings.node_version;
   h.hostname = uts.nodename;
   h.arch = strcmp(uts.machine, "x86_64") == 0 ? "x64" : uts.machine;
-  h.start_time_unix_ns = static_cast<uint64_t>(real.tv_sec) * 1'000'000'000 + static_cast<uint64_t>(real.tv_nsec);
+  h.start_time_unix_ns =
+      static_cast<uint64_t>(real.tv_sec) * 1'000'000'000 + static_cast<uint64_t>(real.tv_nsec);
   h.max_stack_depth = g_settings.max_stack_depth;
   h.memory_interval_ns = g_settings.memory_interval_ns;
   h.children = g_settings.children;
@@ -172,6 +200,8 @@ void after_fork_in_child() {
 __attribute__((constructor)) void start_recording() {
   BusyScope busy;
   if (!read_settings()) return;
+  hooks::resolve();
+  g_settings.libc_text = find_libc_text();
   g_tables_scratch = new PendingTables();
   g_encode_scratch = new ByteBuffer();
   g_frames_to_resolve = new Vec<uint64_t>();

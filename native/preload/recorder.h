@@ -14,6 +14,7 @@
 
 #include "byte_buffer.h"
 #include "hash_map.h"
+#include "stack_walk.h"
 #include "thread_state.h"
 
 namespace memtrace {
@@ -28,6 +29,8 @@ struct Settings {
   bool children = true;
   char socket_path[108] = {0};
   char node_version[32] = {0};
+  // Where stack walks end (see stack_walk.h).
+  CodeRange libc_text;
 };
 
 namespace recorder {

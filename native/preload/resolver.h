@@ -62,7 +62,8 @@ class Resolver {
   uint32_t function_id(const std::string& key, const records::FunctionFields& f);
   uint32_t code_function(const std::string& raw);
   // The function of the code at `pc`, or 0.
-  uint32_t resolve(uint64_t pc, ByteBuffer& body, ByteBuffer& scratch, uint32_t pid, uint64_t now, bool& refreshed);
+  uint32_t resolve(uint64_t pc, ByteBuffer& body, ByteBuffer& scratch, uint32_t pid, uint64_t now,
+                   bool& refreshed);
   ElfSymbols* symbols_for(const std::string& path);
 
   // Scope state: ids given out, and those not yet written.

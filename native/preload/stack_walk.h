@@ -24,23 +24,27 @@ struct WalkResult {
   uint64_t hash;
   // The walk stopped at max_depth with frames left.
   bool truncated;
-  // The walk stopped on a frame pointer that pointed into the stack but failed a check (misaligned, or not
-  // towards the stack's base): the chain was corrupt or went through code that uses the register otherwise.
+  // The walk stopped on a frame pointer that failed a check before it reached the C library's root frames.
   bool broken;
 };
 
 // Walks from `fp`, the frame of the interposed function, so the first address is its return address: the
 // caller of malloc. Stores return addresses, innermost first.
+// The C library's code: every stack's outermost frames are there (__libc_start_call_main, start_thread), and
+// it keeps no frame pointers, so a walk that ends in it has reached the root; one that ends elsewhere broke.
+struct CodeRange {
+  uintptr_t low = 0;
+  uintptr_t high = 0;
+  bool contains(uintptr_t a) const { return a >= low && a < high; }
+};
+
 __attribute__((always_inline)) inline WalkResult walk_stack(uintptr_t fp, uintptr_t stack_low,
                                                             uintptr_t stack_high, uintptr_t* out,
-                                                            uint32_t max_depth) {
+                                                            uint32_t max_depth, CodeRange root) {
   WalkResult r{0, 0x9e3779b97f4a7c15ULL, false, false};
   while (true) {
-    // A frame pointer outside the stack ends the walk: that is how the chain ends below main and below a
-    // thread's start routine, whose glibc callers keep no frame pointer. Inside the stack it must be aligned.
-    if (fp < stack_low || fp + 16 > stack_high) break;
-    if ((fp & 7) != 0) {
-      r.broken = true;
+    if ((fp & 7) != 0 || fp < stack_low || fp + 16 > stack_high) {
+      r.broken = r.depth == 0 || !root.contains(out[r.depth - 1]);
       break;
     }
     auto* frame = reinterpret_cast<const uintptr_t*>(fp);
@@ -56,7 +60,7 @@ __attribute__((always_inline)) inline WalkResult walk_stack(uintptr_t fp, uintpt
     // The outermost frame (_start, or clone's child for a thread) sets the frame pointer to 0.
     if (next == 0) break;
     if (next <= fp) {
-      r.broken = true;
+      r.broken = !root.contains(ret);
       break;
     }
     fp = next;

@@ -30,8 +30,9 @@ void allocation(EventKind kind, const void* address, size_t size, uintptr_t fram
   ThreadState* t = current_thread();
   if (!t) return;
   uintptr_t addresses[kMaxStackDepth];
+  const Settings& settings = recorder::settings();
   WalkResult walk =
-      walk_stack(frame, t->stack_low, t->stack_high, addresses, recorder::settings().max_stack_depth);
+      walk_stack(frame, t->stack_low, t->stack_high, addresses, settings.max_stack_depth, settings.libc_text);
   if (walk.truncated) ThreadCounters::bump(t->counters.truncated_stacks);
   if (walk.broken) ThreadCounters::bump(t->counters.broken_stacks);
   uint32_t stack = 0;

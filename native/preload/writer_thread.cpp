@@ -81,9 +81,7 @@ void sample_rss(Writer& w) {
   w.rss_rows.push_back(row);
 }
 
-bool thread_gone(uint32_t tid) {
-  return syscall(SYS_tgkill, recorder::pid(), tid, 0) != 0 && errno == ESRCH;
-}
+bool thread_gone(uint32_t tid) { return syscall(SYS_tgkill, recorder::pid(), tid, 0) != 0 && errno == ESRCH; }
 
 void read_thread_name(uint32_t tid, char name[16]) {
   char path[64];
@@ -172,9 +170,10 @@ void round(Writer& w, bool final) {
   records::watermark(w.out, w.scratch, pid, watermark);
   if (final) {
     recorder::Totals t = recorder::totals();
-    records::trailer(w.out, w.scratch, pid,
-                     {recorder::now_ns(), t.allocations, t.deallocations, t.allocated_bytes, t.lost_events,
-                      t.truncated_stacks, t.broken_stacks, w.resolver.unresolved_frames(), t.reentrant_calls});
+    records::trailer(
+        w.out, w.scratch, pid,
+        {recorder::now_ns(), t.allocations, t.deallocations, t.allocated_bytes, t.lost_events,
+         t.truncated_stacks, t.broken_stacks, w.resolver.unresolved_frames(), t.reentrant_calls});
   }
   recorder::append_framed(w.out, final);
   recorder::send_if_over(0);
@@ -187,7 +186,7 @@ void* run(void*) {
   Writer& w = state();
   const Settings& s = recorder::settings();
   uint64_t tick = s.memory_interval_ns && s.memory_interval_ns < s.flush_interval_ns ? s.memory_interval_ns
-                                                                                      : s.flush_interval_ns;
+                                                                                     : s.flush_interval_ns;
   uint64_t next_round = recorder::now_ns() + s.flush_interval_ns;
   pthread_mutex_lock(&w.wake_mutex);
   while (!w.stopping) {
@@ -243,7 +242,11 @@ void finish() {
 void queue_code_event(memtrace_code_event_kind kind, uint64_t start, uint64_t size, uint64_t new_start,
                       const char* name, size_t name_length) {
   Writer& w = state();
-  CodeEventIn e{static_cast<uint32_t>(kind), recorder::now_ns(), start, size, new_start,
+  CodeEventIn e{static_cast<uint32_t>(kind),
+                recorder::now_ns(),
+                start,
+                size,
+                new_start,
                 std::string(name ? name : "", name ? name_length : 0)};
   pthread_mutex_lock(&w.queue_mutex);
   w.code_events.push_back(std::move(e));

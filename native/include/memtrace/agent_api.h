@@ -3,8 +3,8 @@
 //
 // The addon finds the table with dlsym(RTLD_DEFAULT, MEMTRACE_AGENT_API_SYMBOL). When the process was not
 // started by `memtrace record` the symbol is missing and the addon does nothing. Every function may be called
-// from any isolate's thread; none of them calls back into V8. The table only grows: a new function goes at the
-// end and raises MEMTRACE_AGENT_API_VERSION, so an older addon keeps working with a newer interposer.
+// from any isolate's thread; none of them calls back into V8. The table only grows: a new function goes at
+// the end and raises MEMTRACE_AGENT_API_VERSION, so an older addon keeps working with a newer interposer.
 #ifndef MEMTRACE_AGENT_API_H_
 #define MEMTRACE_AGENT_API_H_
 
