@@ -96,6 +96,7 @@ void after_fork_in_child() {
   if (!self) return;
   self->lock.reset();
   self->events.clear();
+  self->closed = false;
   memset(static_cast<void*>(&self->stacks), 0, sizeof(self->stacks));
   self->tid = static_cast<uint32_t>(syscall(SYS_gettid));
   self->role.store(0, std::memory_order_relaxed);

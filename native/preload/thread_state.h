@@ -51,9 +51,11 @@ struct ThreadState {
   uintptr_t stack_low = 0;
   uintptr_t stack_high = 0;
 
-  // Guards `events`: the thread appends, the writer flushes.
+  // Guards `events` and `closed`: the thread appends, the writer flushes.
   SpinLock lock;
   EventBuffer events;
+  // Set by the final flush: the scope's Trailer is written, nothing more of this thread may be.
+  bool closed = false;
   StackCache stacks;
   ThreadCounters counters;
 

@@ -14,6 +14,17 @@ constexpr size_t kSendThreshold = 256 * 1024;
 
 inline void append(ThreadState* t, EventKind kind, uint64_t address, uint64_t size, uint32_t stack) {
   t->lock.lock();
+  // After the final flush nothing more is written, nor counted: the Trailer counts exactly what the stream holds.
+  if (t->closed) {
+    t->lock.unlock();
+    return;
+  }
+  if (kind < kFree) {
+    ThreadCounters::bump(t->counters.allocations);
+    ThreadCounters::bump(t->counters.allocated_bytes, size);
+  } else {
+    ThreadCounters::bump(t->counters.deallocations);
+  }
   // The clock is read with the lock held: the writer's watermark (taken before it locks each thread) is
   // then never later than an event it has not yet seen.
   t->events.append(kind, recorder::now_ns(), address, size, stack);
@@ -43,8 +54,6 @@ void allocation(EventKind kind, const void* address, size_t size, uintptr_t fram
       if (stack) t->stacks.put(walk.hash, stack);
     }
   }
-  ThreadCounters::bump(t->counters.allocations);
-  ThreadCounters::bump(t->counters.allocated_bytes, size);
   append(t, kind, reinterpret_cast<uint64_t>(address), size, stack);
 }
 
@@ -52,7 +61,6 @@ void deallocation(EventKind kind, const void* address, size_t size) {
   BusyScope busy;
   ThreadState* t = current_thread();
   if (!t) return;
-  ThreadCounters::bump(t->counters.deallocations);
   append(t, kind, reinterpret_cast<uint64_t>(address), size, 0);
 }
 

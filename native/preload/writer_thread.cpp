@@ -122,9 +122,10 @@ void round(Writer& w, bool final) {
   // Every event with an earlier time is in some thread's buffer now (threads read the clock with their
   // buffer locked), so once every buffer is flushed the stream holds all of them.
   uint64_t watermark = recorder::now_ns();
-  for_each_thread([](ThreadState* t) {
+  for_each_thread([final](ThreadState* t) {
     LockGuard<SpinLock> guard(t->lock);
     recorder::flush_thread_locked(t);
+    t->closed = final;
   });
   // Frames and stacks defined by threads with nothing else to flush.
   recorder::flush_thread_locked(nullptr);

@@ -5,7 +5,8 @@
 // A write that fails (the reader went away, the disk is full) ends the output for good: the caller is told
 // once, stops recording, and the app runs on. The capture then ends after its last complete write, which a
 // reader reports as truncated.
-import { createWriteStream, type WriteStream } from "node:fs";
+import { createWriteStream } from "node:fs";
+import type { Writable } from "node:stream";
 import { compressFrame } from "../codec/lz4";
 
 const CHUNK_BYTES = 256 * 1024;
@@ -19,7 +20,7 @@ export interface CaptureOutputOptions {
 }
 
 export class CaptureOutput {
-  private readonly stream: WriteStream;
+  private readonly stream: Writable;
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private scheduled = false;
@@ -27,15 +28,13 @@ export class CaptureOutput {
   /** Bytes handed to the destination (compressed, when compressing). */
   bytesWritten = 0;
 
-  /** `destination`: a path, or a file descriptor (1 for stdout) that stays open. */
+  /** `destination`: a file's path, or undefined for stdout. */
   constructor(
-    destination: string | number,
+    destination: string | undefined,
     private readonly options: CaptureOutputOptions,
   ) {
-    this.stream =
-      typeof destination === "number"
-        ? createWriteStream("", { fd: destination, autoClose: false })
-        : createWriteStream(destination);
+    // process.stdout, not a file stream on fd 1: it handles a non-blocking pipe (EAGAIN) as a pipe.
+    this.stream = destination === undefined ? process.stdout : createWriteStream(destination);
     this.stream.on("error", (e: NodeJS.ErrnoException) => this.fail(e));
     this.stream.on("drain", () => options.onDrain());
   }
@@ -74,7 +73,7 @@ export class CaptureOutput {
     this.options.onFailure(e);
   }
 
-  /** Writes what is left and closes the destination (a file descriptor given is left open). */
+  /** Writes what is left and closes the destination (stdout is flushed, not closed). */
   end(): Promise<void> {
     this.flush();
     return new Promise((resolve) => {
@@ -83,8 +82,9 @@ export class CaptureOutput {
         resolve();
         return;
       }
-      this.stream.end(() => resolve());
       this.stream.once("error", () => resolve());
+      if (this.stream === process.stdout) this.stream.write("", () => resolve());
+      else this.stream.end(() => resolve());
     });
   }
 }

@@ -38,7 +38,7 @@ export async function record(words: string[], options: RecordOptions): Promise<v
 
   const path =
     options.output ?? (toTerminal ? `memtrace-${command.label}.${child.pid ?? process.pid}.mtrace` : undefined);
-  const output = new CaptureOutput(path ?? 1, {
+  const output = new CaptureOutput(path, {
     compress: options.compress,
     onDrain: () => server.resume(),
     onFailure: (e) => {

@@ -1,0 +1,59 @@
+// The recorder's central promise: the exact allocations of a native function, at a stack that names both the
+// JS function that called it (with its file and line) and the C++ function itself.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import t from "tap";
+import { APPS, Capture, FREE, MALLOC, memtrace } from "./capture";
+
+const app = join(APPS, "alloc-app.js");
+const jsLine = readFileSync(app, "utf8").split("\n").findIndex((l) => l.includes("function allocateForTest")) + 1;
+
+t.test("given an addon that mallocs 1000 blocks of 4093 bytes and frees 250, when recorded", async (t) => {
+  // NODE_EXTRA_CA_CERTS stays set: the recorder must cope with node's ~900,000 start-up allocations.
+  const run = await memtrace(["record", app, "1000", "4093", "250"], { keepExtraCerts: true });
+  t.equal(run.status, 0, run.stderr);
+  t.equal(run.stderr, "allocated 1000\n", "the app's stdout goes to stderr, untouched");
+  const capture = new Capture(run.stdout);
+  t.same(capture.warnings, [], "the capture is complete");
+  const [pid] = capture.pids;
+
+  const blocks = capture.events.filter(
+    (e) =>
+      e.kind === MALLOC &&
+      e.size === 4093 &&
+      capture.frames(pid, e.stack).some((f) => f.name.startsWith("MemtraceFixture::AllocateBlocks(")),
+  );
+  t.equal(blocks.length, 1000, "exactly 1000 mallocs at the fixture's stack");
+  t.equal(
+    blocks.reduce((sum, e) => sum + e.size, 0),
+    4_093_000,
+    "of 4093 bytes each",
+  );
+
+  const frames = capture.frames(pid, blocks[0].stack);
+  const names = frames.map((f) => f.name);
+  const cxx = names.findIndex((n) => n.startsWith("MemtraceFixture::AllocateBlocks("));
+  const js = frames.findIndex((f) => f.name === "allocateForTest");
+  t.equal(cxx, 0, "the C++ function is the innermost frame (the caller of malloc)");
+  t.ok(js > cxx, `the JS function is further out: ${names.join(" < ")}`);
+  t.match(frames[js], { kind: 1, line: jsLine }, "the JS frame is a JS function with its line");
+  t.ok(frames[js].file.endsWith("alloc-app.js"), "and its file");
+  t.ok(frames[cxx].module.endsWith("memtrace_fixture.node"), "the C++ frame names its module");
+
+  // Pair frees with the blocks, in time order: 250 are freed, 750 still live at exit.
+  const live = new Set(blocks.map((e) => e.address));
+  let freed = 0;
+  for (const e of capture.events) {
+    if (e.kind === FREE && live.delete(e.address)) freed++;
+  }
+  t.equal(freed, 250, "250 of the blocks are freed");
+  t.equal(live.size, 750, "750 are still live at exit");
+
+  const trailer = capture.trailer(pid);
+  t.ok(trailer, "the process's capture ends with its trailer");
+  t.equal(
+    capture.events.filter((e) => e.kind < 64).length,
+    trailer?.allocations,
+    "the trailer counts every allocation in the stream",
+  );
+});

@@ -1,0 +1,135 @@
+// Runs `memtrace record` as a user would, and reads the capture it writes: events in each process's time order
+// with their process, thread and stack, and the names of a stack's frames.
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { decodeAll } from "../../src/codec/decoder";
+import type { Message, ThreadInfo, Trailer } from "../../src/codec/model";
+import { Scopes, type FrameDetails } from "../../src/model/scope";
+import { EventOrderer } from "../../src/transforms/order";
+
+export const ROOT = join(__dirname, "..", "..");
+export const APPS = join(__dirname, "apps");
+const BIN = join(ROOT, "bin", "memtrace.js");
+
+export interface Run {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: Buffer;
+  stderr: string;
+}
+
+export interface RunOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Called with the child once it runs (to send it signals). */
+  started?: (child: ReturnType<typeof spawn>) => void;
+  /** Keep NODE_EXTRA_CA_CERTS (whose start-up work makes every node process slower to record). */
+  keepExtraCerts?: boolean;
+}
+
+/** The environment a user's shell has: without the test runner's loader and settings. */
+export function userEnv(options: RunOptions = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (k.startsWith("TAP") || k === "NODE_OPTIONS" || k.startsWith("TS_NODE")) continue;
+    if (k === "NODE_EXTRA_CA_CERTS" && !options.keepExtraCerts) continue;
+    env[k] = v;
+  }
+  return { ...env, ...options.env };
+}
+
+/** Runs `node bin/memtrace.js <args>` with stdout and stderr collected. */
+export function memtrace(args: string[], options: RunOptions = {}): Promise<Run> {
+  return run(process.execPath, [BIN, ...args], options);
+}
+
+/** Runs a shell command line (for real pipes such as `| head -c 100`). */
+export function shell(line: string, options: RunOptions = {}): Promise<Run> {
+  return run("/bin/sh", ["-c", line], options);
+}
+
+function run(file: string, args: string[], options: RunOptions): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { cwd: ROOT, env: userEnv(options), stdio: ["ignore", "pipe", "pipe"] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on("data", (b: Buffer) => out.push(b));
+    child.stderr.on("data", (b: Buffer) => err.push(b));
+    child.on("error", reject);
+    child.on("close", (status, signal) =>
+      resolve({ status, signal, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString("utf8") }),
+    );
+    options.started?.(child);
+  });
+}
+
+export interface Event {
+  pid: number;
+  tid: number;
+  kind: number;
+  time: number;
+  address: number;
+  size: number;
+  stack: number;
+}
+
+/** A decoded capture with its tables. */
+export class Capture {
+  readonly messages: Message[];
+  readonly warnings: string[] = [];
+  readonly scopes = new Scopes();
+  /** Every event, each process's in time order across its threads (merged up to the watermarks). */
+  readonly events: Event[] = [];
+
+  constructor(bytes: Uint8Array) {
+    this.messages = decodeAll(bytes, { onWarning: (w) => this.warnings.push(w.message) });
+    const orderer = new EventOrderer((m) => {
+      if (m.type !== "events") return;
+      const b = m.batch;
+      for (let i = 0; i < b.length; i++) {
+        this.events.push({
+          pid: m.pid,
+          tid: b.tid[i],
+          kind: b.kind[i],
+          time: b.time[i],
+          address: b.address[i],
+          size: b.size[i],
+          stack: b.stack[i],
+        });
+      }
+    });
+    for (const m of this.messages) {
+      this.scopes.apply(m);
+      orderer.push(m);
+    }
+    orderer.end();
+  }
+
+  get pids(): number[] {
+    return this.messages.filter((m) => m.type === "header").map((m) => m.pid);
+  }
+
+  header(pid: number) {
+    const m = this.messages.find((m) => m.type === "header" && m.pid === pid);
+    return m?.type === "header" ? m.header : undefined;
+  }
+
+  trailer(pid: number): Trailer | undefined {
+    const m = this.messages.find((m) => m.type === "trailer" && m.pid === pid);
+    return m?.type === "trailer" ? m.trailer : undefined;
+  }
+
+  threads(pid: number): Map<number, ThreadInfo> {
+    return this.scopes.get(pid)?.threads ?? new Map();
+  }
+
+  /** The frames of a stack, innermost first. */
+  frames(pid: number, stack: number): FrameDetails[] {
+    const scope = this.scopes.get(pid);
+    return scope ? scope.stackFrames(stack).map((f) => scope.frame(f)) : [];
+  }
+}
+
+/** Allocation kinds are 1-63, deallocations 64-127 (proto/memtrace.proto, EventKind). */
+export const isAllocation = (kind: number) => kind >= 1 && kind < 64;
+export const MALLOC = 1;
+export const FREE = 64;

@@ -1,0 +1,76 @@
+// Processes and threads: worker threads allocating at once, a forked child and a spawned node child all go
+// into one capture, each event tagged with its own process and thread, and each process's stream intact.
+import { join } from "node:path";
+import t from "tap";
+import { ThreadRole } from "../../src/codec/model";
+import { APPS, Capture, FREE, MALLOC, isAllocation, memtrace } from "./capture";
+
+const app = join(APPS, "family.js");
+
+t.test("given workers, a forked child and a spawned child, when recorded", async (t) => {
+  const run = await memtrace(["record", app]);
+  t.equal(run.status, 0, run.stderr);
+  t.equal(run.stderr, "family done\n");
+  const capture = new Capture(run.stdout);
+  t.same(capture.warnings, [], "every process's stream is complete and well-formed");
+
+  const [main, ...children] = capture.pids;
+  t.equal(children.length, 2, "the forked and the spawned child have scopes of their own");
+  for (const child of children) t.equal(capture.header(child)?.ppid, main, `process ${child} is main's child`);
+
+  const bySize = (size: number) => capture.events.filter((e) => e.kind === MALLOC && e.size === size);
+  const forked = bySize(2001);
+  const spawned = bySize(3001);
+  t.equal(forked.length, 500, "the forked child's 500 blocks");
+  t.equal(spawned.length, 700, "the spawned child's 700 blocks");
+  t.equal(new Set(forked.map((e) => e.pid)).size, 1, "all in one process");
+  t.equal(new Set(spawned.map((e) => e.pid)).size, 1);
+  t.not(forked[0].pid, spawned[0].pid, "two different processes");
+  t.ok(children.includes(forked[0].pid) && children.includes(spawned[0].pid), "the children, not main");
+
+  const threads = capture.threads(main);
+  const workerTids = new Set<number>();
+  for (const size of [1001, 1002, 1003]) {
+    const blocks = bySize(size);
+    t.equal(blocks.length, 2000, `2000 blocks of ${size} bytes`);
+    t.same(new Set(blocks.map((e) => e.pid)), new Set([main]), "in the main process");
+    const tids = new Set(blocks.map((e) => e.tid));
+    t.equal(tids.size, 1, "all in one thread");
+    const [tid] = tids;
+    t.not(tid, main, "not the main thread");
+    t.equal(threads.get(tid)?.role, ThreadRole.ROLE_WORKER, "a thread known as a worker");
+    workerTids.add(tid);
+  }
+  t.equal(workerTids.size, 3, "each worker its own thread");
+  const workerIds = new Set([...workerTids].map((tid) => threads.get(tid)?.workerId));
+  t.equal(workerIds.size, 3, "with the workers' threadIds, one each");
+  t.notOk(workerIds.has(0), "none of them the main thread's 0");
+
+  // Frees balanced: every fixture block is freed once, in its own process, after its allocation.
+  for (const pid of capture.pids) {
+    const live = new Map<number, number>();
+    let unmatched = 0;
+    for (const e of capture.events) {
+      if (e.pid !== pid) continue;
+      if (e.kind === MALLOC && [1001, 1002, 1003, 2001, 3001].includes(e.size)) live.set(e.address, e.size);
+      else if (e.kind === FREE && live.has(e.address)) live.delete(e.address);
+      else if (e.kind === FREE) unmatched++;
+    }
+    t.equal(live.size, 0, `process ${pid}: every fixture block freed`);
+    t.ok(unmatched >= 0);
+    const trailer = capture.trailer(pid);
+    const events = capture.events.filter((e) => e.pid === pid);
+    t.equal(events.filter((e) => isAllocation(e.kind)).length, trailer?.allocations, `process ${pid}: allocations`);
+    t.equal(events.filter((e) => !isAllocation(e.kind)).length, trailer?.deallocations, "and deallocations");
+  }
+});
+
+t.test("given --no-children, when recorded, only the app's own process is in the capture", async (t) => {
+  const run = await memtrace(["record", "--no-children", app]);
+  t.equal(run.status, 0, run.stderr);
+  const capture = new Capture(run.stdout);
+  t.same(capture.warnings, []);
+  t.equal(capture.pids.length, 1);
+  t.equal(capture.events.filter((e) => e.size === 2001 || e.size === 3001).length, 0, "no child's blocks");
+  t.equal(capture.events.filter((e) => e.kind === MALLOC && e.size === 1002).length, 2000, "the workers' are there");
+});
