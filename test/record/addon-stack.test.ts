@@ -6,7 +6,10 @@ import t from "tap";
 import { APPS, Capture, FREE, MALLOC, memtrace } from "./capture";
 
 const app = join(APPS, "alloc-app.js");
-const jsLine = readFileSync(app, "utf8").split("\n").findIndex((l) => l.includes("function allocateForTest")) + 1;
+const jsLine =
+  readFileSync(app, "utf8")
+    .split("\n")
+    .findIndex((l) => l.includes("function allocateForTest")) + 1;
 
 t.test("given an addon that mallocs 1000 blocks of 4093 bytes and frees 250, when recorded", async (t) => {
   // NODE_EXTRA_CA_CERTS stays set: the recorder must cope with node's ~900,000 start-up allocations.

@@ -1,6 +1,6 @@
 // Runs `memtrace record` as a user would, and reads the capture it writes: events in each process's time order
 // with their process, thread and stack, and the names of a stack's frames.
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { decodeAll } from "../../src/codec/decoder";
 import type { Message, ThreadInfo, Trailer } from "../../src/codec/model";
@@ -21,7 +21,7 @@ export interface Run {
 export interface RunOptions {
   env?: NodeJS.ProcessEnv;
   /** Called with the child once it runs (to send it signals). */
-  started?: (child: ReturnType<typeof spawn>) => void;
+  started?: (child: ChildProcess) => void;
   /** Keep NODE_EXTRA_CA_CERTS (whose start-up work makes every node process slower to record). */
   keepExtraCerts?: boolean;
 }
