@@ -5,6 +5,7 @@
 const path = require("node:path");
 const { fork, spawn } = require("node:child_process");
 const { Worker, isMainThread, workerData } = require("node:worker_threads");
+const self = path.join(__dirname, "family.js");
 const fixture = require(path.join(__dirname, "..", "..", "..", "native", "build", "Release", "memtrace_fixture.node"));
 
 function allocateInWorker(size) {
@@ -17,10 +18,10 @@ function runChild(child) {
 }
 
 async function main() {
-  const workers = [1001, 1002, 1003].map((size) => new Worker(__filename, { workerData: size }));
+  const workers = [1001, 1002, 1003].map((size) => new Worker(self, { workerData: size }));
   await Promise.all(workers.map((w) => new Promise((resolve) => w.on("exit", resolve))));
-  await runChild(fork(__filename, ["forked"]));
-  await runChild(spawn(process.execPath, [__filename, "spawned"], { stdio: "inherit" }));
+  await runChild(fork(self, ["forked"]));
+  await runChild(spawn(process.execPath, [self, "spawned"], { stdio: "inherit" }));
   console.log("family done");
 }
 
