@@ -1,0 +1,114 @@
+// What a report's title says: the measure in words, with the totals of the profile and of the fold (FoldInfo), so
+// that a flame graph or a table read on its own says what its bytes are.
+import { Measure, type FoldInfo, type ProcessTotals } from "../codec/model";
+import type { Profile } from "../model/profile";
+import { formatBytes, formatDuration, plural } from "./format";
+
+export interface Headline {
+  /** One line: the measure and the totals shown, e.g. "Peak memory: 9.2 KiB live at 40 ms in 3 allocations". */
+  title: string;
+  /** Whose memory, in a few words: "node app.js (pid 100)", "node app.js (pid 100) and 2 more processes". */
+  who: string | undefined;
+  /** The processes, one line each, by command line and pid (at most MAX_PROCESS_LINES, then a count). */
+  processes: string[];
+  /** How fold shaped the stacks (inverted, split by process or thread), if it did. */
+  shape: string | undefined;
+  /** Set when some process of the capture had no trailer: the figures are what the capture holds. */
+  warning: string | undefined;
+}
+
+const MAX_PROCESS_LINES = 8;
+
+export function headline(profile: Profile): Headline {
+  const bytes = formatBytes(profile.totalBytes());
+  const allocations = plural(profile.totalCount(), "allocation");
+  const totals = profile.info.processes;
+  const truncated = profile.info.truncated;
+  const [before, after] = measureText(profile.measure, profile.info.temporaryThreshold, totals, truncated, bytes);
+  const title = `${before} in ${allocations}${after}`;
+  const processes = totals.slice(0, MAX_PROCESS_LINES).map((p) => processLine(profile, p));
+  if (totals.length > MAX_PROCESS_LINES)
+    processes.push(`and ${plural(totals.length - MAX_PROCESS_LINES, "more process", "more processes")}`);
+  return {
+    title,
+    who: who(profile, totals),
+    processes,
+    shape: shapeOf(profile.info),
+    warning: truncated ? "the capture was cut short (a process has no trailer): figures are what it holds" : undefined,
+  };
+}
+
+/** What the bytes are, around " in N allocations": ["Peak memory: 9.2 KiB live at 40 ms", ""]. */
+function measureText(
+  measure: Measure,
+  threshold: number,
+  totals: ProcessTotals[],
+  truncated: boolean,
+  bytes: string,
+): [string, string] {
+  switch (measure) {
+    case Measure.PEAK:
+      return [`Peak memory: ${bytes} live${moment(totals, (p) => p.peakTimeNs, "each process's own peak")}`, ""];
+    case Measure.LEAKS:
+      return [`Leaked memory: ${bytes} still live at ${truncated ? "the end of the capture" : "exit"}`, ""];
+    case Measure.TOTAL:
+      return [`Total memory: ${bytes} allocated`, ", freed or not"];
+    case Measure.TEMPORARY:
+      return [
+        `Temporary memory: ${bytes} allocated`,
+        threshold > 1
+          ? `, each freed within ${threshold} allocations of its thread`
+          : ", each freed before its thread's next allocation",
+      ];
+    case Measure.AT:
+      return [`Live memory: ${bytes} live${moment(totals, (p) => p.windowEndNs, "each process's own moment")}`, ""];
+    case Measure.BETWEEN:
+      return [`Allocated memory: ${bytes} allocated${window(totals)}`, ", freed or not"];
+    case Measure.BETWEEN_LEAKS:
+      return [`Leaked memory: ${bytes} allocated${window(totals)}`, ", still live at its end"];
+    default:
+      return [`Memory (measure ${measure}): ${bytes}`, ""];
+  }
+}
+
+/** " at 40 ms" for one process; several processes each have their own moment. */
+function moment(totals: ProcessTotals[], ns: (p: ProcessTotals) => number, several: string): string {
+  if (totals.length === 1) return ` at ${formatDuration(ns(totals[0]))}`;
+  if (totals.length > 1) return ` at ${several} (${totals.length} processes)`;
+  return "";
+}
+
+/** " between 2 s and 5 s" for one process (or several with the same window). */
+function window(totals: ProcessTotals[]): string {
+  if (totals.length === 0) return "";
+  const [first] = totals;
+  if (totals.some((p) => p.windowStartNs !== first.windowStartNs || p.windowEndNs !== first.windowEndNs)) {
+    return ` within each process's own window (${totals.length} processes)`;
+  }
+  return ` between ${formatDuration(first.windowStartNs)} and ${formatDuration(first.windowEndNs)}`;
+}
+
+/** How fold shaped the stacks, when it did: a graph of inverted stacks reads the other way up. */
+function shapeOf(info: FoldInfo): string | undefined {
+  const parts = [
+    info.inverted ? "inverted: allocating functions at the root" : undefined,
+    info.splitProcesses ? "a root per process" : undefined,
+    info.splitThreads ? "a root per thread" : undefined,
+  ].filter((p) => p !== undefined);
+  return parts.length > 0 ? parts.join(", ") : undefined;
+}
+
+function who(profile: Profile, totals: ProcessTotals[]): string | undefined {
+  if (totals.length === 0) return undefined;
+  const first = `${profile.command(totals[0].pid) || "(unknown command)"} (pid ${totals[0].pid})`;
+  return totals.length === 1 ? first : `${first} and ${plural(totals.length - 1, "more process", "more processes")}`;
+}
+
+/** "node app.js (pid 100): 5 allocations of 9.6 KiB, peak 9.2 KiB at 40 ns, 5.3 KiB leaked". */
+function processLine(profile: Profile, p: ProcessTotals): string {
+  const command = profile.command(p.pid) || "(unknown command)";
+  return (
+    `${command} (pid ${p.pid}): ${plural(p.allocations, "allocation")} of ${formatBytes(p.allocatedBytes)}, ` +
+    `peak ${formatBytes(p.peakBytes)} at ${formatDuration(p.peakTimeNs)}, ${formatBytes(p.leakedBytes)} leaked`
+  );
+}
