@@ -1,6 +1,7 @@
 // Every report the CLI offers, in the order `memtrace --help` lists them. Adding a report: one file in src/sinks/
 // exporting a SinkDefinition, and one line here.
+import { collapsed } from "./collapsed";
 import { dump } from "./dump";
 import type { SinkDefinition } from "./sink";
 
-export const SINKS: SinkDefinition<never>[] = [dump];
+export const SINKS: SinkDefinition<never>[] = [dump, collapsed];
