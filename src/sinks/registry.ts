@@ -3,5 +3,6 @@
 import { collapsed } from "./collapsed";
 import { dump } from "./dump";
 import type { SinkDefinition } from "./sink";
+import { summary } from "./summary";
 
-export const SINKS: SinkDefinition<never>[] = [dump, collapsed];
+export const SINKS: SinkDefinition<never>[] = [dump, summary, collapsed];
