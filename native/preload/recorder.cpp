@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "channel.h"
+#include "clock.h"
 #include "guard.h"
 #include "hooks.h"
 #include "record_writer.h"
@@ -25,7 +26,6 @@ namespace {
 
 Settings g_settings;
 uint32_t g_pid = 0;
-uint64_t g_origin_ns = 0;
 
 // Under the channel's append lock: scratch space for the tables, and the frames handed to the resolver.
 PendingTables* g_tables_scratch;
@@ -43,12 +43,6 @@ Channel& channel() {
   alignas(Channel) static unsigned char storage[sizeof(Channel)];
   static Channel* c = new (storage) Channel();
   return *c;
-}
-
-uint64_t monotonic_ns() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000 + static_cast<uint64_t>(ts.tv_nsec);
 }
 
 uint64_t env_number(const char* name, uint64_t fallback) {
@@ -118,7 +112,7 @@ void open_scope() {
   g_pid = static_cast<uint32_t>(getpid());
   timespec real;
   clock_gettime(CLOCK_REALTIME, &real);
-  g_origin_ns = monotonic_ns();
+  clock::set_origin();
   timespec resolution;
   clock_getres(CLOCK_MONOTONIC, &resolution);
 
@@ -201,6 +195,7 @@ __attribute__((constructor)) void start_recording() {
   BusyScope busy;
   if (!read_settings()) return;
   hooks::resolve();
+  clock::calibrate();
   g_settings.libc_text = find_libc_text();
   g_tables_scratch = new PendingTables();
   g_encode_scratch = new ByteBuffer();
@@ -225,7 +220,6 @@ __attribute__((destructor)) void stop_recording() {
 
 const Settings& settings() { return g_settings; }
 uint32_t pid() { return g_pid; }
-uint64_t now_ns() { return monotonic_ns() - g_origin_ns; }
 
 void flush_thread_locked(ThreadState* thread) {
   Channel& c = channel();

@@ -13,6 +13,7 @@
 #include <atomic>
 
 #include "byte_buffer.h"
+#include "clock.h"
 #include "hash_map.h"
 #include "stack_walk.h"
 #include "thread_state.h"
@@ -41,8 +42,8 @@ inline bool active() { return g_active.load(std::memory_order_relaxed); }
 
 const Settings& settings();
 uint32_t pid();
-// Nanoseconds since this scope's time 0 (CLOCK_MONOTONIC).
-uint64_t now_ns();
+// Nanoseconds since this scope's time 0 (see clock.h).
+inline uint64_t now_ns() { return clock::now_ns(); }
 
 // Moves a thread's events into the channel, after any frames and stacks they refer to. Call with the
 // thread's lock held.

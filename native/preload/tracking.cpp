@@ -14,7 +14,8 @@ constexpr size_t kSendThreshold = 256 * 1024;
 
 inline void append(ThreadState* t, EventKind kind, uint64_t address, uint64_t size, uint32_t stack) {
   t->lock.lock();
-  // After the final flush nothing more is written, nor counted: the Trailer counts exactly what the stream holds.
+  // After the final flush nothing more is written, nor counted: the Trailer counts exactly what the stream
+  // holds.
   if (t->closed) {
     t->lock.unlock();
     return;

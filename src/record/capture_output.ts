@@ -7,7 +7,7 @@
 // reader reports as truncated.
 import { createWriteStream } from "node:fs";
 import type { Writable } from "node:stream";
-import { compressFrame } from "../codec/lz4";
+import type { compressFrame as CompressFrame } from "../codec/lz4";
 
 const CHUNK_BYTES = 256 * 1024;
 
@@ -25,6 +25,9 @@ export class CaptureOutput {
   private pendingBytes = 0;
   private scheduled = false;
   private failed = false;
+  // lz4-napi is a native module that takes a while to load: only when compressing.
+  private readonly compressFrame: typeof CompressFrame = (data) =>
+    (require("../codec/lz4") as typeof import("../codec/lz4")).compressFrame(data);
   /** Bytes handed to the destination (compressed, when compressing). */
   bytesWritten = 0;
 
@@ -60,7 +63,7 @@ export class CaptureOutput {
     const plain = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingBytes);
     this.pending = [];
     this.pendingBytes = 0;
-    const bytes = this.options.compress ? compressFrame(plain) : plain;
+    const bytes = this.options.compress ? this.compressFrame(plain) : plain;
     this.bytesWritten += bytes.length;
     return this.stream.write(bytes);
   }

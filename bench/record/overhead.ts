@@ -1,0 +1,125 @@
+// What recording costs: wall time of plain node, `memtrace record` and `heaptrack node` on three malloc-heavy
+// workloads, and the capture's size per event with and without LZ4 beside heaptrack's file.
+//
+//   npm run build && node dist/bench/record/overhead.js [runs]
+//
+// Every run of every variant is taken in one loop, alternating (plain, memtrace, memtrace --compress,
+// heaptrack), and the table shows medians of `runs` (default 5). Run it on a quiet machine: it prints the load
+// average first and says so if the machine is busy. NODE_EXTRA_CA_CERTS is unset for every variant: with it,
+// node's start-up alone makes ~900,000 allocations, which would dominate these short workloads.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { decodeAll } from "../../src/codec/decoder";
+import { median } from "../lib/util";
+
+const ROOT = join(__dirname, "..", "..", "..");
+const WORKLOADS = ["buffers", "maps", "zlib"];
+const RUNS = Number(process.argv[2] ?? 5);
+const BIN = join(ROOT, "bin", "memtrace.js");
+const work = mkdtempSync(join(tmpdir(), "memtrace-bench-"));
+
+const env: NodeJS.ProcessEnv = { ...process.env };
+delete env.NODE_EXTRA_CA_CERTS;
+delete env.NODE_OPTIONS;
+
+interface Variant {
+  name: string;
+  command: (script: string) => string[];
+  /** The file the run wrote, for its size. */
+  output?: () => string;
+}
+
+const capture = join(work, "capture.mtrace");
+const compressed = join(work, "capture.lz4.mtrace");
+const variants: Variant[] = [
+  { name: "plain", command: (s) => [process.execPath, s] },
+  { name: "memtrace", command: (s) => [process.execPath, BIN, "record", "-o", capture, s], output: () => capture },
+  {
+    name: "memtrace --compress",
+    command: (s) => [process.execPath, BIN, "record", "--compress", "-o", compressed, s],
+    output: () => compressed,
+  },
+  {
+    name: "heaptrack",
+    command: (s) => ["heaptrack", "-o", join(work, "heaptrack"), process.execPath, s],
+    output: () =>
+      join(
+        work,
+        readdirSync(work).find((f) => f.startsWith("heaptrack"))!,
+      ),
+  },
+];
+
+function timeRun(argv: string[]): number {
+  const start = process.hrtime.bigint();
+  const r = spawnSync(argv[0], argv.slice(1), { env, stdio: ["ignore", "ignore", "pipe"], cwd: work });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (r.status !== 0) throw new Error(`${argv.join(" ")} failed (${r.status}): ${r.stderr}`);
+  return seconds;
+}
+
+function eventsIn(file: string): number {
+  let events = 0;
+  for (const m of decodeAll(readFileSync(file))) {
+    if (m.type === "trailer") events += m.trailer.allocations + m.trailer.deallocations;
+  }
+  return events;
+}
+
+const [load1] = loadavg();
+console.log(
+  `load average ${load1.toFixed(2)} on ${cpus().length} cores${load1 > 0.5 ? " (busy: rerun when quiet)" : ""}`,
+);
+console.log(`${RUNS} runs of each variant, alternating; medians; NODE_EXTRA_CA_CERTS unset\n`);
+
+const rows: string[][] = [];
+for (const workload of WORKLOADS) {
+  const script = join(ROOT, "bench", "record", "workloads", `${workload}.js`);
+  const times = new Map<string, number[]>(variants.map((v) => [v.name, []]));
+  const bytes = new Map<string, number>();
+  let events = 0;
+  for (let run = 0; run < RUNS; run++) {
+    for (const v of variants) {
+      for (const f of readdirSync(work)) rmSync(join(work, f), { force: true });
+      times.get(v.name)!.push(timeRun(v.command(script)));
+      if (v.output) bytes.set(v.name, statSync(v.output()).size);
+      if (v.name === "memtrace") events = eventsIn(capture);
+    }
+  }
+  const t = (name: string) => median(times.get(name)!);
+  const plain = t("plain");
+  const overhead = (name: string) => t(name) - plain;
+  rows.push([
+    workload,
+    `${plain.toFixed(2)}s`,
+    `${t("memtrace").toFixed(2)}s ${(t("memtrace") / plain).toFixed(2)}x`,
+    `${t("memtrace --compress").toFixed(2)}s ${(t("memtrace --compress") / plain).toFixed(2)}x`,
+    `${t("heaptrack").toFixed(2)}s ${(t("heaptrack") / plain).toFixed(2)}x`,
+    `${((overhead("memtrace") / overhead("heaptrack")) * 100).toFixed(0)}%`,
+    `${(events / 1e6).toFixed(2)}M`,
+    (bytes.get("memtrace")! / events).toFixed(2),
+    (bytes.get("memtrace --compress")! / events).toFixed(2),
+    (bytes.get("heaptrack")! / events).toFixed(2),
+  ]);
+}
+
+const header = [
+  "workload",
+  "plain",
+  "memtrace",
+  "memtrace --compress",
+  "heaptrack",
+  "mt/ht overhead",
+  "events",
+  "B/event",
+  "B/event lz4",
+  "heaptrack B/event",
+];
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+for (const r of [header, ...rows]) console.log(r.map((c, i) => c.padEnd(widths[i])).join("  "));
+console.log(
+  "\nheaptrack B/event: heaptrack's (zstd-compressed) file divided by the events memtrace counted in the same workload",
+);
+rmSync(work, { recursive: true, force: true });

@@ -1,0 +1,10 @@
+// Many small zlib.deflateSync calls: zlib's own state (deflateInit2_) allocated and freed per call.
+"use strict";
+const zlib = require("node:zlib");
+const rounds = Number(process.argv[2] || 20);
+const input = Buffer.from(JSON.stringify({ id: 1, name: "memtrace", values: Array.from({ length: 50 }, (_, i) => i) }));
+let bytes = 0;
+for (let r = 0; r < rounds; r++) {
+  for (let i = 0; i < 1000; i++) bytes += zlib.deflateSync(input).length;
+}
+console.log(bytes);

@@ -1,0 +1,51 @@
+// The recorder's clock: nanoseconds since the scope's time 0, read on every event.
+//
+// CLOCK_MONOTONIC through the vDSO costs ~30 ns here (kvm-clock); the CPU's time-stamp counter costs ~12.
+// When the TSC is invariant (constant_tsc and nonstop_tsc: same rate on every core, in every power state) the
+// clock is the TSC, scaled by a rate measured against CLOCK_MONOTONIC at start-up; otherwise it is
+// CLOCK_MONOTONIC. Every time in a scope (events, watermarks, samples) comes from this one clock, so they
+// agree with each other.
+#ifndef MEMTRACE_PRELOAD_CLOCK_H_
+#define MEMTRACE_PRELOAD_CLOCK_H_
+
+#include <stdint.h>
+#include <time.h>
+#if defined(__x86_64__)
+#include <x86intrin.h>
+#endif
+
+namespace memtrace::clock {
+
+struct State {
+  bool tsc = false;
+  uint64_t tsc_origin = 0;
+  // Nanoseconds per tick, as a 32.32 fixed-point number.
+  uint64_t ns_per_tick = 0;
+  uint64_t monotonic_origin = 0;
+};
+extern State g_state;
+
+inline uint64_t monotonic_ns() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000 + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+inline uint64_t now_ns() {
+#if defined(__x86_64__)
+  if (g_state.tsc) {
+    uint64_t ticks = __rdtsc() - g_state.tsc_origin;
+    return static_cast<uint64_t>((static_cast<unsigned __int128>(ticks) * g_state.ns_per_tick) >> 32);
+  }
+#endif
+  return monotonic_ns() - g_state.monotonic_origin;
+}
+
+// Once per process: chooses the source and measures the TSC's rate (a 2 ms wait).
+void calibrate();
+// Time 0 of a new scope (the process's start, or a fork child's).
+void set_origin();
+
+}  // namespace memtrace::clock
+
+#endif  // MEMTRACE_PRELOAD_CLOCK_H_
