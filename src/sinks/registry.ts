@@ -2,7 +2,8 @@
 // exporting a SinkDefinition, and one line here.
 import { collapsed } from "./collapsed";
 import { dump } from "./dump";
+import { flame } from "./flame";
 import type { SinkDefinition } from "./sink";
 import { summary } from "./summary";
 
-export const SINKS: SinkDefinition<never>[] = [dump, summary, collapsed];
+export const SINKS: SinkDefinition<never>[] = [dump, flame, summary, collapsed];
