@@ -387,6 +387,14 @@ export class Folder {
     }
     this.foldedInfo = info;
     this.foldedTotals.push(...info.processes);
+    // A folded stream carries its processes' own records, Headers included, ahead of its pid-0 Header: they
+    // started empty processes here, whose totals are those of info.processes. Counting them again would add a
+    // zero entry per process at every `fold | fold`.
+    for (const t of info.processes) {
+      const p = this.processes.get(t.pid);
+      const i = p && p.allocations === 0 && p.deallocations === 0 ? this.processOrder.lastIndexOf(p) : -1;
+      if (i >= 0) this.processOrder.splice(i, 1);
+    }
   }
 
   private addFolded(scope: Scope, b: FoldedBatch, m: Message): void {
