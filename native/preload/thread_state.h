@@ -59,6 +59,9 @@ struct ThreadState {
   StackCache stacks;
   ThreadCounters counters;
 
+  // An address in the thread's start routine (the frame above the C library's thread entry), from its first
+  // complete stack: the writer names pool threads by it, as they all inherit the process's name.
+  std::atomic<uintptr_t> start_routine{0};
   // Set by the agent for threads that run an isolate.
   std::atomic<uint32_t> role{0};
   std::atomic<uint32_t> worker_id{0};

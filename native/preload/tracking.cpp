@@ -47,6 +47,10 @@ void allocation(EventKind kind, const void* address, size_t size, uintptr_t fram
       walk_stack(frame, t->stack_low, t->stack_high, addresses, settings.max_stack_depth, settings.libc_text);
   if (walk.truncated) ThreadCounters::bump(t->counters.truncated_stacks);
   if (walk.broken) ThreadCounters::bump(t->counters.broken_stacks);
+  if (walk.depth >= 2 && !walk.broken && !walk.truncated &&
+      !t->start_routine.load(std::memory_order_relaxed)) {
+    t->start_routine.store(addresses[walk.depth - 2], std::memory_order_relaxed);
+  }
   uint32_t stack = 0;
   if (walk.depth) {
     stack = t->stacks.find(walk.hash);

@@ -96,17 +96,59 @@ void read_thread_name(uint32_t tid, char name[16]) {
   if (name[n - 1] == '\n') name[n - 1] = 0;
 }
 
-uint32_t role_of(const ThreadState* t) {
-  uint32_t role = t->role.load(std::memory_order_relaxed);
-  if (role) return role;
-  return t->tid == recorder::pid() ? MEMTRACE_ROLE_MAIN : MEMTRACE_ROLE_OTHER;
+struct ThreadKind {
+  const char* start_routine;  // part of the demangled name of the thread's start routine
+  const char* name;
+  uint32_t role;
+};
+
+// Node's threads all carry the process's name: they are told apart by the function they started in.
+constexpr ThreadKind kThreadKinds[] = {
+    {"node::worker::Worker::StartThread", "worker", MEMTRACE_ROLE_WORKER},
+    {"PlatformWorkerThread", "V8 worker", MEMTRACE_ROLE_POOL},
+    {"DelayedTaskScheduler", "V8 delayed tasks", MEMTRACE_ROLE_POOL},
+    {"inspector", "inspector", MEMTRACE_ROLE_OTHER},
+    {"SignalInspector", "inspector signal", MEMTRACE_ROLE_OTHER},
+};
+
+// The thread's name and role: the agent's word for isolates, the OS name if the app set one, else what its
+// start routine says (libuv's pool threads start in libuv's `worker`).
+void describe_thread(Writer& w, ThreadState* t, char name[16], uint32_t& role) {
+  if (t->info_written && t->ended.load(std::memory_order_relaxed)) {
+    // The thread is gone or going: keep what was said of it.
+    memcpy(name, t->written_name, 16);
+    role = t->written_role;
+    return;
+  }
+  char process_name[16];
+  read_thread_name(recorder::pid(), process_name);
+  read_thread_name(t->tid, name);
+  if (!name[0]) strcpy(name, t->written_name);
+  role = t->role.load(std::memory_order_relaxed);
+  if (t->tid == recorder::pid()) {
+    if (!role) role = MEMTRACE_ROLE_MAIN;
+    return;
+  }
+  uintptr_t start = t->start_routine.load(std::memory_order_relaxed);
+  if (!start || (name[0] && strcmp(name, process_name) != 0)) return;
+  std::string routine = w.resolver.symbol_name(start - 1);
+  const ThreadKind* kind = nullptr;
+  if (routine == "worker") {
+    static constexpr ThreadKind libuv{"worker", "libuv worker", MEMTRACE_ROLE_POOL};
+    kind = &libuv;
+  }
+  for (const ThreadKind& k : kThreadKinds) {
+    if (!kind && routine.find(k.start_routine) != std::string::npos) kind = &k;
+  }
+  if (!kind) return;
+  snprintf(name, 16, "%s", kind->name);
+  if (!role) role = kind->role;
 }
 
 void write_thread_info(Writer& w, ThreadState* t, uint64_t now, bool ended) {
   char name[16];
-  read_thread_name(t->tid, name);
-  if (!name[0]) strcpy(name, t->written_name);
-  uint32_t role = role_of(t);
+  uint32_t role;
+  describe_thread(w, t, name, role);
   if (!ended && t->info_written && role == t->written_role && strcmp(name, t->written_name) == 0) return;
   records::thread(w.out, w.scratch, recorder::pid(),
                   {t->tid, name, role, t->worker_id.load(std::memory_order_relaxed), now, ended});

@@ -74,3 +74,23 @@ t.test("given --no-children, when recorded, only the app's own process is in the
   t.equal(capture.events.filter((e) => e.size === 2001 || e.size === 3001).length, 0, "no child's blocks");
   t.equal(capture.events.filter((e) => e.kind === MALLOC && e.size === 1002).length, 2000, "the workers' are there");
 });
+
+t.test("given work on libuv's pool, its threads are named and known as pool threads", async (t) => {
+  const run = await memtrace(["record", join(APPS, "pool.js")]);
+  t.equal(run.status, 0, run.stderr);
+  const capture = new Capture(run.stdout);
+  const [pid] = capture.pids;
+  const pool = [...capture.threads(pid).values()].filter((th) => th.name === "libuv worker");
+  t.ok(pool.length >= 1, "libuv's worker threads are named");
+  t.ok(
+    pool.every((th) => th.role === ThreadRole.ROLE_POOL),
+    "and have the pool role",
+  );
+  const poolTids = new Set(pool.map((th) => th.tid));
+  t.ok(
+    capture.events.some(
+      (e) => poolTids.has(e.tid) && e.size > 0 && capture.frames(pid, e.stack).some((f) => f.name === "deflateInit2_"),
+    ),
+    "zlib's allocations are on those threads",
+  );
+});
