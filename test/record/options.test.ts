@@ -1,0 +1,127 @@
+// The options of `memtrace record`, each checked by what a user would look at in the capture.
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import t from "tap";
+import { decode } from "../../src/codec/decoder";
+import { FunctionKind } from "../../src/codec/model";
+import { APPS, Capture, MALLOC, ROOT, memtrace, shell, userEnv } from "./capture";
+
+const alloc = join(APPS, "alloc-app.js");
+const tmp = mkdtempSync(join(tmpdir(), "memtrace-options-"));
+const atFixture = (c: Capture, pid: number) =>
+  c.events.filter(
+    (e) =>
+      e.kind === MALLOC &&
+      e.size === 4093 &&
+      c.frames(pid, e.stack).some((f) => f.name.startsWith("MemtraceFixture::")),
+  );
+
+t.test("given --native-only, native frames are named and no JS frame is", async (t) => {
+  const run = await memtrace(["record", "--native-only", alloc, "10", "4093", "0"]);
+  t.equal(run.status, 0, run.stderr);
+  const c = new Capture(run.stdout);
+  const [pid] = c.pids;
+  const blocks = atFixture(c, pid);
+  t.equal(blocks.length, 10, "the C++ function is still named");
+  t.notOk(
+    c.frames(pid, blocks[0].stack).some((f) => f.kind === FunctionKind.KIND_JS),
+    "but no frame is a named JS function",
+  );
+});
+
+t.test("given --stack-depth 3, stacks are cut to 3 frames and the cuts are counted", async (t) => {
+  const run = await memtrace(["record", "--stack-depth", "3", alloc, "10", "4093", "0"]);
+  t.equal(run.status, 0, run.stderr);
+  const c = new Capture(run.stdout);
+  const [pid] = c.pids;
+  t.equal(c.header(pid)?.settings.maxStackDepth, 3, "the header says so");
+  t.ok(
+    c.events.every((e) => c.frames(pid, e.stack).length <= 3),
+    "no stack is deeper",
+  );
+  t.ok((c.trailer(pid)?.truncatedStacks ?? 0) > 0, "the trailer counts the cut stacks");
+});
+
+t.test("given --compress, the capture is an LZ4 stream that reads as the same capture", async (t) => {
+  const run = await memtrace(["record", "--compress", alloc, "10", "4093", "0"]);
+  t.equal(run.status, 0, run.stderr);
+  t.same([...run.stdout.subarray(0, 4)], [0x04, 0x22, 0x4d, 0x18], "LZ4 frame magic");
+  const c = new Capture(run.stdout);
+  t.same(c.warnings, []);
+  t.equal(atFixture(c, c.pids[0]).length, 10);
+});
+
+t.test("given --complete-names, node runs without its start-up snapshot and the capture is complete", async (t) => {
+  const run = await memtrace(["record", "--complete-names", alloc, "10", "4093", "0"]);
+  t.equal(run.status, 0, run.stderr);
+  const c = new Capture(run.stdout);
+  t.same(c.warnings, []);
+  const [pid] = c.pids;
+  const frames = c.frames(pid, atFixture(c, pid)[0].stack);
+  t.ok(
+    frames.some((f) => f.name === "allocateForTest"),
+    "the JS function is named",
+  );
+});
+
+t.test("given a memory interval, the capture holds RSS and V8 heap samples", async (t) => {
+  const run = await memtrace(["record", "--memory-interval", "5", join(APPS, "workload.js")]);
+  t.equal(run.status, 0, run.stderr);
+  const c = new Capture(run.stdout);
+  const [pid] = c.pids;
+  t.equal(c.header(pid)?.settings.memoryIntervalNs, 5_000_000);
+  const memory = c.messages.flatMap((m) => (m.type === "memory" ? [m.samples] : []));
+  const rss = memory.filter((s) => s.tid === 0);
+  const heap = memory.filter((s) => s.tid === pid);
+  t.ok(rss.reduce((n, s) => n + s.length, 0) > 10, "RSS samples");
+  t.ok(
+    rss.every((s) => Array.from(s.rss.subarray(0, s.length)).every((v) => v > 1e6)),
+    "of plausible sizes",
+  );
+  t.ok(heap.length > 0, "V8 heap figures of the main isolate");
+  t.ok(heap.every((s) => s.jsHeapUsed[0] > 0 && s.jsHeapTotal[0] >= s.jsHeapUsed[0]));
+});
+
+t.test("given a reader of the live capture, it sees the app's allocations while the app still runs", async (t) => {
+  const go = join(tmp, "go");
+  const child = spawn(process.execPath, [join(ROOT, "bin", "memtrace.js"), "record", join(APPS, "live.js"), go], {
+    env: userEnv(),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.on("data", (b: Buffer) => (stderr += b));
+  let seen = 0;
+  // The app waits for the go file, which is made only once the blocks are seen: without live flushing the
+  // app would wait for ever (and the test time out).
+  for await (const m of decode(child.stdout)) {
+    if (m.type !== "events" || existsSync(go)) continue;
+    for (let i = 0; i < m.batch.length; i++) if (m.batch.kind[i] === MALLOC && m.batch.size[i] === 5555) seen++;
+    if (seen === 10) writeFileSync(go, "");
+  }
+  const status = await new Promise((resolve) => child.on("close", resolve));
+  t.equal(seen, 10, "all 10 blocks seen before the app was let go");
+  t.equal(status, 0);
+  t.equal(stderr, "saw the go file\n");
+});
+
+t.test(
+  "given stdout is a terminal, the capture goes to memtrace-<script>.<pid>.mtrace and memtrace says what next",
+  async (t) => {
+    const cwd = mkdtempSync(join(tmpdir(), "memtrace-tty-"));
+    // script(1) gives the command a terminal for stdout.
+    const run = await shell(
+      `cd "${cwd}" && script -qec '"${process.execPath}" "${join(ROOT, "bin", "memtrace.js")}" record "${alloc}" 10 4093 0' /dev/null`,
+    );
+    t.equal(run.status, 0, run.stdout.toString());
+    const files = readdirSync(cwd).filter((f) => /^memtrace-alloc-app\.\d+\.mtrace$/.test(f));
+    t.equal(files.length, 1, "one capture named after the script and the app's pid");
+    const text = run.stdout.toString();
+    t.match(text, /allocated 10/, "the app's stdout stays on the terminal");
+    t.match(text, new RegExp(`memtrace summary ${files[0]}`), "memtrace says how to look at it");
+    const c = new Capture(readFileSync(join(cwd, files[0])));
+    t.same(c.warnings, []);
+    t.equal(String(c.pids[0]), /\.(\d+)\.mtrace$/.exec(files[0])?.[1], "the pid in the name is the app's");
+  },
+);
