@@ -2,6 +2,7 @@
 // command line exists. A test creates that file only after it has seen the blocks in the live capture.
 "use strict";
 const fs = require("node:fs");
+const { setInterval, clearInterval } = require("node:timers");
 const path = require("node:path");
 const fixture = require(path.join(__dirname, "..", "..", "..", "native", "build", "Release", "memtrace_fixture.node"));
 fixture.allocateBlocks(10, 5555, 0);
