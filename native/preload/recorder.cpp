@@ -53,6 +53,34 @@ uint64_t env_number(const char* name, uint64_t fallback) {
   return end && *end == 0 ? n : fallback;
 }
 
+// Removes this library from LD_PRELOAD (a space- or colon-separated list) and the channel from the
+// environment, for the processes this one starts.
+void forget_preload() {
+  unsetenv("MEMTRACE_SOCKET");
+  const char* preload = getenv("LD_PRELOAD");
+  Dl_info self;
+  if (!preload || !dladdr(reinterpret_cast<void*>(&forget_preload), &self) || !self.dli_fname) return;
+  static char kept[4096];
+  size_t used = 0;
+  for (const char* p = preload; *p;) {
+    size_t n = strcspn(p, " :");
+    bool ours = n == strlen(self.dli_fname) && strncmp(p, self.dli_fname, n) == 0;
+    if (n && !ours && used + n + 2 < sizeof(kept)) {
+      if (used) kept[used++] = ' ';
+      memcpy(kept + used, p, n);
+      used += n;
+    }
+    p += n;
+    if (*p) p++;
+  }
+  kept[used] = 0;
+  if (used) {
+    setenv("LD_PRELOAD", kept, 1);
+  } else {
+    unsetenv("LD_PRELOAD");
+  }
+}
+
 // Settings come from the environment `memtrace record` set (see src/record/launcher.ts). Returns false
 // when this process is not to be recorded.
 bool read_settings() {
@@ -65,9 +93,11 @@ bool read_settings() {
   g_settings.flush_interval_ns = env_number("MEMTRACE_FLUSH_INTERVAL_MS", 100) * 1'000'000;
   if (g_settings.flush_interval_ns == 0) g_settings.flush_interval_ns = 100'000'000;
   g_settings.children = env_number("MEMTRACE_CHILDREN", 1) != 0;
-  // Under --no-children only the launcher's own child records.
-  if (!g_settings.children && static_cast<uint64_t>(getppid()) != env_number("MEMTRACE_LAUNCHER_PID", 0)) {
-    return false;
+  // Under --no-children only the launcher's own child records, and its children do not even load this
+  // library: it leaves LD_PRELOAD and the channel out of the environment they inherit.
+  if (!g_settings.children) {
+    if (static_cast<uint64_t>(getppid()) != env_number("MEMTRACE_LAUNCHER_PID", 0)) return false;
+    forget_preload();
   }
   // "path\tversion" of the node the launcher started: a process running that binary is that node.
   const char* node = getenv("MEMTRACE_NODE");
