@@ -93,7 +93,8 @@ export function report(command: string, inputName: string | undefined, e: unknow
     return EXIT_BAD_INPUT;
   }
   if (err?.code === "EISDIR" || err?.code === "EACCES" || err?.code === "ENOSPC" || err?.code === "EROFS") {
-    process.stderr.write(`memtrace ${command}: ${err.path ?? where}: ${err.message}\n`);
+    // A read of a directory fails with EISDIR and no path: name the input instead ("dir: EISDIR: ...").
+    process.stderr.write(`memtrace ${command}: ${err.path ? `${err.path}: ` : where}${err.message}\n`);
     return EXIT_BAD_INPUT;
   }
   process.stderr.write(
