@@ -6,7 +6,7 @@
 // thread, which are not code locations and are skipped; inverted stacks start (after those) with the innermost
 // frame, so the own bytes of a location are those of the nodes at that first level rather than its leaves.
 import { FunctionKind } from "../codec/model";
-import { NO_STACK_LABEL, type CallNode, type CallTree } from "./calltree";
+import { NO_STACK_LABEL, ROOT, type CallTree } from "./calltree";
 
 export interface Location {
   label: string;
@@ -24,57 +24,60 @@ export interface StackShape {
 }
 
 export function locationsOf(tree: CallTree, shape: StackShape = { inverted: false, syntheticDepth: 0 }): Location[] {
-  const byLabel = new Map<string, Location>();
-  const location = (label: string, kind: FunctionKind) => {
-    let loc = byLabel.get(label);
+  // By label id; the no-stack location may have no label id of its own (under split stacks), so it comes last.
+  const byLabel: (Location | undefined)[] = new Array(tree.labels.length + 1);
+  const location = (id: number, kind: FunctionKind) => {
+    let loc = byLabel[id];
     if (!loc) {
+      const label = id < tree.labels.length ? tree.labels[id] : NO_STACK_LABEL;
       loc = { label, kind, ownBytes: 0, ownCount: 0, totalBytes: 0, totalCount: 0 };
-      byLabel.set(label, loc);
+      byLabel[id] = loc;
     }
     return loc;
   };
+  const noStack = tree.labels.indexOf(NO_STACK_LABEL);
   // The first level of code frames: below it, synthetic frames only.
   const first = shape.syntheticDepth + 1;
   // How many times each label is on the path from the root to the node being visited, the node excluded.
-  const onPath = new Map<string, number>();
-  // An explicit stack of enter and leave steps: stacks can be deeper than the JS call stack allows recursion.
-  const steps: { node: CallNode; leaving: boolean }[] = [{ node: tree.root, leaving: false }];
+  const onPath = new Uint32Array(tree.labels.length);
+  // Enter and leave steps (a leave is the node's bitwise complement): stacks can be deeper than recursion allows.
+  const steps: number[] = [ROOT];
   while (steps.length > 0) {
-    const { node, leaving } = steps.pop()!;
-    if (node.depth < first) {
+    const step = steps.pop()!;
+    if (step < 0) {
+      onPath[tree.label[~step]]--;
+      continue;
+    }
+    const node = step;
+    if (tree.depth[node] < first) {
       // Allocations with no code frame at all, under the synthetic ones.
-      if (node.depth > 0 && node.selfBytes + node.selfCount > 0) {
-        const loc = location(NO_STACK_LABEL, FunctionKind.KIND_OTHER);
-        loc.ownBytes += node.selfBytes;
-        loc.ownCount += node.selfCount;
-        loc.totalBytes += node.selfBytes;
-        loc.totalCount += node.selfCount;
+      if (node !== ROOT && tree.selfBytes[node] + tree.selfCount[node] > 0) {
+        const loc = location(noStack >= 0 ? noStack : tree.labels.length, FunctionKind.KIND_OTHER);
+        loc.ownBytes += tree.selfBytes[node];
+        loc.ownCount += tree.selfCount[node];
+        loc.totalBytes += tree.selfBytes[node];
+        loc.totalCount += tree.selfCount[node];
       }
-      for (const child of node.children.values()) steps.push({ node: child, leaving: false });
+      for (const child of tree.children(node)) steps.push(child);
       continue;
     }
-    if (leaving) {
-      const n = onPath.get(node.label)! - 1;
-      if (n === 0) onPath.delete(node.label);
-      else onPath.set(node.label, n);
-      continue;
-    }
-    const loc = location(node.label, node.kind);
+    const label = tree.label[node];
+    const loc = location(label, tree.kind[node]);
     if (!shape.inverted) {
-      loc.ownBytes += node.selfBytes;
-      loc.ownCount += node.selfCount;
-    } else if (node.depth === first) {
-      loc.ownBytes += node.bytes;
-      loc.ownCount += node.count;
+      loc.ownBytes += tree.selfBytes[node];
+      loc.ownCount += tree.selfCount[node];
+    } else if (tree.depth[node] === first) {
+      loc.ownBytes += tree.bytes[node];
+      loc.ownCount += tree.count[node];
     }
     // Under recursion the outermost occurrence already counted this subtree.
-    if (!onPath.has(node.label)) {
-      loc.totalBytes += node.bytes;
-      loc.totalCount += node.count;
+    if (onPath[label] === 0) {
+      loc.totalBytes += tree.bytes[node];
+      loc.totalCount += tree.count[node];
     }
-    onPath.set(node.label, (onPath.get(node.label) ?? 0) + 1);
-    steps.push({ node, leaving: true });
-    for (const child of node.children.values()) steps.push({ node: child, leaving: false });
+    onPath[label]++;
+    steps.push(~node);
+    for (const child of tree.children(node)) steps.push(child);
   }
-  return [...byLabel.values()].filter((l) => l.totalBytes !== 0 || l.totalCount !== 0);
+  return byLabel.filter((l): l is Location => l !== undefined && (l.totalBytes !== 0 || l.totalCount !== 0));
 }

@@ -10,7 +10,7 @@
 // The format has no escapes: readers split a line at every ";" and take the number after the last space. So a ";"
 // inside a label (a data: URL, "data:text/javascript;base64,...") is written as "；" (U+FF1B, the fullwidth
 // semicolon), which reads the same and cannot split the line, and line breaks inside a label become spaces.
-import { buildCallTree, compareLabels, type CallNode } from "../model/calltree";
+import { buildCallTree, compareLabels, ROOT } from "../model/calltree";
 import type { Profile } from "../model/profile";
 import { profileSink, type SinkDefinition } from "./sink";
 
@@ -25,14 +25,18 @@ export function collapsedFrame(label: string): string {
 }
 
 function* renderCollapsed(profile: Profile, options: CollapsedOptions): Generator<string> {
-  const { root } = buildCallTree(profile);
+  const tree = buildCallTree(profile);
+  const weights = options.count ? tree.selfCount : tree.selfBytes;
   const lines: [path: string, weight: number][] = [];
-  const stack: [CallNode, string][] = [...root.children.values()].map((n) => [n, collapsedFrame(n.label)]);
+  const stack: [node: number, path: string][] = [...tree.children(ROOT)].map((n) => [
+    n,
+    collapsedFrame(tree.labelOf(n)),
+  ]);
   while (stack.length > 0) {
     const [node, path] = stack.pop()!;
-    const weight = Math.round(options.count ? node.selfCount : node.selfBytes);
+    const weight = Math.round(weights[node]);
     if (weight > 0) lines.push([path, weight]);
-    for (const child of node.children.values()) stack.push([child, `${path};${collapsedFrame(child.label)}`]);
+    for (const child of tree.children(node)) stack.push([child, `${path};${collapsedFrame(tree.labelOf(child))}`]);
   }
   lines.sort((a, b) => compareLabels(a[0], b[0]));
   for (let at = 0; at < lines.length; at += 4096) {

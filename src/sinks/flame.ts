@@ -4,7 +4,7 @@
 // search, from an inline script. No external references: the file opens anywhere, offline.
 import { InvalidArgumentError } from "commander";
 import { FunctionKind } from "../codec/model";
-import { buildCallTree, sortedChildren, type CallNode } from "../model/calltree";
+import { buildCallTree, ROOT, type CallTree } from "../model/calltree";
 import type { Profile } from "../model/profile";
 import { formatBytes, formatPercent, plural } from "./format";
 import { headline } from "./headline";
@@ -44,64 +44,63 @@ const LEGEND_KINDS = [
   FunctionKind.KIND_OTHER,
 ];
 
-interface Drawn {
-  node: CallNode;
-  /** Offset from the left, in bytes. */
-  offset: number;
-}
-
-/** The boxes to draw, in pre-order (callers first), and what was left out for being too narrow. */
-function layout(root: CallNode, bytesPerPx: number, minwidth: number) {
-  const drawn: Drawn[] = [];
+/** The boxes to draw (nodes, in pre-order: callers first) with their offsets from the left in bytes, and how many
+ * boxes were left out for being narrower than minwidth (with everything above them). */
+function layout(tree: CallTree, bytesPerPx: number, minwidth: number) {
+  const drawn: number[] = [];
+  const offsets: number[] = [];
   let omitted = 0;
   let depth = 0;
-  const stack: Drawn[] = [{ node: root, offset: 0 }];
+  const stack: [node: number, offset: number][] = [[ROOT, 0]];
+  const next: [number, number][] = [];
   while (stack.length > 0) {
-    const d = stack.pop()!;
-    drawn.push(d);
-    depth = Math.max(depth, d.node.depth);
-    let offset = d.offset;
-    const next: Drawn[] = [];
-    for (const child of sortedChildren(d.node)) {
-      if (child.bytes <= 0) continue;
-      if (child.bytes / bytesPerPx < minwidth) omitted += subtreeSize(child);
-      else next.push({ node: child, offset });
-      offset += child.bytes;
+    const [node, start] = stack.pop()!;
+    drawn.push(node);
+    offsets.push(start);
+    depth = Math.max(depth, tree.depth[node]);
+    let offset = start;
+    for (const child of tree.children(node)) {
+      const bytes = tree.bytes[child];
+      if (bytes <= 0) continue;
+      if (bytes / bytesPerPx < minwidth) omitted += subtreeSize(tree, child);
+      else next.push([child, offset]);
+      offset += bytes;
     }
-    for (let i = next.length - 1; i >= 0; i--) stack.push(next[i]);
+    while (next.length > 0) stack.push(next.pop()!);
   }
-  return { drawn, omitted, depth };
+  return { drawn, offsets, omitted, depth };
 }
 
 /** Nodes with bytes in a subtree: what leaving out its root leaves out. */
-function subtreeSize(node: CallNode): number {
+function subtreeSize(tree: CallTree, node: number): number {
   let n = 0;
   const stack = [node];
   while (stack.length > 0) {
     const x = stack.pop()!;
-    if (x.bytes <= 0) continue;
+    if (tree.bytes[x] <= 0) continue;
     n++;
-    for (const c of x.children.values()) stack.push(c);
+    for (const c of tree.children(x)) stack.push(c);
   }
   return n;
 }
 
 /** The tooltip: flamegraph.pl's "name (figures)", which the script splits at the last parenthesis. */
-function tooltip(node: CallNode, total: number): string {
-  const human = node.bytes >= 1024 ? `${formatBytes(node.bytes)}, ` : "";
+function tooltip(tree: CallTree, node: number, total: number): string {
+  const bytes = tree.bytes[node];
+  const human = bytes >= 1024 ? `${formatBytes(bytes)}, ` : "";
   return (
-    `${node.label} (${human}${plural(node.bytes, "byte")}, ${plural(node.count, "allocation")}, ` +
-    `${formatPercent(node.bytes, total)})`
+    `${tree.labelOf(node)} (${human}${plural(bytes, "byte")}, ${plural(tree.count[node], "allocation")}, ` +
+    `${formatPercent(bytes, total)})`
   );
 }
 
 function* renderFlame(profile: Profile, options: FlameOptions): Generator<string> {
   const width = options.width ?? DEFAULT_WIDTH;
   const minwidth = options.minwidth ?? DEFAULT_MINWIDTH;
-  const { root } = buildCallTree(profile);
-  const total = root.bytes;
+  const tree = buildCallTree(profile);
+  const total = tree.bytes[ROOT];
   const bytesPerPx = total > 0 ? total / (width - 2 * XPAD) : 1;
-  const { drawn, omitted, depth } = layout(root, bytesPerPx, minwidth);
+  const { drawn, offsets, omitted, depth } = layout(tree, bytesPerPx, minwidth);
   const head = headline(profile);
 
   const title = options.title ?? head.title;
@@ -143,21 +142,23 @@ function* renderFlame(profile: Profile, options: FlameOptions): Generator<string
   );
 
   const parts: string[] = [];
-  for (const { node, offset } of drawn) {
+  drawn.forEach((node, i) => {
+    const offset = offsets[i];
+    const bytes = tree.bytes[node];
+    const label = tree.labelOf(node);
     const x = XPAD + offset / bytesPerPx;
     // The root is the whole width, even for an empty profile (whose title then says "0 B").
-    const w = node === root ? textWidth : node.bytes / bytesPerPx;
-    const y = height - BOTTOM_HEIGHT - (node.depth + 1) * FRAME_HEIGHT + FRAME_PAD;
+    const w = node === ROOT ? textWidth : bytes / bytesPerPx;
+    const y = height - BOTTOM_HEIGHT - (tree.depth[node] + 1) * FRAME_HEIGHT + FRAME_PAD;
     parts.push(
-      `<g data-x="${offset}" data-w="${node.bytes}"><title>${xml(tooltip(node, total))}</title>` +
+      `<g data-x="${offset}" data-w="${bytes}"><title>${xml(tooltip(tree, node, total))}</title>` +
         `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${w.toFixed(1)}" height="${FRAME_HEIGHT - FRAME_PAD}" ` +
-        `rx="2" ry="2" fill="${frameColor(node.kind, node.label)}"/>` +
-        `<text x="${(x + 3).toFixed(1)}" y="${(y + 10.5).toFixed(1)}">${xml(fitText(node.label, w, CHAR_WIDTH))}</text></g>\n`,
+        `rx="2" ry="2" fill="${frameColor(tree.kind[node], label)}"/>` +
+        `<text x="${(x + 3).toFixed(1)}" y="${(y + 10.5).toFixed(1)}">${xml(fitText(label, w, CHAR_WIDTH))}</text></g>\n`,
     );
-    // Joined in pieces: one string per frame would make a stream chunk per frame.
-    if (parts.length === 1024) yield parts.splice(0).join("");
-  }
-  yield parts.join("");
+  });
+  // Joined in pieces: a string per frame would make a stream chunk per frame, one string of all could be too long.
+  for (let at = 0; at < parts.length; at += 1024) yield parts.slice(at, at + 1024).join("");
   yield `</g>\n<script type="text/ecmascript"><![CDATA[\n${flameScript({ xpad: XPAD, charWidth: CHAR_WIDTH })}]]></script>\n</svg>\n`;
 }
 

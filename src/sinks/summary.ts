@@ -10,7 +10,7 @@
 // gives the callers' view.
 import { InvalidArgumentError } from "commander";
 import { parsePositiveInt } from "../cli/options";
-import { buildCallTree, compareLabels } from "../model/calltree";
+import { buildCallTree, compareLabels, ROOT } from "../model/calltree";
 import { locationsOf, type Location } from "../model/locations";
 import type { Profile } from "../model/profile";
 import { formatBytes, formatCount, formatPercent, plural } from "./format";
@@ -67,7 +67,7 @@ function percentColor(part: number, total: number): string {
 
 export function renderSummary(profile: Profile, options: RenderOptions): string {
   const tree = buildCallTree(profile);
-  const total = tree.root.bytes;
+  const total = tree.bytes[ROOT];
   const head = headline(profile);
   const out: string[] = [printable(head.title), ...head.processes.map(printable)];
   if (head.warning) out.push(`Warning: ${head.warning}`);
