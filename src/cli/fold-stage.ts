@@ -1,6 +1,6 @@
 // The fold in front of a report, or behind `memtrace fold`, from the command line's measure options.
 import type { Transform } from "node:stream";
-import { fold } from "../transforms/fold";
+import { fold, type FoldOptions } from "../transforms/fold";
 import { scanDurations } from "./durations";
 import { foldNeedsDurations, foldOptionsOf, type MeasureCliOptions } from "./options";
 
@@ -9,7 +9,16 @@ export async function foldStage(
   opts: MeasureCliOptions,
   onWarning: (message: string) => void,
 ): Promise<Transform> {
+  return fold(await resolveFoldOptions(file, opts, onWarning));
+}
+
+/** The fold options of the command line, with what only the CLI can find out (the runs' lengths, from the file). */
+export async function resolveFoldOptions(
+  file: string | undefined,
+  opts: MeasureCliOptions,
+  onWarning: (message: string) => void,
+): Promise<FoldOptions> {
   const options = foldOptionsOf(opts);
   const durations = foldNeedsDurations(options) ? await scanDurations(file) : undefined;
-  return fold({ ...options, durations, onWarning });
+  return { ...options, durations, onWarning };
 }

@@ -3,7 +3,7 @@
 import { Option, type Command } from "commander";
 import { createDecodeStream } from "../codec/decoder";
 import type { SinkDefinition } from "../sinks/sink";
-import { foldStage } from "./fold-stage";
+import { foldStage, resolveFoldOptions } from "./fold-stage";
 import { progress } from "./progress";
 import { openInput, openOutput, report, run, warn } from "./io";
 import { addMeasureOptions } from "./options";
@@ -21,7 +21,7 @@ export function registerSink(program: Command, def: SinkDefinition<never>): void
     if (spec.parse) option.argParser(spec.parse);
     cmd.addOption(option);
   }
-  if (def.input === "profile") addMeasureOptions(cmd);
+  if (def.input !== "messages") addMeasureOptions(cmd);
   cmd.addHelpText("after", examples(def.examples));
   cmd.action(async (file: string | undefined, opts: Record<string, unknown>) => {
     let status: number;
@@ -39,7 +39,12 @@ export function registerSink(program: Command, def: SinkDefinition<never>): void
         progress(def.name, file),
         createDecodeStream({ onWarning }),
         ...(def.input === "profile" ? [await foldStage(file, opts, (message) => onWarning({ message }))] : []),
-        def.create(opts as never),
+        // A report that folds by itself gets the fold options resolved here: finding a run's length reads the file.
+        def.create(
+          (def.input === "capture"
+            ? { ...opts, fold: await resolveFoldOptions(file, opts, (message) => onWarning({ message })) }
+            : opts) as never,
+        ),
         output.stream,
       ];
       status = await run(def.name, input, stages);

@@ -30,9 +30,11 @@ export interface SinkDefinition<O = Record<string, unknown>> {
   options: OptionSpec[];
   /**
    * "profile": the report reads a folded profile (the CLI folds a raw capture first, with the measure options);
-   * "messages": it reads the capture's Messages as they come.
+   * "messages": it reads the capture's Messages as they come;
+   * "capture": it reads the capture's Messages and folds them itself, as often as it needs (pprof needs the chosen
+   * measure and the total): the CLI adds the measure options and passes them, resolved, as `options.fold`.
    */
-  input: "profile" | "messages";
+  input: "profile" | "messages" | "capture";
   /** The output is binary: the CLI refuses to write it to a terminal. */
   binaryOutput?: boolean;
   create(options: O): Transform;
@@ -59,15 +61,19 @@ export function profileSink<O>(render: (profile: Profile, options: O) => Rendere
     },
     flush(callback: TransformCallback) {
       try {
-        const out = render(builder.finish(), options);
-        if (typeof out === "string" || out instanceof Uint8Array) this.push(out);
-        else for (const piece of out) this.push(piece);
+        pushRendered(this, render(builder.finish(), options));
         callback();
       } catch (e) {
         callback(e as Error);
       }
     },
   });
+}
+
+/** Pushes a report's output, whole or in pieces. */
+export function pushRendered(stream: Transform, out: Rendered): void {
+  if (typeof out === "string" || out instanceof Uint8Array) stream.push(out);
+  else for (const piece of out) stream.push(piece);
 }
 
 /** A Transform for a report that writes as Messages arrive (dump): `write` returns text for each Message. */
