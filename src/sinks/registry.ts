@@ -3,7 +3,8 @@
 import { collapsed } from "./collapsed";
 import { dump } from "./dump";
 import { flame } from "./flame";
+import { pprof } from "./pprof";
 import type { SinkDefinition } from "./sink";
 import { summary } from "./summary";
 
-export const SINKS: SinkDefinition<never>[] = [dump, flame, summary, collapsed];
+export const SINKS: SinkDefinition<never>[] = [dump, flame, summary, collapsed, pprof];

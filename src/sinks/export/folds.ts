@@ -1,0 +1,67 @@
+// The sink side of `input: "capture"`: a report that needs more than one measure of the same capture (pprof wants
+// what was allocated and what was in use) folds the capture itself, once per measure, in one pass over its Messages.
+//
+// Each fold is a Folder of its own, fed the same Messages (folds read them and never change them). This costs the
+// memory of two folds: the rows twice, and each process's live blocks twice, since a Folder pairs frees with their
+// allocations whatever its measure. A stream that was folded before carries one measure only, and cannot be folded
+// again by another, so it gives the chosen fold alone.
+import { Transform, type TransformCallback } from "node:stream";
+import { Content, Measure, type Message } from "../../codec/model";
+import { ProfileBuilder, type Profile } from "../../model/profile";
+import { Folder, type FoldOptions } from "../../transforms/fold";
+import { pushRendered, type Rendered } from "../sink";
+
+export interface Folds {
+  /** The capture folded by the measure asked for (the default: a folded input's own, else peak). */
+  chosen: Profile;
+  /** The capture folded by --total; undefined when the input was folded before, or when total was chosen. */
+  total: Profile | undefined;
+}
+
+class Fold {
+  private readonly builder = new ProfileBuilder();
+  readonly folder: Folder;
+
+  constructor(options: FoldOptions) {
+    this.folder = new Folder((m) => this.builder.push(m), options);
+  }
+
+  finish(): Profile {
+    this.folder.end();
+    return this.builder.finish();
+  }
+}
+
+/** A Transform that folds its input by the chosen measure and by total, then renders both once at the end. */
+export function foldsSink<O>(fold: FoldOptions, render: (folds: Folds, options: O) => Rendered, options: O): Transform {
+  const chosen = new Fold(fold);
+  // Warnings (threads merged approximately) would come twice: the second fold keeps quiet.
+  let total = fold.measure === "total" ? undefined : new Fold({ ...fold, measure: "total", onWarning: undefined });
+  return new Transform({
+    writableObjectMode: true,
+    transform(m: Message, _encoding: BufferEncoding, callback: TransformCallback) {
+      try {
+        // A folded stream comes after the raw headers of its processes: the total fold stops at its own header.
+        if (m.type === "header" && m.header.content === Content.FOLDED) total = undefined;
+        chosen.folder.push(m);
+        total?.folder.push(m);
+        callback();
+      } catch (e) {
+        callback(e as Error);
+      }
+    },
+    flush(callback: TransformCallback) {
+      try {
+        pushRendered(this, render({ chosen: chosen.finish(), total: total?.finish() }, options));
+        callback();
+      } catch (e) {
+        callback(e as Error);
+      }
+    },
+  });
+}
+
+/** Whether a measure is what was in use at one moment (pprof's inuse_*): peak, leaks (at the end) and at. */
+export function isLiveMeasure(m: Measure): boolean {
+  return m === Measure.PEAK || m === Measure.LEAKS || m === Measure.AT;
+}
