@@ -5,6 +5,7 @@ import { dump } from "./dump";
 import { flame } from "./flame";
 import { pprof } from "./pprof";
 import type { SinkDefinition } from "./sink";
+import { speedscope } from "./speedscope";
 import { summary } from "./summary";
 
-export const SINKS: SinkDefinition<never>[] = [dump, flame, summary, collapsed, pprof];
+export const SINKS: SinkDefinition<never>[] = [dump, flame, summary, collapsed, pprof, speedscope];
