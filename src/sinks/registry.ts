@@ -3,9 +3,10 @@
 import { collapsed } from "./collapsed";
 import { dump } from "./dump";
 import { flame } from "./flame";
+import { heapprofile } from "./heapprofile";
 import { pprof } from "./pprof";
 import type { SinkDefinition } from "./sink";
 import { speedscope } from "./speedscope";
 import { summary } from "./summary";
 
-export const SINKS: SinkDefinition<never>[] = [dump, flame, summary, collapsed, pprof, speedscope];
+export const SINKS: SinkDefinition<never>[] = [dump, flame, summary, collapsed, pprof, speedscope, heapprofile];
