@@ -1,6 +1,7 @@
 // Every report the CLI offers, in the order `memtrace --help` lists them. Adding a report: one file in src/sinks/
 // exporting a SinkDefinition, and one line here.
 import { collapsed } from "./collapsed";
+import { csv } from "./csv";
 import { dump } from "./dump";
 import { flame } from "./flame";
 import { heapprofile } from "./heapprofile";
@@ -9,4 +10,4 @@ import type { SinkDefinition } from "./sink";
 import { speedscope } from "./speedscope";
 import { summary } from "./summary";
 
-export const SINKS: SinkDefinition<never>[] = [dump, flame, summary, collapsed, pprof, speedscope, heapprofile];
+export const SINKS: SinkDefinition<never>[] = [dump, flame, summary, collapsed, pprof, speedscope, heapprofile, csv];
