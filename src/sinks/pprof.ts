@@ -17,6 +17,7 @@
 // processes.
 import { gzipSync } from "node:zlib";
 import { Label, Profile as PprofProfile, Sample, ValueType } from "pprof-format";
+import { UsageError } from "../cli/io";
 import { Measure } from "../codec/model";
 import { allocatorName } from "../model/allocators";
 import { NO_STACK_LABEL } from "../model/calltree";
@@ -194,6 +195,11 @@ export const pprof: SinkDefinition<PprofOptions> = {
   input: "capture",
   binaryOutput: true,
   create(options) {
+    // pprof reads a stack's first location as the code that allocated (flat bytes are its own): inverted stacks
+    // would give every byte to the outermost frame.
+    if (options.fold?.inverted) {
+      throw new UsageError("pprof stacks start at the allocating frame: leave out --inverted (pprof's views invert)");
+    }
     return foldsSink(options.fold ?? {}, renderPprof, options);
   },
 };

@@ -130,6 +130,15 @@ t.test(
   },
 );
 
+t.test("given --inverted, when exporting to pprof, then it is refused as a usage error", async (t) => {
+  t.throws(() => pprof.create({ fold: { inverted: true } }), { message: /leave out --inverted/ });
+  const stale = staleBuild();
+  if (stale) return t.fail(stale);
+  const r = await memtrace(["pprof", "--inverted", "test/golden/numbers.mtrace", "-o", "/dev/null"]);
+  t.equal(r.status, 2, r.stderr);
+  t.match(r.stderr, /^memtrace pprof: pprof stacks start at the allocating frame/);
+});
+
 t.test("given hostile names, when exported, then every name is in the string table as it was", async (t) => {
   const r = read(await runSink(pprof, hostileNames().bytes()));
   for (const name of HOSTILE_NAMES) t.ok(r.p.stringTable.strings.includes(name), JSON.stringify(name));
