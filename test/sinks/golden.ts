@@ -1,14 +1,15 @@
-// tap's snapshots, stored as one plain file per snapshot under test/golden/sinks/ instead of tap's default of one
+// tap's snapshots, stored as one plain file per snapshot under test/sinks/golden/ instead of tap's default of one
 // JavaScript module per test file: an SVG golden file opens in a browser, and a diff of it reads like the output.
+// (Not under test/golden/: that folder holds exactly the CLI's golden files, which scripts/snap.ts owns.)
 //
 //   t.test("...", GOLDEN, async (t) => t.matchSnapshot(svg, "flame/small.svg"));
 //
-// The message is the file's path under test/golden/sinks/. Regenerate with tap's own switch, as every tap snapshot:
-// `npx tap --snapshot test/sinks` (or TAP_SNAPSHOT=1), then review the diff like code.
+// The message is the file's path under test/sinks/golden/. `npm run snap` regenerates them with every tap snapshot
+// (`npx tap --snapshot test/sinks` for these alone); review the diff like code.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 
-export const GOLDEN_SINKS_DIR = join(__dirname, "..", "golden", "sinks");
+export const GOLDEN_SINKS_DIR = join(__dirname, "golden");
 
 /** A tap SnapshotProvider (see @tapjs/snapshot) over a directory of files. */
 class GoldenFiles {
