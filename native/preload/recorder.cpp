@@ -30,8 +30,7 @@ uint32_t g_pid = 0;
 // Under the channel's append lock: scratch space for the tables, and the frames handed to the resolver.
 PendingTables* g_tables_scratch;
 ByteBuffer* g_encode_scratch;
-Vec<uint64_t>* g_frames_to_resolve;
-uint32_t g_first_frame_to_resolve = 0;
+FramesToResolve* g_frames_to_resolve;
 // Set when the Trailer is in the channel: nothing of this scope may follow it.
 bool g_closed = false;
 
@@ -211,9 +210,11 @@ void after_fork_in_child() {
   channel().reset_in_child();
   registry::after_fork_in_child();
   g_tables_scratch->frame_address.clear();
+  g_tables_scratch->frame_time.clear();
   g_tables_scratch->stack_parent.clear();
   g_tables_scratch->stack_frame.clear();
-  g_frames_to_resolve->clear();
+  g_frames_to_resolve->address.clear();
+  g_frames_to_resolve->time.clear();
   g_closed = false;
   open_scope();
   // The writer thread starts when the child first flushes (see flush_thread_locked): a child that execs
@@ -229,7 +230,7 @@ __attribute__((constructor)) void start_recording() {
   g_settings.libc_text = find_libc_text();
   g_tables_scratch = new PendingTables();
   g_encode_scratch = new ByteBuffer();
-  g_frames_to_resolve = new Vec<uint64_t>();
+  g_frames_to_resolve = new FramesToResolve();
   open_scope();
   if (!channel().connect(g_settings.socket_path)) return;
   pthread_atfork(before_fork, after_fork_in_parent, after_fork_in_child);
@@ -263,11 +264,14 @@ void flush_thread_locked(ThreadState* thread) {
   PendingTables& t = *g_tables_scratch;
   if (!t.empty()) {
     records::tables(c.pending(), *g_encode_scratch, g_pid, t);
-    if (!t.frame_address.empty()) {
-      if (g_frames_to_resolve->empty()) g_first_frame_to_resolve = t.first_frame;
-      for (size_t i = 0; i < t.frame_address.size(); i++) g_frames_to_resolve->push(t.frame_address[i]);
+    FramesToResolve& r = *g_frames_to_resolve;
+    if (r.address.empty()) r.first_id = t.first_frame;
+    for (size_t i = 0; i < t.frame_address.size(); i++) {
+      r.address.push(t.frame_address[i]);
+      r.time.push(t.frame_time[i]);
     }
     t.frame_address.clear();
+    t.frame_time.clear();
     t.stack_parent.clear();
     t.stack_frame.clear();
   }
@@ -301,12 +305,14 @@ void send_if_over(size_t threshold) {
   if (!c.send_pending()) stop_on_channel_failure();
 }
 
-void take_frames_to_resolve(Vec<uint64_t>& addresses, uint32_t& first_id) {
+void take_frames_to_resolve(FramesToResolve& out) {
   Channel& c = channel();
   c.lock_append();
-  addresses.swap(*g_frames_to_resolve);
-  first_id = g_first_frame_to_resolve;
-  g_frames_to_resolve->clear();
+  out.first_id = g_frames_to_resolve->first_id;
+  out.address.swap(g_frames_to_resolve->address);
+  out.time.swap(g_frames_to_resolve->time);
+  g_frames_to_resolve->address.clear();
+  g_frames_to_resolve->time.clear();
   c.unlock_append();
 }
 

@@ -15,6 +15,7 @@
 #include "byte_buffer.h"
 #include "clock.h"
 #include "hash_map.h"
+#include "stack_tables.h"
 #include "stack_walk.h"
 #include "thread_state.h"
 
@@ -54,9 +55,8 @@ void append_framed(const ByteBuffer& records, bool last);
 // Sends what the channel holds if it is more than `threshold` bytes; connects first if needed.
 void send_if_over(size_t threshold);
 
-// The frames defined in the stream since the last call, for the writer thread to name: their addresses,
-// ids from `first_id` up.
-void take_frames_to_resolve(Vec<uint64_t>& addresses, uint32_t& first_id);
+// The frames defined in the stream since the last call, for the writer thread to name.
+void take_frames_to_resolve(FramesToResolve& out);
 
 // The mmap wrapper saw a file mapping (see process_maps.cpp).
 void note_file_mapping(const void* start, size_t length, int prot, int fd, uint64_t offset);

@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "memtrace/agent_api.h"
+
 namespace memtrace {
 
 namespace {
@@ -140,8 +142,26 @@ std::string Resolver::symbol_name(uint64_t address) {
   return sym ? demangle(elf->name(*sym)) : "";
 }
 
+void Resolver::apply(const CodeEventIn& e, ByteBuffer& body, ByteBuffer& scratch, uint32_t pid) {
+  uint32_t function = 0;
+  if (e.kind == MEMTRACE_CODE_ADDED) {
+    function = code_function(e.name);
+    code_[e.start] = CodeRange{e.size, function};
+  } else if (e.kind == MEMTRACE_CODE_MOVED) {
+    auto it = code_.find(e.start);
+    if (it != code_.end()) {
+      CodeRange r = it->second;
+      code_.erase(it);
+      code_[e.new_start] = r;
+    }
+  } else if (e.kind == MEMTRACE_CODE_REMOVED) {
+    code_.erase(e.start);
+  }
+  records::code(body, scratch, pid, {e.kind, e.time_ns, e.start, e.size, e.new_start, function});
+}
+
 void Resolver::round(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, uint64_t now,
-                     std::vector<CodeEventIn>& code, const Vec<uint64_t>& frames, uint32_t first_frame) {
+                     std::vector<CodeEventIn>& code, const FramesToResolve& frames) {
   ByteBuffer body;
   bool refreshed = false;
   if (ProcessMaps::dirty()) {
@@ -149,33 +169,31 @@ void Resolver::round(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, uint64_
     refreshed = true;
   }
 
-  for (CodeEventIn& e : code) {
-    uint32_t function = 0;
-    if (e.kind == 1) {
-      function = code_function(e.name);
-      code_[e.start] = CodeRange{e.size, function};
-    } else if (e.kind == 2) {
-      auto it = code_.find(e.start);
-      if (it != code_.end()) {
-        CodeRange r = it->second;
-        code_.erase(it);
-        code_[e.new_start] = r;
-      }
-    } else if (e.kind == 3) {
-      code_.erase(e.start);
-    }
-    records::code(body, scratch, pid, {e.kind, e.time_ns, e.start, e.size, e.new_start, function});
-  }
-
   std::vector<uint32_t> ids, functions;
-  for (size_t i = 0; i < frames.size(); i++) {
+  std::vector<size_t> retry;
+  size_t next_code = 0;
+  for (size_t i = 0; i < frames.address.size(); i++) {
+    while (next_code < code.size() && code[next_code].time_ns <= frames.time[i]) {
+      apply(code[next_code++], body, scratch, pid);
+    }
     // A return address points after the call: look up the call instruction itself.
-    uint32_t function = resolve(frames[i] - 1, body, scratch, pid, now, refreshed);
+    uint32_t function = resolve(frames.address[i] - 1, body, scratch, pid, now, refreshed);
+    if (function) {
+      ids.push_back(frames.first_id + static_cast<uint32_t>(i));
+      functions.push_back(function);
+    } else {
+      retry.push_back(i);
+    }
+  }
+  while (next_code < code.size()) apply(code[next_code++], body, scratch, pid);
+  // Frames seen before the agent reported the code that existed when it started get a second look.
+  for (size_t i : retry) {
+    uint32_t function = resolve(frames.address[i] - 1, body, scratch, pid, now, refreshed);
     if (!function) {
       unresolved_++;
       continue;
     }
-    ids.push_back(first_frame + static_cast<uint32_t>(i));
+    ids.push_back(frames.first_id + static_cast<uint32_t>(i));
     functions.push_back(function);
   }
 

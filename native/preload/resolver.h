@@ -17,6 +17,7 @@
 #include "hash_map.h"
 #include "process_maps.h"
 #include "record_writer.h"
+#include "stack_tables.h"
 
 namespace memtrace {
 
@@ -42,9 +43,10 @@ struct CodeEventIn {
 class Resolver {
  public:
   // Appends, in this order, the strings and functions defined, then Mapping and CodeEvent records, then the
-  // FrameResolution of `frames` (ids first_frame, first_frame + 1, ...).
+  // FrameResolution of `frames`. Code events and frames are taken in time order, so that a frame is named by
+  // the code at its address when it was first seen (V8 reuses the addresses of code it collected).
   void round(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, uint64_t now, std::vector<CodeEventIn>& code,
-             const Vec<uint64_t>& frames, uint32_t first_frame);
+             const FramesToResolve& frames);
   uint64_t unresolved_frames() const { return unresolved_; }
   // A fork child's scope has its own ids: forget them, keep what is known about files and code.
   void start_new_scope();
@@ -61,6 +63,7 @@ class Resolver {
   uint32_t string_id(const std::string& s);
   uint32_t function_id(const std::string& key, const records::FunctionFields& f);
   uint32_t code_function(const std::string& raw);
+  void apply(const CodeEventIn& e, ByteBuffer& body, ByteBuffer& scratch, uint32_t pid);
   // The function of the code at `pc`, or 0.
   uint32_t resolve(uint64_t pc, ByteBuffer& body, ByteBuffer& scratch, uint32_t pid, uint64_t now,
                    bool& refreshed);

@@ -2,6 +2,8 @@
 
 #include <new>
 
+#include "clock.h"
+
 namespace memtrace {
 
 uint32_t StackTables::frame_id(uint64_t address) {
@@ -11,6 +13,7 @@ uint32_t StackTables::frame_id(uint64_t address) {
   if (!frames_.insert(address, id)) return 0;
   if (pending_.frame_address.empty()) pending_.first_frame = id;
   pending_.frame_address.push(address);
+  pending_.frame_time.push(clock::now_ns());
   next_frame_++;
   return id;
 }
@@ -49,6 +52,7 @@ void StackTables::take_pending(PendingTables& out) {
   out.first_frame = pending_.first_frame;
   out.first_stack = pending_.first_stack;
   out.frame_address.swap(pending_.frame_address);
+  out.frame_time.swap(pending_.frame_time);
   out.stack_parent.swap(pending_.stack_parent);
   out.stack_frame.swap(pending_.stack_frame);
   pthread_mutex_unlock(&mutex_);
@@ -60,6 +64,7 @@ void StackTables::reset_in_child() {
   stacks_.clear();
   next_frame_ = next_stack_ = 1;
   pending_.frame_address.clear();
+  pending_.frame_time.clear();
   pending_.stack_parent.clear();
   pending_.stack_frame.clear();
 }

@@ -11,9 +11,18 @@
 
 namespace memtrace {
 
+// Frames defined in the stream and not yet named, for the writer thread.
+struct FramesToResolve {
+  uint32_t first_id = 0;
+  Vec<uint64_t> address;
+  Vec<uint64_t> time;
+};
+
 struct PendingTables {
   uint32_t first_frame = 0;
   Vec<uint64_t> frame_address;
+  // When each frame was first seen: the writer names it by the code that was there then.
+  Vec<uint64_t> frame_time;
   uint32_t first_stack = 0;
   Vec<uint32_t> stack_parent;
   Vec<uint32_t> stack_frame;

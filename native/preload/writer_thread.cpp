@@ -50,7 +50,7 @@ struct Writer {
   Resolver resolver;
   ByteBuffer out;
   ByteBuffer scratch;
-  Vec<uint64_t> frames;
+  FramesToResolve frames;
 
   Writer() {
     pthread_condattr_t attr;
@@ -192,10 +192,10 @@ void round(Writer& w, bool final) {
   code.swap(w.code_events);
   heap.swap(w.heap_rows);
   pthread_mutex_unlock(&w.queue_mutex);
-  uint32_t first_frame = 0;
-  w.frames.clear();
-  recorder::take_frames_to_resolve(w.frames, first_frame);
-  w.resolver.round(w.out, w.scratch, pid, now, code, w.frames, first_frame);
+  w.frames.address.clear();
+  w.frames.time.clear();
+  recorder::take_frames_to_resolve(w.frames);
+  w.resolver.round(w.out, w.scratch, pid, now, code, w.frames);
 
   if (!w.rss_rows.empty()) {
     records::memory(w.out, w.scratch, pid, 0, w.rss_rows.data(), w.rss_rows.size());
