@@ -97,14 +97,18 @@ export function startApp(command: AppCommand, env: NodeJS.ProcessEnv, captureOnS
 }
 
 const FORWARDED_SIGNALS: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"];
+/** Signals a terminal sends to its whole foreground process group, the app included. */
+const TERMINAL_SIGNALS = new Set<NodeJS.Signals>(["SIGINT", "SIGQUIT"]);
 
 /**
- * Passes the signals that would end memtrace on to the app instead, so that memtrace stays to finish the
- * capture. Returns a function that stops forwarding.
+ * Passes the signals that would end memtrace on to the app instead, so that memtrace stays to finish the capture.
+ * At a terminal, Ctrl-C and Ctrl-\ already reach the app (it shares memtrace's process group): those are not sent
+ * a second time. Returns a function that stops forwarding.
  */
-export function forwardSignals(child: ChildProcess): () => void {
+export function forwardSignals(child: ChildProcess, atTerminal: boolean): () => void {
   const handlers = FORWARDED_SIGNALS.map((signal) => {
     const handler = () => {
+      if (atTerminal && TERMINAL_SIGNALS.has(signal)) return;
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     };
     process.on(signal, handler);

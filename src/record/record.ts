@@ -30,7 +30,7 @@ export async function record(words: string[], options: RecordOptions): Promise<v
 
   const env = recordingEnv(process.env, server.socketPath, options);
   const child = startApp(command, env, captureOnStdout);
-  const stopForwarding = forwardSignals(child);
+  const stopForwarding = forwardSignals(child, process.stdin.isTTY === true || process.stderr.isTTY === true);
   const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
     child.once("error", reject);
     child.once("exit", (code, signal) => resolve({ code, signal }));

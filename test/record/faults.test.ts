@@ -72,6 +72,10 @@ t.test("given a full disk, the app runs to its end and memtrace says recording s
     /memtrace record: stopped recording: \/dev\/full: .*no space left on device.*; the app runs on\n/i,
   );
   t.equal(run.stderr.split("\n").filter((l) => l.startsWith("memtrace")).length, 1, "one line");
+
+  const toStdout = await shell(`"${process.execPath}" bin/memtrace.js record "${exitWith}" 3 > /dev/full`);
+  t.equal(toStdout.status, 3, "the same when the capture goes to stdout");
+  t.match(toStdout.stderr, /memtrace record: stopped recording: stdout: .*no space left on device/i);
 });
 
 t.test(
