@@ -387,14 +387,6 @@ export class Folder {
     }
     this.foldedInfo = info;
     this.foldedTotals.push(...info.processes);
-    // A folded stream carries its processes' own records, Headers included, ahead of its pid-0 Header: they
-    // started empty processes here, whose totals are those of info.processes. Counting them again would add a
-    // zero entry per process at every `fold | fold`.
-    for (const t of info.processes) {
-      const p = this.processes.get(t.pid);
-      const i = p && p.allocations === 0 && p.deallocations === 0 ? this.processOrder.lastIndexOf(p) : -1;
-      if (i >= 0) this.processOrder.splice(i, 1);
-    }
   }
 
   private addFolded(scope: Scope, b: FoldedBatch, m: Message): void {
@@ -461,7 +453,7 @@ export class Folder {
       (folded?.truncated ?? false) || this.scopes.all().some((s) => s.header.content === Content.RAW && !s.trailerSeen);
     const info: FoldInfo = {
       measure,
-      processes: [...this.foldedTotals, ...this.processOrder.map((p) => p.totals(leakedCount.get(p) ?? 0))],
+      processes: [...this.foldedTotals, ...this.rawProcesses().map((p) => p.totals(leakedCount.get(p) ?? 0))],
       truncated,
       temporaryThreshold: measure === Measure.TEMPORARY ? (folded?.temporaryThreshold ?? this.temporaryThreshold) : 0,
       inverted: this.shape.inverted || (folded?.inverted ?? false),
@@ -469,6 +461,15 @@ export class Folder {
       splitThreads: this.shape.splitThreads || (folded?.splitThreads ?? false),
     };
     return this.writer.messages(info);
+  }
+
+  /**
+   * The processes whose totals this fold computed. A folded input carries its processes' own records, Headers
+   * included: those processes have no events here, and their totals come from the input's FoldInfo instead.
+   */
+  private rawProcesses(): ProcessFold[] {
+    const folded = new Set(this.foldedTotals.map((t) => t.pid));
+    return this.processOrder.filter((p) => !(folded.has(p.pid) && p.allocations === 0 && p.deallocations === 0));
   }
 
   private valueOf(key: number, p: ProcessFold, measure: Measure): [number, number] {
