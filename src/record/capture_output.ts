@@ -43,10 +43,12 @@ export class CaptureOutput {
   }
 
   /** Queues whole Records. Returns false when the caller should pause until onDrain. */
-  write(records: Buffer): boolean {
+  write(records: Buffer[]): boolean {
     if (this.failed) return true;
-    this.pending.push(records);
-    this.pendingBytes += records.length;
+    for (const r of records) {
+      this.pending.push(r);
+      this.pendingBytes += r.length;
+    }
     if (this.pendingBytes >= CHUNK_BYTES) return this.flush();
     if (!this.scheduled) {
       this.scheduled = true;
@@ -60,12 +62,22 @@ export class CaptureOutput {
 
   private flush(): boolean {
     if (this.failed || this.pendingBytes === 0) return true;
-    const plain = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingBytes);
+    const parts = this.pending;
+    const size = this.pendingBytes;
     this.pending = [];
     this.pendingBytes = 0;
-    const bytes = this.options.compress ? this.compressFrame(plain) : plain;
-    this.bytesWritten += bytes.length;
-    return this.stream.write(bytes);
+    if (this.options.compress) {
+      const frame = this.compressFrame(parts.length === 1 ? parts[0] : Buffer.concat(parts, size));
+      this.bytesWritten += frame.length;
+      return this.stream.write(frame);
+    }
+    // Uncompressed, the parts go out as they came, in one writev.
+    this.bytesWritten += size;
+    this.stream.cork();
+    let more = true;
+    for (const p of parts) more = this.stream.write(p);
+    this.stream.uncork();
+    return more;
   }
 
   private fail(e: NodeJS.ErrnoException): void {

@@ -10,7 +10,7 @@ import { RecordFramer } from "./framing";
 
 export interface CaptureServerOptions {
   /** Receives whole Records; returns false to ask for a pause (the output is full). */
-  write: (records: Buffer) => boolean;
+  write: (records: Buffer[]) => boolean;
 }
 
 export class CaptureServer {
@@ -45,7 +45,7 @@ export class CaptureServer {
     const framer = new RecordFramer();
     if (this.paused) socket.pause();
     socket.on("data", (chunk: Buffer) => {
-      let records: Buffer;
+      let records: Buffer[];
       try {
         records = framer.push(chunk);
       } catch {
