@@ -13,6 +13,59 @@
 
 namespace memtrace {
 
+namespace {
+
+// Notes: namesz, descsz, type, name (padded to 4), desc (padded to 4); the build id is type NT_GNU_BUILD_ID
+// with name "GNU".
+std::string build_id_in_notes(const unsigned char* p, size_t size) {
+  const unsigned char* end = p + size;
+  static const char hex[] = "0123456789abcdef";
+  while (p + 12 <= end) {
+    uint32_t namesz, descsz, type;
+    memcpy(&namesz, p, 4);
+    memcpy(&descsz, p + 4, 4);
+    memcpy(&type, p + 8, 4);
+    const unsigned char* desc = p + 12 + ((namesz + 3) & ~3u);
+    if (desc + descsz > end) break;
+    if (type == NT_GNU_BUILD_ID && namesz == 4 && memcmp(p + 12, "GNU", 4) == 0) {
+      std::string id;
+      for (uint32_t k = 0; k < descsz; k++) {
+        id += hex[desc[k] >> 4];
+        id += hex[desc[k] & 15];
+      }
+      return id;
+    }
+    p = desc + ((descsz + 3) & ~3u);
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string read_build_id(const std::string& path) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return "";
+  std::string id;
+  Elf64_Ehdr eh;
+  if (pread(fd, &eh, sizeof(eh), 0) == static_cast<ssize_t>(sizeof(eh)) &&
+      memcmp(eh.e_ident, ELFMAG, SELFMAG) == 0 && eh.e_ident[EI_CLASS] == ELFCLASS64 && eh.e_phnum < 256) {
+    std::vector<Elf64_Phdr> ph(eh.e_phnum);
+    ssize_t want = static_cast<ssize_t>(sizeof(Elf64_Phdr) * eh.e_phnum);
+    if (pread(fd, ph.data(), static_cast<size_t>(want), static_cast<off_t>(eh.e_phoff)) == want) {
+      for (const Elf64_Phdr& p : ph) {
+        if (p.p_type != PT_NOTE || p.p_filesz > 65536 || !id.empty()) continue;
+        std::vector<unsigned char> notes(p.p_filesz);
+        if (pread(fd, notes.data(), notes.size(), static_cast<off_t>(p.p_offset)) ==
+            static_cast<ssize_t>(notes.size())) {
+          id = build_id_in_notes(notes.data(), notes.size());
+        }
+      }
+    }
+  }
+  close(fd);
+  return id;
+}
+
 ElfSymbols* ElfSymbols::load(const std::string& path) {
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return nullptr;
@@ -51,27 +104,6 @@ bool ElfSymbols::parse() {
   auto* ph = reinterpret_cast<const Elf64_Phdr*>(file_ + eh->e_phoff);
   for (int i = 0; i < eh->e_phnum; i++) {
     if (ph[i].p_type == PT_LOAD) segments_.push_back({ph[i].p_offset, ph[i].p_vaddr, ph[i].p_filesz});
-    if (ph[i].p_type == PT_NOTE && in_file(ph[i].p_offset, ph[i].p_filesz)) {
-      // Notes: namesz, descsz, type, name (padded to 4), desc (padded to 4).
-      const unsigned char* p = file_ + ph[i].p_offset;
-      const unsigned char* end = p + ph[i].p_filesz;
-      while (p + 12 <= end) {
-        uint32_t namesz, descsz, type;
-        memcpy(&namesz, p, 4);
-        memcpy(&descsz, p + 4, 4);
-        memcpy(&type, p + 8, 4);
-        const unsigned char* desc = p + 12 + ((namesz + 3) & ~3u);
-        if (desc + descsz > end) break;
-        if (type == NT_GNU_BUILD_ID && namesz == 4 && memcmp(p + 12, "GNU", 4) == 0) {
-          static const char hex[] = "0123456789abcdef";
-          for (uint32_t k = 0; k < descsz; k++) {
-            build_id_ += hex[desc[k] >> 4];
-            build_id_ += hex[desc[k] & 15];
-          }
-        }
-        p = desc + ((descsz + 3) & ~3u);
-      }
-    }
   }
 
   auto* sh = reinterpret_cast<const Elf64_Shdr*>(file_ + eh->e_shoff);

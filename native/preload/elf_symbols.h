@@ -27,7 +27,6 @@ class ElfSymbols {
   const char* name(const Symbol& s) const { return strings_ + s.name; }
   // The file's address of the byte at `offset` in the file, through its loadable segments.
   bool vaddr_of_offset(uint64_t offset, uint64_t& vaddr) const;
-  const std::string& build_id() const { return build_id_; }
 
  private:
   ElfSymbols() = default;
@@ -41,8 +40,10 @@ class ElfSymbols {
     uint64_t offset, vaddr, size;
   };
   std::vector<Segment> segments_;
-  std::string build_id_;
 };
+
+// The GNU build id of the ELF file at `path`, in hex ("" if it has none): read from its notes alone.
+std::string read_build_id(const std::string& path);
 
 // "_ZN4node10ZlibContext4InitEv" -> "node::ZlibContext::Init()"; the name itself if it is not mangled.
 std::string demangle(const char* name);

@@ -7,6 +7,7 @@
 
 #include <atomic>
 
+#include "elf_symbols.h"
 #include "record_writer.h"
 #include "recorder.h"
 #include "spin_lock.h"
@@ -59,8 +60,11 @@ void ProcessMaps::add(MappingEntry entry, ByteBuffer& out, ByteBuffer& scratch, 
       return;
     }
   }
-  records::mapping(out, scratch, pid,
-                   {entry.start, entry.end, entry.offset, entry.path.c_str(), nullptr, true, now, false});
+  auto id = build_ids_.find(entry.path);
+  if (id == build_ids_.end()) id = build_ids_.emplace(entry.path, read_build_id(entry.path)).first;
+  records::mapping(
+      out, scratch, pid,
+      {entry.start, entry.end, entry.offset, entry.path.c_str(), id->second.c_str(), true, now, false});
   entries_.push_back(std::move(entry));
 }
 

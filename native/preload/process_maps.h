@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "byte_buffer.h"
@@ -38,6 +39,7 @@ class ProcessMaps {
  private:
   void add(MappingEntry entry, ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, uint64_t now);
   std::vector<MappingEntry> entries_;
+  std::unordered_map<std::string, std::string> build_ids_;
 };
 
 }  // namespace memtrace

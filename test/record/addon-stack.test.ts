@@ -52,6 +52,16 @@ t.test("given an addon that mallocs 1000 blocks of 4093 bytes and frees 250, whe
   t.equal(freed, 250, "250 of the blocks are freed");
   t.equal(live.size, 750, "750 are still live at exit");
 
+  const mappings = capture.messages.flatMap((m) => (m.type === "mapping" ? [m.mapping] : []));
+  t.ok(
+    mappings.some((m) => m.path === process.execPath && m.executable && /^[0-9a-f]{40}$/.test(m.buildId)),
+    "the node binary's executable mapping is recorded with its build id, for reading the capture elsewhere",
+  );
+  t.ok(
+    mappings.some((m) => m.path.endsWith("memtrace_fixture.node")),
+    "and so is the addon's, loaded after start-up",
+  );
+
   const trailer = capture.trailer(pid);
   t.ok(trailer, "the process's capture ends with its trailer");
   t.equal(
