@@ -2,7 +2,7 @@
 // per-thread batches of 16 Ki events that reach the stream out of time order between watermarks (as the
 // recorder's flusher writes them), ~60% allocations and ~40% frees with addresses reused so that the live set
 // stays bounded, and a few thousand stacks from a call tree. Deterministic for a given seed.
-import { EventKind, FunctionKind, newHeader, type Message } from "../../src/codec/model";
+import { EventKind, FunctionKind, newHeader, newTrailer, type Message } from "../../src/codec/model";
 import { Interner } from "../../src/model/interner";
 import { allocBatch } from "../../src/transforms/order";
 
@@ -95,16 +95,6 @@ export function* syntheticCapture(events: number, seed = 1): Generator<Message> 
   yield {
     type: "trailer",
     pid,
-    trailer: {
-      timeNs: time,
-      allocations: 0,
-      deallocations: 0,
-      allocatedBytes: 0,
-      lostEvents: 0,
-      truncatedStacks: 0,
-      brokenStacks: 0,
-      unresolvedFrames: 0,
-      reentrantCalls: 0,
-    },
+    trailer: newTrailer({ timeNs: time }),
   };
 }

@@ -4,7 +4,8 @@
 // shapes, an async iterator and a Transform stream, sit on the same state machine. Memory is bounded by the
 // largest Record: a Record that fits in the current chunk is decoded in place, a longer one is gathered into one
 // buffer of its announced size, which is checked against the limit before anything is buffered.
-import { Transform, type TransformCallback } from "node:stream";
+import type { Transform } from "node:stream";
+import { stageIterate, stageTransform } from "../streams/stage";
 import { CaptureError, type CaptureWarning } from "./errors";
 import { Lz4FrameDecoder, startsWithLz4Magic } from "./lz4";
 import { FORMAT_NAME, FORMAT_VERSION, MAX_RECORD_BYTES, type Message } from "./model";
@@ -50,7 +51,7 @@ export class Decoder {
     this.onWarning = options.onWarning ?? (() => {});
   }
 
-  write(chunk: Uint8Array): void {
+  push(chunk: Uint8Array): void {
     if (this.head) {
       this.head.push(chunk);
       this.headBytes += chunk.length;
@@ -248,55 +249,31 @@ function plausibleCapture(head: Uint8Array): boolean {
 export type ByteSource = AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
 
 /** Decodes a byte stream (a Readable, or any iterable of chunks) into Messages. */
-export async function* decode(source: ByteSource, options: DecodeOptions = {}): AsyncGenerator<Message> {
-  const ready: Message[] = [];
-  const decoder = new Decoder((m) => ready.push(m), options);
-  for await (const chunk of source) {
-    decoder.write(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
-    for (let i = 0; i < ready.length; i++) yield ready[i];
-    ready.length = 0;
-  }
-  decoder.end();
-  yield* ready;
+export function decode(source: ByteSource, options: DecodeOptions = {}): AsyncGenerator<Message> {
+  return stageIterate(source, (emit) => new Decoder(emit, options));
 }
 
 /** Decodes a complete capture held in memory. */
 export function decodeAll(bytes: Uint8Array, options: DecodeOptions = {}): Message[] {
   const out: Message[] = [];
   const decoder = new Decoder((m) => out.push(m), options);
-  decoder.write(bytes);
+  decoder.push(bytes);
   decoder.end();
   return out;
 }
 
 /** A Transform: bytes in, Messages out (object mode). Warnings are also emitted as "warning" events. */
 export function createDecodeStream(options: DecodeOptions = {}): Transform {
-  // The transform callbacks run only after `decoder` below is initialised.
-  const stream = new Transform({
-    readableObjectMode: true,
-    transform(chunk: Uint8Array, _encoding: BufferEncoding, callback: TransformCallback) {
-      try {
-        decoder.write(chunk);
-        callback();
-      } catch (e) {
-        callback(e as Error);
-      }
-    },
-    flush(callback: TransformCallback) {
-      try {
-        decoder.end();
-        callback();
-      } catch (e) {
-        callback(e as Error);
-      }
-    },
-  });
-  const decoder = new Decoder((m) => stream.push(m), {
-    ...options,
-    onWarning: (w) => {
-      options.onWarning?.(w);
-      stream.emit("warning", w);
-    },
-  });
+  const stream = stageTransform<Uint8Array, Message>(
+    (emit) =>
+      new Decoder(emit, {
+        ...options,
+        onWarning: (w) => {
+          options.onWarning?.(w);
+          stream.emit("warning", w);
+        },
+      }),
+    { objectInput: false, objectOutput: true },
+  );
   return stream;
 }

@@ -274,3 +274,19 @@ export function newHeader(fields: Partial<Header> = {}): Header {
     ...fields,
   };
 }
+
+/** A Trailer with every count at 0, for writers to fill in. */
+export function newTrailer(fields: Partial<Trailer> = {}): Trailer {
+  return {
+    timeNs: 0,
+    allocations: 0,
+    deallocations: 0,
+    allocatedBytes: 0,
+    lostEvents: 0,
+    truncatedStacks: 0,
+    brokenStacks: 0,
+    unresolvedFrames: 0,
+    reentrantCalls: 0,
+    ...fields,
+  };
+}

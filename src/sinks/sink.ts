@@ -3,7 +3,8 @@
 // A report is one file in src/sinks/ that exports a SinkDefinition, plus one line in registry.ts. The CLI builds its
 // command from the definition (name, help, examples, options); the library exposes `definition.create(options)` as a
 // Transform to use with stream.pipeline. Sinks never open files or spawn processes: I/O stays in bin/ and src/cli/.
-import { Transform, type TransformCallback } from "node:stream";
+import type { Transform } from "node:stream";
+import { stageTransform } from "../streams/stage";
 import type { Message } from "../codec/model";
 import { ProfileBuilder, type Profile } from "../model/profile";
 
@@ -48,51 +49,34 @@ export type Rendered = string | Uint8Array | Iterable<string | Uint8Array>;
  * end. Memory is the Profile's (unique stacks), not the capture's.
  */
 export function profileSink<O>(render: (profile: Profile, options: O) => Rendered, options: O): Transform {
-  const builder = new ProfileBuilder();
-  return new Transform({
-    writableObjectMode: true,
-    transform(m: Message, _encoding: BufferEncoding, callback: TransformCallback) {
-      try {
-        builder.push(m);
-        callback();
-      } catch (e) {
-        callback(e as Error);
-      }
+  return stageTransform<Message, string | Uint8Array>(
+    (emit) => {
+      const builder = new ProfileBuilder();
+      return {
+        push: (m) => builder.push(m),
+        end: () => emitRendered(emit, render(builder.finish(), options)),
+      };
     },
-    flush(callback: TransformCallback) {
-      try {
-        pushRendered(this, render(builder.finish(), options));
-        callback();
-      } catch (e) {
-        callback(e as Error);
-      }
-    },
-  });
+    { objectInput: true, objectOutput: false },
+  );
 }
 
-/** Pushes a report's output, whole or in pieces. */
-export function pushRendered(stream: Transform, out: Rendered): void {
-  if (typeof out === "string" || out instanceof Uint8Array) stream.push(out);
-  else for (const piece of out) stream.push(piece);
+/** Hands on a report's output, whole or in pieces. */
+export function emitRendered(emit: (piece: string | Uint8Array) => void, out: Rendered): void {
+  if (typeof out === "string" || out instanceof Uint8Array) emit(out);
+  else for (const piece of out) emit(piece);
 }
 
 /** A Transform for a report that writes as Messages arrive (dump): `write` returns text for each Message. */
 export function messageSink(write: (m: Message) => string, end?: () => string): Transform {
-  return new Transform({
-    writableObjectMode: true,
-    transform(m: Message, _encoding: BufferEncoding, callback: TransformCallback) {
-      try {
-        callback(null, write(m));
-      } catch (e) {
-        callback(e as Error);
-      }
-    },
-    flush(callback: TransformCallback) {
-      try {
-        callback(null, end?.() ?? "");
-      } catch (e) {
-        callback(e as Error);
-      }
-    },
-  });
+  return stageTransform<Message, string>(
+    (emit) => ({
+      push: (m) => emit(write(m)),
+      end: () => {
+        const tail = end?.();
+        if (tail) emit(tail);
+      },
+    }),
+    { objectInput: true, objectOutput: false },
+  );
 }

@@ -10,8 +10,8 @@ import { EventOrder, isAllocation, isDeallocation, type EventBatch, type Message
 import { u32 } from "../model/growable";
 import { Scopes, type Scope } from "../model/scope";
 import { LiveHeap } from "./live";
-import { pushIterate, pushTransform } from "./push-transform";
-import { EventOrderer, allocBatch } from "./order";
+import { stageIterate, stageTransform } from "../streams/stage";
+import { EventOrderer, allocBatch, copyEvent } from "./order";
 
 export interface FilterOptions {
   /** Keep only these processes (all their records). */
@@ -127,15 +127,7 @@ export class Filter {
         p.live.free(kind, b.address[i], b.size[i]);
         keep = p.releasedKept;
       } else keep = false;
-      if (!keep) continue;
-      out.kind[n] = kind;
-      out.tid[n] = b.tid[i];
-      out.time[n] = b.time[i];
-      out.address[n] = b.address[i];
-      out.size[n] = b.size[i];
-      out.stack[n] = b.stack[i];
-      out.count[n] = b.count[i];
-      n++;
+      if (keep) copyEvent(b, i, out, n++);
     }
     out.length = n;
     return out;
@@ -184,7 +176,7 @@ export class Filter {
 
 /** filter as a Transform: Messages in, Messages out (object mode on both sides). */
 export function filter(options: FilterOptions = {}): Transform {
-  return pushTransform((emit) => new Filter(emit, options));
+  return stageTransform((emit) => new Filter(emit, options));
 }
 
 /** filter over an async iterable of Messages. */
@@ -192,5 +184,5 @@ export function filterMessages(
   source: AsyncIterable<Message> | Iterable<Message>,
   options: FilterOptions = {},
 ): AsyncGenerator<Message> {
-  return pushIterate(source, (emit) => new Filter(emit, options));
+  return stageIterate(source, (emit) => new Filter(emit, options));
 }

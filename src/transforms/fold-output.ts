@@ -9,10 +9,10 @@ import {
   EventOrder,
   FunctionKind,
   newHeader,
+  newTrailer,
   type FoldInfo,
   type FoldedBatch,
   type Message,
-  type Trailer,
 } from "../codec/model";
 import { u32, type Growable } from "../model/growable";
 import { Interner } from "../model/interner";
@@ -127,7 +127,7 @@ export class FoldedWriter {
     for (let at = 0; at < sorted.length; at += OUT_BATCH) {
       out.push({ type: "folded", pid: 0, batch: foldedBatch(info.measure, sorted.slice(at, at + OUT_BATCH)) });
     }
-    out.push({ type: "trailer", pid: 0, trailer: emptyTrailer() });
+    out.push({ type: "trailer", pid: 0, trailer: newTrailer() });
     return out;
   }
 }
@@ -164,18 +164,4 @@ function foldedBatch(measure: FoldInfo["measure"], rows: Row[]): FoldedBatch {
     b.count[i] = count;
   });
   return b;
-}
-
-function emptyTrailer(): Trailer {
-  return {
-    timeNs: 0,
-    allocations: 0,
-    deallocations: 0,
-    allocatedBytes: 0,
-    lostEvents: 0,
-    truncatedStacks: 0,
-    brokenStacks: 0,
-    unresolvedFrames: 0,
-    reentrantCalls: 0,
-  };
 }

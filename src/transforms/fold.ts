@@ -38,13 +38,19 @@ import { LiveHeap } from "./live";
 import { MEASURES, describeTime, measureName, resolveTime, type MeasureName, type TimeSpec } from "./measures";
 import { NumberMap } from "./number-map";
 import { EventOrderer } from "./order";
-import { pushIterate, pushTransform } from "./push-transform";
+import { stageIterate, stageTransform } from "../streams/stage";
 
 export { MEASURES, measureName, type MeasureName } from "./measures";
 
 export interface FoldOptions {
-  /** The measure to fold by. Default: the measure of a folded input, else peak. */
+  /** The measure to fold by. Default: the measure of a folded input, else `defaultMeasure`. */
   measure?: MeasureName;
+  /**
+   * The measure of a raw capture when `measure` is not given (default peak). A report whose figures are about
+   * everything allocated (stats) asks for total here, and still reads a folded input by that input's own measure.
+   * Only the measures every fold keeps (peak, leaks, total) can be a default.
+   */
+  defaultMeasure?: "peak" | "leaks" | "total";
   /** For "temporary": freed before this many other allocations in the thread (default 1). */
   temporaryThreshold?: number;
   /** For "at": the moment. */
@@ -403,10 +409,10 @@ export class Folder {
     }
   }
 
-  /** The measure of the output: the one asked for, or that of a folded input, else peak. */
+  /** The measure of the output: the one asked for, or that of a folded input, else the default (peak). */
   private chooseMeasure(): Measure {
     const folded = this.foldedInfo;
-    if (!folded) return this.measure ?? Measure.PEAK;
+    if (!folded) return this.measure ?? MEASURES[this.options.defaultMeasure ?? "peak"];
     if (this.measure !== undefined && this.measure !== folded.measure) {
       throw new CaptureError(
         `the input was already folded with --${measureName(folded.measure)}; fold the raw capture with --${measureName(this.measure)} instead`,
@@ -490,7 +496,7 @@ export class Folder {
 
 /** fold as a Transform: Messages in, the folded stream's Messages out (object mode on both sides). */
 export function fold(options: FoldOptions = {}): Transform {
-  return pushTransform((emit) => new Folder(emit, options));
+  return stageTransform((emit) => new Folder(emit, options));
 }
 
 /** fold over an async iterable of Messages. */
@@ -498,5 +504,5 @@ export function foldMessages(
   source: AsyncIterable<Message> | Iterable<Message>,
   options: FoldOptions = {},
 ): AsyncGenerator<Message> {
-  return pushIterate(source, (emit) => new Folder(emit, options));
+  return stageIterate(source, (emit) => new Folder(emit, options));
 }

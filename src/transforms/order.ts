@@ -175,18 +175,20 @@ function splitByThread(b: EventBatch): EventBatch[] {
 export function selectRows(b: EventBatch, idx: number[]): EventBatch {
   const n = idx.length;
   const out = allocBatch(n);
-  for (let j = 0; j < n; j++) {
-    const i = idx[j];
-    out.kind[j] = b.kind[i];
-    out.tid[j] = b.tid[i];
-    out.time[j] = b.time[i];
-    out.address[j] = b.address[i];
-    out.size[j] = b.size[i];
-    out.stack[j] = b.stack[i];
-    out.count[j] = b.count[i];
-  }
+  for (let j = 0; j < n; j++) copyEvent(b, idx[j], out, j);
   out.length = n;
   return out;
+}
+
+/** Copies event i of one batch to row j of another. */
+export function copyEvent(from: EventBatch, i: number, to: EventBatch, j: number): void {
+  to.kind[j] = from.kind[i];
+  to.tid[j] = from.tid[i];
+  to.time[j] = from.time[i];
+  to.address[j] = from.address[i];
+  to.size[j] = from.size[i];
+  to.stack[j] = from.stack[i];
+  to.count[j] = from.count[i];
 }
 
 export function allocBatch(capacity: number): EventBatch {
@@ -218,15 +220,7 @@ class BatchBuilder {
       const at = o.length;
       if (k < 64) {
         // Threads that interleave finely give short runs: a plain loop beats making seven subarrays.
-        for (let j = 0; j < k; j++) {
-          o.kind[at + j] = src.kind[from + j];
-          o.tid[at + j] = src.tid[from + j];
-          o.time[at + j] = src.time[from + j];
-          o.address[at + j] = src.address[from + j];
-          o.size[at + j] = src.size[from + j];
-          o.stack[at + j] = src.stack[from + j];
-          o.count[at + j] = src.count[from + j];
-        }
+        for (let j = 0; j < k; j++) copyEvent(src, from + j, o, at + j);
         o.length += k;
         from += k;
         if (o.length === OUT_BATCH) this.flush();

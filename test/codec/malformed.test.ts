@@ -315,8 +315,8 @@ t.test(
     t.match(String(err), /a record announces 3221225472 bytes/);
     t.equal(pulled, 0, "the chunk after the prefix was never asked for");
 
-    // The push decoder the same: write() throws on the chunk that completes the prefix.
+    // The push decoder the same: push() throws on the chunk that completes the prefix.
     const d = new Decoder(() => {});
-    t.throws(() => d.write(Uint8Array.from([...h, ...varint(3 * 2 ** 30)])), CaptureError);
+    t.throws(() => d.push(Uint8Array.from([...h, ...varint(3 * 2 ** 30)])), CaptureError);
   },
 );

@@ -1,6 +1,13 @@
 // EventOrderer: per-thread batches in, every process's events in one time order out.
 import t from "tap";
-import { EventKind as K, EventOrder, newHeader, type EventBatch, type Message } from "../../src/codec/model";
+import {
+  EventKind as K,
+  EventOrder,
+  newHeader,
+  newTrailer,
+  type EventBatch,
+  type Message,
+} from "../../src/codec/model";
 import { EventOrderer, allocBatch } from "../../src/transforms/order";
 
 type Ev = [tid: number, time: number, kind: number, address: number];
@@ -74,17 +81,7 @@ t.test("given a watermark, when events lie on both sides of it, then only the ea
   o.push({
     type: "trailer",
     pid: 1,
-    trailer: {
-      timeNs: 0,
-      allocations: 0,
-      deallocations: 0,
-      allocatedBytes: 0,
-      lostEvents: 0,
-      truncatedStacks: 0,
-      brokenStacks: 0,
-      unresolvedFrames: 0,
-      reentrantCalls: 0,
-    },
+    trailer: newTrailer(),
   });
   t.same(got().slice(5), ["1:1@500", "trailer"], "a trailer releases everything first");
 });

@@ -5,11 +5,12 @@
 // memory of two folds: the rows twice, and each process's live blocks twice, since a Folder pairs frees with their
 // allocations whatever its measure. A stream that was folded before carries one measure only, and cannot be folded
 // again by another, so it gives the chosen fold alone.
-import { Transform, type TransformCallback } from "node:stream";
+import type { Transform } from "node:stream";
+import { stageTransform } from "../../streams/stage";
 import { Content, Measure, type Message } from "../../codec/model";
 import { ProfileBuilder, type Profile } from "../../model/profile";
 import { Folder, type FoldOptions } from "../../transforms/fold";
-import { pushRendered, type Rendered } from "../sink";
+import { emitRendered, type Rendered } from "../sink";
 
 export interface Folds {
   /** The capture folded by the measure asked for (the default: a folded input's own, else peak). */
@@ -37,28 +38,18 @@ export function foldsSink<O>(fold: FoldOptions, render: (folds: Folds, options: 
   const chosen = new Fold(fold);
   // Warnings (threads merged approximately) would come twice: the second fold keeps quiet.
   let total = fold.measure === "total" ? undefined : new Fold({ ...fold, measure: "total", onWarning: undefined });
-  return new Transform({
-    writableObjectMode: true,
-    transform(m: Message, _encoding: BufferEncoding, callback: TransformCallback) {
-      try {
+  return stageTransform<Message, string | Uint8Array>(
+    (emit) => ({
+      push: (m) => {
         // A folded stream comes after the raw headers of its processes: the total fold stops at its own header.
         if (m.type === "header" && m.header.content === Content.FOLDED) total = undefined;
         chosen.folder.push(m);
         total?.folder.push(m);
-        callback();
-      } catch (e) {
-        callback(e as Error);
-      }
-    },
-    flush(callback: TransformCallback) {
-      try {
-        pushRendered(this, render({ chosen: chosen.finish(), total: total?.finish() }, options));
-        callback();
-      } catch (e) {
-        callback(e as Error);
-      }
-    },
-  });
+      },
+      end: () => emitRendered(emit, render({ chosen: chosen.finish(), total: total?.finish() }, options)),
+    }),
+    { objectInput: true, objectOutput: false },
+  );
 }
 
 /** Whether a measure is what was in use at one moment (pprof's inuse_*): peak, leaks (at the end) and at. */
