@@ -180,8 +180,12 @@ void open_scope() {
   c.unlock_append();
 }
 
+// Whether before_fork took the locks (recording may stop between prepare and the other two handlers).
+bool g_fork_locked = false;
+
 void before_fork() {
-  if (!active()) return;
+  g_fork_locked = active();
+  if (!g_fork_locked) return;
   writer::before_fork();
   channel().lock_all();
   stack_tables().lock();
@@ -189,7 +193,7 @@ void before_fork() {
 }
 
 void after_fork_in_parent() {
-  if (!active()) return;
+  if (!g_fork_locked) return;
   pthread_mutex_unlock(&g_retired_mutex);
   stack_tables().unlock();
   channel().unlock_all();
@@ -197,7 +201,7 @@ void after_fork_in_parent() {
 }
 
 void after_fork_in_child() {
-  if (!active()) return;
+  if (!g_fork_locked) return;
   BusyScope busy;
   pthread_mutex_init(&g_retired_mutex, nullptr);
   g_retired = Totals{};
@@ -217,8 +221,9 @@ void after_fork_in_child() {
   g_frames_to_resolve->time.clear();
   g_closed = false;
   open_scope();
-  // The writer thread starts when the child first flushes (see flush_thread_locked): a child that execs
-  // straight away (child_process.spawn) never connects, so its scope never reaches the capture.
+  // The child connects, and starts its writer thread, once it has 256 KiB to send or when it exits (see
+  // send_if_over): a child that execs straight away (child_process.spawn) never connects, so its short-lived
+  // scope never reaches the capture (the new program records itself from its own start).
   writer::after_fork_in_child();
 }
 
@@ -300,7 +305,7 @@ void send_if_over(size_t threshold) {
       stop_on_channel_failure();
       return;
     }
-    writer::start();
+    if (active()) writer::start();
   }
   if (!c.send_pending()) stop_on_channel_failure();
 }

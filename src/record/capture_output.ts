@@ -5,7 +5,6 @@
 // A write that fails (the reader went away, the disk is full) ends the output for good: the caller is told
 // once, stops recording, and the app runs on. The capture then ends after its last complete write, which a
 // reader reports as truncated.
-import { createWriteStream } from "node:fs";
 import type { Writable } from "node:stream";
 import type { compressFrame as CompressFrame } from "../codec/lz4";
 
@@ -20,7 +19,6 @@ export interface CaptureOutputOptions {
 }
 
 export class CaptureOutput {
-  private readonly stream: Writable;
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private scheduled = false;
@@ -31,13 +29,14 @@ export class CaptureOutput {
   /** Bytes handed to the destination (compressed, when compressing). */
   bytesWritten = 0;
 
-  /** `destination`: a file's path, or undefined for stdout. */
+  /**
+   * `stream`: process.stdout (not a file stream on fd 1, which fails on a non-blocking pipe with EAGAIN) or a
+   * file's stream, which end() closes.
+   */
   constructor(
-    destination: string | undefined,
+    private readonly stream: Writable,
     private readonly options: CaptureOutputOptions,
   ) {
-    // process.stdout, not a file stream on fd 1: it handles a non-blocking pipe (EAGAIN) as a pipe.
-    this.stream = destination === undefined ? process.stdout : createWriteStream(destination);
     this.stream.on("error", (e: NodeJS.ErrnoException) => this.fail(e));
     this.stream.on("drain", () => options.onDrain());
   }

@@ -1,9 +1,21 @@
 // `memtrace record`: runs the app with every process recording itself into its own channel, merges the
 // channels into one capture, and ends the way the app ended.
+import { createWriteStream, openSync } from "node:fs";
 import { basename } from "node:path";
+import type { Writable } from "node:stream";
+import { UsageError } from "../cli/io";
 import { CaptureOutput } from "./capture_output";
 import { CaptureServer } from "./capture_server";
 import { appCommand, exitLikeApp, forwardSignals, recordingEnv, startApp, type RecordSettings } from "./launcher";
+
+/** Opens the capture's file, or says in one line why it cannot be written. */
+function openCaptureFile(path: string): number {
+  try {
+    return openSync(path, "w");
+  } catch (e) {
+    throw new UsageError(`cannot write ${path}: ${(e as Error).message}`);
+  }
+}
 
 export interface RecordOptions extends RecordSettings {
   /** The capture's file; undefined: stdout, or a file named after the script when stdout is a terminal. */
@@ -23,6 +35,8 @@ export async function record(words: string[], options: RecordOptions): Promise<v
   const command = appCommand(words);
   const toTerminal = options.output === undefined && process.stdout.isTTY === true;
   const captureOnStdout = options.output === undefined && !toTerminal;
+  // A file given with -o is opened before the app starts: one that cannot be written is a usage error.
+  const file = options.output === undefined ? undefined : openCaptureFile(options.output);
 
   // Channels connect only once the app runs, and the output is made in the same tick as the app is started.
   const server = new CaptureServer({ write: (records) => output.write(records) });
@@ -38,7 +52,10 @@ export async function record(words: string[], options: RecordOptions): Promise<v
 
   const path =
     options.output ?? (toTerminal ? `memtrace-${command.label}.${child.pid ?? process.pid}.mtrace` : undefined);
-  const output = new CaptureOutput(path, {
+  let stream: Writable = process.stdout;
+  if (file !== undefined) stream = createWriteStream("", { fd: file });
+  else if (path !== undefined) stream = createWriteStream(path);
+  const output = new CaptureOutput(stream, {
     compress: options.compress,
     onDrain: () => server.resume(),
     onFailure: (e) => {

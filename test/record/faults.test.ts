@@ -109,9 +109,15 @@ t.test("given SIGINT sent to memtrace, the app receives it", async (t) => {
 });
 
 t.test("given wrong usage, one line on stderr and exit status 2", async (t) => {
-  for (const args of [["record"], ["record", "no-such-app.js"], ["record", "--stack-depth", "0", exitWith]]) {
+  for (const args of [
+    ["record"],
+    ["record", "no-such-app.js"],
+    ["record", "--stack-depth", "0", exitWith],
+    ["record", "-o", join(tmp, "no-such-folder", "x.mtrace"), exitWith, "0"],
+  ]) {
     const run = await memtrace(args);
     t.equal(run.status, 2, args.join(" "));
+    t.equal(run.stdout.length, 0, "the app did not run");
     t.equal(run.stderr.trim().split("\n").length, 1, "one line");
     t.notMatch(run.stderr, /\n\s+at /, "no stack trace");
   }
