@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -35,12 +36,24 @@ bool Channel::connect(const char* path) {
     ::close(fd);
     fd = high;
   }
+  struct stat st;
+  if (fstat(fd, &st) == 0) {
+    device_ = st.st_dev;
+    inode_ = st.st_ino;
+  }
   fd_.store(fd, std::memory_order_release);
   return true;
 }
 
 bool Channel::send_all(const uint8_t* data, size_t size) {
   int fd = fd_.load(std::memory_order_acquire);
+  struct stat st;
+  if (fd >= 0 && (fstat(fd, &st) != 0 || st.st_dev != device_ || st.st_ino != inode_)) {
+    // The descriptor was closed by the app, and perhaps reused: it is not ours to write to, nor to close.
+    fd_.store(-1, std::memory_order_release);
+    failed_.store(true, std::memory_order_release);
+    return false;
+  }
   while (size > 0) {
     if (fd < 0) return false;
     // MSG_NOSIGNAL: a reader that went away must not raise SIGPIPE in the app.

@@ -8,6 +8,7 @@
 #define MEMTRACE_PRELOAD_CHANNEL_H_
 
 #include <pthread.h>
+#include <sys/types.h>
 
 #include <atomic>
 
@@ -48,6 +49,10 @@ class Channel {
   bool send_all(const uint8_t* data, size_t size);
 
   std::atomic<int> fd_{-1};
+  // The socket's identity: an app that closes every descriptor and opens a file that lands on the same
+  // number must never receive capture bytes.
+  dev_t device_ = 0;
+  ino_t inode_ = 0;
   std::atomic<bool> failed_{false};
   pthread_mutex_t append_mutex_ = PTHREAD_MUTEX_INITIALIZER;
   pthread_mutex_t send_mutex_ = PTHREAD_MUTEX_INITIALIZER;
