@@ -310,6 +310,18 @@ void send_if_over(size_t threshold) {
   if (!c.send_pending()) stop_on_channel_failure();
 }
 
+void after_batch() {
+  // The writer thread sends, so that the app's threads do not block on the socket; they send themselves only
+  // when there is no writer thread (a fork child before it connects) or it has fallen far behind, which
+  // slows the app down to the reader's pace rather than let the channel grow without bound.
+  constexpr size_t kSendAt = 256 * 1024;
+  constexpr size_t kBlockAt = 16 * 1024 * 1024;
+  size_t pending = channel().pending_bytes();
+  if (pending <= kSendAt) return;
+  if (pending <= kBlockAt && writer::request_send()) return;
+  send_if_over(kSendAt);
+}
+
 void take_frames_to_resolve(FramesToResolve& out) {
   Channel& c = channel();
   c.lock_append();

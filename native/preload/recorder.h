@@ -54,6 +54,8 @@ void flush_thread_locked(ThreadState* thread);
 void append_framed(const ByteBuffer& records, bool last);
 // Sends what the channel holds if it is more than `threshold` bytes; connects first if needed.
 void send_if_over(size_t threshold);
+// After an app thread moved a full batch into the channel: has the channel sent when it holds enough.
+void after_batch();
 
 // The frames defined in the stream since the last call, for the writer thread to name.
 void take_frames_to_resolve(FramesToResolve& out);

@@ -8,10 +8,6 @@ namespace memtrace::tracking {
 
 namespace {
 
-// A thread flushes its own buffer when it fills; the channel is sent from here once it holds this much, so
-// that a busy thread does not wait for the writer thread's next round.
-constexpr size_t kSendThreshold = 256 * 1024;
-
 inline void append(ThreadState* t, EventKind kind, uint64_t address, uint64_t size, uint32_t stack) {
   t->lock.lock();
   // After the final flush nothing more is written, nor counted: the Trailer counts exactly what the stream
@@ -32,7 +28,7 @@ inline void append(ThreadState* t, EventKind kind, uint64_t address, uint64_t si
   bool full = t->events.full();
   if (full) recorder::flush_thread_locked(t);
   t->lock.unlock();
-  if (full) recorder::send_if_over(kSendThreshold);
+  if (full) recorder::after_batch();
 }
 
 }  // namespace

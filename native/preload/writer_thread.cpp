@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <new>
 #include <string>
 #include <vector>
@@ -37,6 +38,8 @@ struct Writer {
   bool stopping = false;
   pthread_mutex_t wake_mutex = PTHREAD_MUTEX_INITIALIZER;
   pthread_cond_t wake;
+  // An app thread has filled the channel: send it now rather than at the next round.
+  std::atomic<bool> send_requested{false};
   // Held for a whole round, and across fork(): the child must not inherit half-updated tables.
   pthread_mutex_t round_mutex = PTHREAD_MUTEX_INITIALIZER;
 
@@ -231,16 +234,27 @@ void* run(void*) {
   uint64_t tick = s.memory_interval_ns && s.memory_interval_ns < s.flush_interval_ns ? s.memory_interval_ns
                                                                                      : s.flush_interval_ns;
   uint64_t next_round = recorder::now_ns() + s.flush_interval_ns;
+  uint64_t next_tick = recorder::now_ns() + tick;
   pthread_mutex_lock(&w.wake_mutex);
   while (!w.stopping) {
-    timespec deadline;
-    clock_gettime(CLOCK_MONOTONIC, &deadline);
-    uint64_t ns = static_cast<uint64_t>(deadline.tv_nsec) + tick;
-    deadline.tv_sec += static_cast<time_t>(ns / 1'000'000'000);
-    deadline.tv_nsec = static_cast<long>(ns % 1'000'000'000);
-    pthread_cond_timedwait(&w.wake, &w.wake_mutex, &deadline);
+    uint64_t now = recorder::now_ns();
+    if (now < next_tick && !w.send_requested.load(std::memory_order_acquire)) {
+      timespec deadline;
+      clock_gettime(CLOCK_MONOTONIC, &deadline);
+      uint64_t ns = static_cast<uint64_t>(deadline.tv_nsec) + (next_tick - now);
+      deadline.tv_sec += static_cast<time_t>(ns / 1'000'000'000);
+      deadline.tv_nsec = static_cast<long>(ns % 1'000'000'000);
+      pthread_cond_timedwait(&w.wake, &w.wake_mutex, &deadline);
+    }
     if (w.stopping) break;
     pthread_mutex_unlock(&w.wake_mutex);
+    if (w.send_requested.exchange(false, std::memory_order_acq_rel)) recorder::send_if_over(0);
+    if (recorder::now_ns() < next_tick) {
+      pthread_mutex_lock(&w.wake_mutex);
+      continue;
+    }
+    next_tick += tick;
+    if (next_tick < recorder::now_ns()) next_tick = recorder::now_ns() + tick;
     if (s.memory_interval_ns) sample_rss(w);
     if (recorder::now_ns() >= next_round) {
       round(w, false);
@@ -266,6 +280,16 @@ void start() {
   pthread_sigmask(SIG_SETMASK, &all, &previous);
   if (pthread_create(&w.thread, nullptr, run, nullptr) != 0) w.started = false;
   pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+}
+
+bool request_send() {
+  Writer& w = state();
+  if (!w.started) return false;
+  if (w.send_requested.exchange(true, std::memory_order_acq_rel)) return true;  // already on its way
+  pthread_mutex_lock(&w.wake_mutex);
+  pthread_cond_signal(&w.wake);
+  pthread_mutex_unlock(&w.wake_mutex);
+  return true;
 }
 
 void finish() {
@@ -323,6 +347,7 @@ void after_fork_in_child() {
   pthread_mutex_init(&w.wake_mutex, nullptr);
   w.started = false;
   w.stopping = false;
+  w.send_requested.store(false, std::memory_order_relaxed);
   w.code_events.clear();
   w.heap_rows.clear();
   w.rss_rows.clear();

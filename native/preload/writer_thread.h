@@ -12,6 +12,8 @@ namespace memtrace::writer {
 
 // Starts the thread (once per process; again in a fork child).
 void start();
+// Asks the thread to send what the channel holds now. False if there is no writer thread (yet).
+bool request_send();
 // Stops the thread and runs the last round on the caller's thread, with the Trailer.
 void finish();
 
