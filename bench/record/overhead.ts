@@ -52,12 +52,19 @@ const variants: Variant[] = [
   },
 ];
 
-function timeRun(argv: string[]): number {
+/** Wall time, and CPU time (user + system) of every process of the run, through GNU time. */
+function timeRun(argv: string[]): { wall: number; cpu: number } {
+  const timeFile = join(tmpdir(), `memtrace-bench-time-${process.pid}`);
   const start = process.hrtime.bigint();
-  const r = spawnSync(argv[0], argv.slice(1), { env, stdio: ["ignore", "ignore", "pipe"], cwd: work });
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const r = spawnSync("/usr/bin/time", ["-f", "%U %S", "-o", timeFile, ...argv], {
+    env,
+    stdio: ["ignore", "ignore", "pipe"],
+    cwd: work,
+  });
+  const wall = Number(process.hrtime.bigint() - start) / 1e9;
   if (r.status !== 0) throw new Error(`${argv.join(" ")} failed (${r.status}): ${r.stderr}`);
-  return seconds;
+  const [user, system] = readFileSync(timeFile, "utf8").trim().split(/\s+/).map(Number);
+  return { wall, cpu: user + system };
 }
 
 function eventsIn(file: string): number {
@@ -78,17 +85,21 @@ const rows: string[][] = [];
 for (const workload of WORKLOADS) {
   const script = join(ROOT, "bench", "record", "workloads", `${workload}.js`);
   const times = new Map<string, number[]>(variants.map((v) => [v.name, []]));
+  const cpus = new Map<string, number[]>(variants.map((v) => [v.name, []]));
   const bytes = new Map<string, number>();
   let events = 0;
   for (let run = 0; run < RUNS; run++) {
     for (const v of variants) {
       for (const f of readdirSync(work)) rmSync(join(work, f), { force: true });
-      times.get(v.name)!.push(timeRun(v.command(script)));
+      const { wall, cpu } = timeRun(v.command(script));
+      times.get(v.name)!.push(wall);
+      cpus.get(v.name)!.push(cpu);
       if (v.output) bytes.set(v.name, statSync(v.output()).size);
       if (v.name === "memtrace") events = eventsIn(capture);
     }
   }
   const t = (name: string) => median(times.get(name)!);
+  const c = (name: string) => median(cpus.get(name)!);
   const plain = t("plain");
   const overhead = (name: string) => t(name) - plain;
   rows.push([
@@ -98,6 +109,7 @@ for (const workload of WORKLOADS) {
     `${t("memtrace --compress").toFixed(2)}s ${(t("memtrace --compress") / plain).toFixed(2)}x`,
     `${t("heaptrack").toFixed(2)}s ${(t("heaptrack") / plain).toFixed(2)}x`,
     `${((overhead("memtrace") / overhead("heaptrack")) * 100).toFixed(0)}%`,
+    `${(c("memtrace") / c("plain")).toFixed(2)}x / ${(c("heaptrack") / c("plain")).toFixed(2)}x`,
     `${(events / 1e6).toFixed(2)}M`,
     (bytes.get("memtrace")! / events).toFixed(2),
     (bytes.get("memtrace --compress")! / events).toFixed(2),
@@ -112,6 +124,7 @@ const header = [
   "memtrace --compress",
   "heaptrack",
   "mt/ht overhead",
+  "cpu mt / ht",
   "events",
   "B/event",
   "B/event lz4",
@@ -120,6 +133,8 @@ const header = [
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
 for (const r of [header, ...rows]) console.log(r.map((c, i) => c.padEnd(widths[i])).join("  "));
 console.log(
-  "\nheaptrack B/event: heaptrack's (zstd-compressed) file divided by the events memtrace counted in the same workload",
+  "\nRatios are against plain node's median wall time; mt/ht overhead is memtrace's extra wall time as a share of\n" +
+    "heaptrack's; cpu mt / ht: CPU time (user + system, every process) of memtrace and heaptrack against plain.\n" +
+    "heaptrack B/event: heaptrack's (zstd-compressed) file divided by the events memtrace counted in the same workload",
 );
 rmSync(work, { recursive: true, force: true });
