@@ -211,6 +211,20 @@ EXPORT void* mremap(void* old, size_t old_size, size_t new_size, int flags, ...)
   return p;
 }
 
+// _exit and _Exit skip exit()'s handlers, and so this library's destructor: shells (dash) end that way. The
+// capture gets its Trailer all the same; then the process ends as _exit would end it.
+EXPORT void _exit(int status) {
+  memtrace::recorder::finish_now();
+  syscall(SYS_exit_group, status);
+  __builtin_unreachable();
+}
+
+EXPORT void _Exit(int status) {
+  memtrace::recorder::finish_now();
+  syscall(SYS_exit_group, status);
+  __builtin_unreachable();
+}
+
 // The operator new and delete family: every variant, so that no call reaches libstdc++'s versions.
 #define NEW_EXPORT __attribute__((visibility("default")))
 

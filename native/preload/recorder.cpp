@@ -243,8 +243,12 @@ __attribute__((constructor)) void start_recording() {
   writer::start();
 }
 
-__attribute__((destructor)) void stop_recording() {
-  if (!active()) return;
+}  // namespace
+
+void finish_now() {
+  // A vfork child shares the parent's memory and has not been through the fork handlers: it must not touch
+  // it.
+  if (!active() || static_cast<uint32_t>(getpid()) != g_pid) return;
   t_busy = kRecorderThread;  // the process is ending: nothing this thread does from here is the app's
   // Stop first, then write what was recorded: the Trailer must be the scope's last Record.
   g_active.store(false, std::memory_order_release);
@@ -252,6 +256,8 @@ __attribute__((destructor)) void stop_recording() {
   channel().close();
 }
 
+namespace {
+__attribute__((destructor)) void stop_recording() { finish_now(); }
 }  // namespace
 
 const Settings& settings() { return g_settings; }

@@ -63,6 +63,10 @@ void take_frames_to_resolve(FramesToResolve& out);
 // The mmap wrapper saw a file mapping (see process_maps.cpp).
 void note_file_mapping(const void* start, size_t length, int prot, int fd, uint64_t offset);
 
+// The process is ending (exit() ran this library's destructor, or the app called _exit): writes the last
+// batches and the Trailer, and stops recording.
+void finish_now();
+
 // The channel failed: stop recording, count what is lost.
 void stop_on_channel_failure();
 

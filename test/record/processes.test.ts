@@ -94,3 +94,17 @@ t.test("given work on libuv's pool, its threads are named and known as pool thre
     "zlib's allocations are on those threads",
   );
 });
+
+t.test(
+  "given a shell child, which ends with _exit (no exit handlers), its scope still ends with a trailer",
+  async (t) => {
+    const run = await memtrace(["record", join(APPS, "shell-child.js")]);
+    t.equal(run.status, 0, run.stderr);
+    t.equal(run.stderr, "shell done\n");
+    const capture = new Capture(run.stdout);
+    t.same(capture.warnings, [], "no process is reported as cut short");
+    const shell = capture.pids.find((pid) => capture.header(pid)?.argv[0] === "/bin/sh");
+    t.ok(shell, "the shell is in the capture");
+    t.ok(shell && capture.trailer(shell), "with its trailer");
+  },
+);
