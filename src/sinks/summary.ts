@@ -8,7 +8,6 @@
 // each holding nearly 100% in total, so a total-sorted top 20 would be mostly those. Own bytes answer the first
 // question (which code allocates), as memray's `stats` does with its largest allocating locations; --sort total
 // gives the callers' view.
-import { InvalidArgumentError } from "commander";
 import { parsePositiveInt } from "../cli/options";
 import { buildCallTree, compareLabels, ROOT } from "../model/calltree";
 import { locationsOf, type Location } from "../model/locations";
@@ -17,7 +16,7 @@ import { formatBytes, formatCount, formatPercent, plural } from "./format";
 import { headline } from "./headline";
 import { profileSink, type SinkDefinition } from "./sink";
 import { printable, renderTable, type Cell, type Column } from "./table";
-import { terminalSettings, type TerminalOptions } from "./terminal";
+import { TERMINAL_OPTIONS, shareColor, terminalSettings, type TerminalOptions } from "./terminal";
 
 export const SORTS = ["own", "total", "count"] as const;
 export type SortName = (typeof SORTS)[number];
@@ -59,12 +58,6 @@ function sortLocations(locations: Location[], sort: SortName): Location[] {
   return keyed.map((x) => x.l);
 }
 
-/** Green under 10% of the total, yellow under 50%, red from there: memray's gradient, in three steps. */
-function percentColor(part: number, total: number): string {
-  const share = total > 0 ? part / total : 0;
-  return share >= 0.5 ? "31" : share >= 0.1 ? "33" : "32";
-}
-
 export function renderSummary(profile: Profile, options: RenderOptions): string {
   const tree = buildCallTree(profile);
   const total = tree.bytes[ROOT];
@@ -89,7 +82,7 @@ export function renderSummary(profile: Profile, options: RenderOptions): string 
       "Own: allocated by the location itself; total: by it or anything it called.",
     "",
   );
-  const pct = (bytes: number): Cell => ({ text: formatPercent(bytes, total), color: percentColor(bytes, total) });
+  const pct = (bytes: number): Cell => ({ text: formatPercent(bytes, total), color: shareColor(bytes, total) });
   const columns: Column[] = [
     { header: "Location", align: "left", flexible: true },
     // On a narrow terminal the counts go first, then the percentages of the column not sorted by.
@@ -117,12 +110,6 @@ export function renderSummary(profile: Profile, options: RenderOptions): string 
   return out.join("\n");
 }
 
-function parseColumns(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n < 40) throw new InvalidArgumentError(`expected 40 columns or more, got "${value}"`);
-  return n;
-}
-
 export const summary: SinkDefinition<SummaryOptions> = {
   name: "summary",
   summary: "a table of the locations that hold the most memory: own and total bytes, allocation counts",
@@ -148,13 +135,7 @@ export const summary: SinkDefinition<SummaryOptions> = {
       defaultValue: DEFAULT_TOP,
       parse: parsePositiveInt,
     },
-    {
-      flags: "--width <columns>",
-      description: "fit the table to this width (default: the terminal's)",
-      parse: parseColumns,
-    },
-    { flags: "--color", description: "color the table even when not writing to a terminal" },
-    { flags: "--no-color", description: "no colors (NO_COLOR in the environment does the same)" },
+    ...TERMINAL_OPTIONS,
   ],
   input: "profile",
   create(options) {
