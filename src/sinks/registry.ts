@@ -9,5 +9,16 @@ import { pprof } from "./pprof";
 import type { SinkDefinition } from "./sink";
 import { speedscope } from "./speedscope";
 import { summary } from "./summary";
+import { table } from "./table-report";
 
-export const SINKS: SinkDefinition<never>[] = [dump, flame, summary, collapsed, pprof, speedscope, heapprofile, csv];
+export const SINKS: SinkDefinition<never>[] = [
+  dump,
+  flame,
+  summary,
+  table,
+  collapsed,
+  pprof,
+  speedscope,
+  heapprofile,
+  csv,
+];
