@@ -10,12 +10,14 @@ import type { SinkDefinition } from "./sink";
 import { speedscope } from "./speedscope";
 import { summary } from "./summary";
 import { table } from "./table-report";
+import { tree } from "./tree";
 
 export const SINKS: SinkDefinition<never>[] = [
   dump,
   flame,
   summary,
   table,
+  tree,
   collapsed,
   pprof,
   speedscope,
