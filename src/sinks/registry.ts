@@ -8,6 +8,7 @@ import { heapprofile } from "./heapprofile";
 import { pprof } from "./pprof";
 import type { SinkDefinition } from "./sink";
 import { speedscope } from "./speedscope";
+import { stats } from "./stats";
 import { summary } from "./summary";
 import { table } from "./table-report";
 import { tree } from "./tree";
@@ -18,6 +19,7 @@ export const SINKS: SinkDefinition<never>[] = [
   summary,
   table,
   tree,
+  stats,
   collapsed,
   pprof,
   speedscope,
