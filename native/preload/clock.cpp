@@ -9,6 +9,15 @@ State g_state;
 
 namespace {
 
+bool kernel_uses_tsc() {
+  FILE* f = fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource", "re");
+  if (!f) return false;
+  char name[32] = {0};
+  bool tsc = fgets(name, sizeof(name), f) && strcmp(name, "tsc\n") == 0;
+  fclose(f);
+  return tsc;
+}
+
 bool invariant_tsc() {
 #if defined(__x86_64__)
   FILE* f = fopen("/proc/cpuinfo", "re");
@@ -32,7 +41,7 @@ bool invariant_tsc() {
 
 void calibrate() {
 #if defined(__x86_64__)
-  if (!invariant_tsc()) return;
+  if (!kernel_uses_tsc() || !invariant_tsc()) return;
   uint64_t m0 = monotonic_ns();
   uint64_t t0 = __rdtsc();
   uint64_t m1;

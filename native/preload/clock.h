@@ -1,9 +1,11 @@
 // The recorder's clock: nanoseconds since the scope's time 0, read on every event.
 //
-// CLOCK_MONOTONIC through the vDSO costs ~30 ns here (kvm-clock); the CPU's time-stamp counter costs ~12.
-// When the TSC is invariant (constant_tsc and nonstop_tsc: same rate on every core, in every power state) the
-// clock is the TSC, scaled by a rate measured against CLOCK_MONOTONIC at start-up; otherwise it is
-// CLOCK_MONOTONIC. Every time in a scope (events, watermarks, samples) comes from this one clock, so they
+// CLOCK_MONOTONIC through the vDSO costs ~30 ns under kvm-clock; the CPU's time-stamp counter costs ~12. When
+// the kernel itself keeps time with the TSC (its clocksource is "tsc": it checked that every CPU's counter is
+// in step) and the TSC is invariant (constant_tsc, nonstop_tsc), the clock is the TSC, scaled by a rate
+// measured against CLOCK_MONOTONIC at start-up. Otherwise (a VM whose kernel marked the TSC unstable, as on
+// the machine memtrace was first built on) it is CLOCK_MONOTONIC: events of different threads must keep their
+// order. Every time in a scope (events, watermarks, samples) comes from this one clock, so they
 // agree with each other.
 #ifndef MEMTRACE_PRELOAD_CLOCK_H_
 #define MEMTRACE_PRELOAD_CLOCK_H_
