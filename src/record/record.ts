@@ -4,8 +4,8 @@ import { createWriteStream, openSync } from "node:fs";
 import { basename } from "node:path";
 import type { Writable } from "node:stream";
 import { UsageError } from "../cli/io";
-import { CaptureOutput } from "./capture_output";
-import { CaptureServer } from "./capture_server";
+import { CaptureOutput } from "./capture-output";
+import { CaptureServer } from "./capture-server";
 import { appCommand, exitLikeApp, forwardSignals, recordingEnv, startApp, type RecordSettings } from "./launcher";
 
 /** Opens the capture's file, or says in one line why it cannot be written. */
