@@ -16,8 +16,7 @@ export class RecordFramer {
     let data = chunk;
     if (this.partBytes > 0) {
       // The pending Record's length, once its prefix is whole (the prefix itself may be split).
-      const head = Buffer.concat([...this.parts, chunk.subarray(0, 10)]);
-      const end = recordEnd(head, 0);
+      const end = recordEnd(this.head(chunk), 0);
       if (end < 0 || end > this.partBytes + chunk.length) {
         this.keep(chunk);
         return out;
@@ -37,6 +36,13 @@ export class RecordFramer {
     if (end > 0) out.push(data.subarray(0, end));
     if (end < data.length) this.keep(data.subarray(end));
     return out;
+  }
+
+  /** The first bytes (up to a length prefix's 10) of the pending Record continued by `chunk`. */
+  private head(chunk: Buffer): Buffer {
+    const first = this.parts[0];
+    if (first.length >= 10) return first;
+    return Buffer.concat([...this.parts, chunk]).subarray(0, 10);
   }
 
   private keep(bytes: Buffer): void {
