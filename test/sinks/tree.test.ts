@@ -156,6 +156,17 @@ t.test("given inverted stacks, when drawn, then the allocating frames are at the
   ]);
 });
 
+t.test("given --threshold as typed, when parsed, then a percentage from 0 to 100 is taken", async (t) => {
+  const parse = tree.options.find((o) => o.flags.startsWith("--threshold"))!.parse!;
+  t.same(
+    ["1", "0.5", "5%", "0", "100"].map((v) => parse(v, undefined)),
+    [1, 0.5, 5, 0, 100],
+  );
+  for (const bad of ["", "abc", "101", "-1", "5%%"]) {
+    t.throws(() => parse(bad, undefined), /expected a percentage from 0 to 100/, JSON.stringify(bad));
+  }
+});
+
 t.test("given the worked example, when drawn, then the output matches its golden file", GOLDEN, async (t) => {
   t.matchSnapshot(await runReport(tree, workedExample(), plain, "total"), "tree/worked-total.txt");
   t.matchSnapshot(
