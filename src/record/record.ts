@@ -52,9 +52,12 @@ export async function record(words: string[], options: RecordOptions): Promise<v
 
   const path =
     options.output ?? (toTerminal ? `memtrace-${command.label}.${child.pid ?? process.pid}.mtrace` : undefined);
+  // The channels pause when the file's stream holds 4 MiB not yet written (a disk slower than the app), not at
+  // every write: pausing and resuming every socket costs system calls.
+  const highWaterMark = 4 * 1024 * 1024;
   let stream: Writable = process.stdout;
-  if (file !== undefined) stream = createWriteStream("", { fd: file });
-  else if (path !== undefined) stream = createWriteStream(path);
+  if (file !== undefined) stream = createWriteStream("", { fd: file, highWaterMark });
+  else if (path !== undefined) stream = createWriteStream(path, { highWaterMark });
   const output = new CaptureOutput(stream, {
     compress: options.compress,
     onDrain: () => server.resume(),
