@@ -22,7 +22,8 @@ export class CaptureOutput {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private scheduled = false;
-  private failed = false;
+  /** The destination failed: nothing more is written. */
+  failed = false;
   // lz4-napi is a native module that takes a while to load: only when compressing.
   private readonly compressFrame: typeof CompressFrame = (data) =>
     (require("../codec/lz4") as typeof import("../codec/lz4")).compressFrame(data);

@@ -3,7 +3,7 @@
 import { createWriteStream, openSync } from "node:fs";
 import { basename } from "node:path";
 import type { Writable } from "node:stream";
-import { UsageError } from "../cli/io";
+import { UsageError, isReaderGone } from "../cli/io";
 import { CaptureOutput } from "./capture-output";
 import { CaptureServer } from "./capture-server";
 import { appCommand, exitLikeApp, forwardSignals, recordingEnv, startApp, type RecordSettings } from "./launcher";
@@ -25,10 +25,6 @@ export interface RecordOptions extends RecordSettings {
 
 /** How long processes that outlive the app (detached children) may keep their channels open after it ends. */
 const STRAGGLER_GRACE_MS = 2000;
-
-function isReaderGone(e: NodeJS.ErrnoException): boolean {
-  return e.code === "EPIPE" || e.code === "ECONNRESET" || e.code === "ERR_STREAM_DESTROYED";
-}
 
 /** Runs the recording to its end; memtrace's exit status becomes the app's. */
 export async function record(words: string[], options: RecordOptions): Promise<void> {
@@ -63,7 +59,7 @@ export async function record(words: string[], options: RecordOptions): Promise<v
     onDrain: () => server.resume(),
     onFailure: (e) => {
       // Recording stops; the app runs on unharmed. A reader that went away (`| head`) is the user's choice.
-      if (!isReaderGone(e)) {
+      if (!isReaderGone(e) && e.code !== "ECONNRESET") {
         process.stderr.write(
           `memtrace record: stopped recording: ${path ?? "stdout"}: ${e.message}; the app runs on\n`,
         );
@@ -87,7 +83,7 @@ export async function record(words: string[], options: RecordOptions): Promise<v
   stopForwarding();
   server.close();
   await output.end();
-  if (path && toTerminal) {
+  if (path && toTerminal && !output.failed) {
     process.stderr.write(
       `memtrace: wrote ${path} (${server.connections} process${server.connections === 1 ? "" : "es"}); look at it with\n` +
         `  memtrace summary ${path}\n` +
