@@ -34,14 +34,15 @@ export function registerSink(program: Command, def: SinkDefinition<never>): void
         `memtrace ${def.name}`,
       );
       const onWarning = (w: { message: string }) => warn(def.name, input.name, w.message);
+      const kind = def.inputOf?.(opts as never) ?? def.input;
       const stages = [
         input.stream,
         progress(def.name, file),
         createDecodeStream({ onWarning }),
-        ...(def.input === "profile" ? [await foldStage(file, opts, (message) => onWarning({ message }))] : []),
+        ...(kind === "profile" ? [await foldStage(file, opts, (message) => onWarning({ message }))] : []),
         // A report that folds by itself gets the fold options resolved here: finding a run's length reads the file.
         def.create(
-          (def.input === "capture"
+          (kind === "capture"
             ? { ...opts, fold: await resolveFoldOptions(file, opts, (message) => onWarning({ message })) }
             : opts) as never,
         ),

@@ -19,6 +19,8 @@ export interface OptionSpec {
   choices?: readonly string[];
 }
 
+export type SinkInput = "profile" | "messages" | "capture";
+
 export interface SinkDefinition<O = Record<string, unknown>> {
   /** The command name: `memtrace <name>`. */
   name: string;
@@ -35,7 +37,13 @@ export interface SinkDefinition<O = Record<string, unknown>> {
    * "capture": it reads the capture's Messages and folds them itself, as often as it needs (pprof needs the chosen
    * measure and the total): the CLI adds the measure options and passes them, resolved, as `options.fold`.
    */
-  input: "profile" | "messages" | "capture";
+  input: SinkInput;
+  /**
+   * For a report whose input depends on its options: flame reads a profile, but `flame --html` folds the capture
+   * itself (its time window needs every allocation's lifetime). The CLI asks this with the parsed options; the
+   * measure options are offered whenever `input` is not "messages". Default: `input`.
+   */
+  inputOf?(options: O): SinkInput;
   /** The output is binary: the CLI refuses to write it to a terminal. */
   binaryOutput?: boolean;
   create(options: O): Transform;
