@@ -37,7 +37,7 @@ import { FoldedWriter, ScopeMemo, type OutputShape } from "./fold-output";
 import { LiveHeap } from "./live";
 import { MEASURES, describeTime, measureName, resolveTime, type MeasureName, type TimeSpec } from "./measures";
 import { NumberMap } from "./number-map";
-import { EventOrderer } from "./order";
+import { EventOrderer, approximateMergeWarning } from "./order";
 import { stageIterate, stageTransform } from "../streams/stage";
 
 export { MEASURES, measureName, type MeasureName } from "./measures";
@@ -192,10 +192,7 @@ export class Folder {
     };
     this.writer = new FoldedWriter(this.shape);
     this.orderer = new EventOrderer((m) => this.handle(m), {
-      onApproximate: (pid) =>
-        options.onWarning?.(
-          `process ${pid}: too many events between watermarks; threads were merged approximately, so a free in one thread may miss its allocation in another`,
-        ),
+      onApproximate: (pid) => options.onWarning?.(approximateMergeWarning(pid)),
     });
   }
 

@@ -25,6 +25,11 @@ class ProcessQueue {
   held = 0;
 }
 
+/** What a fold says when it had to merge threads without a watermark (OrderOptions.onApproximate). */
+export function approximateMergeWarning(pid: number): string {
+  return `process ${pid}: too many events between watermarks; threads were merged approximately, so a free in one thread may miss its allocation in another`;
+}
+
 export interface OrderOptions {
   /** Called once if events had to be released without a watermark. */
   onApproximate?: (pid: number) => void;
