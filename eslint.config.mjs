@@ -26,4 +26,24 @@ export default tseslint.config(
       "@typescript-eslint/no-require-imports": "off",
     },
   },
+  // The HTML flame graph's script runs in the browser, as a plain script inlined into the page (src/sinks/html/):
+  // the browser's globals it uses, and `module`, which model.js sets when the tests load it in Node.
+  {
+    files: ["src/sinks/html/*.js"],
+    languageOptions: {
+      sourceType: "script",
+      globals: Object.fromEntries(
+        [
+          "window",
+          "document",
+          "Element",
+          "HTMLInputElement",
+          "HTMLSelectElement",
+          "setTimeout",
+          "clearTimeout",
+          "module",
+        ].map((name) => [name, "readonly"]),
+      ),
+    },
+  },
 );

@@ -6,8 +6,10 @@ import { InvalidArgumentError } from "commander";
 import { FunctionKind } from "../codec/model";
 import { buildCallTree, ROOT, type CallTree } from "../model/calltree";
 import type { Profile } from "../model/profile";
+import type { FoldOptions } from "../transforms/fold";
 import { formatBytes, formatPercent, plural } from "./format";
 import { headline } from "./headline";
+import { htmlFlameSink } from "./html/sink";
 import { profileSink, type SinkDefinition } from "./sink";
 import { frameColor, kindName } from "./svg/palette";
 import { fitText, flameScript } from "./svg/script";
@@ -16,6 +18,10 @@ import { xml } from "./svg/xml";
 export interface FlameOptions {
   /** The title line; default: the measure and its totals. */
   title?: string;
+  /** An interactive HTML page (html/sink.ts) instead of the SVG. */
+  html?: boolean;
+  /** With html: how to fold the capture (the CLI fills it from the measure options). */
+  fold?: FoldOptions;
   /** Image width, px. */
   width?: number;
   /** Boxes narrower than this many px are left out (and counted in the legend line). */
@@ -204,14 +210,26 @@ export const flame: SinkDefinition<FlameOptions> = {
     "Draws a flame graph in the style of flamegraph.pl: one box per function on each call path, as wide as the " +
     "bytes allocated under it (by the measure: --peak, --leaks or --total), callers below, the whole at the " +
     "bottom. Colors: green JavaScript, orange native code, aqua V8 and Node builtins, grey unknown. Open the SVG " +
-    "in a browser: hover for figures, click a box to zoom, Ctrl-F to search with a regular expression.",
+    "in a browser: hover for figures, click a box to zoom, Ctrl-F to search with a regular expression. " +
+    "With --html: one self-contained page (no network) with a chart of memory over time; drag across it to " +
+    "see the graph of that time window: what was live at its high-water mark (--peak), what was allocated in " +
+    "it and still live at its end (--leaks), or everything allocated in it (--total), as Memray's temporal " +
+    "flame graph shows them.",
   examples: [
     "memtrace flame app.mtrace > flame.svg",
     "memtrace flame --leaks app.mtrace -o leaks.svg",
     "memtrace record app.js | memtrace flame --title 'app.js at startup' > startup.svg",
+    "memtrace flame --html app.mtrace -o flame.html",
+    "memtrace flame --html --leaks --between 2s 10s app.mtrace -o grew.html",
   ],
   options: [
     { flags: "--title <text>", description: "the title line (default: the measure and its totals)" },
+    {
+      flags: "--html",
+      description:
+        "an interactive HTML page instead: a memory-over-time chart whose time window re-folds the graph, " +
+        "flame or icicle, inverted, per process and thread, zoom, search (--width and --minwidth are the SVG's)",
+    },
     {
       flags: "--width <px>",
       description: "image width in pixels",
@@ -226,7 +244,10 @@ export const flame: SinkDefinition<FlameOptions> = {
     },
   ],
   input: "profile",
+  // The page's time window needs every allocation's lifetime, which a folded profile no longer has: with --html
+  // the report reads the capture and folds it itself (over time).
+  inputOf: (options) => (options.html ? "capture" : "profile"),
   create(options) {
-    return profileSink(renderFlame, options);
+    return options.html ? htmlFlameSink(options) : profileSink(renderFlame, options);
   },
 };

@@ -1,14 +1,12 @@
 // The flame graph in a real browser (Debian's chromium, driven by playwright-core): it loads as an XML document
 // without errors, shows hostile names as text, zooms on click, searches, and resets. CI installs chromium; without
 // it (and outside CI) the test is skipped with the reason.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import t from "tap";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { flame } from "../../src/sinks/flame";
 import { builtin, capture, js, native, runReport, workedExample } from "./capture";
-import { CHROMIUM, hasChromium, needs } from "./tools";
+import { browserFor } from "./browser";
+import { hasChromium, needs } from "./tools";
 
 interface Geometry {
   title: string;
@@ -36,36 +34,9 @@ function geometry(page: Page): Promise<Geometry[]> {
 }
 
 t.test("given a flame graph in chromium", needs(hasChromium(), "chromium"), async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), "memtrace-flame-"));
-  const browser: Browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu"],
-  });
-  t.teardown(async () => {
-    await browser.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  /** Opens an SVG file (as a file: URL, so that it is parsed as XML) and collects what the console reports. */
-  const open = async (name: string, svg: string) => {
-    const path = join(dir, name);
-    writeFileSync(path, svg);
-    const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
-    const errors: string[] = [];
-    page.on("console", (m) => {
-      if (m.type() === "error" || m.type() === "warning") errors.push(m.text());
-    });
-    page.on("pageerror", (e) => errors.push(e.message));
-    // Prompts are the search's (tests answer them); an alert or a confirm could only come from injected script.
-    page.on("dialog", (d) => {
-      if (d.type() !== "prompt") {
-        errors.push(`unexpected ${d.type()}: ${d.message()}`);
-        void d.dismiss();
-      }
-    });
-    await page.goto(`file://${path}`);
-    return { page, errors };
-  };
+  /** Opens an SVG file (as a file: URL, so that it is parsed as XML); prompts are the search's, which tests answer. */
+  const openFile = await browserFor(t);
+  const open = (name: string, svg: string) => openFile(name, svg, { prompts: true });
 
   t.test("when it loads, then there are no errors and every box has its label", async (t) => {
     const { page, errors } = await open("worked.svg", await runReport(flame, workedExample(), {}, "total"));

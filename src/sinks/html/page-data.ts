@@ -1,0 +1,379 @@
+// What the HTML flame graph embeds: the labels and the merged stacks once, and per process its rows (thread, node)
+// with their tables over time (timeline.ts) or, for a stream folded before, their folded values; the memory series
+// for the chart; the texts of the headline. The page's script (model.js) reads exactly this.
+//
+// Layout: columns of numbers (one array per field) rather than an object per entry, so that a large page stays
+// a few bytes per entry and parses fast. Entries are sorted (rows by first appearance, tables by row then bucket),
+// and nothing depends on the clock or the machine: the same capture gives the same bytes.
+import { Content, FunctionKind, Measure, newHeader, type ProcessTotals } from "../../codec/model";
+import { Profile } from "../../model/profile";
+import { Scope } from "../../model/scope";
+import { headline } from "../headline";
+import { SEARCH_COLOR, frameColor, kindName } from "../svg/palette";
+import { BucketGrid, MAX_BUCKETS } from "./grid";
+import { Sums } from "./sums";
+import {
+  NEVER,
+  changeKey,
+  changePosition,
+  changeRow,
+  lifetimeAllocated,
+  lifetimeFreed,
+  lifetimeKey,
+  lifetimeRow,
+} from "./keys";
+import type { ProcessTimeline, Sample } from "./timeline";
+import { LabelTrie } from "./trie";
+
+/** What the graph shows of a window: live at its high-water mark, allocated in it and live at its end, all of it. */
+export type ViewName = "peak" | "leaks" | "total";
+
+export interface ProcessData {
+  pid: number;
+  command: string;
+  /** [tid, name] of every thread with rows, by tid. */
+  threads: [number, string][];
+  allocations: number;
+  peakBytes: number;
+  peakTimeNs: number;
+  leakedBytes: number;
+  /** Per bucket: live bytes at its moment (all, and of JS heap samples), the moment's time; RSS and JS heap. */
+  live: number[];
+  liveJs: number[];
+  momentNs: number[];
+  rss: (number | null)[];
+  heap: (number | null)[];
+  rows: { tid: number[]; node: number[] };
+  /**
+   * The timeline's tables (timeline.ts), or the folded values of each row. Rows are delta-coded (each entry's row
+   * minus the previous entry's); `lasted` is the number of buckets from an allocation's to its free's (0: freed
+   * in the same bucket), -1 for never freed.
+   */
+  changes: { row: number[]; pos: number[]; bytes: number[]; count: number[] } | null;
+  lifetimes: { row: number[]; from: number[]; lasted: number[]; bytes: number[]; count: number[] } | null;
+  values: { bytes: number[]; count: number[] } | null;
+}
+
+export interface PageData {
+  /** --title, which replaces the computed title (the latter then moves under it). */
+  title: string | null;
+  /** The headline's other lines (headline.ts). */
+  who: string | null;
+  shape: string | null;
+  warning: string | null;
+  processLines: string[];
+  /** For a stream folded before: its title; the graph has no time window. */
+  foldedTitle: string | null;
+  view: ViewName;
+  /** The initial window, in buckets (inclusive), or null for the whole run. */
+  window: [number, number] | null;
+  inverted: boolean;
+  bucketNs: number;
+  buckets: number;
+  labels: string[];
+  /** Per label: the index of its kind in `kinds`, and its color. */
+  labelKind: number[];
+  labelColor: string[];
+  kinds: { name: string; color: string }[];
+  /** The color of frames a search matches (the SVG's). */
+  searchColor: string;
+  /** The merged stacks: node 0 is the root. */
+  parent: number[];
+  label: number[];
+  processes: ProcessData[];
+}
+
+const KINDS = [FunctionKind.KIND_JS, FunctionKind.KIND_NATIVE, FunctionKind.KIND_BUILTIN, FunctionKind.KIND_OTHER];
+
+export interface PageOptions {
+  title?: string;
+  view: ViewName;
+  /** Times (ns) of the initial window. */
+  window?: [number, number];
+  inverted: boolean;
+}
+
+/** A Profile with no rows that carries the processes and totals of a timeline: what headline() reads. */
+function metadataOf(timelines: ProcessTimeline[], truncated: boolean, measure: Measure): Profile {
+  const profile = new Profile(new Scope(0, newHeader({ content: Content.FOLDED })));
+  const totals: ProcessTotals[] = timelines.map((p) => ({
+    pid: p.pid,
+    allocations: p.allocations,
+    allocatedBytes: p.allocatedBytes,
+    deallocations: p.deallocations,
+    unmatchedDeallocations: p.unmatched,
+    overwrittenAllocations: p.overwritten,
+    peakBytes: p.peakBytes,
+    peakTimeNs: p.peakTime,
+    leakedBytes: p.liveBytes,
+    leakedCount: p.liveCount,
+    endTimeNs: p.endTime,
+    windowStartNs: 0,
+    windowEndNs: p.endTime,
+  }));
+  // The other fields keep a Profile's defaults (no temporary threshold, stacks as recorded).
+  profile.info = { ...profile.info, measure, processes: totals, truncated };
+  profile.measure = measure;
+  for (const p of timelines) {
+    profile.processes.set(p.pid, {
+      pid: p.pid,
+      header: p.scope.header,
+      threads: p.scope.threads,
+      events: [],
+      memory: new Map(),
+      gc: [],
+      trailer: p.trailer,
+    });
+  }
+  return profile;
+}
+
+const VIEW_MEASURES: Record<ViewName, Measure> = { peak: Measure.PEAK, leaks: Measure.LEAKS, total: Measure.TOTAL };
+
+/** The page of a raw capture: every process's timeline. */
+export function timelinePageData(timelines: ProcessTimeline[], truncated: boolean, options: PageOptions): PageData {
+  const meta = metadataOf(timelines, truncated, VIEW_MEASURES[options.view]);
+  const trie = new LabelTrie();
+  const width = timelines[0]?.grid.width ?? 1;
+  const buckets = timelines.reduce((n, p) => Math.max(n, p.grid.count), 1);
+  const processes = timelines.map((p) => {
+    const rows = new RowMerger();
+    const newRow: number[] = [];
+    for (let r = 0; r < p.rowCount; r++) {
+      newRow.push(rows.of(p.rowTid.data[r], trie.stackNode(p.scope, p.rowStack.data[r])));
+    }
+    // Rows that merge (two stacks with the same labels) add their entries together.
+    const changes = p.changes.rekey((key) => changeKey(newRow[changeRow(key)], changePosition(key)));
+    const lifetimes = p.lifetimes.rekey((key) =>
+      lifetimeKey(newRow[lifetimeRow(key)], lifetimeAllocated(key), lifetimeFreed(key)),
+    );
+    const c = sortedColumns(changes, changeRow, [changePosition]);
+    const l = sortedColumns(lifetimes, lifetimeRow, [
+      lifetimeAllocated,
+      (key) => (lifetimeFreed(key) === NEVER ? -1 : lifetimeFreed(key) - lifetimeAllocated(key)),
+    ]);
+    return {
+      ...processData(meta, p.pid, rows, seriesOf(p.grid, p.samples, buckets)),
+      changes: { row: c.row, pos: c.columns[0], bytes: c.bytes, count: c.count },
+      lifetimes: { row: l.row, from: l.columns[0], lasted: l.columns[1], bytes: l.bytes, count: l.count },
+      values: null,
+    };
+  });
+  const window = options.window?.map((t) => Math.min(buckets - 1, Math.floor(t / width))) as [number, number];
+  return pageData(meta, trie, processes, options, {
+    foldedTitle: null,
+    bucketNs: width,
+    buckets,
+    window: window ?? null,
+  });
+}
+
+/** The page of a stream folded before: the fold's rows, and the memory samples the stream carried. */
+export function foldedPageData(profile: Profile, options: PageOptions): PageData {
+  const trie = new LabelTrie();
+  const info = profile.info;
+  const synthetic = (info.splitProcesses ? 1 : 0) + (info.splitThreads ? 1 : 0);
+  const pids = info.processes.map((p) => p.pid);
+  for (let i = 0; i < profile.rows; i++) if (!pids.includes(profile.pid.data[i])) pids.push(profile.pid.data[i]);
+  const byPid = new Map(
+    pids.map((pid) => [pid, { rows: new RowMerger(), bytes: [] as number[], count: [] as number[] }]),
+  );
+  for (let i = 0; i < profile.rows; i++) {
+    const stack = profile.stack.data[i];
+    // Inverted stacks are turned back (the page inverts them itself); synthetic root frames stay at the root.
+    let node: number;
+    if (info.inverted) {
+      const frames = profile.scope.stackFrames(stack).reverse();
+      node = trie.pathNode(profile.scope, [...frames.slice(0, synthetic), ...frames.slice(synthetic).reverse()]);
+    } else node = trie.stackNode(profile.scope, stack);
+    const p = byPid.get(profile.pid.data[i])!;
+    const row = p.rows.of(profile.tid.data[i], node);
+    while (p.bytes.length <= row) {
+      p.bytes.push(0);
+      p.count.push(0);
+    }
+    p.bytes[row] += profile.bytes.data[i];
+    p.count[row] += profile.count.data[i];
+  }
+  // The chart's grid: the memory samples' time span in at most MAX_BUCKETS buckets.
+  const samples = new Map<number, Sample[]>(pids.map((pid) => [pid, samplesOf(profile, pid)]));
+  const end = Math.max(0, ...[...samples.values()].flat().map((s) => s.time));
+  const grid = new BucketGrid();
+  while (Math.floor(end / grid.width) >= MAX_BUCKETS) grid.width *= 2;
+  const buckets = Math.floor(end / grid.width) + 1;
+  const processes = pids.map((pid) => {
+    const p = byPid.get(pid)!;
+    const series = { ...emptySeries(buckets), ...sampleSeries(samples.get(pid)!, grid.width, buckets) };
+    return {
+      ...processData(profile, pid, p.rows, series),
+      changes: null,
+      lifetimes: null,
+      values: { bytes: p.bytes, count: p.count },
+    };
+  });
+  return pageData(
+    profile,
+    trie,
+    processes,
+    { ...options, inverted: options.inverted || info.inverted },
+    {
+      foldedTitle: headline(profile).title,
+      bucketNs: grid.width,
+      buckets,
+      window: null,
+    },
+  );
+}
+
+/** Rows (thread, node) numbered in order of first appearance. */
+class RowMerger {
+  readonly tid: number[] = [];
+  readonly node: number[] = [];
+  private readonly index = new Map<string, number>();
+
+  of(tid: number, node: number): number {
+    const key = `${tid}:${node}`;
+    let row = this.index.get(key);
+    if (row === undefined) {
+      row = this.tid.length;
+      this.tid.push(tid);
+      this.node.push(node);
+      this.index.set(key, row);
+    }
+    return row;
+  }
+}
+
+interface Series {
+  live: number[];
+  liveJs: number[];
+  momentNs: number[];
+  rss: (number | null)[];
+  heap: (number | null)[];
+}
+
+function emptySeries(buckets: number): Series {
+  const zeros = new Array<number>(buckets).fill(0);
+  return { live: zeros, liveJs: zeros, momentNs: zeros, rss: [], heap: [] };
+}
+
+function seriesOf(grid: BucketGrid, samples: Sample[], buckets: number): Series {
+  const pad = (column: number[], value: (k: number) => number) =>
+    Array.from({ length: buckets }, (_, k) => (k < column.length ? column[k] : value(k)));
+  const last = grid.count - 1;
+  return {
+    live: pad(grid.high, () => grid.high[last]),
+    liveJs: pad(grid.highJs, () => grid.highJs[last]),
+    momentNs: pad(grid.momentTime, (k) => k * grid.width),
+    ...sampleSeries(samples, grid.width, buckets),
+  };
+}
+
+/**
+ * RSS and JS heap per bucket, at their highest in it: RSS from process-wide samples, the JS heap summed over the
+ * process's isolates (each carried forward between its samples, from its first to its last). Null where no sample
+ * says anything.
+ */
+function sampleSeries(samples: Sample[], width: number, buckets: number): Pick<Series, "rss" | "heap"> {
+  const rss = new Array<number | null>(buckets).fill(null);
+  const byIsolate = new Map<number, (number | null)[]>();
+  for (const s of samples) {
+    const k = Math.min(buckets - 1, Math.floor(s.time / width));
+    if (s.rss > 0) rss[k] = Math.max(rss[k] ?? 0, s.rss);
+    if (s.tid !== 0 && s.jsHeapUsed > 0) {
+      let column = byIsolate.get(s.tid);
+      if (!column) {
+        column = new Array<number | null>(buckets).fill(null);
+        byIsolate.set(s.tid, column);
+      }
+      column[k] = Math.max(column[k] ?? 0, s.jsHeapUsed);
+    }
+  }
+  const heap = new Array<number | null>(buckets).fill(null);
+  for (const column of byIsolate.values()) {
+    const first = column.findIndex((v) => v !== null);
+    const lastIndex = column.findLastIndex((v) => v !== null);
+    let carried = 0;
+    for (let k = first; k <= lastIndex; k++) {
+      carried = column[k] ?? carried;
+      heap[k] = (heap[k] ?? 0) + carried;
+    }
+  }
+  return { rss, heap };
+}
+
+function samplesOf(profile: Profile, pid: number): Sample[] {
+  const out: Sample[] = [];
+  for (const [tid, s] of profile.processes.get(pid)?.memory ?? []) {
+    s.time.forEach((time, i) => out.push({ tid, time, rss: s.rss[i], jsHeapUsed: s.jsHeapUsed[i] }));
+  }
+  return out;
+}
+
+function processData(meta: Profile, pid: number, rows: RowMerger, series: Series) {
+  const totals = meta.info.processes.find((p) => p.pid === pid);
+  const tids = [...new Set(rows.tid)].sort((a, b) => a - b);
+  return {
+    pid,
+    command: meta.command(pid),
+    threads: tids.map((tid): [number, string] => [tid, meta.threadName(pid, tid)]),
+    allocations: totals?.allocations ?? 0,
+    peakBytes: totals?.peakBytes ?? 0,
+    peakTimeNs: totals?.peakTimeNs ?? 0,
+    leakedBytes: totals?.leakedBytes ?? 0,
+    ...series,
+    rows: { tid: rows.tid, node: rows.node },
+  };
+}
+
+/**
+ * A table's entries that hold anything, sorted by key (row first), as columns: the row delta-coded (each entry's
+ * row minus the previous one's: mostly 0 and 1, which keeps a large page small), then the key's other parts.
+ */
+function sortedColumns(sums: Sums, rowOf: (key: number) => number, parts: ((key: number) => number)[]) {
+  const keys = sums.sortedKeys();
+  const row: number[] = [];
+  const columns: number[][] = parts.map(() => []);
+  const bytes: number[] = [];
+  const count: number[] = [];
+  let previous = 0;
+  for (const key of keys) {
+    const r = rowOf(key);
+    row.push(r - previous);
+    previous = r;
+    for (let c = 0; c < parts.length; c++) columns[c].push(parts[c](key));
+    const i = sums.find(key);
+    bytes.push(sums.bytes.data[i]);
+    count.push(sums.count.data[i]);
+  }
+  return { row, columns, bytes, count };
+}
+
+function pageData(
+  meta: Profile,
+  trie: LabelTrie,
+  processes: ProcessData[],
+  options: PageOptions,
+  rest: Pick<PageData, "foldedTitle" | "bucketNs" | "buckets" | "window">,
+): PageData {
+  const head = headline(meta);
+  const kindIndex = (kind: FunctionKind) => Math.max(0, KINDS.indexOf(kind));
+  return {
+    title: options.title ?? null,
+    who: head.who ?? null,
+    shape: head.shape ?? null,
+    warning: head.warning ?? null,
+    processLines: head.processes,
+    view: options.view,
+    inverted: options.inverted,
+    ...rest,
+    labels: trie.labels,
+    labelKind: trie.labelKind.map(kindIndex),
+    labelColor: trie.labels.map((text, i) => frameColor(trie.labelKind[i], text)),
+    kinds: KINDS.map((kind) => ({ name: kindName(kind), color: frameColor(kind, kindName(kind)) })),
+    searchColor: SEARCH_COLOR,
+    parent: trie.parent,
+    label: trie.label,
+    processes,
+  };
+}
