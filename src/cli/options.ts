@@ -151,6 +151,8 @@ export function parseAllocators(value: string, previous: number[] | undefined): 
  * `--temporary app.mtrace` (an optional count that is not a number) and `--between 2s 5s app.mtrace` (two values).
  */
 export function normalizeArgv(argv: string[]): string[] {
+  // `memtrace record app.js --between 1 2`: everything after `record` belongs to it or to the app, never to fold.
+  if (argv.slice(2).find((a) => !a.startsWith("-")) === "record") return argv;
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
