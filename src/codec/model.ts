@@ -21,10 +21,8 @@ import {
 
 export { CodeEventKind, Content, EventKind, EventOrder, FunctionKind, GcKind, Measure, ProcessEventKind, ThreadRole };
 
-export const FORMAT_NAME = "memtrace";
-export const FORMAT_VERSION = 1;
-/** The largest Record a reader accepts by default (the format's MAX_RECORD_BYTES). */
-export const MAX_RECORD_BYTES = 64 * 1024 * 1024;
+import { FORMAT_NAME, FORMAT_VERSION } from "./constants";
+export { FORMAT_NAME, FORMAT_VERSION, MAX_RECORD_BYTES } from "./constants";
 
 export interface Settings {
   maxStackDepth: number;

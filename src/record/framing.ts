@@ -1,7 +1,7 @@
 // Cuts one process's channel into whole Records, so that the channels of several processes can be merged
 // into one capture without ever splitting a Record. Only the length prefixes are read: the bytes pass through,
 // and are copied only where a Record spans chunks (once, when it is complete).
-import { MAX_RECORD_BYTES } from "../codec/model";
+import { MAX_RECORD_BYTES } from "../codec/constants";
 
 export class ChannelCorrupt extends Error {}
 

@@ -1,6 +1,6 @@
 // The command line's rewriting of greedy options (--temporary [n], --between t1 t2) before commander reads it.
 import t from "tap";
-import { normalizeArgv } from "../../src/cli/options";
+import { normalizeArgv } from "../../src/cli/argv";
 
 const node = ["/usr/bin/node", "memtrace"];
 

@@ -1,0 +1,6 @@
+// The format's fixed names and limits, in a module of their own with no imports: the recorder's launcher needs
+// them and must start fast, without loading the protobuf runtime.
+export const FORMAT_NAME = "memtrace";
+export const FORMAT_VERSION = 1;
+/** The largest Record a reader accepts by default (the format's MAX_RECORD_BYTES). */
+export const MAX_RECORD_BYTES = 64 * 1024 * 1024;
