@@ -1,8 +1,8 @@
 // Options shared by several commands, and the parsers that turn option text into values (or one clear error).
-import { InvalidArgumentError, type Command } from "commander";
+import { InvalidArgumentError, Option, type Command } from "commander";
 import { ALLOCATORS_BY_NAME } from "../model/allocators";
 import type { FoldOptions } from "../transforms/fold";
-import { needsDuration, parseTimeSpec, type MeasureName, type TimeSpec } from "../transforms/measures";
+import { needsDuration, parseTimeSpec, type HeapName, type MeasureName, type TimeSpec } from "../transforms/measures";
 import { UsageError } from "./io";
 
 /** The options of fold and of every report that folds: the measure and the shape of the stacks. */
@@ -23,7 +23,14 @@ export function addMeasureOptions(cmd: Command): Command {
     .option("--between <t1> <t2>", "what was allocated between two moments (2s 5s, or 10% 50%)", collectTimes)
     .option("--inverted", "stacks from the allocating function outwards: all calls into one allocator sum in one place")
     .option("--split-processes", "a root frame per process, to show processes apart")
-    .option("--split-threads", "a root frame per thread, to show threads apart");
+    .option("--split-threads", "a root frame per thread, to show threads apart")
+    .addOption(
+      new Option("--heap <heap>", "the native heap, the JS heap (V8's samples: estimates), or both").choices([
+        "all",
+        "native",
+        "js",
+      ]),
+    );
 }
 
 export interface MeasureCliOptions {
@@ -36,6 +43,7 @@ export interface MeasureCliOptions {
   inverted?: boolean;
   splitProcesses?: boolean;
   splitThreads?: boolean;
+  heap?: HeapName;
 }
 
 /** The fold options chosen by the command line (measure undefined: the input's, else peak). */
@@ -66,6 +74,7 @@ export function foldOptionsOf(opts: MeasureCliOptions): FoldOptions {
     inverted: opts.inverted,
     splitProcesses: opts.splitProcesses,
     splitThreads: opts.splitThreads,
+    heap: opts.heap,
   };
 }
 

@@ -14,12 +14,24 @@ import {
   EventOrder,
   FunctionKind,
   GcKind,
+  Heap,
   Measure,
   ProcessEventKind,
   ThreadRole,
 } from "./gen/memtrace_pb";
 
-export { CodeEventKind, Content, EventKind, EventOrder, FunctionKind, GcKind, Measure, ProcessEventKind, ThreadRole };
+export {
+  CodeEventKind,
+  Content,
+  EventKind,
+  EventOrder,
+  FunctionKind,
+  GcKind,
+  Heap,
+  Measure,
+  ProcessEventKind,
+  ThreadRole,
+};
 
 import { FORMAT_NAME, FORMAT_VERSION } from "./constants";
 export { FORMAT_NAME, FORMAT_VERSION, MAX_RECORD_BYTES } from "./constants";
@@ -59,6 +71,7 @@ export interface FoldInfo {
   inverted: boolean;
   splitProcesses: boolean;
   splitThreads: boolean;
+  heap: Heap;
 }
 
 export interface Header {
@@ -228,6 +241,11 @@ export type Message = (
 
 export type MessageType = Message["type"];
 export type MessageOf<T extends MessageType> = Extract<Message, { type: T }>;
+
+/** Whether an event kind belongs to the JS heap (V8's sampling heap profiler) rather than the native heap. */
+export function isJsHeap(kind: number): boolean {
+  return kind === EventKind.JS_SAMPLE || kind === EventKind.JS_SAMPLE_FREED;
+}
 
 /** Allocation kinds are 1-63, deallocation kinds 64-127 (the format reserves the ranges for new kinds). */
 export function isAllocation(kind: number): boolean {

@@ -350,6 +350,7 @@ function foldInfoFromWire(f: pb.FoldInfo): FoldInfo {
     inverted: f.inverted,
     splitProcesses: f.splitProcesses,
     splitThreads: f.splitThreads,
+    heap: f.heap,
     processes: f.processes.map((p) => ({
       pid: p.pid,
       allocations: num(p.allocations, "count"),

@@ -6,6 +6,7 @@
 import { CaptureError } from "../codec/errors";
 import {
   Content,
+  Heap,
   Measure,
   newHeader,
   type FoldInfo,
@@ -50,6 +51,7 @@ export class Profile {
     inverted: false,
     splitProcesses: false,
     splitThreads: false,
+    heap: Heap.ALL,
   };
   readonly processes = new Map<number, ProcessInfo>();
   /** The folded scope (pid 0): frames, stacks and their labels. */

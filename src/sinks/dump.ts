@@ -8,6 +8,7 @@ import {
   EventOrder,
   FunctionKind,
   GcKind,
+  Heap,
   Measure,
   ProcessEventKind,
   ThreadRole,
@@ -48,7 +49,12 @@ export class DumpFormatter {
             ` clock_resolution_ns=${s.clockResolutionNs} js_keep_collected=${s.jsKeepCollected}`,
         );
         if (h.fold) {
-          lines.push(`  fold measure=${enumName(Measure, h.fold.measure)} truncated=${h.fold.truncated}`);
+          const f = h.fold;
+          lines.push(
+            `  fold measure=${enumName(Measure, f.measure)} heap=${enumName(Heap, f.heap)} truncated=${f.truncated}` +
+              ` temporary_threshold=${f.temporaryThreshold} inverted=${f.inverted}` +
+              ` split_processes=${f.splitProcesses} split_threads=${f.splitThreads}`,
+          );
           for (const p of h.fold.processes) {
             lines.push(
               `  process ${p.pid} allocations=${p.allocations} allocated_bytes=${p.allocatedBytes} deallocations=${p.deallocations}` +

@@ -21,8 +21,10 @@ import type { Transform } from "node:stream";
 import { CaptureError } from "../codec/errors";
 import {
   Content,
+  Heap,
   Measure,
   isAllocation,
+  isJsHeap,
   isDeallocation,
   type EventBatch,
   type FoldInfo,
@@ -35,7 +37,16 @@ import { f64, u32, u8 } from "../model/growable";
 import { Scopes, type Scope } from "../model/scope";
 import { FoldedWriter, ScopeMemo, type OutputShape } from "./fold-output";
 import { LiveHeap } from "./live";
-import { MEASURES, describeTime, measureName, resolveTime, type MeasureName, type TimeSpec } from "./measures";
+import {
+  HEAPS,
+  MEASURES,
+  describeTime,
+  measureName,
+  resolveTime,
+  type HeapName,
+  type MeasureName,
+  type TimeSpec,
+} from "./measures";
 import { NumberMap } from "./number-map";
 import { EventOrderer, approximateMergeWarning } from "./order";
 import { stageIterate, stageTransform } from "../streams/stage";
@@ -64,6 +75,8 @@ export interface FoldOptions {
   /** A synthetic root frame per process / per thread. */
   splitProcesses?: boolean;
   splitThreads?: boolean;
+  /** Only the native heap, only the JS heap (V8's samples), or both (the default). */
+  heap?: HeapName;
   /** Problems that do not stop the fold (threads merged without watermarks). */
   onWarning?: (message: string) => void;
 }
@@ -152,6 +165,7 @@ export class Folder {
   private readonly measure: Measure | undefined;
   private readonly temporaryThreshold: number;
   private readonly shape: OutputShape;
+  private readonly heap: Heap;
   private readonly writer: FoldedWriter;
 
   // Rows, as columns.
@@ -191,6 +205,7 @@ export class Folder {
       splitThreads: options.splitThreads ?? false,
     };
     this.writer = new FoldedWriter(this.shape);
+    this.heap = HEAPS[options.heap ?? "all"];
     this.orderer = new EventOrderer((m) => this.handle(m), {
       onApproximate: (pid) => options.onWarning?.(approximateMergeWarning(pid)),
     });
@@ -266,8 +281,10 @@ export class Folder {
   private foldEvents(p: ProcessFold, b: EventBatch, m: Message): void {
     const stacks = p.scope.stackCount;
     const measure = this.measure;
+    const heap = this.heap;
     for (let i = 0; i < b.length; i++) {
       const kind = b.kind[i];
+      if (heap !== Heap.ALL && isJsHeap(kind) !== (heap === Heap.JS)) continue;
       const size = b.size[i];
       const t = b.time[i];
       if (t > p.windowEnd && !p.windowDone) this.closeWindow(p);
@@ -398,7 +415,9 @@ export class Folder {
       memo = new ScopeMemo(scope);
       this.foldedMemos.set(scope, memo);
     }
+    const heap = this.heap;
     for (let i = 0; i < b.length; i++) {
+      if (heap !== Heap.ALL && isJsHeap(b.kind[i]) !== (heap === Heap.JS)) continue;
       const stack = b.stack[i];
       if (stack >= scope.stackCount)
         throw new CaptureError(`a folded row refers to undefined stack ${stack}`, m.offset ?? 0);
@@ -462,6 +481,8 @@ export class Folder {
       inverted: this.shape.inverted || (folded?.inverted ?? false),
       splitProcesses: this.shape.splitProcesses || (folded?.splitProcesses ?? false),
       splitThreads: this.shape.splitThreads || (folded?.splitThreads ?? false),
+      // A heap asked for narrows a folded input's; otherwise the input's stands.
+      heap: this.heap !== Heap.ALL ? this.heap : (folded?.heap ?? Heap.ALL),
     };
     return this.writer.messages(info);
   }

@@ -1,5 +1,5 @@
 // The measures fold can aggregate by, and the times some of them take.
-import { Measure } from "../codec/model";
+import { Heap, Measure } from "../codec/model";
 
 export type MeasureName = "peak" | "leaks" | "total" | "temporary" | "at" | "between" | "between-leaks";
 
@@ -37,6 +37,10 @@ export function measureTitle(m: Measure): string {
       return "Peak memory (live at the high-water mark)";
   }
 }
+
+export type HeapName = "all" | "native" | "js";
+
+export const HEAPS: Record<HeapName, Heap> = { all: Heap.ALL, native: Heap.NATIVE, js: Heap.JS };
 
 /** A moment of a run: nanoseconds since the process's time 0, or a percentage of the process's run. */
 export type TimeSpec = { ns: number } | { percent: number };

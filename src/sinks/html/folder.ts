@@ -1,7 +1,8 @@
 // The push side of the HTML flame graph's timeline: every Message of a raw capture in, each process's timeline
 // (timeline.ts) out at the end, on one grid of buckets shared by the processes and within the entry budget.
 import { CaptureError } from "../../codec/errors";
-import { Content, type Message } from "../../codec/model";
+import { Content, type Heap, type Message } from "../../codec/model";
+import { HEAPS, type HeapName } from "../../transforms/measures";
 import { Scopes } from "../../model/scope";
 import { EventOrderer, approximateMergeWarning } from "../../transforms/order";
 import { ENTRY_BUDGET, MIN_BUCKETS, ProcessTimeline } from "./timeline";
@@ -11,6 +12,8 @@ export interface TimelineOptions {
   onWarning?: (message: string) => void;
   /** The most table entries (intervals of all rows of all processes) to keep; default ENTRY_BUDGET. */
   budget?: number;
+  /** Only the native heap, only the JS heap, or both (the default). */
+  heap?: HeapName;
 }
 
 /** The push side: every Message of a raw capture in, the processes' timelines out at `finish()`. */
@@ -20,9 +23,11 @@ export class TimelineFolder {
   private readonly byPid = new Map<number, ProcessTimeline>();
   readonly processes: ProcessTimeline[] = [];
   private readonly budget: number;
+  private readonly heap: Heap;
 
   constructor(options: TimelineOptions = {}) {
     this.budget = options.budget ?? ENTRY_BUDGET;
+    this.heap = HEAPS[options.heap ?? "all"];
     this.orderer = new EventOrderer((m) => this.handle(m), {
       onApproximate: (pid) => options.onWarning?.(approximateMergeWarning(pid)),
     });
@@ -65,7 +70,7 @@ export class TimelineFolder {
             "the input holds a raw capture and a folded stream: give flame --html one or the other",
             m.offset ?? 0,
           );
-        const p = new ProcessTimeline(m.pid, scope!, this.budget);
+        const p = new ProcessTimeline(m.pid, scope!, this.budget, this.heap);
         this.byPid.set(m.pid, p);
         this.processes.push(p);
         return;

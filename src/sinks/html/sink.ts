@@ -59,7 +59,7 @@ export function htmlFlameSink(options: HtmlFlameOptions): Transform {
   const pageOptions: PageOptions = { title: options.title, view, inverted: fold.inverted ?? false };
 
   const raw = (): Mode => {
-    const timeline = new TimelineFolder({ onWarning: fold.onWarning });
+    const timeline = new TimelineFolder({ onWarning: fold.onWarning, heap: fold.heap });
     return {
       push: (m) => timeline.push(m),
       render: () => {

@@ -17,8 +17,10 @@
 import { CaptureError } from "../../codec/errors";
 import {
   EventKind,
+  Heap,
   isAllocation,
   isDeallocation,
+  isJsHeap,
   type EventBatch,
   type Message,
   type Trailer,
@@ -98,6 +100,8 @@ export class ProcessTimeline {
     readonly pid: number,
     readonly scope: Scope,
     private readonly budget = ENTRY_BUDGET,
+    /** Only this heap's events (native, JS samples, or both). */
+    private readonly only: Heap = Heap.ALL,
   ) {
     this.heap = new LiveHeap((row, bytes, count, allocSeq) => this.release(row, bytes, count, allocSeq));
   }
@@ -117,8 +121,10 @@ export class ProcessTimeline {
 
   foldEvents(b: EventBatch, m: Message): void {
     const stacks = this.scope.stackCount;
+    const only = this.only;
     for (let i = 0; i < b.length; i++) {
       const kind = b.kind[i];
+      if (only !== Heap.ALL && isJsHeap(kind) !== (only === Heap.JS)) continue;
       const t = b.time[i];
       this.enter(t);
       if (isAllocation(kind)) {
