@@ -106,8 +106,14 @@ export function truncateMiddle(s: string, width: number): string {
  * could rewrite the screen) are shown as \\xNN escapes instead of being sent.
  */
 export function printable(s: string): string {
-  // eslint-disable-next-line no-control-regex -- matching control characters is the point
-  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+  return (
+    s
+      // eslint-disable-next-line no-control-regex -- matching control characters is the point
+      .replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`)
+      // Bidirectional overrides and isolates reorder what the terminal shows (the "Trojan Source" trick): a
+      // function name must not make another column, or another name, read differently from what it is.
+      .replace(/[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`)
+  );
 }
 
 /** Terminal cells a text takes. */
