@@ -19,6 +19,8 @@ export default tseslint.config(
         require: "readonly",
         module: "writable",
         __dirname: "readonly",
+        __filename: "readonly",
+        globalThis: "readonly",
       },
     },
     rules: {

@@ -26,6 +26,12 @@ Napi::Value Start(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(env, memtrace::IsolateAgent::Start(env, api, main_thread, worker_id));
 }
 
+// atExit(): void — the process is exiting: a last poll of this isolate's JS heap.
+Napi::Value AtExit(const Napi::CallbackInfo& info) {
+  memtrace::IsolateAgent::AtExit(info.Env());
+  return info.Env().Undefined();
+}
+
 // recording(): boolean — whether the interposer is recording this process.
 Napi::Value Recording(const Napi::CallbackInfo& info) {
   const memtrace_agent_api* api = FindInterposer();
@@ -34,6 +40,7 @@ Napi::Value Recording(const Napi::CallbackInfo& info) {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("start", Napi::Function::New(env, Start, "start"));
+  exports.Set("atExit", Napi::Function::New(env, AtExit, "atExit"));
   exports.Set("recording", Napi::Function::New(env, Recording, "recording"));
   return exports;
 }

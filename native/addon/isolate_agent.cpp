@@ -7,6 +7,30 @@ namespace memtrace {
 namespace {
 // The interposer's table is the same for every isolate of the process.
 std::atomic<const memtrace_agent_api*> g_api{nullptr};
+
+memtrace_gc_kind GcKindOf(v8::GCType type) {
+  switch (type) {
+    case v8::kGCTypeScavenge:
+      return MEMTRACE_GC_SCAVENGE;
+    case v8::kGCTypeMinorMarkCompact:
+      return MEMTRACE_GC_MINOR_MARK_SWEEP;
+    case v8::kGCTypeMarkSweepCompact:
+      return MEMTRACE_GC_MARK_SWEEP_COMPACT;
+    case v8::kGCTypeIncrementalMarking:
+      return MEMTRACE_GC_INCREMENTAL_MARKING;
+    case v8::kGCTypeProcessWeakCallbacks:
+      return MEMTRACE_GC_PROCESS_WEAK_CALLBACKS;
+    default:
+      return MEMTRACE_GC_OTHER;
+  }
+}
+
+uint64_t UsedHeap(v8::Isolate* isolate) {
+  v8::HeapStatistics stats;
+  isolate->GetHeapStatistics(&stats);
+  return stats.used_heap_size();
+}
+
 }  // namespace
 
 bool IsolateAgent::Start(napi_env env, const memtrace_agent_api* api, bool main_thread, uint32_t worker_id) {
@@ -17,19 +41,48 @@ bool IsolateAgent::Start(napi_env env, const memtrace_agent_api* api, bool main_
   g_api.store(api, std::memory_order_release);
   api->thread_role(main_thread ? MEMTRACE_ROLE_MAIN : MEMTRACE_ROLE_WORKER, worker_id);
 
-  auto* agent = new IsolateAgent(isolate, api);
+  auto* agent = new IsolateAgent(isolate, api, main_thread);
   // Existing code first (everything compiled before the agent started), then code as it is made.
   isolate->SetJitCodeEventHandler(v8::kJitCodeEventEnumExisting, OnCodeEvent);
 
+  uv_timer_init(loop, &agent->memory_timer_);
+  agent->memory_timer_.data = agent;
+  uv_timer_init(loop, &agent->poll_timer_);
+  agent->poll_timer_.data = agent;
   uint64_t interval_ms = api->memory_interval_ns() / 1'000'000;
-  uv_timer_init(loop, &agent->timer_);
-  agent->timer_.data = agent;
   if (interval_ms > 0) {
-    uv_timer_start(&agent->timer_, OnTimer, 0, interval_ms);
-    uv_unref(reinterpret_cast<uv_handle_t*>(&agent->timer_));  // the app decides when its loop ends
+    uv_timer_start(&agent->memory_timer_, OnMemoryTimer, 0, interval_ms);
+    uv_unref(reinterpret_cast<uv_handle_t*>(&agent->memory_timer_));  // the app decides when its loop ends
   }
+  if (api->version >= 2) {
+    isolate->AddGCPrologueCallback(OnGcStart, agent);
+    isolate->AddGCEpilogueCallback(OnGcEnd, agent);
+    agent->StartJsHeap();
+  }
+  napi_set_instance_data(env, agent, nullptr, nullptr);
   napi_add_env_cleanup_hook(env, OnCleanup, agent);
   return true;
+}
+
+void IsolateAgent::StartJsHeap() {
+  memtrace_js_settings settings{};
+  api_->js_settings(&settings);
+  if (settings.interval_bytes == 0) return;
+  sampler_ = std::make_unique<JsHeapSampler>(isolate_, api_, settings);
+  if (!sampler_->Start()) {
+    sampler_.reset();
+    return;
+  }
+  uint64_t poll_ms = settings.poll_interval_ns / 1'000'000;
+  uv_timer_start(&poll_timer_, OnPollTimer, poll_ms ? poll_ms : 1, poll_ms ? poll_ms : 1);
+  uv_unref(reinterpret_cast<uv_handle_t*>(&poll_timer_));
+}
+
+void IsolateAgent::AtExit(napi_env env) {
+  void* data = nullptr;
+  if (napi_get_instance_data(env, &data) != napi_ok || !data) return;
+  auto* agent = static_cast<IsolateAgent*>(data);
+  if (agent->sampler_) agent->sampler_->Poll();
 }
 
 void IsolateAgent::OnCodeEvent(const v8::JitCodeEvent* event) {
@@ -53,20 +106,58 @@ void IsolateAgent::OnCodeEvent(const v8::JitCodeEvent* event) {
   }
 }
 
-void IsolateAgent::OnTimer(uv_timer_t* timer) {
+void IsolateAgent::OnMemoryTimer(uv_timer_t* timer) {
   auto* agent = static_cast<IsolateAgent*>(timer->data);
   v8::HeapStatistics stats;
   agent->isolate_->GetHeapStatistics(&stats);
+  // Array buffers' bytes are counted by Node's allocator, which an addon cannot reach; their backing stores
+  // are native allocations, recorded as such.
   memtrace_heap_figures figures{stats.used_heap_size(), stats.total_heap_size(), stats.external_memory(), 0};
   agent->api_->heap_figures(&figures);
 }
 
+void IsolateAgent::OnPollTimer(uv_timer_t* timer) {
+  auto* agent = static_cast<IsolateAgent*>(timer->data);
+  if (agent->sampler_) agent->sampler_->Poll();
+}
+
+void IsolateAgent::OnGcStart(v8::Isolate* isolate, v8::GCType, v8::GCCallbackFlags, void* data) {
+  auto* agent = static_cast<IsolateAgent*>(data);
+  uint32_t token = agent->api_->enter();
+  agent->gc_start_ns_ = agent->api_->now_ns();
+  agent->gc_heap_before_ = UsedHeap(isolate);
+  agent->api_->leave(token);
+}
+
+void IsolateAgent::OnGcEnd(v8::Isolate* isolate, v8::GCType type, v8::GCCallbackFlags, void* data) {
+  auto* agent = static_cast<IsolateAgent*>(data);
+  uint32_t token = agent->api_->enter();
+  uint64_t end = agent->api_->now_ns();
+  memtrace_gc_event event{agent->gc_start_ns_, end - agent->gc_start_ns_, GcKindOf(type),
+                          agent->gc_heap_before_, UsedHeap(isolate)};
+  agent->api_->gc_event(&event);
+  agent->api_->leave(token);
+}
+
 void IsolateAgent::OnCleanup(void* arg) {
   auto* agent = static_cast<IsolateAgent*>(arg);
+  // A worker's isolate goes away with its objects: its live samples are freed. The main thread's environment
+  // is torn down only as the process ends, when what is live is what leaked.
+  if (agent->sampler_) agent->sampler_->Stop(!agent->main_thread_);
   agent->isolate_->SetJitCodeEventHandler(v8::kJitCodeEventDefault, nullptr);
-  uv_timer_stop(&agent->timer_);
-  uv_close(reinterpret_cast<uv_handle_t*>(&agent->timer_),
-           [](uv_handle_t* handle) { delete static_cast<IsolateAgent*>(handle->data); });
+  if (agent->api_->version >= 2) {
+    agent->isolate_->RemoveGCPrologueCallback(OnGcStart, agent);
+    agent->isolate_->RemoveGCEpilogueCallback(OnGcEnd, agent);
+  }
+  // The agent holds both timers: it goes when the second has closed.
+  agent->timers_open_ = 2;
+  for (uv_timer_t* timer : {&agent->memory_timer_, &agent->poll_timer_}) {
+    uv_timer_stop(timer);
+    uv_close(reinterpret_cast<uv_handle_t*>(timer), [](uv_handle_t* handle) {
+      auto* owner = static_cast<IsolateAgent*>(handle->data);
+      if (--owner->timers_open_ == 0) delete owner;
+    });
+  }
 }
 
 }  // namespace memtrace

@@ -1,9 +1,7 @@
 // The agent of one V8 isolate (the main thread's, or a worker's): it reports the isolate's generated code to
-// the interposer (so JS frames get names) and samples its heap figures. One is started in every isolate by
+// the interposer (so JS frames get names), samples its heap figures, reports its garbage collections, and
+// runs V8's sampling heap profiler (js_heap_sampler.h). One is started in every isolate by
 // src/record/agent.ts, and stopped when the isolate's environment is torn down.
-//
-// Issue 4 hangs V8's sampling heap profiler here too: the timer that samples heap figures is where the
-// allocation profile will be polled, through the same interposer API.
 #ifndef MEMTRACE_ADDON_ISOLATE_AGENT_H_
 #define MEMTRACE_ADDON_ISOLATE_AGENT_H_
 
@@ -11,6 +9,9 @@
 #include <uv.h>
 #include <v8.h>
 
+#include <memory>
+
+#include "js_heap_sampler.h"
 #include "memtrace/agent_api.h"
 
 namespace memtrace {
@@ -19,16 +20,31 @@ class IsolateAgent {
  public:
   // Starts the agent for the calling thread's isolate. Returns false if the process is not being recorded.
   static bool Start(napi_env env, const memtrace_agent_api* api, bool main_thread, uint32_t worker_id);
+  // The process is exiting (process.on('exit') in the main thread): a last poll of the JS heap, so that the
+  // capture holds what was allocated since the previous one.
+  static void AtExit(napi_env env);
 
  private:
-  IsolateAgent(v8::Isolate* isolate, const memtrace_agent_api* api) : isolate_(isolate), api_(api) {}
+  IsolateAgent(v8::Isolate* isolate, const memtrace_agent_api* api, bool main_thread)
+      : isolate_(isolate), api_(api), main_thread_(main_thread) {}
+  void StartJsHeap();
   static void OnCodeEvent(const v8::JitCodeEvent* event);
-  static void OnTimer(uv_timer_t* timer);
+  static void OnMemoryTimer(uv_timer_t* timer);
+  static void OnPollTimer(uv_timer_t* timer);
+  static void OnGcStart(v8::Isolate* isolate, v8::GCType type, v8::GCCallbackFlags flags, void* data);
+  static void OnGcEnd(v8::Isolate* isolate, v8::GCType type, v8::GCCallbackFlags flags, void* data);
   static void OnCleanup(void* arg);
 
   v8::Isolate* isolate_;
   const memtrace_agent_api* api_;
-  uv_timer_t timer_{};
+  bool main_thread_;
+  uv_timer_t memory_timer_{};
+  uv_timer_t poll_timer_{};
+  int timers_open_ = 0;
+  std::unique_ptr<JsHeapSampler> sampler_;
+  // The garbage collection under way (GC callbacks do not nest).
+  uint64_t gc_start_ns_ = 0;
+  uint64_t gc_heap_before_ = 0;
 };
 
 }  // namespace memtrace

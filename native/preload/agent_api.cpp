@@ -2,14 +2,21 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <vector>
+
 #include "guard.h"
+#include "js_functions.h"
 #include "memtrace/agent_api.h"
+#include "record_writer.h"
 #include "recorder.h"
+#include "stack_tables.h"
 #include "thread_state.h"
 #include "writer_thread.h"
 
 namespace memtrace {
 namespace {
+
+uint32_t gettid_now() { return static_cast<uint32_t>(syscall(SYS_gettid)); }
 
 int recording() { return recorder::active() ? 1 : 0; }
 
@@ -32,13 +39,108 @@ void thread_role(memtrace_thread_role role, uint32_t worker_id) {
 void heap_figures(const memtrace_heap_figures* figures) {
   if (!recorder::active() || !figures) return;
   BusyScope busy(kRecorderThread);
-  writer::queue_heap_figures(static_cast<uint32_t>(syscall(SYS_gettid)), recorder::now_ns(), *figures);
+  writer::queue_heap_figures(gettid_now(), recorder::now_ns(), *figures);
 }
 
 uint64_t memory_interval_ns() { return recorder::settings().memory_interval_ns; }
 
+uint64_t now_ns() { return recorder::now_ns(); }
+
+uint32_t enter() {
+  uint32_t previous = t_busy;
+  if (previous == kIdle) t_busy = kRecorderThread;
+  return previous;
+}
+
+void leave(uint32_t previous) { t_busy = static_cast<uint8_t>(previous); }
+
+void js_settings(memtrace_js_settings* out) {
+  const Settings& s = recorder::settings();
+  out->interval_bytes = s.js_interval_bytes;
+  out->poll_interval_ns = s.js_poll_interval_ns;
+  out->keep_collected = s.js_keep_collected ? 1 : 0;
+  out->stack_depth = s.max_stack_depth;
+}
+
+uint64_t js_frame(const char* name, size_t name_length, const char* script, size_t script_length,
+                  uint32_t line, uint32_t column, memtrace_function_kind kind) {
+  if (!recorder::active()) return 0;
+  BusyScope busy(kRecorderThread);
+  JsFunction f;
+  f.name.assign(name ? name : "", name ? name_length : 0);
+  f.script.assign(script ? script : "", script ? script_length : 0);
+  f.line = line;
+  f.column = column;
+  f.kind = static_cast<uint32_t>(kind);
+  return js_functions().intern(std::move(f));
+}
+
+uint32_t js_stack(const uint64_t* frames, uint32_t depth) {
+  if (!recorder::active() || !frames || depth == 0) return 0;
+  BusyScope busy(kRecorderThread);
+  for (uint32_t i = 0; i < depth; i++) {
+    if (!is_js_frame_key(frames[i])) return 0;
+  }
+  static_assert(sizeof(uintptr_t) == sizeof(uint64_t), "frame keys are addresses");
+  return stack_tables().intern(reinterpret_cast<const uintptr_t*>(frames), depth);
+}
+
+void js_samples(const memtrace_js_sample* samples, size_t count) {
+  if (!recorder::active() || !samples || count == 0) return;
+  BusyScope busy(kRecorderThread);
+  ThreadState* t = current_thread();
+  if (!t) return;
+  std::vector<records::JsSampleRow> rows(count);
+  for (size_t i = 0; i < count; i++) {
+    const memtrace_js_sample& s = samples[i];
+    rows[i] = {s.id, s.freed ? 0 : s.bytes, s.freed ? 0 : s.objects, s.freed ? 0 : s.stack, s.freed != 0};
+  }
+  ByteBuffer batch, scratch;
+  {
+    LockGuard<SpinLock> guard(t->lock);
+    if (t->closed) return;
+    // Counted like the thread's own events: the Trailer's figures include the JS heap's.
+    for (const records::JsSampleRow& row : rows) {
+      if (row.freed) {
+        ThreadCounters::bump(t->counters.deallocations);
+      } else {
+        ThreadCounters::bump(t->counters.allocations);
+        ThreadCounters::bump(t->counters.allocated_bytes, row.bytes);
+      }
+    }
+    // As for the thread's own events: the clock is read with the thread's lock held (see tracking.cpp), and
+    // the thread's buffered events go first, so the thread's events stay in time order.
+    records::js_samples(batch, scratch, recorder::pid(), t->tid, recorder::now_ns(), rows.data(), count);
+    recorder::flush_thread_locked(t, &batch);
+  }
+  recorder::after_batch();
+}
+
+void gc_event(const memtrace_gc_event* e) {
+  if (!recorder::active() || !e) return;
+  BusyScope busy(kRecorderThread);
+  ByteBuffer record, scratch;
+  records::gc(record, scratch, recorder::pid(),
+              {gettid_now(), e->time_ns, e->duration_ns, static_cast<uint32_t>(e->kind), e->heap_before,
+               e->heap_after});
+  recorder::append_framed(record, false);
+}
+
 const memtrace_agent_api api = {
-    MEMTRACE_AGENT_API_VERSION, recording, code_event, thread_role, heap_figures, memory_interval_ns,
+    MEMTRACE_AGENT_API_VERSION,
+    recording,
+    code_event,
+    thread_role,
+    heap_figures,
+    memory_interval_ns,
+    now_ns,
+    enter,
+    leave,
+    js_settings,
+    js_frame,
+    js_stack,
+    js_samples,
+    gc_event,
 };
 
 }  // namespace

@@ -11,6 +11,8 @@
 
 #include <string.h>
 
+#include "js_functions.h"
+
 namespace memtrace::records {
 
 void append(ByteBuffer& out, uint32_t pid, RecordField field, const ByteBuffer& body) {
@@ -27,15 +29,19 @@ void append(ByteBuffer& out, uint32_t pid, RecordField field, const ByteBuffer& 
 
 // Header: format(1) "memtrace", version(2) 1, content(3) RAW=1, writer(4), ppid(5), argv(6)*,
 // node_version(8), hostname(9), platform(10), arch(11), start_time_unix_ns(12), settings(13)
-// {max_stack_depth(1), memory_interval_ns(4), native(5), children(6), clock_resolution_ns(7)},
+// {max_stack_depth(1), js_sample_interval_bytes(2), js_poll_interval_ns(3), memory_interval_ns(4), native(5),
+// children(6), clock_resolution_ns(7), js_keep_collected(8)},
 // event_order(14) ORDER_PER_THREAD=0.
 void header(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, const HeaderFields& h) {
   ByteBuffer settings;
   settings.uint_field(1, h.max_stack_depth);
+  settings.uint_field(2, h.js_sample_interval_bytes);
+  settings.uint_field(3, h.js_poll_interval_ns);
   settings.uint_field(4, h.memory_interval_ns);
   settings.bool_field(5, true);
   settings.bool_field(6, h.children);
   settings.uint_field(7, h.clock_resolution_ns);
+  settings.bool_field(8, h.js_keep_collected);
 
   scratch.clear();
   scratch.string_field(1, "memtrace");
@@ -53,14 +59,14 @@ void header(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, const HeaderFiel
   append(out, pid, kHeader, scratch);
 }
 
-// FrameTable: first_id(1), function(2) packed (all 0: unresolved), address(3) packed.
+// FrameTable: first_id(1), function(2) packed (all 0: unresolved), address(3) packed (0 for JS frame keys).
 // StackTable: first_id(1), parent(2) packed, frame(3) packed.
 void tables(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, const PendingTables& t) {
   if (!t.frame_address.empty()) {
     PackedColumn function, address;
     for (size_t i = 0; i < t.frame_address.size(); i++) {
       function.add(0);
-      address.add(t.frame_address[i]);
+      address.add(is_js_frame_key(t.frame_address[i]) ? 0 : t.frame_address[i]);
     }
     scratch.clear();
     scratch.uint_field(1, t.first_frame);
@@ -171,10 +177,6 @@ void code(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, const CodeFields& 
   append(out, pid, kCode, scratch);
 }
 
-}  // namespace memtrace::records
-
-namespace memtrace::records {
-
 void strings(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, uint32_t first_id, const std::string* values,
              size_t count) {
   scratch.clear();
@@ -237,6 +239,43 @@ void memory(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, uint32_t tid, co
   external.write(6, scratch);
   array_buffers.write(7, scratch);
   append(out, pid, kMemory, scratch);
+}
+
+void js_samples(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, uint32_t tid, uint64_t time_ns,
+                const JsSampleRow* rows, size_t count) {
+  // JS_SAMPLE and JS_SAMPLE_FREED of proto/memtrace.proto's EventKind.
+  constexpr uint64_t kJsSample = 13, kJsSampleFreed = 69;
+  PackedColumn kind, address, size, stack, objects;
+  uint64_t last = 0;
+  for (size_t i = 0; i < count; i++) {
+    const JsSampleRow& r = rows[i];
+    kind.add(r.freed ? kJsSampleFreed : kJsSample);
+    address.add_signed(static_cast<int64_t>(r.id - last));
+    last = r.id;
+    size.add(r.bytes);
+    stack.add(r.stack);
+    objects.add(r.objects);
+  }
+  scratch.clear();
+  scratch.uint_field(1, tid);
+  scratch.uint_field(2, time_ns);
+  kind.write(3, scratch);
+  address.write(5, scratch);
+  size.write(6, scratch);
+  stack.write(7, scratch);
+  objects.write(8, scratch);
+  append(out, pid, kEvents, scratch);
+}
+
+void gc(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, const GcFields& g) {
+  scratch.clear();
+  scratch.uint_field(1, g.tid);
+  scratch.uint_field(2, g.time_ns);
+  scratch.uint_field(3, g.duration_ns);
+  scratch.uint_field(4, g.kind);
+  scratch.uint_field(5, g.heap_before);
+  scratch.uint_field(6, g.heap_after);
+  append(out, pid, kGc, scratch);
 }
 
 }  // namespace memtrace::records

@@ -29,6 +29,7 @@ enum RecordField : uint32_t {
   kMapping = 12,
   kCode = 13,
   kResolution = 14,
+  kGc = 15,
   kTrailer = 17,
 };
 
@@ -47,11 +48,15 @@ struct HeaderFields {
   uint64_t memory_interval_ns;
   bool children;
   uint64_t clock_resolution_ns;
+  uint64_t js_sample_interval_bytes;
+  uint64_t js_poll_interval_ns;
+  bool js_keep_collected;
 };
 void header(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, const HeaderFields& h);
 
 // The frames and stacks defined since the last write, frames first (stacks refer to them). Frames are
-// defined unresolved (function 0); the writer thread names them later in FrameResolution records.
+// defined unresolved (function 0); the writer thread names them later in FrameResolution records. JS frame
+// keys (js_functions.h) are written as address 0.
 void tables(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, const PendingTables& t);
 
 void events(ByteBuffer& out, uint32_t pid, uint32_t tid, const EventBuffer& e);
@@ -112,10 +117,6 @@ struct FunctionFields {
   uint32_t kind;
 };
 
-}  // namespace memtrace::records
-
-namespace memtrace::records {
-
 // StringTable: first_id(1), values(2)*.
 void strings(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, uint32_t first_id, const std::string* values,
              size_t count);
@@ -138,6 +139,30 @@ struct MemoryRow {
 // array_buffers(7), packed. tid 0 rows carry rss only; an isolate's rows carry the heap figures only.
 void memory(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, uint32_t tid, const MemoryRow* rows,
             size_t count);
+
+// JS heap events of one thread, all at `time_ns` (see memtrace_js_sample in agent_api.h).
+struct JsSampleRow {
+  uint64_t id;
+  uint64_t bytes;
+  uint64_t objects;
+  uint32_t stack;
+  bool freed;
+};
+// EventBatch: tid(1), time_ns(2), kind(3), address_delta(5), size(6), stack(7), count(8), packed; no
+// time_delta column (every delta is 0).
+void js_samples(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, uint32_t tid, uint64_t time_ns,
+                const JsSampleRow* rows, size_t count);
+
+struct GcFields {
+  uint32_t tid;
+  uint64_t time_ns;
+  uint64_t duration_ns;
+  uint32_t kind;
+  uint64_t heap_before;
+  uint64_t heap_after;
+};
+// GcEvent: tid(1), time_ns(2), duration_ns(3), kind(4), heap_before(5), heap_after(6).
+void gc(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, const GcFields& g);
 
 }  // namespace memtrace::records
 

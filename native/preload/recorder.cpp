@@ -92,6 +92,10 @@ bool read_settings() {
   g_settings.flush_interval_ns = env_number("MEMTRACE_FLUSH_INTERVAL_MS", 100) * 1'000'000;
   if (g_settings.flush_interval_ns == 0) g_settings.flush_interval_ns = 100'000'000;
   g_settings.children = env_number("MEMTRACE_CHILDREN", 1) != 0;
+  g_settings.js_interval_bytes = env_number("MEMTRACE_JS_INTERVAL", g_settings.js_interval_bytes);
+  uint64_t poll_hz = env_number("MEMTRACE_JS_POLL_HZ", 10);
+  g_settings.js_poll_interval_ns = 1'000'000'000 / (poll_hz ? poll_hz : 10);
+  g_settings.js_keep_collected = env_number("MEMTRACE_JS_ALL", 0) != 0;
   // Under --no-children only the launcher's own child records, and its children do not even load this
   // library: it leaves LD_PRELOAD and the channel out of the environment they inherit.
   if (!g_settings.children) {
@@ -172,6 +176,11 @@ void open_scope() {
   h.memory_interval_ns = g_settings.memory_interval_ns;
   h.children = g_settings.children;
   h.clock_resolution_ns = static_cast<uint64_t>(resolution.tv_nsec) + 1'000'000'000ull * resolution.tv_sec;
+  if (g_settings.js_interval_bytes) {
+    h.js_sample_interval_bytes = g_settings.js_interval_bytes;
+    h.js_poll_interval_ns = g_settings.js_poll_interval_ns;
+    h.js_keep_collected = g_settings.js_keep_collected;
+  }
 
   Channel& c = channel();
   c.lock_append();
@@ -263,7 +272,7 @@ __attribute__((destructor)) void stop_recording() { finish_now(); }
 const Settings& settings() { return g_settings; }
 uint32_t pid() { return g_pid; }
 
-void flush_thread_locked(ThreadState* thread) {
+void flush_thread_locked(ThreadState* thread, const ByteBuffer* then) {
   Channel& c = channel();
   c.lock_append();
   if (g_closed) {
@@ -290,6 +299,7 @@ void flush_thread_locked(ThreadState* thread) {
     records::events(c.pending(), g_pid, thread->tid, thread->events);
     thread->events.clear();
   }
+  if (then) c.pending().bytes(then->data(), then->size());
   c.note_pending();
   c.unlock_append();
 }

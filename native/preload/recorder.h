@@ -29,6 +29,11 @@ struct Settings {
   uint64_t memory_interval_ns = 10'000'000;
   uint64_t flush_interval_ns = 100'000'000;
   bool children = true;
+  // V8's sampling heap profiler, run by the agent in every isolate: the mean bytes between samples (0: off),
+  // how often it is polled, and whether it keeps samples of collected objects (no frees then).
+  uint64_t js_interval_bytes = 32 * 1024;
+  uint64_t js_poll_interval_ns = 100'000'000;
+  bool js_keep_collected = false;
   char socket_path[108] = {0};
   char node_version[32] = {0};
   // Where stack walks end (see stack_walk.h).
@@ -46,9 +51,9 @@ uint32_t pid();
 // Nanoseconds since this scope's time 0 (see clock.h).
 inline uint64_t now_ns() { return clock::now_ns(); }
 
-// Moves a thread's events into the channel, after any frames and stacks they refer to. Call with the
-// thread's lock held.
-void flush_thread_locked(ThreadState* thread);
+// Moves a thread's events into the channel, after any frames and stacks they refer to, then `then` (framed
+// Records of the same thread, such as its JS heap samples), if given. Call with the thread's lock held.
+void flush_thread_locked(ThreadState* thread, const ByteBuffer* then = nullptr);
 // Appends already-framed Records (written by the writer thread) to the channel; `last` when they end
 // with the Trailer, after which nothing more of this scope is written.
 void append_framed(const ByteBuffer& records, bool last);

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "js_functions.h"
 #include "memtrace/agent_api.h"
 
 namespace memtrace {
@@ -96,6 +97,20 @@ ElfSymbols* Resolver::symbols_for(const std::string& path) {
   return elf;
 }
 
+uint32_t Resolver::js_function(uint64_t key) {
+  JsFunction js;
+  if (!js_functions().find(key, js)) return 0;
+  // Keyed apart from code names ("JS:~name file:line:column"), which name the same functions in native
+  // stacks.
+  std::string id = "js-sample";
+  id += '\0';
+  id += std::to_string(key);
+  auto it = functions_.find(id);
+  if (it != functions_.end()) return it->second;
+  records::FunctionFields f{string_id(js.name), string_id(js.script), 0, js.line, js.column, js.kind};
+  return function_id(id, f);
+}
+
 uint32_t Resolver::resolve(uint64_t pc, ByteBuffer& body, ByteBuffer& scratch, uint32_t pid, uint64_t now,
                            bool& refreshed) {
   auto code = code_.upper_bound(pc);
@@ -177,7 +192,9 @@ void Resolver::round(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, uint64_
       apply(code[next_code++], body, scratch, pid);
     }
     // A return address points after the call: look up the call instruction itself.
-    uint32_t function = resolve(frames.address[i] - 1, body, scratch, pid, now, refreshed);
+    uint32_t function = is_js_frame_key(frames.address[i])
+                            ? js_function(frames.address[i])
+                            : resolve(frames.address[i] - 1, body, scratch, pid, now, refreshed);
     if (function) {
       ids.push_back(frames.first_id + static_cast<uint32_t>(i));
       functions.push_back(function);
@@ -188,7 +205,9 @@ void Resolver::round(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, uint64_
   while (next_code < code.size()) apply(code[next_code++], body, scratch, pid);
   // Frames seen before the agent reported the code that existed when it started get a second look.
   for (size_t i : retry) {
-    uint32_t function = resolve(frames.address[i] - 1, body, scratch, pid, now, refreshed);
+    uint32_t function = is_js_frame_key(frames.address[i])
+                            ? 0
+                            : resolve(frames.address[i] - 1, body, scratch, pid, now, refreshed);
     if (!function) {
       unresolved_++;
       continue;

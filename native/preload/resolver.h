@@ -64,6 +64,8 @@ class Resolver {
   uint32_t function_id(const std::string& key, const records::FunctionFields& f);
   uint32_t code_function(const std::string& raw);
   void apply(const CodeEventIn& e, ByteBuffer& body, ByteBuffer& scratch, uint32_t pid);
+  // The function of a JS frame key (js_functions.h), or 0.
+  uint32_t js_function(uint64_t key);
   // The function of the code at `pc`, or 0.
   uint32_t resolve(uint64_t pc, ByteBuffer& body, ByteBuffer& scratch, uint32_t pid, uint64_t now,
                    bool& refreshed);

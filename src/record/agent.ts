@@ -7,7 +7,13 @@ import { isMainThread, threadId } from "node:worker_threads";
 import { loadAgentAddon } from "./native";
 
 try {
-  loadAgentAddon().start({ mainThread: isMainThread, workerId: threadId });
+  const addon = loadAgentAddon();
+  if (addon.start({ mainThread: isMainThread, workerId: threadId }) && isMainThread) {
+    // The JS heap is polled every 100 ms or so; what the app allocated since the last poll is taken at exit.
+    // (A worker's agent does the same when its isolate goes away, in the addon's cleanup hook.) process.exit()
+    // skips the cleanup hooks but not 'exit' listeners.
+    process.on("exit", () => addon.atExit());
+  }
 } catch {
   // Nothing to say on the app's stderr: the capture shows the missing names.
 }

@@ -14,6 +14,10 @@ function intIn(min: number, max: number): (value: string) => number {
   };
 }
 
+// V8's sampling heap profiler's mean bytes between samples: DevTools' default. (Node's --heap-prof samples every
+// 512 KiB; 32 KiB gives about 30 samples per MiB, enough to place a few MiB of objects within a few percent.)
+const DEFAULT_JS_INTERVAL = 32 * 1024;
+
 interface RecordCliOptions {
   output?: string;
   compress?: boolean;
@@ -22,6 +26,9 @@ interface RecordCliOptions {
   children: boolean;
   nativeOnly?: boolean;
   completeNames?: boolean;
+  jsInterval: number;
+  jsPoll: number;
+  jsAll?: boolean;
 }
 
 export function registerRecordCommand(program: Command): void {
@@ -54,14 +61,28 @@ export function registerRecordCommand(program: Command): void {
       "do not load memtrace's agent into the app: JS frames stay unnamed and the V8 heap is not sampled",
     )
     .option(
+      "--js-interval <bytes>",
+      "sample the V8 heap about every <bytes> allocated bytes (0: do not sample the JS heap)",
+      intIn(0, 1 << 30),
+      DEFAULT_JS_INTERVAL,
+    )
+    .option("--js-poll <hz>", "collect the V8 heap's samples <hz> times a second", intIn(1, 1000), 10)
+    .option(
+      "--js-all",
+      "keep samples of collected objects too: every JS allocation (the total view), but no frees of JS objects",
+    )
+    .option(
       "--complete-names",
       "run node with --no-node-snapshot, so that Node's own internals get names too (slower start-up)",
     )
     .passThroughOptions()
     .addHelpText(
       "after",
-      "\nBy default stacks have up to 128 frames, RSS and the V8 heap are sampled every 10 ms, children and workers\n" +
-        "are recorded, and the capture is not compressed.\n\nExamples:\n" +
+      "\nBy default stacks have up to 128 frames, RSS and the V8 heap's figures are sampled every 10 ms, V8's\n" +
+        `sampling heap profiler takes a sample about every ${DEFAULT_JS_INTERVAL / 1024} KiB of JS allocations, collected 10 times a\n` +
+        "second (the JS heap's bytes and counts are estimates from those samples), children and workers are\n" +
+        "recorded, and the capture is not compressed.\n\nExamples:\n" +
+        "  $ memtrace record --js-interval 0 app.js > native-only-heap.mtrace\n" +
         "  $ memtrace record app.js | memtrace fold | memtrace flame > flame.svg\n" +
         "  $ memtrace record -o app.mtrace app.js --port 8080\n" +
         "  $ memtrace record --compress -- node --max-old-space-size=200 app.js > app.mtrace\n",
@@ -76,6 +97,9 @@ export function registerRecordCommand(program: Command): void {
           children: opts.children,
           nativeOnly: opts.nativeOnly ?? false,
           completeNames: opts.completeNames ?? false,
+          jsInterval: opts.jsInterval,
+          jsPollHz: opts.jsPoll,
+          jsAll: opts.jsAll ?? false,
         });
       } catch (e) {
         if (e instanceof UsageError || e instanceof AppNotFound || e instanceof NativeBuildMissing) {

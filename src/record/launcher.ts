@@ -13,6 +13,10 @@ export interface RecordSettings {
   children: boolean;
   nativeOnly: boolean;
   completeNames: boolean;
+  /** V8's sampling heap profiler: mean bytes between samples (0: off), polls per second, keep collected samples. */
+  jsInterval: number;
+  jsPollHz: number;
+  jsAll: boolean;
 }
 
 export interface AppCommand {
@@ -82,6 +86,10 @@ export function recordingEnv(base: NodeJS.ProcessEnv, socketPath: string, s: Rec
     MEMTRACE_STACK_DEPTH: String(s.stackDepth),
     MEMTRACE_MEMORY_INTERVAL_MS: String(s.memoryIntervalMs),
     MEMTRACE_CHILDREN: s.children ? "1" : "0",
+    // Without the agent nothing samples the JS heap: the capture's Header must not say it was sampled.
+    MEMTRACE_JS_INTERVAL: String(s.nativeOnly ? 0 : s.jsInterval),
+    MEMTRACE_JS_POLL_HZ: String(s.jsPollHz),
+    MEMTRACE_JS_ALL: s.jsAll ? "1" : "0",
     MEMTRACE_LAUNCHER_PID: String(process.pid),
     // Lets a process recognise that it runs this node, whose version goes in its Header.
     MEMTRACE_NODE: `${process.execPath}\t${process.version}`,

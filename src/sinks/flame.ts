@@ -110,7 +110,13 @@ function* renderFlame(profile: Profile, options: FlameOptions): Generator<string
   const head = headline(profile);
 
   const title = options.title ?? head.title;
-  const subtitleParts = [options.title !== undefined ? head.title : undefined, head.who, head.shape, head.warning];
+  const subtitleParts = [
+    options.title !== undefined ? head.title : undefined,
+    head.heaps,
+    head.who,
+    head.shape,
+    head.warning,
+  ];
   const subtitle = subtitleParts.filter((s) => s).join(" · ");
   const top = TITLE_HEIGHT + (subtitle ? SUBTITLE_HEIGHT : 0);
   const height = top + (depth + 1) * FRAME_HEIGHT + BOTTOM_HEIGHT;

@@ -1,6 +1,6 @@
 // What a report's title says: the measure in words, with the totals of the profile and of the fold (FoldInfo), so
 // that a flame graph or a table read on its own says what its bytes are.
-import { Measure, type FoldInfo, type ProcessTotals } from "../codec/model";
+import { Heap, Measure, isJsHeap, type FoldInfo, type ProcessTotals } from "../codec/model";
 import type { Profile } from "../model/profile";
 import { formatBytes, formatDuration, plural } from "./format";
 
@@ -11,6 +11,11 @@ export interface Headline {
   who: string | undefined;
   /** The processes, one line each, by command line and pid (at most MAX_PROCESS_LINES, then a count). */
   processes: string[];
+  /**
+   * The native and the JS heap's shares, when the profile has JS heap samples: "native heap 3.3 MiB in 13,682
+   * allocations; JS heap 13.4 MiB in about 212,834 objects (estimated from V8's samples, one per 32 KiB)".
+   */
+  heaps: string | undefined;
   /** How fold shaped the stacks (inverted, split by process or thread), if it did. */
   shape: string | undefined;
   /** Set when some process of the capture had no trailer: the figures are what the capture holds. */
@@ -25,7 +30,9 @@ export function headline(profile: Profile): Headline {
   const totals = profile.info.processes;
   const truncated = profile.info.truncated;
   const [before, after] = measureText(profile.measure, profile.info.temporaryThreshold, totals, truncated, bytes);
-  const title = `${before} in ${allocations}${after}`;
+  const shares = heapShares(profile);
+  const colon = before.indexOf(":");
+  const title = `${before.slice(0, colon)}${heapScope(profile)}${before.slice(colon)} in ${allocations}${after}`;
   const processes = totals.slice(0, MAX_PROCESS_LINES).map((p) => processLine(profile, p));
   if (totals.length > MAX_PROCESS_LINES)
     processes.push(`and ${plural(totals.length - MAX_PROCESS_LINES, "more process", "more processes")}`);
@@ -33,6 +40,7 @@ export function headline(profile: Profile): Headline {
     title,
     who: who(profile, totals),
     processes,
+    heaps: heapsLine(profile, shares),
     shape: shapeOf(profile.info),
     warning: truncated ? "the capture was cut short (a process has no trailer): figures are what it holds" : undefined,
   };
@@ -76,6 +84,59 @@ function moment(totals: ProcessTotals[], ns: (p: ProcessTotals) => number, sever
   if (totals.length === 1) return ` at ${formatDuration(ns(totals[0]))}`;
   if (totals.length > 1) return ` at ${several} (${totals.length} processes)`;
   return "";
+}
+
+interface HeapShares {
+  nativeBytes: number;
+  nativeCount: number;
+  jsBytes: number;
+  jsCount: number;
+}
+
+function heapShares(profile: Profile): HeapShares {
+  const s: HeapShares = { nativeBytes: 0, nativeCount: 0, jsBytes: 0, jsCount: 0 };
+  for (let i = 0; i < profile.rows; i++) {
+    if (isJsHeap(profile.kind.data[i])) {
+      s.jsBytes += profile.bytes.data[i];
+      s.jsCount += profile.count.data[i];
+    } else {
+      s.nativeBytes += profile.bytes.data[i];
+      s.nativeCount += profile.count.data[i];
+    }
+  }
+  return s;
+}
+
+/** Whether any process of the profile had its JS heap sampled (by its Header, or by the samples themselves). */
+function jsSampled(profile: Profile): boolean {
+  if ([...profile.processes.values()].some((p) => p.header.settings.jsSampleIntervalBytes > 0)) return true;
+  for (let i = 0; i < profile.rows; i++) if (isJsHeap(profile.kind.data[i])) return true;
+  return false;
+}
+
+/**
+ * Which heap the figures are of, for the title (after its first words: "Peak memory (JS heap, estimated): ..."):
+ * nothing for a capture of the native heap alone. Exported for the HTML flame graph, which titles its own views.
+ */
+export function heapScope(profile: Profile): string {
+  const heap = profile.info.heap;
+  if (heap === Heap.JS) return " (JS heap, estimated)";
+  if (heap === Heap.NATIVE) return " (native heap)";
+  return jsSampled(profile) ? " (native and JS heaps)" : "";
+}
+
+/** Each heap's share, with how the JS heap's figures were estimated. */
+function heapsLine(profile: Profile, shares: HeapShares): string | undefined {
+  if (shares.jsCount === 0 && !jsSampled(profile)) return undefined;
+  const intervals = new Set(
+    [...profile.processes.values()].map((p) => p.header.settings.jsSampleIntervalBytes).filter((n) => n > 0),
+  );
+  const every = intervals.size === 1 ? `, one per ${formatBytes([...intervals][0])}` : "";
+  const js =
+    `JS heap ${formatBytes(shares.jsBytes)} in about ${plural(Math.round(shares.jsCount), "object")} ` +
+    `(estimated from V8's samples${every})`;
+  if (profile.info.heap === Heap.JS) return js;
+  return `native heap ${formatBytes(shares.nativeBytes)} in ${plural(shares.nativeCount, "allocation")}; ${js}`;
 }
 
 /** " between 2 s and 5 s" for one process (or several with the same window). */

@@ -62,7 +62,7 @@ export function renderSummary(profile: Profile, options: RenderOptions): string 
   const tree = buildCallTree(profile);
   const total = tree.bytes[ROOT];
   const head = headline(profile);
-  const out: string[] = [printable(head.title), ...head.processes.map(printable)];
+  const out: string[] = [printable(head.title), ...(head.heaps ? [head.heaps] : []), ...head.processes.map(printable)];
   if (head.warning) out.push(`Warning: ${head.warning}`);
   out.push("");
 

@@ -50,6 +50,7 @@ export function tableFormat(options: TableOptions): TableFormat {
 /** The headline's lines under the title: the processes, the stacks' shape and a warning. */
 function headLines(head: Headline): string[] {
   return [
+    ...(head.heaps ? [head.heaps] : []),
     ...head.processes,
     ...(head.shape ? [`Stacks: ${head.shape}`] : []),
     ...(head.warning ? [`Warning: ${head.warning}`] : []),

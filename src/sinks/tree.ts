@@ -119,7 +119,7 @@ export function renderTree(profile: Profile, options: RenderOptions): string {
   const tree = buildCallTree(profile);
   const total = tree.bytes[ROOT];
   const head = headline(profile);
-  const out = [printable(head.title), ...head.processes.map(printable)];
+  const out = [printable(head.title), ...(head.heaps ? [head.heaps] : []), ...head.processes.map(printable)];
   if (head.shape) out.push(`Stacks: ${head.shape}`);
   if (head.warning) out.push(`Warning: ${head.warning}`);
   out.push("");

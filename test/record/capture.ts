@@ -24,6 +24,11 @@ export interface RunOptions {
   started?: (child: ChildProcess) => void;
   /** Keep NODE_EXTRA_CA_CERTS (whose start-up work makes every node process slower to record). */
   keepExtraCerts?: boolean;
+  /**
+   * Run memtrace (and so the app) without the NODE_OPTIONS that tap's coverage adds to every node process the
+   * tests start, for tests of what the app itself does: the coverage hooks' own allocations would be the app's.
+   */
+  withoutTestHooks?: boolean;
 }
 
 /** The environment a user's shell has: without the test runner's loader and settings. */
@@ -39,6 +44,8 @@ export function userEnv(options: RunOptions = {}): NodeJS.ProcessEnv {
 
 /** Runs `node bin/memtrace.js <args>` with stdout and stderr collected. */
 export function memtrace(args: string[], options: RunOptions = {}): Promise<Run> {
+  if (options.withoutTestHooks)
+    return run("/usr/bin/env", ["-u", "NODE_OPTIONS", process.execPath, BIN, ...args], options);
   return run(process.execPath, [BIN, ...args], options);
 }
 
@@ -70,6 +77,8 @@ export interface Event {
   address: number;
   size: number;
   stack: number;
+  /** The objects a JS sample stands for (1 for native events). */
+  count: number;
 }
 
 /** A decoded capture with its tables. */
@@ -94,6 +103,7 @@ export class Capture {
           address: b.address[i],
           size: b.size[i],
           stack: b.stack[i],
+          count: b.count[i],
         });
       }
     });
@@ -133,3 +143,5 @@ export class Capture {
 export const isAllocation = (kind: number) => kind >= 1 && kind < 64;
 export const MALLOC = 1;
 export const FREE = 64;
+export const JS_SAMPLE = 13;
+export const JS_SAMPLE_FREED = 69;

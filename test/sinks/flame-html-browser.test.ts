@@ -281,7 +281,10 @@ t.test("given an HTML flame graph in chromium", needs(hasChromium(), "chromium")
     const html = await htmlOf(hostileNames().bytes(), {}, title);
     const { page, errors } = await open("hostile.html", html, 2400);
     t.equal(await text(page, "#title"), title, "the title, character for character");
-    t.match(await text(page, "#subtitle"), /^Peak memory: .* · node <script>\.js --title="x"&y 💥 \(pid 666\)$/);
+    t.match(
+      await text(page, "#subtitle"),
+      /^Peak memory \(native and JS heaps\): .* · node <script>\.js --title="x"&y 💥 \(pid 666\)$/,
+    );
     const shown = (await frames(page)).map((f) => f.text);
     for (const name of HOSTILE_NAMES)
       t.ok(
@@ -307,7 +310,7 @@ t.test("given an HTML flame graph in chromium", needs(hasChromium(), "chromium")
     t.match(await text(page, "#note"), /folded before .*: choosing a time window needs the raw capture/);
     t.ok(await page.locator("#view").isDisabled(), "one measure: the fold's");
     const title = await text(page, "#title");
-    t.match(title, /^Leaked memory: /);
+    t.match(title, /^Leaked memory \(native and JS heaps\): /);
     await drag(page, 1_000_000, 2_000_000);
     t.equal(await text(page, "#title"), title, "dragging changes nothing");
     t.equal(await page.locator("#legend .item").count(), 2, "RSS and the V8 heap: the samples the stream carried");

@@ -26,7 +26,7 @@ async function text(input: Uint8Array | ReturnType<typeof numbers>, options: Rec
 t.test("given the hand-computed capture, when its stats are taken, then every figure is exact", async (t) => {
   const s = await json(numbers());
   t.same([s.version, s.measure, s.truncated], [1, "total", false], "everything allocated, by default");
-  t.equal(s.title, "Total memory: 21.6 KiB allocated in 11 allocations, freed or not");
+  t.equal(s.title, "Total memory (native and JS heaps): 21.6 KiB allocated in 11 allocations, freed or not");
   // Process 10: A, B, C (calloc), D, C (realloc), E = 6 allocations of 18608 bytes; process 20: F, F, G = 3500.
   // Frees: A, the partial munmap, realloc's old block, B, E collected, 0xdead (unmatched) | the first F.
   t.same(s.totals, {
@@ -141,7 +141,7 @@ t.test("given a stream folded before, when stats are taken, then the histogram i
 
 t.test("given the text form, when printed, then each section says what it counts", async (t) => {
   const out = await text(numbers());
-  t.match(out, /^Total memory: 21\.6 KiB allocated in 11 allocations, freed or not\n\n/);
+  t.match(out, /^Total memory \(native and JS heaps\): 21\.6 KiB allocated in 11 allocations, freed or not\n\n/);
   t.match(
     out,
     /\nAllocations: {6}9 \(21\.6 KiB\), 1 of them a JS heap sample \(the tables count the objects a sample stands for\)\n/,

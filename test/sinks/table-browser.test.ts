@@ -62,9 +62,13 @@ t.test("given a table page in chromium", needs(hasChromium(), "chromium"), async
       "numbers.html",
       await runReport(table, handComputed().bytes(), { format: "html" }, "total"),
     );
-    t.equal(await page.title(), "Total memory: 21.6 KiB allocated in 11 allocations, freed or not");
+    t.equal(
+      await page.title(),
+      "Total memory (native and JS heaps): 21.6 KiB allocated in 11 allocations, freed or not",
+    );
     t.equal(await page.locator("#title").textContent(), await page.title());
     t.same(await page.locator("#lines li").allTextContents(), [
+      "native heap 20.6 KiB in 8 allocations; JS heap 1.0 KiB in about 3 objects (estimated from V8's samples, one per 512.0 KiB)",
       "node /app/numbers.js (pid 10): 6 allocations of 18.2 KiB, peak 16.5 KiB at 500 ns, 12.6 KiB leaked",
       "node /app/child.js (pid 20): 3 allocations of 3.4 KiB, peak 2.9 KiB at 200 ns, 2.4 KiB leaked",
     ]);

@@ -4,7 +4,8 @@
 // The addon finds the table with dlsym(RTLD_DEFAULT, MEMTRACE_AGENT_API_SYMBOL). When the process was not
 // started by `memtrace record` the symbol is missing and the addon does nothing. Every function may be called
 // from any isolate's thread; none of them calls back into V8. The table only grows: a new function goes at
-// the end and raises MEMTRACE_AGENT_API_VERSION, so an older addon keeps working with a newer interposer.
+// the end and raises MEMTRACE_AGENT_API_VERSION, so an older addon keeps working with a newer interposer
+// (and a newer addon checks the version before it uses a function that came later).
 #ifndef MEMTRACE_AGENT_API_H_
 #define MEMTRACE_AGENT_API_H_
 
@@ -16,7 +17,7 @@ extern "C" {
 #endif
 
 #define MEMTRACE_AGENT_API_SYMBOL "memtrace_agent_api"
-#define MEMTRACE_AGENT_API_VERSION 1
+#define MEMTRACE_AGENT_API_VERSION 2
 
 // Values of proto/memtrace.proto's CodeEventKind.
 enum memtrace_code_event_kind {
@@ -40,6 +41,58 @@ struct memtrace_heap_figures {
   uint64_t array_buffers;
 };
 
+// Values of proto/memtrace.proto's FunctionKind, for JS frames.
+enum memtrace_function_kind {
+  MEMTRACE_KIND_OTHER = 0,
+  MEMTRACE_KIND_JS = 1,
+  MEMTRACE_KIND_BUILTIN = 3,
+};
+
+// Values of proto/memtrace.proto's GcKind.
+enum memtrace_gc_kind {
+  MEMTRACE_GC_OTHER = 0,
+  MEMTRACE_GC_SCAVENGE = 1,
+  MEMTRACE_GC_MARK_SWEEP_COMPACT = 2,
+  MEMTRACE_GC_INCREMENTAL_MARKING = 3,
+  MEMTRACE_GC_PROCESS_WEAK_CALLBACKS = 4,
+  MEMTRACE_GC_MINOR_MARK_SWEEP = 5,
+};
+
+// What `memtrace record` asked of the JS heap sampler (version 2).
+struct memtrace_js_settings {
+  // The mean bytes between samples of V8's sampling heap profiler; 0: do not sample.
+  uint64_t interval_bytes;
+  // How often to poll the profiler, in nanoseconds.
+  uint64_t poll_interval_ns;
+  // Keep samples of collected objects (the total-allocation view): no free events.
+  uint32_t keep_collected;
+  // The most JS frames per sample.
+  uint32_t stack_depth;
+};
+
+// One event of the sampling heap profiler (version 2): proto/memtrace.proto's JS_SAMPLE and JS_SAMPLE_FREED.
+struct memtrace_js_sample {
+  // The sample's id, unique among the process's samples (the agent makes V8's per-profiler ids unique).
+  uint64_t id;
+  // For a sample: the estimated bytes and objects it stands for, and its stack (from js_stack).
+  uint64_t bytes;
+  uint64_t objects;
+  uint32_t stack;
+  // 1: the sample's object was collected (bytes, objects and stack are 0).
+  uint32_t freed;
+};
+
+// One garbage collection of the calling thread's isolate (version 2).
+struct memtrace_gc_event {
+  // When it started (on now_ns's clock) and how long it took.
+  uint64_t time_ns;
+  uint64_t duration_ns;
+  enum memtrace_gc_kind kind;
+  // Used heap bytes of the isolate before and after.
+  uint64_t heap_before;
+  uint64_t heap_after;
+};
+
 struct memtrace_agent_api {
   // MEMTRACE_AGENT_API_VERSION of the interposer that filled the table.
   uint32_t version;
@@ -56,6 +109,26 @@ struct memtrace_agent_api {
   void (*heap_figures)(const struct memtrace_heap_figures* figures);
   // The interval at which the agent should report heap figures, in nanoseconds (0: never).
   uint64_t (*memory_interval_ns)(void);
+
+  // Version 2: the JS heap and garbage collections.
+
+  // The recording's clock: nanoseconds since the process's time 0.
+  uint64_t (*now_ns)(void);
+  // Brackets the agent's own work on the calling thread (polling V8): allocations in between are the
+  // recorder's, not the app's, and are not recorded. leave() takes what enter() returned.
+  uint32_t (*enter)(void);
+  void (*leave)(uint32_t token);
+  void (*js_settings)(struct memtrace_js_settings* out);
+  // A JS function as the sampling heap profiler names it (strings not NUL-terminated, copied), as a frame
+  // key for js_stack; 0 when memory ran out. line and column are 1-based, 0 when unknown.
+  uint64_t (*js_frame)(const char* name, size_t name_length, const char* script, size_t script_length,
+                       uint32_t line, uint32_t column, enum memtrace_function_kind kind);
+  // The stack id of `frames` (keys from js_frame, innermost first), in the same tables as native stacks.
+  uint32_t (*js_stack)(const uint64_t* frames, uint32_t depth);
+  // Writes JS heap events of the calling thread, all at the time of the call, after the thread's native
+  // events so far (so that the thread's events stay in time order in the stream).
+  void (*js_samples)(const struct memtrace_js_sample* samples, size_t count);
+  void (*gc_event)(const struct memtrace_gc_event* event);
 };
 
 typedef const struct memtrace_agent_api* (*memtrace_agent_api_fn)(void);

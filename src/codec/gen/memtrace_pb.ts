@@ -1256,7 +1256,8 @@ export type Trailer = Message<"memtrace.v1.Trailer"> & {
   timeNs: bigint;
 
   /**
-   * What the recorder saw, including anything it could not write.
+   * What the recorder saw, including anything it could not write (JS heap samples count as allocations and their
+   * frees as deallocations, with their estimated bytes).
    *
    * @generated from field: uint64 allocations = 2;
    */

@@ -439,13 +439,21 @@ var MemtraceModel = (function () {
       : "";
     if (choice.view === "total") {
       return (
-        (w ? "Allocated memory: " : "Total memory: ") + bytes + " allocated" + between + allocations + ", freed or not"
+        (w ? "Allocated memory" : "Total memory") +
+        data.heapScope +
+        ": " +
+        bytes +
+        " allocated" +
+        between +
+        allocations +
+        ", freed or not"
       );
     }
     if (choice.view === "leaks") {
-      if (w) return "Leaked memory: " + bytes + " allocated" + between + allocations + ", still live at its end";
+      var leaked = "Leaked memory" + data.heapScope + ": " + bytes;
+      if (w) return leaked + " allocated" + between + allocations + ", still live at its end";
       var end = data.warning ? "the end of the capture" : "exit";
-      return "Leaked memory: " + bytes + " still live at " + end + allocations;
+      return leaked + " still live at " + end + allocations;
     }
     var at = "";
     if (tree.moments.length === 1) {
@@ -454,7 +462,8 @@ var MemtraceModel = (function () {
     } else if (tree.moments.length > 1) {
       at = " at each process's own peak (" + tree.moments.length + " processes)";
     }
-    return "Peak memory" + (w ? " in the window" + between : "") + ": " + bytes + " live" + at + allocations;
+    var peak = "Peak memory" + data.heapScope + (w ? " in the window" + between : "");
+    return peak + ": " + bytes + " live" + at + allocations;
   }
 
   var api = {

@@ -8,7 +8,7 @@
 import { Content, FunctionKind, Measure, newHeader, type ProcessTotals } from "../../codec/model";
 import { Profile } from "../../model/profile";
 import { Scope } from "../../model/scope";
-import { headline } from "../headline";
+import { headline, heapScope } from "../headline";
 import { SEARCH_COLOR, frameColor, kindName } from "../svg/palette";
 import { BucketGrid, MAX_BUCKETS } from "./grid";
 import { Sums } from "./sums";
@@ -62,6 +62,8 @@ export interface PageData {
   shape: string | null;
   warning: string | null;
   processLines: string[];
+  /** Which heap the figures are of, inserted in every title after its first words (headline.ts heapScope). */
+  heapScope: string;
   /** For a stream folded before: its title; the graph has no time window. */
   foldedTitle: string | null;
   view: ViewName;
@@ -362,6 +364,7 @@ function pageData(
     title: options.title ?? null,
     who: head.who ?? null,
     shape: head.shape ?? null,
+    heapScope: heapScope(meta),
     warning: head.warning ?? null,
     processLines: head.processes,
     view: options.view,
