@@ -7,11 +7,11 @@
 // heaptrack), and the table shows medians of `runs` (default 5). Run it on a quiet machine: it prints the load
 // average first and says so if the machine is busy. NODE_EXTRA_CA_CERTS is unset for every variant: with it,
 // node's start-up alone makes ~900,000 allocations, which would dominate these short workloads.
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { decodeAll } from "../../src/codec/decoder";
+import { timeRun } from "../lib/run";
 import { median } from "../lib/util";
 
 const ROOT = join(__dirname, "..", "..", "..");
@@ -19,10 +19,6 @@ const WORKLOADS = ["buffers", "maps", "zlib"];
 const RUNS = Number(process.argv[2] ?? 5);
 const BIN = join(ROOT, "bin", "memtrace.js");
 const work = mkdtempSync(join(tmpdir(), "memtrace-bench-"));
-
-const env: NodeJS.ProcessEnv = { ...process.env };
-delete env.NODE_EXTRA_CA_CERTS;
-delete env.NODE_OPTIONS;
 
 interface Variant {
   name: string;
@@ -52,21 +48,6 @@ const variants: Variant[] = [
   },
 ];
 
-/** Wall time, and CPU time (user + system) of every process of the run, through GNU time. */
-function timeRun(argv: string[]): { wall: number; cpu: number } {
-  const timeFile = join(tmpdir(), `memtrace-bench-time-${process.pid}`);
-  const start = process.hrtime.bigint();
-  const r = spawnSync("/usr/bin/time", ["-f", "%U %S", "-o", timeFile, ...argv], {
-    env,
-    stdio: ["ignore", "ignore", "pipe"],
-    cwd: work,
-  });
-  const wall = Number(process.hrtime.bigint() - start) / 1e9;
-  if (r.status !== 0) throw new Error(`${argv.join(" ")} failed (${r.status}): ${r.stderr}`);
-  const [user, system] = readFileSync(timeFile, "utf8").trim().split(/\s+/).map(Number);
-  return { wall, cpu: user + system };
-}
-
 function eventsIn(file: string): number {
   let events = 0;
   for (const m of decodeAll(readFileSync(file))) {
@@ -91,7 +72,7 @@ for (const workload of WORKLOADS) {
   for (let run = 0; run < RUNS; run++) {
     for (const v of variants) {
       for (const f of readdirSync(work)) rmSync(join(work, f), { force: true });
-      const { wall, cpu } = timeRun(v.command(script));
+      const { wall, cpu } = timeRun(v.command(script), work);
       times.get(v.name)!.push(wall);
       cpus.get(v.name)!.push(cpu);
       if (v.output) bytes.set(v.name, statSync(v.output()).size);

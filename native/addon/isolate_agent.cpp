@@ -2,6 +2,8 @@
 
 #include <atomic>
 
+#include "js_poller.h"
+
 namespace memtrace {
 
 namespace {
@@ -73,16 +75,23 @@ void IsolateAgent::StartJsHeap() {
     sampler_.reset();
     return;
   }
+  // The timer polls while the event loop turns; the poller's interrupts while JavaScript keeps it from
+  // turning.
   uint64_t poll_ms = settings.poll_interval_ns / 1'000'000;
   uv_timer_start(&poll_timer_, OnPollTimer, poll_ms ? poll_ms : 1, poll_ms ? poll_ms : 1);
   uv_unref(reinterpret_cast<uv_handle_t*>(&poll_timer_));
+  uint32_t token = api_->enter();
+  js_poller::add(api_, isolate_, OnPollInterrupt, this, settings.poll_interval_ns);
+  api_->leave(token);
 }
 
 void IsolateAgent::AtExit(napi_env env) {
   void* data = nullptr;
   if (napi_get_instance_data(env, &data) != napi_ok || !data) return;
   auto* agent = static_cast<IsolateAgent*>(data);
-  if (agent->sampler_) agent->sampler_->Poll();
+  // The process is ending: the last poll, and no more interrupts (workers may go away without their cleanup).
+  js_poller::stop_all();
+  if (agent->sampler_ && !agent->stopped_) agent->sampler_->Poll(true);
 }
 
 void IsolateAgent::OnCodeEvent(const v8::JitCodeEvent* event) {
@@ -118,7 +127,12 @@ void IsolateAgent::OnMemoryTimer(uv_timer_t* timer) {
 
 void IsolateAgent::OnPollTimer(uv_timer_t* timer) {
   auto* agent = static_cast<IsolateAgent*>(timer->data);
-  if (agent->sampler_) agent->sampler_->Poll();
+  if (agent->sampler_ && !agent->stopped_) agent->sampler_->Poll();
+}
+
+void IsolateAgent::OnPollInterrupt(v8::Isolate*, void* data) {
+  auto* agent = static_cast<IsolateAgent*>(data);
+  if (agent->sampler_ && !agent->stopped_) agent->sampler_->Poll();
 }
 
 void IsolateAgent::OnGcStart(v8::Isolate* isolate, v8::GCType, v8::GCCallbackFlags, void* data) {
@@ -141,22 +155,20 @@ void IsolateAgent::OnGcEnd(v8::Isolate* isolate, v8::GCType type, v8::GCCallback
 
 void IsolateAgent::OnCleanup(void* arg) {
   auto* agent = static_cast<IsolateAgent*>(arg);
+  js_poller::remove(agent);
   // A worker's isolate goes away with its objects: its live samples are freed. The main thread's environment
   // is torn down only as the process ends, when what is live is what leaked.
   if (agent->sampler_) agent->sampler_->Stop(!agent->main_thread_);
+  agent->stopped_ = true;
+  agent->sampler_.reset();
   agent->isolate_->SetJitCodeEventHandler(v8::kJitCodeEventDefault, nullptr);
   if (agent->api_->version >= 2) {
     agent->isolate_->RemoveGCPrologueCallback(OnGcStart, agent);
     agent->isolate_->RemoveGCEpilogueCallback(OnGcEnd, agent);
   }
-  // The agent holds both timers: it goes when the second has closed.
-  agent->timers_open_ = 2;
   for (uv_timer_t* timer : {&agent->memory_timer_, &agent->poll_timer_}) {
     uv_timer_stop(timer);
-    uv_close(reinterpret_cast<uv_handle_t*>(timer), [](uv_handle_t* handle) {
-      auto* owner = static_cast<IsolateAgent*>(handle->data);
-      if (--owner->timers_open_ == 0) delete owner;
-    });
+    uv_close(reinterpret_cast<uv_handle_t*>(timer), nullptr);
   }
 }
 

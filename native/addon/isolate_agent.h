@@ -31,6 +31,7 @@ class IsolateAgent {
   static void OnCodeEvent(const v8::JitCodeEvent* event);
   static void OnMemoryTimer(uv_timer_t* timer);
   static void OnPollTimer(uv_timer_t* timer);
+  static void OnPollInterrupt(v8::Isolate* isolate, void* data);
   static void OnGcStart(v8::Isolate* isolate, v8::GCType type, v8::GCCallbackFlags flags, void* data);
   static void OnGcEnd(v8::Isolate* isolate, v8::GCType type, v8::GCCallbackFlags flags, void* data);
   static void OnCleanup(void* arg);
@@ -40,8 +41,10 @@ class IsolateAgent {
   bool main_thread_;
   uv_timer_t memory_timer_{};
   uv_timer_t poll_timer_{};
-  int timers_open_ = 0;
   std::unique_ptr<JsHeapSampler> sampler_;
+  // Set when the isolate's environment is torn down. The agent itself is never freed: an interrupt requested
+  // before the poller forgot it may still run (js_poller.h), and finds it stopped.
+  bool stopped_ = false;
   // The garbage collection under way (GC callbacks do not nest).
   uint64_t gc_start_ns_ = 0;
   uint64_t gc_heap_before_ = 0;

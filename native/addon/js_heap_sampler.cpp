@@ -66,8 +66,11 @@ void JsHeapSampler::Restart() {
   Start();
 }
 
-void JsHeapSampler::Poll() {
+void JsHeapSampler::Poll(bool force) {
   if (!running_) return;
+  uint64_t now = api_->now_ns();
+  if (!force && now - last_poll_ns_ < settings_.poll_interval_ns / 2) return;
+  last_poll_ns_ = now;
   RecorderScope recorder(api_);
   v8::HandleScope handles(isolate_);
   std::unique_ptr<v8::AllocationProfile> profile(isolate_->GetHeapProfiler()->GetAllocationProfile());
@@ -78,7 +81,7 @@ void JsHeapSampler::Poll() {
 
 void JsHeapSampler::Stop(bool release) {
   if (!running_) return;
-  Poll();
+  Poll(true);
   RecorderScope recorder(api_);
   isolate_->GetHeapProfiler()->StopSamplingHeapProfiler();
   running_ = false;

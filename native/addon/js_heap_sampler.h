@@ -26,8 +26,9 @@ class JsHeapSampler {
   // Starts V8's profiler; false if it would not start (another sampling heap profiler runs, e.g. the
   // inspector's).
   bool Start();
-  // Writes the events since the last poll.
-  void Poll();
+  // Writes the events since the last poll. Both the event loop's timer and the poller's interrupts
+  // (js_poller.h) call it: a call within half a poll interval of the last one does nothing, unless forced.
+  void Poll(bool force = false);
   // A last poll, then stops V8's profiler. `release`: the isolate is going away (a worker ends) and takes its
   // objects with it, so every live sample is freed; at the process's exit they stay live (they are its
   // leaks).
@@ -48,6 +49,7 @@ class JsHeapSampler {
   const memtrace_agent_api* api_;
   memtrace_js_settings settings_;
   bool running_ = false;
+  uint64_t last_poll_ns_ = 0;
   // Makes V8's per-profiler sample ids unique in the process: each profiler run gets its own high bits.
   uint64_t id_base_ = 0;
   // Sample ids (with id_base_) alive at the last poll, sorted.

@@ -31,7 +31,7 @@ struct Settings {
   bool children = true;
   // V8's sampling heap profiler, run by the agent in every isolate: the mean bytes between samples (0: off),
   // how often it is polled, and whether it keeps samples of collected objects (no frees then).
-  uint64_t js_interval_bytes = 32 * 1024;
+  uint64_t js_interval_bytes = 512 * 1024;
   uint64_t js_poll_interval_ns = 100'000'000;
   bool js_keep_collected = false;
   char socket_path[108] = {0};

@@ -8,6 +8,7 @@ import { APPS, Capture, JS_SAMPLE, JS_SAMPLE_FREED, memtrace, type Event } from 
 
 const objectsApp = join(APPS, "js-objects.js");
 const workersApp = join(APPS, "js-workers.js");
+const busyApp = join(APPS, "js-busy-loop.js");
 const plain = { withoutTestHooks: true };
 
 /** Whether a JS function of that name is on the event's stack. */
@@ -108,6 +109,23 @@ t.test("given worker threads that keep objects of their own", async (t) => {
   t.equal(tids.size, 3, "three workers, three threads");
 });
 
+t.test("given a loop that keeps the event loop from turning, the JS heap is still polled as it runs", async (t) => {
+  const run = await memtrace(["record", busyApp], plain);
+  t.equal(run.status, 0, run.stderr);
+  const capture = new Capture(run.stdout);
+  const samples = capture.events.filter((e) => e.kind === JS_SAMPLE);
+  const freed = capture.events.filter((e) => e.kind === JS_SAMPLE_FREED);
+  const polls = new Set(samples.map((e) => e.time));
+  // 800 ms at 10 polls a second: the objects replaced in the ring are seen born and collected at many polls.
+  t.ok(polls.size >= 4, `samples written at ${polls.size} polls`);
+  t.ok(freed.length >= 100, `${freed.length} samples freed while the loop ran`);
+  const last = capture.events.reduce((max, e) => Math.max(max, e.time), 0);
+  t.ok(
+    freed.some((e) => e.time < last - 200e6),
+    "frees long before the end",
+  );
+});
+
 t.test("given --js-interval 0, the JS heap is not sampled", async (t) => {
   const run = await memtrace(
     ["record", "--js-interval", "0", "--", process.execPath, "--expose-gc", objectsApp],
@@ -122,7 +140,10 @@ t.test("given --js-interval 0, the JS heap is not sampled", async (t) => {
 });
 
 t.test("given --js-all, collected objects stay in the capture", async (t) => {
-  const run = await memtrace(["record", "--js-all", "--", process.execPath, "--expose-gc", objectsApp], plain);
+  const run = await memtrace(
+    ["record", "--js-all", "--js-interval", "16384", "--", process.execPath, "--expose-gc", objectsApp],
+    plain,
+  );
   t.equal(run.status, 0, run.stderr);
   const capture = new Capture(run.stdout);
   const [pid] = capture.pids;

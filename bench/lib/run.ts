@@ -1,0 +1,29 @@
+// Timing a whole command for the recorder's benchmarks: wall time, and the CPU time of every process it started.
+import { spawnSync } from "node:child_process";
+import { readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/** The environment of every benchmarked run: without NODE_EXTRA_CA_CERTS, whose start-up work would dominate. */
+export function benchEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.NODE_EXTRA_CA_CERTS;
+  delete env.NODE_OPTIONS;
+  return env;
+}
+
+/** Wall time, and CPU time (user + system) of every process of the run, through GNU time. */
+export function timeRun(argv: string[], cwd: string, env = benchEnv()): { wall: number; cpu: number } {
+  const timeFile = join(tmpdir(), `memtrace-bench-time-${process.pid}`);
+  const start = process.hrtime.bigint();
+  const r = spawnSync("/usr/bin/time", ["-f", "%U %S", "-o", timeFile, ...argv], {
+    env,
+    stdio: ["ignore", "ignore", "pipe"],
+    cwd,
+  });
+  const wall = Number(process.hrtime.bigint() - start) / 1e9;
+  if (r.status !== 0) throw new Error(`${argv.join(" ")} failed (${r.status}): ${r.stderr}`);
+  const [user, system] = readFileSync(timeFile, "utf8").trim().split(/\s+/).map(Number);
+  rmSync(timeFile, { force: true });
+  return { wall, cpu: user + system };
+}

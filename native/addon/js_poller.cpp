@@ -1,0 +1,71 @@
+#include "js_poller.h"
+
+#include <time.h>
+
+#include <algorithm>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace memtrace::js_poller {
+namespace {
+
+struct Entry {
+  v8::Isolate* isolate;
+  v8::InterruptCallback callback;
+  void* data;
+};
+
+std::mutex g_mutex;
+std::vector<Entry> g_entries;
+uint64_t g_interval_ns = 0;
+bool g_started = false;
+bool g_stopped = false;
+
+void run(const memtrace_agent_api* api) {
+  // Never left: everything this thread allocates (V8's queue of interrupt requests) is the recorder's.
+  api->enter();
+  while (true) {
+    uint64_t interval;
+    {
+      std::lock_guard<std::mutex> lock(g_mutex);
+      interval = g_interval_ns;
+    }
+    timespec pause{static_cast<time_t>(interval / 1'000'000'000),
+                   static_cast<long>(interval % 1'000'000'000)};
+    nanosleep(&pause, nullptr);
+    std::lock_guard<std::mutex> lock(g_mutex);
+    if (g_stopped) return;
+    for (const Entry& e : g_entries) e.isolate->RequestInterrupt(e.callback, e.data);
+  }
+}
+
+}  // namespace
+
+void add(const memtrace_agent_api* api, v8::Isolate* isolate, v8::InterruptCallback callback, void* data,
+         uint64_t interval_ns) {
+  std::lock_guard<std::mutex> lock(g_mutex);
+  if (g_stopped) return;
+  g_entries.push_back({isolate, callback, data});
+  g_interval_ns = g_interval_ns ? std::min(g_interval_ns, interval_ns) : interval_ns;
+  if (!g_started) {
+    g_started = true;
+    // Detached: it holds nothing at exit but this mutex, and never runs JavaScript.
+    std::thread(run, api).detach();
+  }
+}
+
+void remove(void* data) {
+  std::lock_guard<std::mutex> lock(g_mutex);
+  g_entries.erase(
+      std::remove_if(g_entries.begin(), g_entries.end(), [&](const Entry& e) { return e.data == data; }),
+      g_entries.end());
+}
+
+void stop_all() {
+  std::lock_guard<std::mutex> lock(g_mutex);
+  g_stopped = true;
+  g_entries.clear();
+}
+
+}  // namespace memtrace::js_poller
