@@ -22,9 +22,10 @@ namespace memtrace::recorder {
 
 std::atomic<bool> g_active{false};
 
+Settings g_settings;
+
 namespace {
 
-Settings g_settings;
 uint32_t g_pid = 0;
 
 // Under the channel's append lock: scratch space for the tables, and the frames handed to the resolver.
@@ -269,7 +270,6 @@ namespace {
 __attribute__((destructor)) void stop_recording() { finish_now(); }
 }  // namespace
 
-const Settings& settings() { return g_settings; }
 uint32_t pid() { return g_pid; }
 
 void flush_thread_locked(ThreadState* thread, const ByteBuffer* then) {

@@ -46,7 +46,8 @@ namespace recorder {
 extern std::atomic<bool> g_active;
 inline bool active() { return g_active.load(std::memory_order_relaxed); }
 
-const Settings& settings();
+extern Settings g_settings;
+inline const Settings& settings() { return g_settings; }
 uint32_t pid();
 // Nanoseconds since this scope's time 0 (see clock.h).
 inline uint64_t now_ns() { return clock::now_ns(); }

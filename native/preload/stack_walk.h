@@ -42,29 +42,36 @@ __attribute__((always_inline)) inline WalkResult walk_stack(uintptr_t fp, uintpt
                                                             uintptr_t stack_high, uintptr_t* out,
                                                             uint32_t max_depth, CodeRange root) {
   WalkResult r{0, 0x9e3779b97f4a7c15ULL, false, false};
+  // A frame pointer is valid when aligned and its two words lie inside the stack: stack_low <= fp and
+  // fp + 16 <= stack_high, tested as one unsigned comparison (fp below stack_low wraps around to a large
+  // value).
+  const uintptr_t span = stack_high - stack_low >= 16 ? stack_high - stack_low - 16 : 0;
+  uintptr_t* const end = out + max_depth;
+  uintptr_t* next_out = out;
   while (true) {
-    if ((fp & 7) != 0 || fp < stack_low || fp + 16 > stack_high) {
-      r.broken = r.depth == 0 || !root.contains(out[r.depth - 1]);
+    if (__builtin_expect((fp - stack_low) > span || (fp & 7) != 0, 0)) {
+      r.broken = next_out == out || !root.contains(next_out[-1]);
       break;
     }
     auto* frame = reinterpret_cast<const uintptr_t*>(fp);
     uintptr_t next = frame[0];
     uintptr_t ret = frame[1];
-    if (ret == 0) break;
-    if (r.depth == max_depth) {
+    if (__builtin_expect(ret == 0, 0)) break;
+    if (__builtin_expect(next_out == end, 0)) {
       r.truncated = true;
       break;
     }
-    out[r.depth++] = ret;
+    *next_out++ = ret;
     r.hash = (r.hash ^ ret) * 0x100000001b3ULL;
-    // The outermost frame (_start, or clone's child for a thread) sets the frame pointer to 0.
-    if (next == 0) break;
-    if (next <= fp) {
-      r.broken = !root.contains(ret);
+    // Frames move towards the stack's base. The outermost frame (_start, or clone's child for a thread) sets
+    // the frame pointer to 0, which ends the walk as its root; any other step back broke it.
+    if (__builtin_expect(next <= fp, 0)) {
+      r.broken = next != 0 && !root.contains(ret);
       break;
     }
     fp = next;
   }
+  r.depth = static_cast<uint32_t>(next_out - out);
   r.hash = mix64(r.hash ^ r.depth);
   if (r.hash == 0) r.hash = 1;  // 0 marks an empty cache entry
   return r;

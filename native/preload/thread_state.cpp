@@ -13,11 +13,10 @@ namespace memtrace {
 
 __thread uint8_t t_busy __attribute__((tls_model("initial-exec"))) = kIdle;
 
-namespace {
-
 __thread ThreadState* t_state __attribute__((tls_model("initial-exec"))) = nullptr;
-// Set once the thread's state could not be created, or after its exit destructor ran twice: never retry.
 __thread bool t_no_state __attribute__((tls_model("initial-exec"))) = false;
+
+namespace {
 
 pthread_mutex_t registry_mutex = PTHREAD_MUTEX_INITIALIZER;
 ThreadState* registry_head = nullptr;
@@ -50,8 +49,7 @@ void stack_bounds(ThreadState* state) {
 
 ThreadState* current_thread_if_any() { return t_state; }
 
-ThreadState* current_thread() {
-  if (t_state || t_no_state) return t_state;
+ThreadState* make_current_thread() {
   t_no_state = true;  // until it is made: a failure below must not make every later call retry
   void* memory = hooks::raw_map(sizeof(ThreadState));
   if (!memory) return nullptr;

@@ -76,8 +76,14 @@ struct ThreadState {
   ThreadState* next = nullptr;
 };
 
-// The calling thread's state, created on first use (nullptr if memory for it could not be had).
-ThreadState* current_thread();
+extern __thread ThreadState* t_state __attribute__((tls_model("initial-exec")));
+// Set once the thread's state could not be created, or after its exit destructor ran twice: never retry.
+extern __thread bool t_no_state __attribute__((tls_model("initial-exec")));
+ThreadState* make_current_thread();
+
+// The calling thread's state, created on first use (nullptr if memory for it could not be had). Inline: the
+// hooks call it on every event.
+inline ThreadState* current_thread() { return t_state || t_no_state ? t_state : make_current_thread(); }
 // The calling thread's state if it has one.
 ThreadState* current_thread_if_any();
 

@@ -71,13 +71,9 @@ export class CaptureOutput {
       this.bytesWritten += frame.length;
       return this.stream.write(frame);
     }
-    // Uncompressed, the parts go out as they came, in one writev.
+    // Uncompressed, the chunk goes out in one write: one request for the stream to queue, not one per Record.
     this.bytesWritten += size;
-    this.stream.cork();
-    let more = true;
-    for (const p of parts) more = this.stream.write(p);
-    this.stream.uncork();
-    return more;
+    return this.stream.write(parts.length === 1 ? parts[0] : Buffer.concat(parts, size));
   }
 
   private fail(e: NodeJS.ErrnoException): void {

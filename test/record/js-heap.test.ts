@@ -110,7 +110,7 @@ t.test("given worker threads that keep objects of their own", async (t) => {
 });
 
 t.test("given a loop that keeps the event loop from turning, the JS heap is still polled as it runs", async (t) => {
-  const run = await memtrace(["record", busyApp], plain);
+  const run = await memtrace(["record", "--js-interval", "65536", busyApp], plain);
   t.equal(run.status, 0, run.stderr);
   const capture = new Capture(run.stdout);
   const samples = capture.events.filter((e) => e.kind === JS_SAMPLE);
