@@ -707,6 +707,9 @@ export type MemorySamples = Message<"memtrace.v1.MemorySamples"> & {
   external: bigint[];
 
   /**
+   * 0 when the recorder could not read it (memtrace's agent cannot: array buffers' backing stores are recorded
+   * as native allocations instead).
+   *
    * @generated from field: repeated uint64 array_buffers = 7;
    */
   arrayBuffers: bigint[];
@@ -1496,7 +1499,11 @@ export enum EventKind {
 
   /**
    * A sample of V8's sampling heap profiler: size is the estimated bytes the sample stands for, count (if the
-   * column is present) the estimated number of objects. The address is the sample's id, not a memory address.
+   * column is present) the estimated number of objects. The address is the sample's id, not a memory address:
+   * unique among the process's samples, and paired only with JS_SAMPLE_FREED (never with native frees). Samples
+   * are taken about every Settings.js_sample_interval_bytes of JS allocations and written when the recorder
+   * polls the profiler (every Settings.js_poll_interval_ns, all at the poll's time), so objects born and collected
+   * between two polls are missing unless Settings.js_keep_collected. The stack holds JS frames only.
    *
    * @generated from enum value: JS_SAMPLE = 13;
    */
