@@ -14,7 +14,9 @@ const memtrace_agent_api* FindInterposer() {
   return api && api->version >= 1 ? api : nullptr;
 }
 
-// start({ mainThread: boolean, workerId: number }): boolean — whether this isolate is now being recorded.
+// start({ mainThread: boolean, workerId: number, arrayBuffers?: () => number }): boolean — whether this
+// isolate is now being recorded. arrayBuffers reads the bytes of the isolate's array buffers (Node's
+// allocator keeps that count, out of an addon's reach) for the memory timeline.
 Napi::Value Start(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const memtrace_agent_api* api = FindInterposer();
@@ -23,7 +25,9 @@ Napi::Value Start(const Napi::CallbackInfo& info) {
   bool main_thread = options.Get("mainThread").ToBoolean();
   Napi::Value id = options.Get("workerId");
   uint32_t worker_id = id.IsNumber() ? id.As<Napi::Number>().Uint32Value() : 0;
-  return Napi::Boolean::New(env, memtrace::IsolateAgent::Start(env, api, main_thread, worker_id));
+  Napi::Value array_buffers = options.Get("arrayBuffers");
+  napi_value reader = array_buffers.IsFunction() ? static_cast<napi_value>(array_buffers) : nullptr;
+  return Napi::Boolean::New(env, memtrace::IsolateAgent::Start(env, api, main_thread, worker_id, reader));
 }
 
 // atExit(): void — the process is exiting: a last poll of this isolate's JS heap.

@@ -35,7 +35,8 @@ uint64_t UsedHeap(v8::Isolate* isolate) {
 
 }  // namespace
 
-bool IsolateAgent::Start(napi_env env, const memtrace_agent_api* api, bool main_thread, uint32_t worker_id) {
+bool IsolateAgent::Start(napi_env env, const memtrace_agent_api* api, bool main_thread, uint32_t worker_id,
+                         napi_value array_buffers) {
   if (!api->recording()) return false;
   v8::Isolate* isolate = v8::Isolate::GetCurrent();
   uv_loop_t* loop = nullptr;
@@ -44,6 +45,8 @@ bool IsolateAgent::Start(napi_env env, const memtrace_agent_api* api, bool main_
   api->thread_role(main_thread ? MEMTRACE_ROLE_MAIN : MEMTRACE_ROLE_WORKER, worker_id);
 
   auto* agent = new IsolateAgent(isolate, api, main_thread);
+  agent->env_ = env;
+  if (array_buffers) napi_create_reference(env, array_buffers, 1, &agent->array_buffers_);
   // Existing code first (everything compiled before the agent started), then code as it is made.
   isolate->SetJitCodeEventHandler(v8::kJitCodeEventEnumExisting, OnCodeEvent);
 
@@ -119,10 +122,34 @@ void IsolateAgent::OnMemoryTimer(uv_timer_t* timer) {
   auto* agent = static_cast<IsolateAgent*>(timer->data);
   v8::HeapStatistics stats;
   agent->isolate_->GetHeapStatistics(&stats);
-  // Array buffers' bytes are counted by Node's allocator, which an addon cannot reach; their backing stores
-  // are native allocations, recorded as such.
-  memtrace_heap_figures figures{stats.used_heap_size(), stats.total_heap_size(), stats.external_memory(), 0};
+  memtrace_heap_figures figures{stats.used_heap_size(), stats.total_heap_size(), stats.external_memory(),
+                                agent->ArrayBufferBytes()};
   agent->api_->heap_figures(&figures);
+}
+
+uint64_t IsolateAgent::ArrayBufferBytes() {
+  if (!array_buffers_) return 0;
+  // From the event loop's timer, outside any JavaScript: a call into a function that makes no promises and
+  // schedules nothing (agent.ts's reader of process.memoryUsage()).
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env_, &scope) != napi_ok) return 0;
+  uint64_t bytes = 0;
+  napi_value reader, global, result;
+  double value = 0;
+  if (napi_get_reference_value(env_, array_buffers_, &reader) == napi_ok && reader &&
+      napi_get_global(env_, &global) == napi_ok &&
+      napi_call_function(env_, global, reader, 0, nullptr, &result) == napi_ok &&
+      napi_get_value_double(env_, result, &value) == napi_ok && value > 0) {
+    bytes = static_cast<uint64_t>(value);
+  } else {
+    bool pending = false;
+    napi_value error;
+    if (napi_is_exception_pending(env_, &pending) == napi_ok && pending) {
+      napi_get_and_clear_last_exception(env_, &error);
+    }
+  }
+  napi_close_handle_scope(env_, scope);
+  return bytes;
 }
 
 void IsolateAgent::OnPollTimer(uv_timer_t* timer) {
@@ -161,6 +188,8 @@ void IsolateAgent::OnCleanup(void* arg) {
   if (agent->sampler_) agent->sampler_->Stop(!agent->main_thread_);
   agent->stopped_ = true;
   agent->sampler_.reset();
+  if (agent->array_buffers_) napi_delete_reference(agent->env_, agent->array_buffers_);
+  agent->array_buffers_ = nullptr;
   agent->isolate_->SetJitCodeEventHandler(v8::kJitCodeEventDefault, nullptr);
   if (agent->api_->version >= 2) {
     agent->isolate_->RemoveGCPrologueCallback(OnGcStart, agent);

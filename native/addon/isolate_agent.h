@@ -19,7 +19,9 @@ namespace memtrace {
 class IsolateAgent {
  public:
   // Starts the agent for the calling thread's isolate. Returns false if the process is not being recorded.
-  static bool Start(napi_env env, const memtrace_agent_api* api, bool main_thread, uint32_t worker_id);
+  // `array_buffers`: a JS function returning the isolate's array buffer bytes, or nullptr.
+  static bool Start(napi_env env, const memtrace_agent_api* api, bool main_thread, uint32_t worker_id,
+                    napi_value array_buffers);
   // The process is exiting (process.on('exit') in the main thread): a last poll of the JS heap, so that the
   // capture holds what was allocated since the previous one.
   static void AtExit(napi_env env);
@@ -28,6 +30,7 @@ class IsolateAgent {
   IsolateAgent(v8::Isolate* isolate, const memtrace_agent_api* api, bool main_thread)
       : isolate_(isolate), api_(api), main_thread_(main_thread) {}
   void StartJsHeap();
+  uint64_t ArrayBufferBytes();
   static void OnCodeEvent(const v8::JitCodeEvent* event);
   static void OnMemoryTimer(uv_timer_t* timer);
   static void OnPollTimer(uv_timer_t* timer);
@@ -40,6 +43,8 @@ class IsolateAgent {
   const memtrace_agent_api* api_;
   bool main_thread_;
   uv_timer_t memory_timer_{};
+  napi_env env_ = nullptr;
+  napi_ref array_buffers_ = nullptr;
   uv_timer_t poll_timer_{};
   std::unique_ptr<JsHeapSampler> sampler_;
   // Set when the isolate's environment is torn down. The agent itself is never freed: an interrupt requested

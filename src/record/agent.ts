@@ -8,7 +8,10 @@ import { loadAgentAddon } from "./native";
 
 try {
   const addon = loadAgentAddon();
-  if (addon.start({ mainThread: isMainThread, workerId: threadId }) && isMainThread) {
+  // Taken now, before the app's code runs: the app may replace process.memoryUsage.
+  const memoryUsage = process.memoryUsage;
+  const arrayBuffers = () => memoryUsage.call(process).arrayBuffers;
+  if (addon.start({ mainThread: isMainThread, workerId: threadId, arrayBuffers }) && isMainThread) {
     // The JS heap is polled every 100 ms or so; what the app allocated since the last poll is taken at exit.
     // (A worker's agent does the same when its isolate goes away, in the addon's cleanup hook.) process.exit()
     // skips the cleanup hooks but not 'exit' listeners.

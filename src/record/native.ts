@@ -6,7 +6,7 @@ import { dirname, join } from "node:path";
 /** memtrace_addon.node, as seen from JavaScript (native/addon/addon.cpp). */
 export interface AgentAddon {
   /** Starts the agent of the calling isolate; false when this process is not being recorded. */
-  start(options: { mainThread: boolean; workerId: number }): boolean;
+  start(options: { mainThread: boolean; workerId: number; arrayBuffers?: () => number }): boolean;
   /** The process is exiting: a last poll of the calling isolate's JS heap sampler. */
   atExit(): void;
   /** Whether the interposer is recording this process. */

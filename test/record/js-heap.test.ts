@@ -78,6 +78,8 @@ t.test("given a function that keeps 200,000 objects and then releases them", asy
   );
   const heapFigures = capture.messages.flatMap((m) => (m.type === "memory" ? [...m.samples.jsHeapUsed] : []));
   t.ok(Math.max(...heapFigures) > held, "the memory timeline has the V8 heap's figures");
+  const arrayBuffers = capture.messages.flatMap((m) => (m.type === "memory" ? [...m.samples.arrayBuffers] : []));
+  t.ok(Math.max(...arrayBuffers) > 0, "and the array buffers' bytes (the app's writes to stderr make some)");
 });
 
 t.test("given worker threads that keep objects of their own", async (t) => {

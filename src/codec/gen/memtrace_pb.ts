@@ -707,8 +707,7 @@ export type MemorySamples = Message<"memtrace.v1.MemorySamples"> & {
   external: bigint[];
 
   /**
-   * 0 when the recorder could not read it (memtrace's agent cannot: array buffers' backing stores are recorded
-   * as native allocations instead).
+   * 0 when the recorder could not read it. (Array buffers' backing stores are also native allocations.)
    *
    * @generated from field: repeated uint64 array_buffers = 7;
    */
