@@ -32,6 +32,8 @@ struct WalkResult {
 // caller of malloc. Stores return addresses, innermost first.
 // The C library's code: every stack's outermost frames are there (__libc_start_call_main, start_thread), and
 // it keeps no frame pointers, so a walk that ends in it has reached the root; one that ends elsewhere broke.
+constexpr uintptr_t kMaxCodeAddress = uintptr_t{1} << 53;
+
 struct CodeRange {
   uintptr_t low = 0;
   uintptr_t high = 0;
@@ -56,7 +58,13 @@ __attribute__((always_inline)) inline WalkResult walk_stack(uintptr_t fp, uintpt
     auto* frame = reinterpret_cast<const uintptr_t*>(fp);
     uintptr_t next = frame[0];
     uintptr_t ret = frame[1];
-    if (__builtin_expect(ret == 0, 0)) break;
+    // 0 ends a walk at its root. Above 2^53 no code lives (user space ends at 2^47, or 2^56 with five-level
+    // paging, and readers take addresses up to 2^53): a "return address" there is data, such as the strings
+    // at a process's stack top, reached through a frame pointer of code built without them (dash, say).
+    if (__builtin_expect(ret - 1 >= kMaxCodeAddress - 1, 0)) {
+      r.broken = ret != 0;
+      break;
+    }
     if (__builtin_expect(next_out == end, 0)) {
       r.truncated = true;
       break;
