@@ -39,6 +39,9 @@ struct EventBuffer {
       first_time = last_time = time;
       last_address = 0;
     }
+    // A thread's times never go back, whatever the clock does (a VM restored on another host): deltas are
+    // unsigned.
+    if (time < last_time) time = last_time;
     kind[count] = event_kind;
     time_bytes = put_varint(time_delta + time_bytes, time - last_time) - time_delta;
     address_bytes =
