@@ -172,10 +172,13 @@ void IsolateAgent::OnGcStart(v8::Isolate* isolate, v8::GCType, v8::GCCallbackFla
 
 void IsolateAgent::OnGcEnd(v8::Isolate* isolate, v8::GCType type, v8::GCCallbackFlags, void* data) {
   auto* agent = static_cast<IsolateAgent*>(data);
+  // A collection whose start was not seen (the callbacks were added while it ran) has no duration to give.
+  if (agent->gc_start_ns_ == 0) return;
   uint32_t token = agent->api_->enter();
   uint64_t end = agent->api_->now_ns();
-  memtrace_gc_event event{agent->gc_start_ns_, end - agent->gc_start_ns_, GcKindOf(type),
-                          agent->gc_heap_before_, UsedHeap(isolate)};
+  memtrace_gc_event event{agent->gc_start_ns_, end > agent->gc_start_ns_ ? end - agent->gc_start_ns_ : 0,
+                          GcKindOf(type), agent->gc_heap_before_, UsedHeap(isolate)};
+  agent->gc_start_ns_ = 0;
   agent->api_->gc_event(&event);
   agent->api_->leave(token);
 }

@@ -172,6 +172,7 @@ uint64_t JsHeapSampler::FrameOf(const v8::AllocationProfile::Node& node) {
 }
 
 uint64_t JsHeapSampler::EstimatedBytes(size_t size) const {
+  if (size == 0) return 0;  // 0 / (1 - exp(0)) is not a number
   double rate = static_cast<double>(settings_.interval_bytes);
   double scale = 1.0 / (1.0 - std::exp(-static_cast<double>(size) / rate));
   return static_cast<uint64_t>(std::llround(static_cast<double>(size) * scale));
