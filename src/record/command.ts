@@ -16,8 +16,9 @@ function intIn(min: number, max: number): (value: string) => number {
 
 // V8's sampling heap profiler's mean bytes between samples: V8's and Node's (--heap-prof) default. Each sample
 // costs V8 a few microseconds (a stack walk, a weak handle): on a JS-allocation-heavy workload, sampling every
-// 512 KiB added 2.8% to a recording's time, every 128 KiB 9.8%, every 32 KiB 45% (bench/record/js-sampling.ts).
-// A finer interval places small heaps better: --js-interval 32768 for a few MiB of objects.
+// 512 KiB added 3-6% to a recording's time, every 128 KiB 10-11%, every 32 KiB 44-45%
+// (bench/record/js-sampling.ts). A finer interval places small heaps better: --js-interval 32768 for a few MiB
+// of objects.
 const DEFAULT_JS_INTERVAL = 512 * 1024;
 
 interface RecordCliOptions {
