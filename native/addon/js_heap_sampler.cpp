@@ -118,7 +118,7 @@ void JsHeapSampler::Diff(v8::AllocationProfile& profile) {
 
   for (size_t i : added) {
     uint32_t node = samples[i].node_id;
-    if (stacks_.find(node) == stacks_.end()) wanted_[node] = true;
+    if (stacks_.find(node) == stacks_.end()) wanted_.insert(node);
   }
   if (!wanted_.empty()) {
     std::vector<uint64_t> path;

@@ -14,6 +14,7 @@
 #include <v8.h>
 
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "memtrace/agent_api.h"
@@ -58,7 +59,7 @@ class JsHeapSampler {
   std::unordered_map<uint32_t, uint32_t> stacks_;
   std::unordered_map<uint32_t, uint64_t> frames_;
   // Node ids whose stacks the current poll needs (filled before InternPaths walks the tree).
-  std::unordered_map<uint32_t, bool> wanted_;
+  std::unordered_set<uint32_t> wanted_;
 };
 
 }  // namespace memtrace

@@ -2,8 +2,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <vector>
-
 #include "guard.h"
 #include "js_functions.h"
 #include "memtrace/agent_api.h"
@@ -90,27 +88,22 @@ void js_samples(const memtrace_js_sample* samples, size_t count) {
   BusyScope busy(kRecorderThread);
   ThreadState* t = current_thread();
   if (!t) return;
-  std::vector<records::JsSampleRow> rows(count);
-  for (size_t i = 0; i < count; i++) {
-    const memtrace_js_sample& s = samples[i];
-    rows[i] = {s.id, s.freed ? 0 : s.bytes, s.freed ? 0 : s.objects, s.freed ? 0 : s.stack, s.freed != 0};
-  }
   ByteBuffer batch, scratch;
   {
     LockGuard<SpinLock> guard(t->lock);
     if (t->closed) return;
     // Counted like the thread's own events: the Trailer's figures include the JS heap's.
-    for (const records::JsSampleRow& row : rows) {
-      if (row.freed) {
+    for (size_t i = 0; i < count; i++) {
+      if (samples[i].freed) {
         ThreadCounters::bump(t->counters.deallocations);
       } else {
         ThreadCounters::bump(t->counters.allocations);
-        ThreadCounters::bump(t->counters.allocated_bytes, row.bytes);
+        ThreadCounters::bump(t->counters.allocated_bytes, samples[i].bytes);
       }
     }
     // As for the thread's own events: the clock is read with the thread's lock held (see tracking.cpp), and
     // the thread's buffered events go first, so the thread's events stay in time order.
-    records::js_samples(batch, scratch, recorder::pid(), t->tid, recorder::now_ns(), rows.data(), count);
+    records::js_samples(batch, scratch, recorder::pid(), t->tid, recorder::now_ns(), samples, count);
     recorder::flush_thread_locked(t, &batch);
   }
   recorder::after_batch();

@@ -242,19 +242,19 @@ void memory(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, uint32_t tid, co
 }
 
 void js_samples(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, uint32_t tid, uint64_t time_ns,
-                const JsSampleRow* rows, size_t count) {
+                const memtrace_js_sample* samples, size_t count) {
   // JS_SAMPLE and JS_SAMPLE_FREED of proto/memtrace.proto's EventKind.
   constexpr uint64_t kJsSample = 13, kJsSampleFreed = 69;
   PackedColumn kind, address, size, stack, objects;
   uint64_t last = 0;
   for (size_t i = 0; i < count; i++) {
-    const JsSampleRow& r = rows[i];
-    kind.add(r.freed ? kJsSampleFreed : kJsSample);
-    address.add_signed(static_cast<int64_t>(r.id - last));
-    last = r.id;
-    size.add(r.bytes);
-    stack.add(r.stack);
-    objects.add(r.objects);
+    const memtrace_js_sample& s = samples[i];
+    kind.add(s.freed ? kJsSampleFreed : kJsSample);
+    address.add_signed(static_cast<int64_t>(s.id - last));
+    last = s.id;
+    size.add(s.freed ? 0 : s.bytes);
+    stack.add(s.freed ? 0 : s.stack);
+    objects.add(s.freed ? 0 : s.objects);
   }
   scratch.clear();
   scratch.uint_field(1, tid);

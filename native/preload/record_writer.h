@@ -8,6 +8,7 @@
 
 #include "byte_buffer.h"
 #include "event_buffer.h"
+#include "memtrace/agent_api.h"
 #include "stack_tables.h"
 
 #include <string>
@@ -140,18 +141,10 @@ struct MemoryRow {
 void memory(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, uint32_t tid, const MemoryRow* rows,
             size_t count);
 
-// JS heap events of one thread, all at `time_ns` (see memtrace_js_sample in agent_api.h).
-struct JsSampleRow {
-  uint64_t id;
-  uint64_t bytes;
-  uint64_t objects;
-  uint32_t stack;
-  bool freed;
-};
-// EventBatch: tid(1), time_ns(2), kind(3), address_delta(5), size(6), stack(7), count(8), packed; no
-// time_delta column (every delta is 0).
+// JS heap events of one thread, all at `time_ns` (memtrace_js_sample in agent_api.h; a freed sample's bytes,
+// objects and stack are written as 0).
 void js_samples(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, uint32_t tid, uint64_t time_ns,
-                const JsSampleRow* rows, size_t count);
+                const memtrace_js_sample* samples, size_t count);
 
 struct GcFields {
   uint32_t tid;

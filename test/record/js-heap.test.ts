@@ -91,6 +91,7 @@ t.test("given worker threads that keep objects of their own", async (t) => {
   const [pid] = capture.pids;
   const threads = capture.threads(pid);
   const samples = capture.events.filter((e) => e.kind === JS_SAMPLE);
+  const freed = new Set(capture.events.filter((e) => e.kind === JS_SAMPLE_FREED).map((e) => e.address));
   const tids = new Set<number>();
   for (const name of ["keepAlpha", "keepBeta", "keepGamma"]) {
     const ours = samples.filter((e) => inFunction(capture, e, name));
@@ -102,7 +103,6 @@ t.test("given worker threads that keep objects of their own", async (t) => {
     t.equal(threads.get(tid)?.role, ThreadRole.ROLE_WORKER, "a worker's thread");
     tids.add(tid);
     // A worker's isolate goes away with its objects.
-    const freed = new Set(capture.events.filter((e) => e.kind === JS_SAMPLE_FREED).map((e) => e.address));
     t.ok(
       ours.every((e) => freed.has(e.address)),
       `${name}'s samples are freed when its worker ends`,
