@@ -127,7 +127,7 @@ export function heapScope(profile: Profile): string {
 
 /** Each heap's share, with how the JS heap's figures were estimated. */
 function heapsLine(profile: Profile, shares: HeapShares): string | undefined {
-  if (shares.jsCount === 0 && !jsSampled(profile)) return undefined;
+  if (!jsSampled(profile)) return undefined;
   const intervals = new Set(
     [...profile.processes.values()].map((p) => p.header.settings.jsSampleIntervalBytes).filter((n) => n > 0),
   );
