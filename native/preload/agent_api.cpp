@@ -90,7 +90,7 @@ void js_samples(const memtrace_js_sample* samples, size_t count) {
   if (!t) return;
   ByteBuffer batch, scratch;
   {
-    LockGuard<SpinLock> guard(t->lock);
+    OwnBuffer own(t);
     if (t->closed) return;
     // Counted like the thread's own events: the Trailer's figures include the JS heap's.
     for (size_t i = 0; i < count; i++) {
@@ -101,7 +101,7 @@ void js_samples(const memtrace_js_sample* samples, size_t count) {
         ThreadCounters::bump(t->counters.allocated_bytes, samples[i].bytes);
       }
     }
-    // As for the thread's own events: the clock is read with the thread's lock held (see tracking.cpp), and
+    // As for the thread's own events: the clock is read with the thread's buffer held (see tracking.cpp), and
     // the thread's buffered events go first, so the thread's events stay in time order.
     records::js_samples(batch, scratch, recorder::pid(), t->tid, recorder::now_ns(), samples, count);
     recorder::flush_thread_locked(t, &batch);

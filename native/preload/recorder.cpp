@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "asymmetric_fence.h"
 #include "channel.h"
 #include "clock.h"
 #include "guard.h"
@@ -220,6 +221,7 @@ void after_fork_in_child() {
     channel().reset_in_child();
     return;
   }
+  asymmetric_fence::init();
   stack_tables().reset_in_child();
   channel().reset_in_child();
   registry::after_fork_in_child();
@@ -241,6 +243,7 @@ __attribute__((constructor)) void start_recording() {
   BusyScope busy;
   if (!read_settings()) return;
   hooks::resolve();
+  asymmetric_fence::init();
   clock::calibrate();
   g_settings.libc_text = find_libc_text();
   g_tables_scratch = new PendingTables();

@@ -21,9 +21,6 @@
 
 namespace memtrace {
 
-// The deepest stack walked: the walk's address buffer lives on the allocating thread's stack (4 KiB).
-constexpr uint32_t kMaxStackDepth = 512;
-
 struct Settings {
   uint32_t max_stack_depth = 128;
   uint64_t memory_interval_ns = 10'000'000;
@@ -53,7 +50,8 @@ uint32_t pid();
 inline uint64_t now_ns() { return clock::now_ns(); }
 
 // Moves a thread's events into the channel, after any frames and stacks they refer to, then `then` (framed
-// Records of the same thread, such as its JS heap samples), if given. Call with the thread's lock held.
+// Records of the same thread, such as its JS heap samples), if given. Call with the thread's buffer held
+// (OwnBuffer or ClaimedBuffer).
 void flush_thread_locked(ThreadState* thread, const ByteBuffer* then = nullptr);
 // Appends already-framed Records (written by the writer thread) to the channel; `last` when they end
 // with the Trailer, after which nothing more of this scope is written.

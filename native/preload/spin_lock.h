@@ -1,5 +1,5 @@
-// A lock for data that one thread uses almost always alone (its own event buffer): uncontended it costs one
-// atomic exchange, where a pthread mutex costs a call. The flusher takes it once per thread per round.
+// A lock for rarely contended data (a thread's buffer while the writer has claimed it, the noted mappings):
+// uncontended it costs one atomic exchange, where a pthread mutex costs a call.
 #ifndef MEMTRACE_PRELOAD_SPIN_LOCK_H_
 #define MEMTRACE_PRELOAD_SPIN_LOCK_H_
 

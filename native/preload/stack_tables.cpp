@@ -18,12 +18,22 @@ uint32_t StackTables::frame_id(uint64_t address) {
   return id;
 }
 
-uint32_t StackTables::intern(const uintptr_t* addresses, uint32_t depth) {
-  pthread_mutex_lock(&mutex_);
+uint32_t StackTables::intern(const uintptr_t* addresses, uint32_t depth, LastInterned* last) {
+  // From the root (outermost frame) inwards: each step is one (parent, frame) pair. The steps this stack
+  // shares with the thread's last one are known already.
   uint32_t stack = 0;
-  // From the root (outermost frame) inwards: each step is one (parent, frame) pair.
-  for (uint32_t i = depth; i-- > 0;) {
-    uint32_t frame = frame_id(addresses[i]);
+  uint32_t shared = 0;
+  if (last) {
+    while (shared < depth && shared < last->depth && last->address[shared] == addresses[depth - 1 - shared]) {
+      stack = last->stack[shared++];
+    }
+    if (shared == depth) return stack;
+    last->depth = shared;
+  }
+  pthread_mutex_lock(&mutex_);
+  for (uint32_t step = shared; step < depth; step++) {
+    uintptr_t address = addresses[depth - 1 - step];
+    uint32_t frame = frame_id(address);
     if (!frame) {
       stack = 0;
       break;
@@ -42,6 +52,11 @@ uint32_t StackTables::intern(const uintptr_t* addresses, uint32_t depth) {
       next_stack_++;
     }
     stack = child;
+    if (last) {
+      last->address[step] = address;
+      last->stack[step] = child;
+      last->depth = step + 1;
+    }
   }
   pthread_mutex_unlock(&mutex_);
   return stack;

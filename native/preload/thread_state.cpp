@@ -93,9 +93,12 @@ void after_fork_in_child() {
   ThreadState* self = t_state;
   if (!self) return;
   self->lock.reset();
+  self->appending.store(false, std::memory_order_relaxed);
+  self->claimed.store(false, std::memory_order_relaxed);
   self->events.clear();
   self->closed = false;
   memset(static_cast<void*>(&self->stacks), 0, sizeof(self->stacks));
+  self->last_interned.depth = 0;
   self->tid = static_cast<uint32_t>(syscall(SYS_gettid));
   self->role.store(0, std::memory_order_relaxed);
   self->worker_id.store(0, std::memory_order_relaxed);

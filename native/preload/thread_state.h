@@ -6,10 +6,14 @@
 
 #include <stdint.h>
 
+#include <sched.h>
+
 #include <atomic>
 
+#include "asymmetric_fence.h"
 #include "event_buffer.h"
 #include "spin_lock.h"
+#include "stack_tables.h"
 
 namespace memtrace {
 
@@ -51,12 +55,16 @@ struct ThreadState {
   uintptr_t stack_low = 0;
   uintptr_t stack_high = 0;
 
-  // Guards `events` and `closed`: the thread appends, the writer flushes.
+  // Who may touch `events` and `closed`: see OwnBuffer and ClaimedBuffer below. The thread appends on every
+  // event; the writer flushes ten times a second.
+  std::atomic<bool> appending{false};
+  std::atomic<bool> claimed{false};
   SpinLock lock;
   EventBuffer events;
   // Set by the final flush: the scope's Trailer is written, nothing more of this thread may be.
   bool closed = false;
   StackCache stacks;
+  LastInterned last_interned;
   ThreadCounters counters;
 
   // An address in the thread's start routine (the frame above the C library's thread entry), from its first
@@ -74,6 +82,57 @@ struct ThreadState {
   bool info_written = false;
 
   ThreadState* next = nullptr;
+};
+
+// The calling thread's hold on its own buffer, for one append (or flush). It announces itself in
+// `appending`, and if no other thread has claimed the buffer goes on without a locked instruction; a
+// claimed buffer is waited for through the lock. With ClaimedBuffer this is Dekker's mutual exclusion,
+// its store-load fences split by asymmetric_fence: the thread's side costs nothing.
+class OwnBuffer {
+ public:
+  explicit OwnBuffer(ThreadState* t) : t_(t) {
+    t->appending.store(true, std::memory_order_relaxed);
+    asymmetric_fence::light();
+    if (t->claimed.load(std::memory_order_acquire)) {
+      t->appending.store(false, std::memory_order_release);
+      t->lock.lock();
+      locked_ = true;
+    }
+  }
+  ~OwnBuffer() {
+    if (locked_) {
+      t_->lock.unlock();
+    } else {
+      t_->appending.store(false, std::memory_order_release);
+    }
+  }
+  OwnBuffer(const OwnBuffer&) = delete;
+  OwnBuffer& operator=(const OwnBuffer&) = delete;
+
+ private:
+  ThreadState* t_;
+  bool locked_ = false;
+};
+
+// Another thread's hold on a thread's buffer (the writer's, to flush it): takes the lock (excluding other
+// claimants and the thread's own slow path), says so in `claimed`, then waits out an append in progress.
+class ClaimedBuffer {
+ public:
+  explicit ClaimedBuffer(ThreadState* t) : t_(t) {
+    t->lock.lock();
+    t->claimed.store(true, std::memory_order_relaxed);
+    asymmetric_fence::heavy();
+    while (t->appending.load(std::memory_order_acquire)) sched_yield();
+  }
+  ~ClaimedBuffer() {
+    t_->claimed.store(false, std::memory_order_release);
+    t_->lock.unlock();
+  }
+  ClaimedBuffer(const ClaimedBuffer&) = delete;
+  ClaimedBuffer& operator=(const ClaimedBuffer&) = delete;
+
+ private:
+  ThreadState* t_;
 };
 
 extern __thread ThreadState* t_state __attribute__((tls_model("initial-exec")));

@@ -8,26 +8,31 @@ namespace memtrace::tracking {
 
 namespace {
 
-inline void append(ThreadState* t, EventKind kind, uint64_t address, uint64_t size, uint32_t stack) {
-  t->lock.lock();
-  // After the final flush nothing more is written, nor counted: the Trailer counts exactly what the stream
-  // holds.
-  if (t->closed) {
-    t->lock.unlock();
-    return;
-  }
+// With the buffer held (OwnBuffer); returns whether it filled up and was moved to the channel.
+inline bool append_owned(ThreadState* t, EventKind kind, uint64_t address, uint64_t size, uint32_t stack) {
   if (kind < kFree) {
     ThreadCounters::bump(t->counters.allocations);
     ThreadCounters::bump(t->counters.allocated_bytes, size);
   } else {
     ThreadCounters::bump(t->counters.deallocations);
   }
-  // The clock is read with the lock held: the writer's watermark (taken before it locks each thread) is
-  // then never later than an event it has not yet seen.
+  // The clock is read with the buffer held: the writer's watermark (taken before it claims each thread's
+  // buffer) is then never later than an event it has not yet seen.
   t->events.append(kind, recorder::now_ns(), address, size, stack);
   bool full = t->events.full();
   if (full) recorder::flush_thread_locked(t);
-  t->lock.unlock();
+  return full;
+}
+
+inline void append(ThreadState* t, EventKind kind, uint64_t address, uint64_t size, uint32_t stack) {
+  bool full;
+  {
+    OwnBuffer own(t);
+    // After the final flush nothing more is written, nor counted: the Trailer counts exactly what the stream
+    // holds.
+    if (t->closed) return;
+    full = append_owned(t, kind, address, size, stack);
+  }
   if (full) recorder::after_batch();
 }
 
@@ -51,7 +56,7 @@ void allocation(EventKind kind, const void* address, size_t size, uintptr_t fram
   if (walk.depth) {
     stack = t->stacks.find(walk.hash);
     if (!stack) {
-      stack = stack_tables().intern(addresses, walk.depth);
+      stack = stack_tables().intern(addresses, walk.depth, &t->last_interned);
       if (stack) t->stacks.put(walk.hash, stack);
     }
   }

@@ -165,10 +165,10 @@ void round(Writer& w, bool final) {
   pthread_mutex_lock(&w.round_mutex);
   uint32_t pid = recorder::pid();
   // Every event with an earlier time is in some thread's buffer now (threads read the clock with their
-  // buffer locked), so once every buffer is flushed the stream holds all of them.
+  // buffer held), so once every buffer is flushed the stream holds all of them.
   uint64_t watermark = recorder::now_ns();
   for_each_thread([final](ThreadState* t) {
-    LockGuard<SpinLock> guard(t->lock);
+    ClaimedBuffer claim(t);
     recorder::flush_thread_locked(t);
     t->closed = final;
   });
@@ -180,7 +180,7 @@ void round(Writer& w, bool final) {
   reap_threads([&](ThreadState* t) {
     if (!final && !thread_gone(t->tid)) return false;
     {
-      LockGuard<SpinLock> guard(t->lock);
+      ClaimedBuffer claim(t);
       recorder::flush_thread_locked(t);
     }
     write_thread_info(w, t, now, true);
