@@ -73,11 +73,15 @@ function quoteOption(path: string): string {
 export function recordingEnv(base: NodeJS.ProcessEnv, socketPath: string, s: RecordSettings): NodeJS.ProcessEnv {
   const nodeOptions = [base.NODE_OPTIONS ?? ""];
   if (!s.nativeOnly) {
-    // The agent names JS frames from V8's code events; V8 gives interpreted functions frames of their own
-    // (a copy of the interpreter's entry) only with --interpreted-frames-native-stack.
-    nodeOptions.push(`--require ${quoteOption(agentModulePath())}`, "--interpreted-frames-native-stack");
+    // The agent names JS frames from V8's code events, and turns on --interpreted-frames-native-stack itself
+    // (see agent.ts). Given on the command line, that flag would make node reject the code cache of its own
+    // modules, then compile them and serialize fresh caches at every start: ~20 ms, and thousands of deep,
+    // distinct stacks to record.
+    nodeOptions.push(`--require ${quoteOption(agentModulePath())}`);
   }
-  if (s.completeNames) nodeOptions.push("--no-node-snapshot");
+  // Without its snapshot, node compiles its internals at start-up, and with the flag given here they get
+  // frames of their own too: the complete names this option is for.
+  if (s.completeNames) nodeOptions.push("--no-node-snapshot", "--interpreted-frames-native-stack");
   return {
     ...base,
     LD_PRELOAD: [preloadLibraryPath(), base.LD_PRELOAD].filter(Boolean).join(" "),
