@@ -71,9 +71,15 @@ export class CaptureOutput {
       this.bytesWritten += frame.length;
       return this.stream.write(frame);
     }
-    // Uncompressed, the chunk goes out in one write: one request for the stream to queue, not one per Record.
+    // Uncompressed, the chunk goes out as one gathered write (writev on files and pipes): the Records are not
+    // copied into one buffer first, which cost the launcher a copy of the whole capture and the page faults of
+    // a fresh 256 KiB buffer per chunk.
     this.bytesWritten += size;
-    return this.stream.write(parts.length === 1 ? parts[0] : Buffer.concat(parts, size));
+    this.stream.cork();
+    let more = true;
+    for (const part of parts) more = this.stream.write(part);
+    this.stream.uncork();
+    return more;
   }
 
   private fail(e: NodeJS.ErrnoException): void {
