@@ -1,9 +1,10 @@
-// What recording costs: wall time of plain node, `memtrace record` and `heaptrack node` on three malloc-heavy
-// workloads, and the capture's size per event with and without LZ4 beside heaptrack's file.
+// What recording costs: wall time of plain node, `memtrace record -o FILE` (its default: LZ4 to a file) and
+// `heaptrack node` on three malloc-heavy workloads, and the capture's size per event with and without LZ4
+// beside heaptrack's file.
 //
 //   npm run build && node dist/bench/record/overhead.js [runs]
 //
-// Every run of every variant is taken in one loop, alternating (plain, memtrace, memtrace --compress,
+// Every run of every variant is taken in one loop, alternating (plain, memtrace, memtrace --no-compress,
 // heaptrack), and the table shows medians of `runs` (default 5). Run it on a quiet machine: it prints the load
 // average first and says so if the machine is busy. NODE_EXTRA_CA_CERTS is unset for every variant: with it,
 // node's start-up alone makes ~900,000 allocations, which would dominate these short workloads.
@@ -27,15 +28,19 @@ interface Variant {
   output?: () => string;
 }
 
-const capture = join(work, "capture.mtrace");
-const compressed = join(work, "capture.lz4.mtrace");
+const compressed = join(work, "capture.mtrace");
+const plainCapture = join(work, "capture.plain.mtrace");
 const variants: Variant[] = [
   { name: "plain", command: (s) => [process.execPath, s] },
-  { name: "memtrace", command: (s) => [process.execPath, BIN, "record", "-o", capture, s], output: () => capture },
   {
-    name: "memtrace --compress",
-    command: (s) => [process.execPath, BIN, "record", "--compress", "-o", compressed, s],
+    name: "memtrace",
+    command: (s) => [process.execPath, BIN, "record", "-o", compressed, s],
     output: () => compressed,
+  },
+  {
+    name: "memtrace --no-compress",
+    command: (s) => [process.execPath, BIN, "record", "--no-compress", "-o", plainCapture, s],
+    output: () => plainCapture,
   },
   {
     name: "heaptrack",
@@ -76,7 +81,7 @@ for (const workload of WORKLOADS) {
       times.get(v.name)!.push(wall);
       cpus.get(v.name)!.push(cpu);
       if (v.output) bytes.set(v.name, statSync(v.output()).size);
-      if (v.name === "memtrace") events = eventsIn(capture);
+      if (v.name === "memtrace") events = eventsIn(compressed);
     }
   }
   const t = (name: string) => median(times.get(name)!);
@@ -87,13 +92,13 @@ for (const workload of WORKLOADS) {
     workload,
     `${plain.toFixed(2)}s`,
     `${t("memtrace").toFixed(2)}s ${(t("memtrace") / plain).toFixed(2)}x`,
-    `${t("memtrace --compress").toFixed(2)}s ${(t("memtrace --compress") / plain).toFixed(2)}x`,
+    `${t("memtrace --no-compress").toFixed(2)}s ${(t("memtrace --no-compress") / plain).toFixed(2)}x`,
     `${t("heaptrack").toFixed(2)}s ${(t("heaptrack") / plain).toFixed(2)}x`,
     `${((overhead("memtrace") / overhead("heaptrack")) * 100).toFixed(0)}%`,
     `${(c("memtrace") / c("plain")).toFixed(2)}x / ${(c("heaptrack") / c("plain")).toFixed(2)}x`,
     `${(events / 1e6).toFixed(2)}M`,
+    (bytes.get("memtrace --no-compress")! / events).toFixed(2),
     (bytes.get("memtrace")! / events).toFixed(2),
-    (bytes.get("memtrace --compress")! / events).toFixed(2),
     (bytes.get("heaptrack")! / events).toFixed(2),
   ]);
 }
@@ -102,7 +107,7 @@ const header = [
   "workload",
   "plain",
   "memtrace",
-  "memtrace --compress",
+  "memtrace --no-compress",
   "heaptrack",
   "mt/ht overhead",
   "cpu mt / ht",

@@ -50,7 +50,8 @@ export function registerRecordCommand(program: Command): void {
     )
     .argument("<script|command...>", "script.js [args], or -- node [node-options] script.js [args]")
     .option("-o, --output <file>", "write the capture to this file")
-    .option("--compress", "compress the capture with LZ4 (about 3x smaller)")
+    .option("--compress", "compress the capture with LZ4 (about 3x smaller), also when it goes to a pipe")
+    .option("--no-compress", "do not compress the capture, also when it goes to a file")
     .option("--stack-depth <n>", "the most frames recorded per stack", intIn(1, 512), 128)
     .option(
       "--memory-interval <ms>",
@@ -84,17 +85,18 @@ export function registerRecordCommand(program: Command): void {
       "\nBy default stacks have up to 128 frames, RSS and the V8 heap's figures are sampled every 10 ms, V8's\n" +
         `sampling heap profiler takes a sample about every ${DEFAULT_JS_INTERVAL / 1024} KiB of JS allocations, collected 10 times a\n` +
         "second (the JS heap's bytes and counts are estimates from those samples), children and workers are\n" +
-        "recorded, and the capture is not compressed.\n\nExamples:\n" +
+        "recorded, and a capture that goes to a file is compressed with LZ4 (one that goes to a pipe is not: its\n" +
+        "reader takes it as it comes).\n\nExamples:\n" +
         "  $ memtrace record --js-interval 0 app.js > native-only-heap.mtrace\n" +
         "  $ memtrace record app.js | memtrace fold | memtrace flame > flame.svg\n" +
         "  $ memtrace record -o app.mtrace app.js --port 8080\n" +
-        "  $ memtrace record --compress -- node --max-old-space-size=200 app.js > app.mtrace\n",
+        "  $ memtrace record -- node --max-old-space-size=200 app.js > app.mtrace\n",
     )
     .action(async (words: string[], opts: RecordCliOptions, cmd: Command) => {
       try {
         await record(words, {
           output: opts.output,
-          compress: opts.compress ?? false,
+          compress: opts.compress,
           stackDepth: opts.stackDepth,
           memoryIntervalMs: opts.memoryInterval,
           children: opts.children,

@@ -53,6 +53,27 @@ t.test("given --compress, the capture is an LZ4 stream that reads as the same ca
   t.equal(atFixture(c, c.pids[0]).length, 10);
 });
 
+t.test("a capture written to a file is LZ4 unless --no-compress; one written to a pipe is not", async (t) => {
+  const lz4 = (bytes: Buffer) => bytes.readUInt32LE(0) === 0x184d2204;
+  const toFile = join(tmp, "default.mtrace");
+  const plainFile = join(tmp, "no-compress.mtrace");
+  const toPipe = await memtrace(["record", alloc, "10", "4093", "0"]);
+  t.equal((await memtrace(["record", "-o", toFile, alloc, "10", "4093", "0"])).status, 0);
+  t.equal((await memtrace(["record", "--no-compress", "-o", plainFile, alloc, "10", "4093", "0"])).status, 0);
+  t.ok(lz4(readFileSync(toFile)), "-o FILE: LZ4");
+  t.notOk(lz4(readFileSync(plainFile)), "--no-compress -o FILE: plain records");
+  t.notOk(lz4(toPipe.stdout), "stdout a pipe: plain records");
+  for (const [name, bytes] of [
+    ["file", readFileSync(toFile)],
+    ["no-compress file", readFileSync(plainFile)],
+    ["pipe", toPipe.stdout],
+  ] as const) {
+    const c = new Capture(bytes);
+    t.same(c.warnings, [], `${name}: reads without warnings`);
+    t.equal(atFixture(c, c.pids[0]).length, 10, `${name}: the fixture's 10 blocks`);
+  }
+});
+
 t.test("given --complete-names, node runs without its start-up snapshot and the capture is complete", async (t) => {
   const run = await memtrace(["record", "--complete-names", alloc, "10", "4093", "0"]);
   t.equal(run.status, 0, run.stderr);
