@@ -1,6 +1,7 @@
 #include "resolver.h"
 
 #include <string.h>
+#include <unistd.h>
 
 #include "js_functions.h"
 #include "memtrace/agent_api.h"
@@ -95,6 +96,14 @@ ElfSymbols* Resolver::symbols_for(const std::string& path) {
   ElfSymbols* elf = ElfSymbols::load(path);
   files_.emplace(path, std::unique_ptr<ElfSymbols>(elf));
   return elf;
+}
+
+void Resolver::load_executable_symbols() {
+  char path[4096];
+  ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+  if (n <= 0) return;
+  path[n] = 0;
+  symbols_for(path);
 }
 
 uint32_t Resolver::js_function(uint64_t key) {

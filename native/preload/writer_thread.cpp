@@ -230,6 +230,12 @@ void* run(void*) {
   t_busy = kRecorderThread;
   prctl(PR_SET_NAME, "memtrace", 0, 0, 0);
   Writer& w = state();
+  // While the app starts (node's start-up keeps one core busy), the executable's symbols are loaded on this
+  // one: otherwise the first round loads them, which for a short run is its exit. Under the round's lock, as
+  // the resolver must not be half-updated across fork().
+  pthread_mutex_lock(&w.round_mutex);
+  w.resolver.load_executable_symbols();
+  pthread_mutex_unlock(&w.round_mutex);
   const Settings& s = recorder::settings();
   uint64_t tick = s.memory_interval_ns && s.memory_interval_ns < s.flush_interval_ns ? s.memory_interval_ns
                                                                                      : s.flush_interval_ns;
