@@ -85,13 +85,16 @@ for (const workload of WORKLOADS) {
     }
   }
   const t = (name: string) => median(times.get(name)!);
+  // Each run's time against the plain run just before it: the machine's slow drifts (plain node's own time
+  // moves by 10-25% here between minutes) cancel within a pair, not between medians taken over minutes.
+  const paired = (name: string) => median(times.get(name)!.map((time, run) => time / times.get("plain")![run]));
   const c = (name: string) => median(cpus.get(name)!);
   const plain = t("plain");
   const overhead = (name: string) => t(name) - plain;
   rows.push([
     workload,
     `${plain.toFixed(2)}s`,
-    `${t("memtrace").toFixed(2)}s ${(t("memtrace") / plain).toFixed(2)}x`,
+    `${t("memtrace").toFixed(2)}s ${(t("memtrace") / plain).toFixed(2)}x (${paired("memtrace").toFixed(2)}x)`,
     `${t("memtrace --no-compress").toFixed(2)}s ${(t("memtrace --no-compress") / plain).toFixed(2)}x`,
     `${t("heaptrack").toFixed(2)}s ${(t("heaptrack") / plain).toFixed(2)}x`,
     `${((overhead("memtrace") / overhead("heaptrack")) * 100).toFixed(0)}%`,
@@ -119,8 +122,9 @@ const header = [
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
 for (const r of [header, ...rows]) console.log(r.map((c, i) => c.padEnd(widths[i])).join("  "));
 console.log(
-  "\nRatios are against plain node's median wall time; mt/ht overhead is memtrace's extra wall time as a share of\n" +
-    "heaptrack's; cpu mt / ht: CPU time (user + system, every process) of memtrace and heaptrack against plain.\n" +
+  "\nRatios are against plain node's median wall time; in parentheses, the median of each run's ratio to the plain\n" +
+    "run just before it. mt/ht overhead is memtrace's extra wall time as a share of heaptrack's; cpu mt / ht: CPU\n" +
+    "time (user + system, every process) of memtrace and heaptrack against plain.\n" +
     "heaptrack B/event: heaptrack's (zstd-compressed) file divided by the events memtrace counted in the same workload",
 );
 rmSync(work, { recursive: true, force: true });
