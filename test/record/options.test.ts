@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import t from "tap";
 import { decode } from "../../src/codec/decoder";
+import { startsWithLz4Magic } from "../../src/codec/lz4";
 import { FunctionKind } from "../../src/codec/model";
 import { APPS, Capture, MALLOC, ROOT, memtrace, shell, userEnv } from "./capture";
 
@@ -54,15 +55,14 @@ t.test("given --compress, the capture is an LZ4 stream that reads as the same ca
 });
 
 t.test("a capture written to a file is LZ4 unless --no-compress; one written to a pipe is not", async (t) => {
-  const lz4 = (bytes: Buffer) => bytes.readUInt32LE(0) === 0x184d2204;
   const toFile = join(tmp, "default.mtrace");
   const plainFile = join(tmp, "no-compress.mtrace");
   const toPipe = await memtrace(["record", alloc, "10", "4093", "0"]);
   t.equal((await memtrace(["record", "-o", toFile, alloc, "10", "4093", "0"])).status, 0);
   t.equal((await memtrace(["record", "--no-compress", "-o", plainFile, alloc, "10", "4093", "0"])).status, 0);
-  t.ok(lz4(readFileSync(toFile)), "-o FILE: LZ4");
-  t.notOk(lz4(readFileSync(plainFile)), "--no-compress -o FILE: plain records");
-  t.notOk(lz4(toPipe.stdout), "stdout a pipe: plain records");
+  t.ok(startsWithLz4Magic(readFileSync(toFile)), "-o FILE: LZ4");
+  t.notOk(startsWithLz4Magic(readFileSync(plainFile)), "--no-compress -o FILE: plain records");
+  t.notOk(startsWithLz4Magic(toPipe.stdout), "stdout a pipe: plain records");
   for (const [name, bytes] of [
     ["file", readFileSync(toFile)],
     ["no-compress file", readFileSync(plainFile)],
