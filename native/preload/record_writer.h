@@ -142,7 +142,8 @@ void memory(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, uint32_t tid, co
             size_t count);
 
 // JS heap events of one thread, all at `time_ns` (memtrace_js_sample in agent_api.h; a freed sample's bytes,
-// objects and stack are written as 0).
+// objects and stack are written as 0). EventBatch: tid(1), time_ns(2), kind(3), address_delta(5), size(6),
+// stack(7), count(8), packed; no time_delta column (every delta is 0).
 void js_samples(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, uint32_t tid, uint64_t time_ns,
                 const memtrace_js_sample* samples, size_t count);
 
