@@ -45,6 +45,8 @@ export interface Settings {
   children: boolean;
   clockResolutionNs: number;
   jsKeepCollected: boolean;
+  /** How much earlier than its true place an allocation's time may read (see the proto's Settings). */
+  allocationTimeLeadNs: number;
 }
 
 export interface ProcessTotals {
@@ -266,6 +268,7 @@ export function emptySettings(): Settings {
     children: false,
     clockResolutionNs: 0,
     jsKeepCollected: false,
+    allocationTimeLeadNs: 0,
   };
 }
 

@@ -336,6 +336,7 @@ function headerFromWire(h: pb.Header): Header {
       children: s?.children ?? false,
       clockResolutionNs: num(s?.clockResolutionNs ?? 0n, "setting"),
       jsKeepCollected: s?.jsKeepCollected ?? false,
+      allocationTimeLeadNs: num(s?.allocationTimeLeadNs ?? 0n, "setting"),
     },
     eventOrder: h.eventOrder,
     fold: h.fold ? foldInfoFromWire(h.fold) : undefined,
@@ -578,6 +579,7 @@ function headerToWire(h: Header): Parameters<typeof create<typeof pb.HeaderSchem
       jsPollIntervalNs: big(s.jsPollIntervalNs),
       memoryIntervalNs: big(s.memoryIntervalNs),
       clockResolutionNs: big(s.clockResolutionNs),
+      allocationTimeLeadNs: big(s.allocationTimeLeadNs),
     },
     fold: h.fold
       ? {

@@ -42,8 +42,12 @@ class ProcessFilter {
   readonly stackMask = u32();
 
   constructor(readonly scope: Scope) {
-    this.live = new LiveHeap((key) => {
+    const releasedKept = (key: number) => {
       if (key === 1) this.releasedKept = true;
+    };
+    this.live = new LiveHeap(releasedKept, {
+      allocationTimeLeadNs: scope.header.settings.allocationTimeLeadNs,
+      onLateFree: releasedKept,
     });
   }
 }
@@ -121,10 +125,10 @@ export class Filter {
           );
         }
         keep = this.accepts(p, b, i);
-        p.live.alloc(kind, b.address[i], b.size[i], keep ? 1 : 0, 1);
+        p.live.alloc(kind, b.address[i], b.size[i], keep ? 1 : 0, 1, 0, b.time[i], b.tid[i]);
       } else if (isDeallocation(kind)) {
         p.releasedKept = false;
-        p.live.free(kind, b.address[i], b.size[i]);
+        p.live.free(kind, b.address[i], b.size[i], b.time[i], b.tid[i]);
         keep = p.releasedKept;
       } else keep = false;
       if (keep) copyEvent(b, i, out, n++);

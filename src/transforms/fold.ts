@@ -119,8 +119,9 @@ class ProcessFold {
     onRelease: (p: ProcessFold, key: number, bytes: number, count: number, tag: number, overwritten: boolean) => void,
   ) {
     this.memo = new ScopeMemo(scope);
-    this.live = new LiveHeap((key, bytes, count, tag, overwritten) =>
-      onRelease(this, key, bytes, count, tag, overwritten),
+    this.live = new LiveHeap(
+      (key, bytes, count, tag, overwritten) => onRelease(this, key, bytes, count, tag, overwritten),
+      { allocationTimeLeadNs: scope.header.settings.allocationTimeLeadNs },
     );
   }
 
@@ -315,7 +316,7 @@ export class Folder {
             this.extraCount.data[key] += count;
           } else tag = NOT_IN_WINDOW;
         }
-        p.live.alloc(kind, b.address[i], size, key, count, tag);
+        p.live.alloc(kind, b.address[i], size, key, count, tag, t, tid);
         if (p.liveBytes > p.peakBytes) {
           p.peakBytes = p.liveBytes;
           p.peakTime = t;
@@ -323,7 +324,7 @@ export class Folder {
         }
       } else if (isDeallocation(kind)) {
         p.deallocations++;
-        if (!p.live.free(kind, b.address[i], size)) p.unmatched++;
+        if (!p.live.free(kind, b.address[i], size, t, b.tid[i])) p.unmatched++;
       }
     }
     if (b.length > 0) p.endTime = Math.max(p.endTime, b.time[b.length - 1]);

@@ -7,6 +7,13 @@
 // Each live allocation carries an opaque numeric key chosen by the caller (fold's aggregation row, filter's "kept"
 // mark) and a tag (fold's per-measure note: the thread's allocation number, or "made inside the window");
 // releases are reported through `onRelease(key, bytes, count, tag, overwritten)`.
+//
+// A recorder that reads its clock on allocations without a fence (Settings.allocation_time_lead_ns) may give a
+// block that malloc hands out again, just after another thread freed it, a time a little before that free: in
+// time order, an allocation at an address still live. Then the old block is taken as freed there, and the next
+// free of the address from another thread within the lead is its free, not the new block's. The bytes are
+// right at every moment; only a block whose free is really missing is told `overwritten: false` when released
+// (it is counted in `overwritten` once the lead has passed without its free).
 import { EventKind } from "../codec/model";
 import { f64, u32 } from "../model/growable";
 import { NumberMap } from "./number-map";
@@ -31,6 +38,22 @@ interface Origin {
  */
 export type ReleaseHandler = (key: number, bytes: number, count: number, tag: number, overwritten: boolean) => void;
 
+export interface LiveHeapOptions {
+  /** Settings.allocationTimeLeadNs of the events' scope; 0 when every event's time is ordered. */
+  allocationTimeLeadNs?: number;
+  /** Called with the key of a block released before its free came (see above), when that free comes. */
+  onLateFree?: (key: number) => void;
+}
+
+/** A block released at an allocation of its address: the free that may still come for it. */
+interface AwaitedFree {
+  /** The new allocation's time and thread. */
+  time: number;
+  tid: number;
+  /** The released block's key. */
+  key: number;
+}
+
 export class LiveHeap {
   private readonly heap = new NumberMap(64 * 1024);
   private readonly samples = new NumberMap();
@@ -43,17 +66,29 @@ export class LiveHeap {
   private readonly slotTag = f64(64 * 1024);
   private readonly freeSlots = u32();
 
+  private overwrittenSeen = 0;
+  private readonly lead: number;
+  /** Heap addresses whose old block was released at a new allocation, by address (rare: a plain Map). */
+  private readonly awaited = new Map<number, AwaitedFree>();
+
+  constructor(
+    private readonly onRelease: ReleaseHandler,
+    private readonly options: LiveHeapOptions = {},
+  ) {
+    this.lead = options.allocationTimeLeadNs ?? 0;
+  }
+
   /** Allocations at an address that was already live (the free in between was never seen). */
-  overwritten = 0;
+  get overwritten(): number {
+    return this.overwrittenSeen + this.awaited.size;
+  }
 
-  constructor(private readonly onRelease: ReleaseHandler) {}
-
-  /** Records an allocation event. */
-  alloc(kind: number, address: number, size: number, key: number, count: number, tag = 0): void {
+  /** Records an allocation event (`time` and `tid` matter when the scope has an allocation time lead). */
+  alloc(kind: number, address: number, size: number, key: number, count: number, tag = 0, time = 0, tid = 0): void {
     if (kind === EventKind.MMAP || kind === EventKind.MREMAP) {
       if (size <= 0) return;
       // A mapping over a live one (MAP_FIXED) replaces what it covers.
-      if (this.unmap(address, size, true)) this.overwritten++;
+      if (this.unmap(address, size, true)) this.overwrittenSeen++;
       this.insertPiece({ start: address, end: address + size, key, origin: { pieces: 1, count, tag } });
       return;
     }
@@ -72,22 +107,41 @@ export class LiveHeap {
     this.slotCount.data[slot] = count;
     this.slotTag.data[slot] = tag;
     const old = map.put(address, slot);
-    if (old >= 0) {
-      this.overwritten++;
-      this.releaseSlot(old, true);
+    if (old < 0) return;
+    if (this.lead > 0 && map === this.heap) {
+      // A second allocation before the first one's free came means that free is missing after all.
+      if (this.awaited.has(address)) this.overwrittenSeen++;
+      this.awaited.set(address, { time, tid, key: this.slotKey.data[old] });
+      this.releaseSlot(old, false);
+      return;
     }
+    this.overwrittenSeen++;
+    this.releaseSlot(old, true);
   }
 
   /** Records a deallocation event. Returns false if it released nothing known (an unmatched free). */
-  free(kind: number, address: number, size: number): boolean {
+  free(kind: number, address: number, size: number, time = 0, tid = 0): boolean {
     if (kind === EventKind.MUNMAP) return this.unmap(address, size, false);
     const map = kind === EventKind.JS_SAMPLE_FREED ? this.samples : this.heap;
+    if (map === this.heap && this.awaited.size > 0) {
+      const awaited = this.awaited.get(address);
+      if (awaited) {
+        this.awaited.delete(address);
+        // The new block's own thread frees it in program order; another thread, soon enough, frees the old one.
+        if (tid !== awaited.tid && time <= awaited.time + this.lead) {
+          this.options.onLateFree?.(awaited.key);
+          return true;
+        }
+        this.overwrittenSeen++;
+      }
+    }
     const slot = map.delete(address);
     if (slot < 0) return false;
     this.releaseSlot(slot, false);
     return true;
   }
 
+  /** Live blocks, mappings and samples. */
   get liveBlocks(): number {
     return this.heap.size + this.samples.size + this.pieces.length;
   }

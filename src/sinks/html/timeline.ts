@@ -103,7 +103,9 @@ export class ProcessTimeline {
     /** Only this heap's events (native, JS samples, or both). */
     private readonly only: Heap = Heap.ALL,
   ) {
-    this.heap = new LiveHeap((row, bytes, count, allocSeq) => this.release(row, bytes, count, allocSeq));
+    this.heap = new LiveHeap((row, bytes, count, allocSeq) => this.release(row, bytes, count, allocSeq), {
+      allocationTimeLeadNs: scope.header.settings.allocationTimeLeadNs,
+    });
   }
 
   get overwritten(): number {
@@ -134,7 +136,7 @@ export class ProcessTimeline {
         this.alloc(kind, b.tid[i], stack, b.address[i], b.size[i], b.count[i], t);
       } else if (isDeallocation(kind)) {
         this.deallocations++;
-        if (!this.heap.free(kind, b.address[i], b.size[i])) this.unmatched++;
+        if (!this.heap.free(kind, b.address[i], b.size[i], t, b.tid[i])) this.unmatched++;
       }
       this.seq++;
     }
@@ -152,7 +154,7 @@ export class ProcessTimeline {
     this.allocatedBytes += size;
     this.lifetimes.add(lifetimeKey(row, k, NEVER), size, count);
     // As in fold: a block at an address that was live releases the old one first, then the high point is checked.
-    this.heap.alloc(kind, address, size, row, count, this.seq);
+    this.heap.alloc(kind, address, size, row, count, this.seq, t, tid);
     if (this.liveBytes > this.grid.high[k]) {
       this.settle(2 * k);
       this.grid.raise(this.seq, t, this.liveBytes, this.liveJs);

@@ -1,0 +1,73 @@
+// Settings.allocation_time_lead_ns: a recorder that reads its clock on allocations without a fence may put a
+// block's new allocation a little before another thread's free of the old block at the same address. fold and
+// filter must still pair each free with its own block: no false leak, no lost free.
+import t from "tap";
+import { decodeAll } from "../../src/codec/decoder";
+import { emptySettings, type Message } from "../../src/codec/model";
+import { allocatorName } from "../../src/model/allocators";
+import { filterMessages } from "../../src/transforms/filter";
+import { CaptureBuilder, ThreadRole } from "../fixtures/builder";
+import { collect, fold, foldedRows } from "../fixtures/inspect";
+
+const LEAD = 100_000;
+
+/**
+ * The main thread allocates a 100-byte block at 0x1000 (stack "first"); the sweeper thread frees it at 5,300,
+ * and malloc hands 0x1000 out again to the main thread for 40 bytes (stack "second"), whose time read 300 ns
+ * early: 5,000. The second block is never freed.
+ */
+function capture(allocationTimeLeadNs: number): Message[] {
+  const c = new CaptureBuilder();
+  const p = c.process(10, { settings: { ...emptySettings(), native: true, allocationTimeLeadNs } });
+  const main = p.thread(10, "main", ThreadRole.ROLE_MAIN);
+  const sweeper = p.thread(11, "sweeper", ThreadRole.ROLE_OTHER);
+  const first = p.stack(p.js("main", "/app.js", 1), p.js("first", "/app.js", 2));
+  const second = p.stack(p.js("main", "/app.js", 1), p.js("second", "/app.js", 3));
+  p.at(1_000);
+  main.malloc(0x1000, 100, first);
+  p.at(5_000);
+  main.malloc(0x1000, 40, second);
+  p.at(5_300);
+  sweeper.free(0x1000);
+  p.at(9_000);
+  p.end();
+  return decodeAll(c.bytes());
+}
+
+t.test(
+  "given a capture with an allocation time lead, when folded by leaks, then the block left live is the one leaked",
+  async (t) => {
+    const { rows, processes } = foldedRows(await fold(capture(LEAD), "leaks"));
+    t.same(
+      rows.map((r) => [r.stack, r.bytes, r.count]),
+      [["main (/app.js:1) > second (/app.js:3)", 40, 1]],
+    );
+    t.equal(processes[0].overwrittenAllocations, 0);
+    t.equal(processes[0].unmatchedDeallocations, 0);
+    t.equal(processes[0].leakedBytes, 40);
+  },
+);
+
+t.test(
+  "given the same events without a lead, when folded by leaks, then the sweeper's free takes the new block (why the lead must be declared)",
+  async (t) => {
+    const { rows, processes } = foldedRows(await fold(capture(0), "leaks"));
+    t.same(rows, []);
+    t.equal(processes[0].overwrittenAllocations, 1);
+  },
+);
+
+t.test(
+  "given a capture with an allocation time lead, when filtered to the first block's stack, then the sweeper's free is kept with it",
+  async (t) => {
+    const out = await collect(filterMessages(capture(LEAD), { frames: [/first/] }));
+    const kept = out.flatMap((m) =>
+      m.type === "events"
+        ? Array.from({ length: m.batch.length }, (_, i) => `${m.batch.time[i]} ${allocatorName(m.batch.kind[i])}`)
+        : [],
+    );
+    t.same(kept, ["1000 malloc", "5300 free"]);
+    const { processes } = foldedRows(await fold(out, "leaks"));
+    t.equal(processes[0].leakedBytes, 0, "and the filtered capture folds to no leak");
+  },
+);
