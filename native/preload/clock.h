@@ -7,8 +7,9 @@
 // through the vDSO without a system call, which Linux does only when the hypervisor sets
 // PVCLOCK_TSC_STABLE_BIT (then the vDSO itself scales the raw TSC of whatever CPU it runs on, as this clock
 // does). Otherwise it is CLOCK_MONOTONIC. Events of different threads must keep their order: the LFENCE keeps
-// RDTSC from running ahead of the instructions before it (the lock taken to append the event), as the vDSO's
-// own read does. Every time in a scope (events, watermarks, samples) comes from this one clock, so they agree
+// RDTSC from running ahead of the instructions before it (the real free, the lock taken to append the event),
+// as the vDSO's own read does; allocations skip it (unordered_now_ns) and readers allow for that (see
+// recorder.h). Every time in a scope (events, watermarks, samples) comes from this one clock, so they agree
 // with each other.
 #ifndef MEMTRACE_PRELOAD_CLOCK_H_
 #define MEMTRACE_PRELOAD_CLOCK_H_
@@ -36,16 +37,20 @@ inline uint64_t monotonic_ns() {
   return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000 + static_cast<uint64_t>(ts.tv_nsec);
 }
 
-inline uint64_t now_ns() {
+template <bool kOrdered>
+inline uint64_t read_ns() {
 #if defined(__x86_64__)
   if (g_state.tsc) {
-    _mm_lfence();
+    if (kOrdered) _mm_lfence();
     uint64_t ticks = __rdtsc() - g_state.tsc_origin;
     return static_cast<uint64_t>((static_cast<unsigned __int128>(ticks) * g_state.ns_per_tick) >> 32);
   }
 #endif
   return monotonic_ns() - g_state.monotonic_origin;
 }
+
+inline uint64_t now_ns() { return read_ns<true>(); }
+inline uint64_t unordered_now_ns() { return read_ns<false>(); }
 
 // Once per process: chooses the source and measures the TSC's rate (a 2 ms wait).
 void calibrate();

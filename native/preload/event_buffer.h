@@ -35,13 +35,13 @@ struct EventBuffer {
   bool full() const { return count == kMaxEvents; }
 
   void append(uint8_t event_kind, uint64_t time, uint64_t address, uint64_t bytes, uint32_t stack_id) {
+    // A thread's times never go back, whatever the clock does (a VM restored on another host, or an unordered
+    // read that ran ahead of the ordered one before it), across batches too: deltas are unsigned.
+    if (time < last_time) time = last_time;
     if (count == 0) {
       first_time = last_time = time;
       last_address = 0;
     }
-    // A thread's times never go back, whatever the clock does (a VM restored on another host): deltas are
-    // unsigned.
-    if (time < last_time) time = last_time;
     kind[count] = event_kind;
     time_bytes = put_varint(time_delta + time_bytes, time - last_time) - time_delta;
     address_bytes =
@@ -54,9 +54,16 @@ struct EventBuffer {
     count++;
   }
 
+  // After a flush: the thread's last time stays, as the floor of its next batch.
   void clear() {
     count = 0;
     time_bytes = address_bytes = size_bytes = stack_bytes = 0;
+  }
+
+  // In a fork child, whose scope has a new time 0.
+  void reset() {
+    clear();
+    last_time = 0;
   }
 };
 

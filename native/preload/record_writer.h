@@ -52,6 +52,7 @@ struct HeaderFields {
   uint64_t js_sample_interval_bytes;
   uint64_t js_poll_interval_ns;
   bool js_keep_collected;
+  uint64_t allocation_time_lead_ns;
 };
 void header(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, const HeaderFields& h);
 

@@ -95,7 +95,7 @@ void after_fork_in_child() {
   self->lock.reset();
   self->appending.store(false, std::memory_order_relaxed);
   self->claimed.store(false, std::memory_order_relaxed);
-  self->events.clear();
+  self->events.reset();
   self->closed = false;
   memset(static_cast<void*>(&self->stacks), 0, sizeof(self->stacks));
   self->last_interned.depth = 0;

@@ -46,14 +46,9 @@ t.test("given an addon that mallocs 1000 blocks of 4093 bytes and frees 250, whe
   // Pair frees with the blocks, in time order (an address may have been used and freed before a block got
   // it): 250 are freed, 750 still live at exit.
   const isBlock = new Set(blocks);
-  const live = new Set<number>();
-  let freed = 0;
-  for (const e of capture.events) {
-    if (isBlock.has(e)) live.add(e.address);
-    else if (e.kind === FREE && live.delete(e.address)) freed++;
-  }
-  t.equal(freed, 250, "250 of the blocks are freed");
-  t.equal(live.size, 750, "750 are still live at exit");
+  const live = capture.unfreed((e) => isBlock.has(e));
+  t.equal(live.length, 750, "750 are still live at exit");
+  t.same(new Set(live), new Set(blocks.slice(250)), "the 750 the fixture held, its first 250 freed");
 
   const mappings = capture.messages.flatMap((m) => (m.type === "mapping" ? [m.mapping] : []));
   t.ok(
@@ -73,3 +68,38 @@ t.test("given an addon that mallocs 1000 blocks of 4093 bytes and frees 250, whe
     "the trailer counts every allocation in the stream",
   );
 });
+
+t.test(
+  "given a thread that frees each block and malloc handing its address straight back to another, when recorded, then every free pairs with its own block",
+  async (t) => {
+    const run = await memtrace(["record", join(APPS, "hand-off.js"), "200000", "4000"]);
+    t.equal(run.status, 0, run.stderr);
+    const capture = new Capture(run.stdout);
+    t.same(capture.warnings, []);
+    const [pid] = capture.pids;
+    const blocks = capture.events.filter(
+      (e) =>
+        e.kind === MALLOC &&
+        e.size === 4000 &&
+        capture.frames(pid, e.stack).some((f) => f.name.startsWith("MemtraceFixture::HandOff(")),
+    );
+    t.equal(blocks.length, 200_000, "every hand-off's malloc");
+    const addresses = new Set(blocks.map((e) => e.address));
+    t.ok(addresses.size <= 10, `at a few addresses, used again and again: ${addresses.size}`);
+    const [first, last] = [blocks[0].time, blocks[blocks.length - 1].time];
+    const frees = capture.events.filter(
+      (e) => e.kind === FREE && addresses.has(e.address) && e.time >= first && e.time <= last,
+    );
+    t.ok(frees.length >= 199_999, "freed in the meantime");
+    t.notOk(
+      frees.some((e) => e.tid === blocks[0].tid),
+      "by another thread than the one that allocates",
+    );
+    const isBlock = new Set(blocks);
+    t.same(
+      capture.unfreed((e) => isBlock.has(e)),
+      [],
+      "and each block's free is its own: none left live",
+    );
+  },
+);

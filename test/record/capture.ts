@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { decodeAll } from "../../src/codec/decoder";
 import type { Message, ThreadInfo, Trailer } from "../../src/codec/model";
 import { Scopes, type FrameDetails } from "../../src/model/scope";
+import { LiveHeap } from "../../src/transforms/live";
 import { EventOrderer } from "../../src/transforms/order";
 
 export const ROOT = join(__dirname, "..", "..");
@@ -130,6 +131,28 @@ export class Capture {
 
   threads(pid: number): Map<number, ThreadInfo> {
     return this.scopes.get(pid)?.threads ?? new Map();
+  }
+
+  /**
+   * The allocations `tracked` picks that no free released, with frees paired to allocations as fold pairs them
+   * (LiveHeap, which allows for the recorder's allocation time lead).
+   */
+  unfreed(tracked: (e: Event) => boolean): Event[] {
+    const left = new Set<Event>();
+    const heaps = new Map<number, LiveHeap>();
+    const events = this.events;
+    for (const pid of this.pids) {
+      const release = (key: number) => left.delete(events[key]);
+      heaps.set(pid, new LiveHeap(release, { allocationTimeLeadNs: this.header(pid)?.settings.allocationTimeLeadNs }));
+    }
+    events.forEach((e, i) => {
+      const heap = heaps.get(e.pid)!;
+      if (isAllocation(e.kind)) {
+        if (tracked(e)) left.add(e);
+        heap.alloc(e.kind, e.address, e.size, i, e.count, 0, e.time, e.tid);
+      } else heap.free(e.kind, e.address, e.size, e.time, e.tid);
+    });
+    return [...left];
   }
 
   /** The frames of a stack, innermost first. */
