@@ -11,6 +11,13 @@ const jsLine =
     .split("\n")
     .findIndex((l) => l.includes("function allocateForTest")) + 1;
 
+/** The mallocs of `size` bytes whose stack holds a native function whose name starts with `fn`. */
+function mallocsIn(capture: Capture, pid: number, size: number, fn: string) {
+  return capture.events.filter(
+    (e) => e.kind === MALLOC && e.size === size && capture.frames(pid, e.stack).some((f) => f.name.startsWith(fn)),
+  );
+}
+
 t.test("given an addon that mallocs 1000 blocks of 4093 bytes and frees 250, when recorded", async (t) => {
   // NODE_EXTRA_CA_CERTS stays set: the recorder must cope with node's ~900,000 start-up allocations.
   const run = await memtrace(["record", app, "1000", "4093", "250"], { keepExtraCerts: true });
@@ -20,12 +27,7 @@ t.test("given an addon that mallocs 1000 blocks of 4093 bytes and frees 250, whe
   t.same(capture.warnings, [], "the capture is complete");
   const [pid] = capture.pids;
 
-  const blocks = capture.events.filter(
-    (e) =>
-      e.kind === MALLOC &&
-      e.size === 4093 &&
-      capture.frames(pid, e.stack).some((f) => f.name.startsWith("MemtraceFixture::AllocateBlocks(")),
-  );
+  const blocks = mallocsIn(capture, pid, 4093, "MemtraceFixture::AllocateBlocks(");
   t.equal(blocks.length, 1000, "exactly 1000 mallocs at the fixture's stack");
   t.equal(
     blocks.reduce((sum, e) => sum + e.size, 0),
@@ -77,12 +79,7 @@ t.test(
     const capture = new Capture(run.stdout);
     t.same(capture.warnings, []);
     const [pid] = capture.pids;
-    const blocks = capture.events.filter(
-      (e) =>
-        e.kind === MALLOC &&
-        e.size === 4000 &&
-        capture.frames(pid, e.stack).some((f) => f.name.startsWith("MemtraceFixture::HandOff(")),
-    );
+    const blocks = mallocsIn(capture, pid, 4000, "MemtraceFixture::HandOff(");
     t.equal(blocks.length, 200_000, "every hand-off's malloc");
     const addresses = new Set(blocks.map((e) => e.address));
     t.ok(addresses.size <= 10, `at a few addresses, used again and again: ${addresses.size}`);
