@@ -2,6 +2,7 @@
 // src/record/agent.ts in every isolate (main thread and workers) before the app's code runs.
 #include <dlfcn.h>
 #include <napi.h>
+#include <uv.h>
 
 #include "isolate_agent.h"
 #include "memtrace/agent_api.h"
@@ -36,6 +37,14 @@ Napi::Value AtExit(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// onMainThread(): boolean — whether the calling isolate is Node's main thread (the one that runs the
+// default libuv loop), without loading worker_threads, which costs the main thread's start-up ~3 ms.
+Napi::Value OnMainThread(const Napi::CallbackInfo& info) {
+  uv_loop_t* loop = nullptr;
+  bool main = napi_get_uv_event_loop(info.Env(), &loop) == napi_ok && loop == uv_default_loop();
+  return Napi::Boolean::New(info.Env(), main);
+}
+
 // recording(): boolean — whether the interposer is recording this process.
 Napi::Value Recording(const Napi::CallbackInfo& info) {
   const memtrace_agent_api* api = FindInterposer();
@@ -46,6 +55,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("start", Napi::Function::New(env, Start, "start"));
   exports.Set("atExit", Napi::Function::New(env, AtExit, "atExit"));
   exports.Set("recording", Napi::Function::New(env, Recording, "recording"));
+  exports.Set("onMainThread", Napi::Function::New(env, OnMainThread, "onMainThread"));
   return exports;
 }
 

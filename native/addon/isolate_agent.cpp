@@ -43,6 +43,12 @@ bool IsolateAgent::Start(napi_env env, const memtrace_agent_api* api, bool main_
   if (!isolate || napi_get_uv_event_loop(env, &loop) != napi_ok || !loop) return false;
   g_api.store(api, std::memory_order_release);
   api->thread_role(main_thread ? MEMTRACE_ROLE_MAIN : MEMTRACE_ROLE_WORKER, worker_id);
+  // V8 gives an interpreted function a frame of its own (a copy of the interpreter's entry, which code
+  // events name) only under this flag. Set now rather than on node's command line: functions compiled from
+  // here on (the app's, and the modules it loads) get such frames, and node still accepts the code cache of
+  // the modules it loaded while starting, which it would otherwise recompile (see launcher.ts). V8's flags
+  // are the process's: a worker setting it again changes nothing.
+  v8::V8::SetFlagsFromString("--interpreted-frames-native-stack");
 
   auto* agent = new IsolateAgent(isolate, api, main_thread);
   agent->env_ = env;

@@ -3,21 +3,18 @@
 //
 // It must never change what the app does: any failure (an addon built for another Node.js, a process that is
 // not being recorded) leaves the app running as it would without memtrace, with JS frames left unnamed.
-import { setFlagsFromString } from "node:v8";
-import { isMainThread, threadId } from "node:worker_threads";
 import { loadAgentAddon } from "./native";
 
 try {
-  // V8 gives an interpreted function a frame of its own (a copy of the interpreter's entry, which code events
-  // name) only under this flag. Set here rather than on node's command line: functions compiled from now on
-  // (the app's, and the node modules it loads) get such frames, and node still accepts the code cache of the
-  // modules it loaded while starting, which it would otherwise recompile (see launcher.ts).
-  setFlagsFromString("--interpreted-frames-native-stack");
   const addon = loadAgentAddon();
+  // Only a worker loads worker_threads, for its id: on the main thread it would add ~3 ms to every start.
+  // (The addon sets --interpreted-frames-native-stack once recording starts, which names JS frames.)
+  const mainThread = addon.onMainThread();
+  const workerId = mainThread ? 0 : (require("node:worker_threads") as typeof import("node:worker_threads")).threadId;
   // Taken now, before the app's code runs: the app may replace process.memoryUsage.
   const memoryUsage = process.memoryUsage;
   const arrayBuffers = () => memoryUsage.call(process).arrayBuffers;
-  if (addon.start({ mainThread: isMainThread, workerId: threadId, arrayBuffers }) && isMainThread) {
+  if (addon.start({ mainThread, workerId, arrayBuffers }) && mainThread) {
     // The JS heap is polled every 100 ms or so; what the app allocated since the last poll is taken at exit.
     // (A worker's agent does the same when its isolate goes away, in the addon's cleanup hook.) process.exit()
     // skips the cleanup hooks but not 'exit' listeners.

@@ -74,9 +74,9 @@ export function recordingEnv(base: NodeJS.ProcessEnv, socketPath: string, s: Rec
   const nodeOptions = [base.NODE_OPTIONS ?? ""];
   if (!s.nativeOnly) {
     // The agent names JS frames from V8's code events, and turns on --interpreted-frames-native-stack itself
-    // (see agent.ts). Given on the command line, that flag would make node reject the code cache of its own
-    // modules, then compile them and serialize fresh caches at every start: ~20 ms, and thousands of deep,
-    // distinct stacks to record.
+    // (native/addon/isolate_agent.cpp). Given on the command line, that flag would make node reject the code
+    // cache of its own modules, then compile them and serialize fresh caches at every start: ~20 ms, and
+    // thousands of deep, distinct stacks to record.
     nodeOptions.push(`--require ${quoteOption(agentModulePath())}`);
   }
   // Without its snapshot, node compiles its internals at start-up, and with the flag given here they get

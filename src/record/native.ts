@@ -11,6 +11,8 @@ export interface AgentAddon {
   atExit(): void;
   /** Whether the interposer is recording this process. */
   recording(): boolean;
+  /** Whether the calling isolate is Node's main thread. */
+  onMainThread(): boolean;
 }
 
 /** The native build is missing or incomplete: memtrace was installed without running its install script. */
