@@ -47,8 +47,9 @@ bool IsolateAgent::Start(napi_env env, const memtrace_agent_api* api, bool main_
   // events name) only under this flag. Set now rather than on node's command line: functions compiled from
   // here on (the app's, and the modules it loads) get such frames, and node still accepts the code cache of
   // the modules it loaded while starting, which it would otherwise recompile (see launcher.ts). V8's flags
-  // are the process's: a worker setting it again changes nothing.
-  v8::V8::SetFlagsFromString("--interpreted-frames-native-stack");
+  // are the process's, and not to be written while other isolates run: the main thread's agent, which starts
+  // before the app's code can start a worker, sets it for all.
+  if (main_thread) v8::V8::SetFlagsFromString("--interpreted-frames-native-stack");
 
   auto* agent = new IsolateAgent(isolate, api, main_thread);
   agent->env_ = env;
