@@ -7,8 +7,8 @@
 // through the vDSO without a system call, which Linux does only when the hypervisor sets
 // PVCLOCK_TSC_STABLE_BIT (then the vDSO itself scales the raw TSC of whatever CPU it runs on, as this clock
 // does). Otherwise it is CLOCK_MONOTONIC. Events of different threads must keep their order: the LFENCE keeps
-// RDTSC from running ahead of the instructions before it (the real free, the lock taken to append the event),
-// as the vDSO's own read does; allocations skip it (unordered_now_ns) and readers allow for that (see
+// RDTSC from running ahead of the instructions before it (the lock taken to append the event), as the vDSO's
+// own read does; allocations and frees skip it (unordered_now_ns) and readers allow for that (see
 // recorder.h). Every time in a scope (events, watermarks, samples) comes from this one clock, so they agree
 // with each other.
 #ifndef MEMTRACE_PRELOAD_CLOCK_H_

@@ -30,7 +30,8 @@ void append(ByteBuffer& out, uint32_t pid, RecordField field, const ByteBuffer& 
 // Header: format(1) "memtrace", version(2) 1, content(3) RAW=1, writer(4), ppid(5), argv(6)*,
 // node_version(8), hostname(9), platform(10), arch(11), start_time_unix_ns(12), settings(13)
 // {max_stack_depth(1), js_sample_interval_bytes(2), js_poll_interval_ns(3), memory_interval_ns(4), native(5),
-// children(6), clock_resolution_ns(7), js_keep_collected(8), allocation_time_lead_ns(9)},
+// children(6), clock_resolution_ns(7), js_keep_collected(8), allocation_time_lead_ns(9),
+// deallocation_time_lead_ns(10)},
 // event_order(14) ORDER_PER_THREAD=0.
 void header(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, const HeaderFields& h) {
   ByteBuffer settings;
@@ -43,6 +44,7 @@ void header(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, const HeaderFiel
   settings.uint_field(7, h.clock_resolution_ns);
   settings.bool_field(8, h.js_keep_collected);
   settings.uint_field(9, h.allocation_time_lead_ns);
+  settings.uint_field(10, h.deallocation_time_lead_ns);
 
   scratch.clear();
   scratch.string_field(1, "memtrace");

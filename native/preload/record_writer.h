@@ -53,6 +53,7 @@ struct HeaderFields {
   uint64_t js_poll_interval_ns;
   bool js_keep_collected;
   uint64_t allocation_time_lead_ns;
+  uint64_t deallocation_time_lead_ns;
 };
 void header(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, const HeaderFields& h);
 

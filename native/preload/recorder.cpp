@@ -24,7 +24,7 @@ namespace memtrace::recorder {
 std::atomic<bool> g_active{false};
 
 Settings g_settings;
-bool g_unordered_allocations = false;
+bool g_unordered_heap_events = false;
 
 namespace {
 
@@ -179,8 +179,9 @@ void open_scope() {
   h.memory_interval_ns = g_settings.memory_interval_ns;
   h.children = g_settings.children;
   h.clock_resolution_ns = static_cast<uint64_t>(resolution.tv_nsec) + 1'000'000'000ull * resolution.tv_sec;
-  g_unordered_allocations = clock::g_state.tsc;
-  h.allocation_time_lead_ns = allocation_time_lead_ns();
+  g_unordered_heap_events = clock::g_state.tsc;
+  h.allocation_time_lead_ns = heap_event_time_lead_ns();
+  h.deallocation_time_lead_ns = heap_event_time_lead_ns();
   if (g_settings.js_interval_bytes) {
     h.js_sample_interval_bytes = g_settings.js_interval_bytes;
     h.js_poll_interval_ns = g_settings.js_poll_interval_ns;

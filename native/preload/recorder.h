@@ -49,21 +49,27 @@ uint32_t pid();
 // Nanoseconds since this scope's time 0 (see clock.h).
 inline uint64_t now_ns() { return clock::now_ns(); }
 
-// When the clock is the TSC, an allocation's time is read without the LFENCE, the largest single cost of an
-// event (buffers recorded at 1.14x plain instead of 1.21x). Such a read may run ahead of the instructions
-// before it that have not completed, the real malloc's loads among them: a block that another thread just
-// freed can get a time a little before that free, and an event can read a time before the writer's claim of
-// its buffer. Readers allow for the first (Settings.allocation_time_lead_ns, src/transforms/live.ts), the
-// writer's Watermarks for the second; frees, mappings and everything else keep the ordered clock, and a
-// thread's own times never go back (EventBuffer). A read runs ahead only while older instructions are in
-// flight (a cache miss, a page walk: well under a microsecond; an interrupt or a VM exit squashes it and it
-// runs again), so 100 µs is a hundredfold margin; a wider one costs nothing but slightly later Watermarks.
-constexpr uint64_t kAllocationTimeLeadNs = 100'000;
-extern bool g_unordered_allocations;
-inline uint64_t allocation_now_ns() {
-  return g_unordered_allocations ? clock::unordered_now_ns() : clock::now_ns();
+// When the clock is the TSC, the time of an allocation or a free is read without the LFENCE, the largest
+// single cost of an event (buffers recorded at 1.14x plain instead of 1.21x with unfenced allocations; frees
+// too: a malloc and free in a loop, 71 ns instead of 89). Such a read may run ahead of the instructions
+// before it that have not completed, never behind the stores after it: an allocation's read may come before
+// the real malloc's loads (a block that another thread just freed can get a time a little before that free),
+// a free's before the loads that brought it the pointer (a block that another thread just allocated can get
+// its free a little before its allocation), and any event's before the writer's claim of its buffer. Readers
+// allow for the first two (Settings.allocation_time_lead_ns and deallocation_time_lead_ns,
+// src/transforms/live.ts), the writer's Watermarks for the third. A free's read still comes before the real
+// free publishes the block, so a block freed and handed out again keeps its free first, up to the allocation
+// lead. Mappings and everything else keep the ordered clock, and a thread's own times never go back
+// (EventBuffer). A read runs ahead only while older instructions are in flight (a cache miss, a page walk:
+// well under a microsecond; an interrupt or a VM exit squashes it and it runs again), so 100 µs is a
+// hundredfold margin; a wider one costs nothing but slightly later Watermarks.
+constexpr uint64_t kHeapEventTimeLeadNs = 100'000;
+extern bool g_unordered_heap_events;
+inline uint64_t heap_event_now_ns() {
+  return g_unordered_heap_events ? clock::unordered_now_ns() : clock::now_ns();
 }
-inline uint64_t allocation_time_lead_ns() { return g_unordered_allocations ? kAllocationTimeLeadNs : 0; }
+// How early an allocation's or a free's time may read (the Header's two leads, the Watermarks' margin).
+inline uint64_t heap_event_time_lead_ns() { return g_unordered_heap_events ? kHeapEventTimeLeadNs : 0; }
 
 // Moves a thread's events into the channel, after any frames and stacks they refer to, then `then` (framed
 // Records of the same thread, such as its JS heap samples), if given. Call with the thread's buffer held

@@ -17,9 +17,10 @@ inline bool append_owned(ThreadState* t, EventKind kind, uint64_t address, uint6
     ThreadCounters::bump(t->counters.deallocations);
   }
   // The clock is read with the buffer held: the writer's watermark (taken before it claims each thread's
-  // buffer, less the allocation time lead of recorder.h) is then never later than an event it has not yet
+  // buffer, less the heap events' time lead of recorder.h) is then never later than an event it has not yet
   // seen.
-  uint64_t time = kind < kMmap ? recorder::allocation_now_ns() : recorder::now_ns();
+  const bool mapping = kind == kMmap || kind == kMremap || kind == kMunmap;
+  uint64_t time = mapping ? recorder::now_ns() : recorder::heap_event_now_ns();
   t->events.append(kind, time, address, size, stack);
   bool full = t->events.full();
   if (full) recorder::flush_thread_locked(t);

@@ -165,10 +165,10 @@ void round(Writer& w, bool final) {
   pthread_mutex_lock(&w.round_mutex);
   uint32_t pid = recorder::pid();
   // Every event with an earlier time is in some thread's buffer now (threads read the clock with their
-  // buffer held), so once every buffer is flushed the stream holds all of them. An allocation's time may
-  // read early by up to the lead (recorder.h): the watermark allows for it.
+  // buffer held), so once every buffer is flushed the stream holds all of them. An allocation's or a free's
+  // time may read early by up to the lead (recorder.h): the watermark allows for it.
   uint64_t started = recorder::now_ns();
-  uint64_t lead = recorder::allocation_time_lead_ns();
+  uint64_t lead = recorder::heap_event_time_lead_ns();
   uint64_t watermark = started > lead ? started - lead : 0;
   for_each_thread([final](ThreadState* t) {
     ClaimedBuffer claim(t);

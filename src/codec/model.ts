@@ -47,6 +47,8 @@ export interface Settings {
   jsKeepCollected: boolean;
   /** How much earlier than its true place an allocation's time may read (see the proto's Settings). */
   allocationTimeLeadNs: number;
+  /** How much earlier than its true place a free's time may read (see the proto's Settings). */
+  deallocationTimeLeadNs: number;
 }
 
 export interface ProcessTotals {
@@ -269,6 +271,7 @@ export function emptySettings(): Settings {
     clockResolutionNs: 0,
     jsKeepCollected: false,
     allocationTimeLeadNs: 0,
+    deallocationTimeLeadNs: 0,
   };
 }
 

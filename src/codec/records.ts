@@ -337,6 +337,7 @@ function headerFromWire(h: pb.Header): Header {
       clockResolutionNs: num(s?.clockResolutionNs ?? 0n, "setting"),
       jsKeepCollected: s?.jsKeepCollected ?? false,
       allocationTimeLeadNs: num(s?.allocationTimeLeadNs ?? 0n, "setting"),
+      deallocationTimeLeadNs: num(s?.deallocationTimeLeadNs ?? 0n, "setting"),
     },
     eventOrder: h.eventOrder,
     fold: h.fold ? foldInfoFromWire(h.fold) : undefined,
@@ -580,6 +581,7 @@ function headerToWire(h: Header): Parameters<typeof create<typeof pb.HeaderSchem
       memoryIntervalNs: big(s.memoryIntervalNs),
       clockResolutionNs: big(s.clockResolutionNs),
       allocationTimeLeadNs: big(s.allocationTimeLeadNs),
+      deallocationTimeLeadNs: big(s.deallocationTimeLeadNs),
     },
     fold: h.fold
       ? {

@@ -47,7 +47,8 @@ export class DumpFormatter {
           `  settings max_stack_depth=${s.maxStackDepth} js_interval=${s.jsSampleIntervalBytes} js_poll_ns=${s.jsPollIntervalNs}` +
             ` memory_interval_ns=${s.memoryIntervalNs} native=${s.native} children=${s.children}` +
             ` clock_resolution_ns=${s.clockResolutionNs} js_keep_collected=${s.jsKeepCollected}` +
-            (s.allocationTimeLeadNs ? ` allocation_time_lead_ns=${s.allocationTimeLeadNs}` : ""),
+            (s.allocationTimeLeadNs ? ` allocation_time_lead_ns=${s.allocationTimeLeadNs}` : "") +
+            (s.deallocationTimeLeadNs ? ` deallocation_time_lead_ns=${s.deallocationTimeLeadNs}` : ""),
         );
         if (h.fold) {
           const f = h.fold;

@@ -9,9 +9,9 @@ import { CaptureError } from "../codec/errors";
 import { EventOrder, isAllocation, isDeallocation, type EventBatch, type Message } from "../codec/model";
 import { u32 } from "../model/growable";
 import { Scopes, type Scope } from "../model/scope";
-import { LiveHeap } from "./live";
+import { LiveHeap, type EarlyFree } from "./live";
 import { stageIterate, stageTransform } from "../streams/stage";
-import { EventOrderer, allocBatch, copyEvent } from "./order";
+import { EventOrderer, allocBatch, copyEvent, growBatch } from "./order";
 
 export interface FilterOptions {
   /** Keep only these processes (all their records). */
@@ -38,6 +38,8 @@ const MAX_PATTERNS = 30;
 class ProcessFilter {
   readonly live: LiveHeap;
   releasedKept = false;
+  /** A free that came before the kept block it frees (LiveHeap's early free): written right after the block. */
+  private earlyFreeOfKept: EarlyFree | undefined;
   /** Per stack: bit i set if some frame matches pattern i; bit 31 marks "computed". */
   readonly stackMask = u32();
 
@@ -48,7 +50,17 @@ class ProcessFilter {
     this.live = new LiveHeap(releasedKept, {
       allocationTimeLeadNs: scope.header.settings.allocationTimeLeadNs,
       onLateFree: releasedKept,
+      deallocationTimeLeadNs: scope.header.settings.deallocationTimeLeadNs,
+      onEarlyFree: (key, free) => {
+        if (key === 1) this.earlyFreeOfKept = free;
+      },
     });
+  }
+
+  takeEarlyFreeOfKept(): EarlyFree | undefined {
+    const free = this.earlyFreeOfKept;
+    this.earlyFreeOfKept = undefined;
+    return free;
   }
 }
 
@@ -112,7 +124,7 @@ export class Filter {
   }
 
   private select(p: ProcessFilter, b: EventBatch, m: Message): EventBatch {
-    const out = allocBatch(b.length);
+    let out = allocBatch(b.length);
     let n = 0;
     for (let i = 0; i < b.length; i++) {
       const kind = b.kind[i];
@@ -126,12 +138,31 @@ export class Filter {
         }
         keep = this.accepts(p, b, i);
         p.live.alloc(kind, b.address[i], b.size[i], keep ? 1 : 0, 1, 0, b.time[i], b.tid[i]);
+        const free = p.takeEarlyFreeOfKept();
+        if (free) {
+          // The free was dropped when it came (it released nothing then); it goes right after its block, at the
+          // block's time, which keeps the output in time order.
+          if (n + 2 > out.kind.length) out = growBatch(out, n);
+          copyEvent(b, i, out, n++);
+          out.kind[n] = free.kind;
+          out.tid[n] = free.tid;
+          out.time[n] = b.time[i];
+          out.address[n] = b.address[i];
+          out.size[n] = free.size;
+          out.stack[n] = 0;
+          out.count[n] = 1;
+          n++;
+          continue;
+        }
       } else if (isDeallocation(kind)) {
         p.releasedKept = false;
         p.live.free(kind, b.address[i], b.size[i], b.time[i], b.tid[i]);
         keep = p.releasedKept;
       } else keep = false;
-      if (keep) copyEvent(b, i, out, n++);
+      if (keep) {
+        if (n === out.kind.length) out = growBatch(out, n);
+        copyEvent(b, i, out, n++);
+      }
     }
     out.length = n;
     return out;

@@ -121,7 +121,12 @@ class ProcessFold {
     this.memo = new ScopeMemo(scope);
     this.live = new LiveHeap(
       (key, bytes, count, tag, overwritten) => onRelease(this, key, bytes, count, tag, overwritten),
-      { allocationTimeLeadNs: scope.header.settings.allocationTimeLeadNs },
+      {
+        allocationTimeLeadNs: scope.header.settings.allocationTimeLeadNs,
+        deallocationTimeLeadNs: scope.header.settings.deallocationTimeLeadNs,
+        // The free that free() reported unmatched had a block after all.
+        onEarlyFree: () => this.unmatched--,
+      },
     );
   }
 

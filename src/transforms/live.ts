@@ -14,6 +14,13 @@
 // free of the address from another thread within the lead is its free, not the new block's. The bytes are
 // right at every moment; only a block whose free is really missing is told `overwritten: false` when released
 // (it is counted in `overwritten` once the lead has passed without its free).
+//
+// The mirror case: a recorder that reads its clock on frees without a fence too
+// (Settings.deallocation_time_lead_ns) may give a block that one thread allocates and another frees at once a
+// free a little before its allocation: in time order, a free of an address that is not live. Such a free is held,
+// and an allocation of the address from another thread within the lead is its block: allocated, then released at
+// once (onEarlyFree tells the caller, whose free() call said "unmatched"). A held free that no allocation takes was
+// unmatched after all.
 import { EventKind } from "../codec/model";
 import { f64, u32 } from "../model/growable";
 import { NumberMap } from "./number-map";
@@ -43,6 +50,21 @@ export interface LiveHeapOptions {
   allocationTimeLeadNs?: number;
   /** Called with the key of a block released before its free came (see above), when that free comes. */
   onLateFree?: (key: number) => void;
+  /** Settings.deallocationTimeLeadNs of the events' scope; 0 when every free's time is ordered. */
+  deallocationTimeLeadNs?: number;
+  /**
+   * Called when an allocation takes a free that came before it (see above), after the block was allocated and
+   * released: `free` is that earlier free event, which free() had reported unmatched.
+   */
+  onEarlyFree?: (key: number, free: EarlyFree) => void;
+}
+
+/** A heap free that released nothing, held in case its allocation comes just after it. */
+export interface EarlyFree {
+  kind: number;
+  size: number;
+  time: number;
+  tid: number;
 }
 
 /** A block released at an allocation of its address: the free that may still come for it. */
@@ -70,12 +92,18 @@ export class LiveHeap {
   private readonly lead: number;
   /** Heap addresses whose old block was released at a new allocation, by address (rare: a plain Map). */
   private readonly awaited = new Map<number, AwaitedFree>();
+  private readonly freeLead: number;
+  /** Unmatched heap frees still within the free lead, by address. */
+  private readonly early = new Map<number, EarlyFree>();
+  /** Past this many held frees, those whose lead has passed are dropped. */
+  private earlyPruneAt = 1024;
 
   constructor(
     private readonly onRelease: ReleaseHandler,
     private readonly options: LiveHeapOptions = {},
   ) {
     this.lead = options.allocationTimeLeadNs ?? 0;
+    this.freeLead = options.deallocationTimeLeadNs ?? 0;
   }
 
   /** Allocations at an address that was already live (the free in between was never seen). */
@@ -93,6 +121,19 @@ export class LiveHeap {
       return;
     }
     const map = kind === EventKind.JS_SAMPLE ? this.samples : this.heap;
+    if (map === this.heap && this.early.size > 0) {
+      const free = this.early.get(address);
+      if (free) {
+        this.early.delete(address);
+        // The thread that freed first in program order freed an older block (or one never seen); another
+        // thread's free, soon enough before, is this block's.
+        if (free.tid !== tid && time <= free.time + this.freeLead) {
+          this.onRelease(key, size, count, tag, false);
+          this.options.onEarlyFree?.(key, free);
+          return;
+        }
+      }
+    }
     let slot: number;
     if (this.freeSlots.length > 0) slot = this.freeSlots.data[--this.freeSlots.length];
     else {
@@ -136,9 +177,25 @@ export class LiveHeap {
       }
     }
     const slot = map.delete(address);
-    if (slot < 0) return false;
+    if (slot < 0) {
+      if (map === this.heap && this.freeLead > 0) this.holdEarlyFree({ kind, size, time, tid }, address);
+      return false;
+    }
     this.releaseSlot(slot, false);
     return true;
+  }
+
+  private holdEarlyFree(free: EarlyFree, address: number): void {
+    this.early.set(address, free);
+    if (this.early.size < this.earlyPruneAt) return;
+    // Frees of blocks allocated before recording started (or before a fork, in the child) are held too.
+    for (const [a, f] of this.early) if (f.time + this.freeLead < free.time) this.early.delete(a);
+    this.earlyPruneAt = Math.max(1024, 2 * this.early.size);
+  }
+
+  /** Unmatched frees held for an allocation that may still come within the free lead. */
+  get heldFrees(): number {
+    return this.early.size;
   }
 
   /** Live blocks, mappings and samples. */

@@ -209,6 +209,19 @@ export function allocBatch(capacity: number): EventBatch {
   };
 }
 
+/** A batch twice the capacity of `batch`, holding its first `length` events. */
+export function growBatch(batch: EventBatch, length: number): EventBatch {
+  const grown = allocBatch(2 * Math.max(batch.kind.length, 1));
+  grown.kind.set(batch.kind.subarray(0, length));
+  grown.tid.set(batch.tid.subarray(0, length));
+  grown.time.set(batch.time.subarray(0, length));
+  grown.address.set(batch.address.subarray(0, length));
+  grown.size.set(batch.size.subarray(0, length));
+  grown.stack.set(batch.stack.subarray(0, length));
+  grown.count.set(batch.count.subarray(0, length));
+  return grown;
+}
+
 /** Gathers copied rows into output batches of up to OUT_BATCH events. */
 class BatchBuilder {
   private batch = allocBatch(OUT_BATCH);

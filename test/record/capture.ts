@@ -135,7 +135,7 @@ export class Capture {
 
   /**
    * The allocations `tracked` picks that no free released, with frees paired to allocations as fold pairs them
-   * (LiveHeap, which allows for the recorder's allocation time lead).
+   * (LiveHeap, which allows for the recorder's allocation and free time leads).
    */
   unfreed(tracked: (e: Event) => boolean): Event[] {
     const left = new Set<Event>();
@@ -143,7 +143,14 @@ export class Capture {
     const events = this.events;
     for (const pid of this.pids) {
       const release = (key: number) => left.delete(events[key]);
-      heaps.set(pid, new LiveHeap(release, { allocationTimeLeadNs: this.header(pid)?.settings.allocationTimeLeadNs }));
+      const settings = this.header(pid)?.settings;
+      heaps.set(
+        pid,
+        new LiveHeap(release, {
+          allocationTimeLeadNs: settings?.allocationTimeLeadNs,
+          deallocationTimeLeadNs: settings?.deallocationTimeLeadNs,
+        }),
+      );
     }
     events.forEach((e, i) => {
       const heap = heaps.get(e.pid)!;

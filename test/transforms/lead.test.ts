@@ -11,6 +11,18 @@ import { collect, fold, foldedRows } from "../fixtures/inspect";
 
 const LEAD = 100_000;
 
+/** The events of a capture as "time tid allocator". */
+function eventsIn(messages: Message[]): string[] {
+  return messages.flatMap((m) =>
+    m.type === "events"
+      ? Array.from(
+          { length: m.batch.length },
+          (_, i) => `${m.batch.time[i]} ${m.batch.tid[i]} ${allocatorName(m.batch.kind[i])}`,
+        )
+      : [],
+  );
+}
+
 /**
  * The main thread allocates a 100-byte block at 0x1000 (stack "first"); the sweeper thread frees it at 5,300,
  * and malloc hands 0x1000 out again to the main thread for 40 bytes (stack "second"), whose time read 300 ns
@@ -61,13 +73,66 @@ t.test(
   "given a capture with an allocation time lead, when filtered to the first block's stack, then the sweeper's free is kept with it",
   async (t) => {
     const out = await collect(filterMessages(capture(LEAD), { frames: [/first/] }));
-    const kept = out.flatMap((m) =>
-      m.type === "events"
-        ? Array.from({ length: m.batch.length }, (_, i) => `${m.batch.time[i]} ${allocatorName(m.batch.kind[i])}`)
-        : [],
-    );
-    t.same(kept, ["1000 malloc", "5300 free"]);
+    t.same(eventsIn(out), ["1000 10 malloc", "5300 11 free"]);
     const { processes } = foldedRows(await fold(out, "leaks"));
     t.equal(processes[0].leakedBytes, 0, "and the filtered capture folds to no leak");
+  },
+);
+
+/**
+ * Settings.deallocation_time_lead_ns, the mirror case: the main thread allocates a 100-byte block at 0x1000 at
+ * 5,000 (stack "first") and hands it to the sweeper, whose free read 300 ns early: 4,700, before the allocation.
+ * A 40-byte block at 0x2000 (stack "second") is never freed.
+ */
+function earlyFreeCapture(deallocationTimeLeadNs: number): Message[] {
+  const c = new CaptureBuilder();
+  const p = c.process(10, {
+    settings: { ...emptySettings(), native: true, allocationTimeLeadNs: LEAD, deallocationTimeLeadNs },
+  });
+  const main = p.thread(10, "main", ThreadRole.ROLE_MAIN);
+  const sweeper = p.thread(11, "sweeper", ThreadRole.ROLE_OTHER);
+  const first = p.stack(p.js("main", "/app.js", 1), p.js("first", "/app.js", 2));
+  const second = p.stack(p.js("main", "/app.js", 1), p.js("second", "/app.js", 3));
+  p.at(4_700);
+  sweeper.free(0x1000);
+  p.at(5_000);
+  main.malloc(0x1000, 100, first);
+  p.at(6_000);
+  main.malloc(0x2000, 40, second);
+  p.at(9_000);
+  p.end();
+  return decodeAll(c.bytes());
+}
+
+t.test(
+  "given a capture with a free time lead, when folded by leaks, then a block whose free read before it is not leaked",
+  async (t) => {
+    const { rows, processes } = foldedRows(await fold(earlyFreeCapture(LEAD), "leaks"));
+    t.same(
+      rows.map((r) => [r.stack, r.bytes, r.count]),
+      [["main (/app.js:1) > second (/app.js:3)", 40, 1]],
+    );
+    t.equal(processes[0].unmatchedDeallocations, 0, "the early free found its block");
+    t.equal(processes[0].leakedBytes, 40);
+  },
+);
+
+t.test(
+  "given the same events without a free lead, when folded by leaks, then the free is unmatched and the block leaks (why the lead must be declared)",
+  async (t) => {
+    const { processes } = foldedRows(await fold(earlyFreeCapture(0), "leaks"));
+    t.equal(processes[0].unmatchedDeallocations, 1);
+    t.equal(processes[0].leakedBytes, 140);
+  },
+);
+
+t.test(
+  "given a capture with a free time lead, when filtered to the block whose free read early, then its free follows it",
+  async (t) => {
+    const out = await collect(filterMessages(earlyFreeCapture(LEAD), { frames: [/first/] }));
+    t.same(eventsIn(out), ["5000 10 malloc", "5000 11 free"], "at the block's time, from the thread that freed it");
+    const { processes } = foldedRows(await fold(out, "leaks"));
+    t.equal(processes[0].leakedBytes, 0, "and the filtered capture folds to no leak");
+    t.equal(processes[0].unmatchedDeallocations, 0);
   },
 );

@@ -3,15 +3,21 @@ import t from "tap";
 import { EventKind as K } from "../../src/codec/model";
 import { LiveHeap } from "../../src/transforms/live";
 
-/** A LiveHeap that records its releases as [key, bytes, count, overwritten], and the keys of late frees. */
-function heap(allocationTimeLeadNs = 0) {
+/**
+ * A LiveHeap that records its releases as [key, bytes, count, overwritten], the keys of late frees, and the early
+ * frees taken as [key, the free's time, its thread].
+ */
+function heap(allocationTimeLeadNs = 0, deallocationTimeLeadNs = 0) {
   const released: [number, number, number, boolean][] = [];
   const lateFrees: number[] = [];
+  const earlyFrees: [number, number, number][] = [];
   const live = new LiveHeap((key, bytes, count, _tag, overwritten) => released.push([key, bytes, count, overwritten]), {
     allocationTimeLeadNs,
     onLateFree: (key) => lateFrees.push(key),
+    deallocationTimeLeadNs,
+    onEarlyFree: (key, free) => earlyFrees.push([key, free.time, free.tid]),
   });
-  return { live, released, lateFrees };
+  return { live, released, lateFrees, earlyFrees };
 }
 
 // Threads and times for the allocation-time-lead tests: the main thread mallocs, a sweeper thread frees.
@@ -209,5 +215,106 @@ t.test(
     live.free(K.FREE, 0x1000, 0, 5_300, SWEEPER);
     t.same(released[1], [2, 40, 1, false], "the sweeper's free takes the new block");
     t.same(lateFrees, []);
+  },
+);
+
+t.test(
+  "given a free time lead, when another thread's free of a block reads just before the block's allocation, then the allocation takes it",
+  async (t) => {
+    const { live, released, earlyFrees } = heap(LEAD, LEAD);
+    // The main thread allocates at 5,000 and hands the block to the sweeper, whose free read 300 ns early.
+    t.equal(live.free(K.FREE, 0x1000, 0, 4_700, SWEEPER), false, "in time order the free comes first: unmatched");
+    live.alloc(K.MALLOC, 0x1000, 100, 1, 1, 0, 5_000, MAIN);
+    t.same(released, [[1, 100, 1, false]], "the block is allocated and released at once");
+    t.same(earlyFrees, [[1, 4_700, SWEEPER]], "the caller learns which free it was");
+    t.equal(live.liveBlocks, 0);
+    t.equal(live.overwritten, 0);
+    live.alloc(K.MALLOC, 0x1000, 40, 2, 1, 0, 6_000, MAIN);
+    t.equal(live.liveBlocks, 1, "the free is taken once: the next block at the address lives");
+  },
+);
+
+t.test(
+  "given a free time lead, when the unmatched free is the allocating thread's own, then it is not the block's",
+  async (t) => {
+    const { live, released, earlyFrees } = heap(LEAD, LEAD);
+    t.equal(live.free(K.FREE, 0x1000, 0, 4_700, MAIN), false);
+    live.alloc(K.MALLOC, 0x1000, 100, 1, 1, 0, 5_000, MAIN);
+    t.same(released, [], "a thread's own events are in program order: its free came before its allocation");
+    t.same(earlyFrees, []);
+    t.equal(live.liveBlocks, 1);
+  },
+);
+
+t.test(
+  "given a free time lead, when the allocation comes later than the lead after the unmatched free, then it lives",
+  async (t) => {
+    const { live, released, earlyFrees } = heap(LEAD, LEAD);
+    live.free(K.FREE, 0x1000, 0, 4_700, SWEEPER);
+    live.alloc(K.MALLOC, 0x1000, 100, 1, 1, 0, 4_700 + LEAD + 1, MAIN);
+    t.same(released, []);
+    t.same(earlyFrees, []);
+    t.equal(live.liveBlocks, 1);
+  },
+);
+
+t.test("given no free time lead, when a free of an address that is not live comes, then nothing is held", async (t) => {
+  const { live, released, earlyFrees } = heap(LEAD, 0);
+  live.free(K.FREE, 0x1000, 0, 4_700, SWEEPER);
+  live.alloc(K.MALLOC, 0x1000, 100, 1, 1, 0, 5_000, MAIN);
+  t.same(released, []);
+  t.same(earlyFrees, []);
+  t.equal(live.liveBlocks, 1);
+});
+
+t.test(
+  "given a free time lead, when thousands of frees never find their blocks, then those past the lead are dropped",
+  async (t) => {
+    const { live, released, earlyFrees } = heap(LEAD, LEAD);
+    // Frees of blocks allocated before recording started: none of them will be allocated by another thread.
+    for (let i = 0; i < 5000; i++) live.free(K.FREE, 0x100000 + i * 16, 0, i * 1_000, SWEEPER);
+    t.ok(live.heldFrees < 2048, `only recent frees are held (${live.heldFrees})`);
+    live.alloc(K.MALLOC, 0x100000, 8, 1, 1, 0, 5_000_000, MAIN);
+    t.same(earlyFrees, [], "a free held longer than the lead is not taken");
+    // The last frees are recent: still held.
+    live.alloc(K.MALLOC, 0x100000 + 4999 * 16, 8, 2, 1, 0, 4_999_000 + 500, MAIN);
+    t.same(earlyFrees, [[2, 4_999_000, SWEEPER]]);
+    t.same(released, [[2, 8, 1, false]]);
+  },
+);
+
+t.test(
+  "given both leads, when one address goes back and forth between two threads with times read early both ways, then each free releases its own block",
+  async (t) => {
+    const { live, released, lateFrees, earlyFrees } = heap(LEAD, LEAD);
+    // The main thread allocates blocks 1-4 at 0x1000 (true times 1,000, 1,200, 1,400, 1,600), each handed to the
+    // sweeper and freed 100 ns later. Block 1's and block 4's frees read early, before their allocations; block
+    // 3's allocation reads early, before block 2's free. In time order (each thread's own order kept):
+    live.free(K.FREE, 0x1000, 0, 950, SWEEPER);
+    live.alloc(K.MALLOC, 0x1000, 1, 1, 1, 0, 1_000, MAIN);
+    live.alloc(K.MALLOC, 0x1000, 2, 2, 1, 0, 1_200, MAIN);
+    live.alloc(K.MALLOC, 0x1000, 3, 3, 1, 0, 1_250, MAIN);
+    live.free(K.FREE, 0x1000, 0, 1_300, SWEEPER);
+    live.free(K.FREE, 0x1000, 0, 1_500, SWEEPER);
+    live.free(K.FREE, 0x1000, 0, 1_580, SWEEPER);
+    live.alloc(K.MALLOC, 0x1000, 4, 4, 1, 0, 1_600, MAIN);
+    t.same(
+      released.map(([key, bytes, , overwritten]) => [key, bytes, overwritten]),
+      [
+        [1, 1, false],
+        [2, 2, false],
+        [3, 3, false],
+        [4, 4, false],
+      ],
+    );
+    t.same(lateFrees, [2], "block 2's free came after block 3's allocation");
+    t.same(
+      earlyFrees.map(([key]) => key),
+      [1, 4],
+      "blocks 1 and 4 had their frees before them",
+    );
+    t.equal(live.liveBlocks, 0);
+    t.equal(live.overwritten, 0);
+    t.equal(live.heldFrees, 0);
   },
 );

@@ -105,6 +105,9 @@ export class ProcessTimeline {
   ) {
     this.heap = new LiveHeap((row, bytes, count, allocSeq) => this.release(row, bytes, count, allocSeq), {
       allocationTimeLeadNs: scope.header.settings.allocationTimeLeadNs,
+      deallocationTimeLeadNs: scope.header.settings.deallocationTimeLeadNs,
+      // The free that free() reported unmatched had a block after all.
+      onEarlyFree: () => this.unmatched--,
     });
   }
 
