@@ -101,6 +101,7 @@ void after_fork_in_child() {
   self->events.reset();
   self->closed = false;
   memset(static_cast<void*>(&self->stacks), 0, sizeof(self->stacks));
+  self->walk.forget();
   self->last_interned.depth = 0;
   self->tid = static_cast<uint32_t>(syscall(SYS_gettid));
   self->role.store(0, std::memory_order_relaxed);

@@ -14,6 +14,7 @@
 #include "event_buffer.h"
 #include "spin_lock.h"
 #include "stack_tables.h"
+#include "stack_walk.h"
 
 namespace memtrace {
 
@@ -64,6 +65,7 @@ struct ThreadState {
   // Set by the final flush: the scope's Trailer is written, nothing more of this thread may be.
   bool closed = false;
   StackCache stacks;
+  WalkCache walk;
   LastInterned last_interned;
   ThreadCounters counters;
 

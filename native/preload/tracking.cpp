@@ -27,7 +27,9 @@ inline bool append_owned(ThreadState* t, EventKind kind, uint64_t address, uint6
   return full;
 }
 
-inline void append(ThreadState* t, EventKind kind, uint64_t address, uint64_t size, uint32_t stack) {
+// Inlined into both hooks: out of line, it made a malloc and free in a loop 13 ns slower (81 against 68).
+__attribute__((always_inline)) inline void append(ThreadState* t, EventKind kind, uint64_t address,
+                                                  uint64_t size, uint32_t stack) {
   bool full;
   {
     OwnBuffer own(t);
@@ -45,23 +47,28 @@ void allocation(EventKind kind, const void* address, size_t size, uintptr_t fram
   BusyScope busy;
   ThreadState* t = current_thread();
   if (!t) return;
-  uintptr_t addresses[kMaxStackDepth];
   const Settings& settings = recorder::settings();
-  WalkResult walk =
-      walk_stack(frame, t->stack_low, t->stack_high, addresses, settings.max_stack_depth, settings.libc_text);
+  WalkCache& cache = t->walk;
+  WalkResult walk = walk_stack_cached(frame, t->stack_low, t->stack_high, settings.max_stack_depth,
+                                      settings.libc_text, cache);
   if (walk.truncated) ThreadCounters::bump(t->counters.truncated_stacks);
   if (walk.broken) ThreadCounters::bump(t->counters.broken_stacks);
   if (walk.depth >= 2 && !walk.broken && !walk.truncated &&
       !t->start_routine.load(std::memory_order_relaxed)) {
-    t->start_routine.store(addresses[walk.depth - 2], std::memory_order_relaxed);
+    t->start_routine.store(cache.address_from_root(1), std::memory_order_relaxed);
   }
   uint32_t stack = 0;
   if (walk.depth) {
-    stack = t->stacks.find(walk.hash);
+    // The same stack as the thread's last allocation (a loop allocating) needs no lookup at all.
+    stack = walk.new_frames == 0 ? cache.stack : 0;
+    if (!stack) stack = t->stacks.find(walk.hash);
     if (!stack) {
+      uintptr_t* addresses = cache.fresh_word;  // free again: the walk has moved its words into the cache
+      cache.innermost_first(addresses);
       stack = stack_tables().intern(addresses, walk.depth, &t->last_interned);
       if (stack) t->stacks.put(walk.hash, stack);
     }
+    cache.stack = stack;
   }
   append(t, kind, reinterpret_cast<uint64_t>(address), size, stack);
 }

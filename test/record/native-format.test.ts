@@ -10,6 +10,7 @@ const sources = [
     readdirSync(join(ROOT, dir)).map((f) => join(dir, f)),
   ),
   "test/fixtures/addon/alloc_fixture.cpp",
+  "test/fixtures/addon/walk_check.cpp",
 ].filter((f) => /\.(h|cpp)$/.test(f));
 
 t.test("the native sources are clang-formatted", async (t) => {

@@ -1,0 +1,85 @@
+// What the recorder costs per hooked call, measured without node's noise (GC threads, JIT): a C loop of malloc
+// and free under a chain of frames (bench/record/native/hook-loop.c), plain and under `memtrace record`, at
+// several stack depths and --stack-depth limits. The loop times itself, so the launcher's start and end are not
+// in the figures.
+//
+//   npm run build && node dist/bench/record/hook-cost.js [runs]
+//
+// Variants alternate within each run; the table shows medians of `runs` (default 7) in ns per malloc+free pair.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { benchEnv } from "../lib/run";
+import { median } from "../lib/util";
+
+const ROOT = join(__dirname, "..", "..", "..");
+const RUNS = Number(process.argv[2] ?? 7);
+const PAIRS = "3000000";
+const work = mkdtempSync(join(tmpdir(), "memtrace-hook-"));
+const loop = join(work, "hook-loop");
+const built = spawnSync(
+  "cc",
+  [
+    "-O2",
+    "-fno-omit-frame-pointer",
+    "-fno-optimize-sibling-calls",
+    "-o",
+    loop,
+    join(ROOT, "bench", "record", "native", "hook-loop.c"),
+  ],
+  { encoding: "utf8" },
+);
+if (built.status !== 0) throw new Error(`cannot build hook-loop: ${built.stderr}`);
+
+interface Case {
+  name: string;
+  /** Frames between main and the loop. */
+  depth: number;
+  /** memtrace's --stack-depth, or undefined for plain. */
+  stackDepth?: number;
+}
+const cases: Case[] = [
+  { name: "plain, 28 frames", depth: 24 },
+  { name: "recorded, 28 frames", depth: 24, stackDepth: 128 },
+  { name: "recorded, 4 frames", depth: 0, stackDepth: 128 },
+  { name: "recorded, 28 frames cut at 16", depth: 24, stackDepth: 16 },
+];
+
+function run(c: Case): number {
+  const command = [loop, String(c.depth), PAIRS];
+  const argv =
+    c.stackDepth === undefined
+      ? command
+      : [
+          join(ROOT, "bin", "memtrace.js"),
+          "record",
+          "--no-compress",
+          "--stack-depth",
+          String(c.stackDepth),
+          "-o",
+          "/dev/null",
+          "--",
+          ...command,
+        ];
+  const r = spawnSync(
+    c.stackDepth === undefined ? argv[0] : process.execPath,
+    c.stackDepth === undefined ? argv.slice(1) : argv,
+    {
+      env: benchEnv(),
+      encoding: "utf8",
+    },
+  );
+  if (r.status !== 0) throw new Error(`${argv.join(" ")} failed (${r.status}): ${r.stderr}`);
+  // Under `record` the program's stdout goes to stderr only when the capture goes to stdout; here it is -o.
+  return Number(r.stdout.trim().split("\n").pop());
+}
+
+const results = new Map<string, number[]>(cases.map((c) => [c.name, []]));
+for (let i = 0; i < RUNS; i++) for (const c of cases) results.get(c.name)!.push(run(c));
+console.log(`${RUNS} runs, alternating; ns per malloc+free pair (medians)\n`);
+for (const c of cases) {
+  const ns = median(results.get(c.name)!);
+  console.log(`${c.name.padEnd(32)} ${ns.toFixed(1).padStart(6)} ns`);
+}
+rmSync(work, { recursive: true, force: true });
