@@ -97,6 +97,8 @@ export class LiveHeap {
   private readonly early = new Map<number, EarlyFree>();
   /** Past this many held frees, those whose lead has passed are dropped. */
   private earlyPruneAt = 1024;
+  /** The latest time of a held free: once an event comes later than it plus the lead, none can be taken. */
+  private earlyLatest = 0;
 
   constructor(
     private readonly onRelease: ReleaseHandler,
@@ -121,6 +123,11 @@ export class LiveHeap {
       return;
     }
     const map = kind === EventKind.JS_SAMPLE ? this.samples : this.heap;
+    if (map === this.heap && this.early.size > 0) {
+      // Frees of blocks allocated before recording started are held too, and never taken: every allocation
+      // would look them up.
+      if (time > this.earlyLatest + this.freeLead) this.early.clear();
+    }
     if (map === this.heap && this.early.size > 0) {
       const free = this.early.get(address);
       if (free) {
@@ -187,6 +194,7 @@ export class LiveHeap {
 
   private holdEarlyFree(free: EarlyFree, address: number): void {
     this.early.set(address, free);
+    this.earlyLatest = Math.max(this.earlyLatest, free.time);
     if (this.early.size < this.earlyPruneAt) return;
     // Frees of blocks allocated before recording started (or before a fork, in the child) are held too.
     for (const [a, f] of this.early) if (f.time + this.freeLead < free.time) this.early.delete(a);

@@ -280,6 +280,8 @@ t.test(
     live.alloc(K.MALLOC, 0x100000 + 4999 * 16, 8, 2, 1, 0, 4_999_000 + 500, MAIN);
     t.same(earlyFrees, [[2, 4_999_000, SWEEPER]]);
     t.same(released, [[2, 8, 1, false]]);
+    live.alloc(K.MALLOC, 0x9000, 8, 3, 1, 0, 4_999_000 + LEAD + 1, MAIN);
+    t.equal(live.heldFrees, 0, "once the lead has passed the latest held free, none is held");
   },
 );
 
