@@ -1,6 +1,6 @@
 // What recording costs: wall time of plain node, `memtrace record -o FILE` (its default: LZ4 to a file) and
-// `heaptrack node` on three malloc-heavy workloads, and the capture's size per event with and without LZ4
-// beside heaptrack's file.
+// `heaptrack node` on three malloc-heavy workloads and an empty script (the fixed cost), and the capture's size
+// per event with and without LZ4 beside heaptrack's file.
 //
 //   npm run build && node dist/bench/record/overhead.js [runs]
 //
@@ -16,7 +16,8 @@ import { timeRun } from "../lib/run";
 import { median } from "../lib/util";
 
 const ROOT = join(__dirname, "..", "..", "..");
-const WORKLOADS = ["buffers", "maps", "zlib"];
+// "empty" is the fixed cost: a second node (the launcher), the recorder's and the agent's start, the final round.
+const WORKLOADS = ["buffers", "maps", "zlib", "empty"];
 const RUNS = Number(process.argv[2] ?? 5);
 const BIN = join(ROOT, "bin", "memtrace.js");
 const work = mkdtempSync(join(tmpdir(), "memtrace-bench-"));
@@ -52,6 +53,11 @@ const variants: Variant[] = [
       ),
   },
 ];
+
+/** Milliseconds matter for the empty script. */
+function seconds(s: number): string {
+  return `${s.toFixed(s < 1 ? 3 : 2)}s`;
+}
 
 function eventsIn(file: string): number {
   let events = 0;
@@ -93,10 +99,10 @@ for (const workload of WORKLOADS) {
   const overhead = (name: string) => t(name) - plain;
   rows.push([
     workload,
-    `${plain.toFixed(2)}s`,
-    `${t("memtrace").toFixed(2)}s ${(t("memtrace") / plain).toFixed(2)}x (${paired("memtrace").toFixed(2)}x)`,
-    `${t("memtrace --no-compress").toFixed(2)}s ${(t("memtrace --no-compress") / plain).toFixed(2)}x`,
-    `${t("heaptrack").toFixed(2)}s ${(t("heaptrack") / plain).toFixed(2)}x`,
+    seconds(plain),
+    `${seconds(t("memtrace"))} ${(t("memtrace") / plain).toFixed(2)}x (${paired("memtrace").toFixed(2)}x)`,
+    `${seconds(t("memtrace --no-compress"))} ${(t("memtrace --no-compress") / plain).toFixed(2)}x`,
+    `${seconds(t("heaptrack"))} ${(t("heaptrack") / plain).toFixed(2)}x`,
     `${((overhead("memtrace") / overhead("heaptrack")) * 100).toFixed(0)}%`,
     `${(c("memtrace") / c("plain")).toFixed(2)}x / ${(c("heaptrack") / c("plain")).toFixed(2)}x`,
     `${(events / 1e6).toFixed(2)}M`,
