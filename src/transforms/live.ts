@@ -123,23 +123,8 @@ export class LiveHeap {
       return;
     }
     const map = kind === EventKind.JS_SAMPLE ? this.samples : this.heap;
-    if (map === this.heap && this.early.size > 0) {
-      // Frees of blocks allocated before recording started are held too, and never taken: every allocation
-      // would look them up.
-      if (time > this.earlyLatest + this.freeLead) this.early.clear();
-    }
-    if (map === this.heap && this.early.size > 0) {
-      const free = this.early.get(address);
-      if (free) {
-        this.early.delete(address);
-        // The thread that freed first in program order freed an older block (or one never seen); another
-        // thread's free, soon enough before, is this block's.
-        if (free.tid !== tid && time <= free.time + this.freeLead) {
-          this.onRelease(key, size, count, tag, false);
-          this.options.onEarlyFree?.(key, free);
-          return;
-        }
-      }
+    if (map === this.heap && this.early.size > 0 && this.takeEarlyFree(address, time, tid, key, size, count, tag)) {
+      return;
     }
     let slot: number;
     if (this.freeSlots.length > 0) slot = this.freeSlots.data[--this.freeSlots.length];
@@ -189,6 +174,33 @@ export class LiveHeap {
       return false;
     }
     this.releaseSlot(slot, false);
+    return true;
+  }
+
+  /** Whether a held free is this new block's: then the block is allocated and released at once. */
+  private takeEarlyFree(
+    address: number,
+    time: number,
+    tid: number,
+    key: number,
+    size: number,
+    count: number,
+    tag: number,
+  ): boolean {
+    // Frees of blocks allocated before recording started are held too, and never taken: once the lead has
+    // passed the latest of them, no allocation needs to look them up.
+    if (time > this.earlyLatest + this.freeLead) {
+      this.early.clear();
+      return false;
+    }
+    const free = this.early.get(address);
+    if (!free) return false;
+    this.early.delete(address);
+    // The thread that freed first in program order freed an older block (or one never seen); another thread's
+    // free, soon enough before, is this block's.
+    if (free.tid === tid || time > free.time + this.freeLead) return false;
+    this.onRelease(key, size, count, tag, false);
+    this.options.onEarlyFree?.(key, free);
     return true;
   }
 
