@@ -14,6 +14,7 @@ import { benchEnv } from "../lib/run";
 import { median } from "../lib/util";
 
 const ROOT = join(__dirname, "..", "..", "..");
+const BIN = join(ROOT, "bin", "memtrace.js");
 const RUNS = Number(process.argv[2] ?? 7);
 const PAIRS = "3000000";
 const work = mkdtempSync(join(tmpdir(), "memtrace-hook-"));
@@ -48,30 +49,11 @@ const cases: Case[] = [
 
 function run(c: Case): number {
   const command = [loop, String(c.depth), PAIRS];
-  const argv =
-    c.stackDepth === undefined
-      ? command
-      : [
-          join(ROOT, "bin", "memtrace.js"),
-          "record",
-          "--no-compress",
-          "--stack-depth",
-          String(c.stackDepth),
-          "-o",
-          "/dev/null",
-          "--",
-          ...command,
-        ];
-  const r = spawnSync(
-    c.stackDepth === undefined ? argv[0] : process.execPath,
-    c.stackDepth === undefined ? argv.slice(1) : argv,
-    {
-      env: benchEnv(),
-      encoding: "utf8",
-    },
-  );
-  if (r.status !== 0) throw new Error(`${argv.join(" ")} failed (${r.status}): ${r.stderr}`);
-  // Under `record` the program's stdout goes to stderr only when the capture goes to stdout; here it is -o.
+  // The capture goes to -o, so the program's stdout (its figure) stays its own.
+  const recorded = [BIN, "record", "--no-compress", "--stack-depth", String(c.stackDepth), "-o", "/dev/null", "--"];
+  const [file, ...args] = c.stackDepth === undefined ? command : [process.execPath, ...recorded, ...command];
+  const r = spawnSync(file, args, { env: benchEnv(), encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`${file} ${args.join(" ")} failed (${r.status}): ${r.stderr}`);
   return Number(r.stdout.trim().split("\n").pop());
 }
 

@@ -51,18 +51,18 @@ inline uint64_t now_ns() { return clock::now_ns(); }
 
 // When the clock is the TSC, the time of an allocation or a free is read without the LFENCE, the largest
 // single cost of an event (buffers recorded at 1.14x plain instead of 1.21x with unfenced allocations; frees
-// too: a malloc and free in a loop, 71 ns instead of 89). Such a read may run ahead of the instructions
-// before it that have not completed, never behind the stores after it: an allocation's read may come before
-// the real malloc's loads (a block that another thread just freed can get a time a little before that free),
-// a free's before the loads that brought it the pointer (a block that another thread just allocated can get
-// its free a little before its allocation), and any event's before the writer's claim of its buffer. Readers
-// allow for the first two (Settings.allocation_time_lead_ns and deallocation_time_lead_ns,
-// src/transforms/live.ts), the writer's Watermarks for the third. A free's read still comes before the real
-// free publishes the block, so a block freed and handed out again keeps its free first, up to the allocation
-// lead. Mappings and everything else keep the ordered clock, and a thread's own times never go back
-// (EventBuffer). A read runs ahead only while older instructions are in flight (a cache miss, a page walk:
-// well under a microsecond; an interrupt or a VM exit squashes it and it runs again), so 100 µs is a
-// hundredfold margin; a wider one costs nothing but slightly later Watermarks.
+// too: a malloc and free in a loop under 28 frames, 88 ns instead of 93, bench/record/hook-cost.ts). Such a
+// read may run ahead of the instructions before it that have not completed, never behind the stores after it:
+// an allocation's read may come before the real malloc's loads (a block that another thread just freed can
+// get a time a little before that free), a free's before the loads that brought it the pointer (a block that
+// another thread just allocated can get its free a little before its allocation), and any event's before the
+// writer's claim of its buffer. Readers allow for the first two (Settings.allocation_time_lead_ns and
+// deallocation_time_lead_ns, src/transforms/live.ts), the writer's Watermarks for the third. A free's read
+// still comes before the real free publishes the block, so a block freed and handed out again keeps its free
+// first, up to the allocation lead. Mappings and everything else keep the ordered clock, and a thread's own
+// times never go back (EventBuffer). A read runs ahead only while older instructions are in flight (a cache
+// miss, a page walk: well under a microsecond; an interrupt or a VM exit squashes it and it runs again), so
+// 100 µs is a hundredfold margin; a wider one costs nothing but slightly later Watermarks.
 constexpr uint64_t kHeapEventTimeLeadNs = 100'000;
 extern bool g_unordered_heap_events;
 inline uint64_t heap_event_now_ns() {

@@ -138,8 +138,6 @@ struct WalkCache {
   // outermost first.
   uint32_t reads;
   uint32_t skip;
-  // Whether a later walk may reuse this one: not an empty one.
-  bool reusable;
   bool broken;
   bool truncated;
   // What the outermost frame read holds as its caller's frame pointer. Frame k > 0 holds frame[k - 1].
@@ -155,6 +153,8 @@ struct WalkCache {
   uintptr_t fresh_word[kMaxStackDepth + 1];
 
   uint32_t depth() const { return reads - skip; }
+  // Whether a later walk may reuse this one: not an empty one.
+  bool reusable() const { return reads > skip; }
   // The walk's addresses, innermost first, as StackTables::intern takes them.
   void innermost_first(uintptr_t* out) const {
     for (uint32_t i = 0, d = depth(); i < d; i++) out[i] = word[reads - 1 - i];
@@ -173,7 +173,6 @@ struct WalkCache {
   }
   void forget() {
     reads = 0;
-    reusable = false;
     stack = 0;
   }
 };
@@ -189,7 +188,7 @@ __attribute__((always_inline)) inline WalkResult walk_stack_cached(uintptr_t fp,
   const uintptr_t span = valid_span(stack_low, stack_high);
   // The cached frame the walk may meet next: frames sit at increasing addresses from the innermost, so
   // one index moving outwards finds them.
-  int32_t candidate = cache.reusable ? static_cast<int32_t>(cache.reads) - 1 : -1;
+  int32_t candidate = cache.reusable() ? static_cast<int32_t>(cache.reads) - 1 : -1;
   // Once checked (at the first cached frame met), the cached frames [0, intact) are as they were.
   int32_t intact = -1;
   int32_t kept = -1;  // the cached frames [0, kept] are this walk's outer frames
@@ -259,7 +258,6 @@ __attribute__((always_inline)) inline WalkResult walk_stack_cached(uintptr_t fp,
   cache.reads = reads;
   r.truncated = cache.truncated;
   r.depth = cache.depth();
-  cache.reusable = r.depth > 0;
   r.reused_frames = static_cast<uint32_t>(kept + 1);
   r.new_frames = fresh;
   if (kept < 0 || fresh != 0) cache.stack = 0;

@@ -2,12 +2,18 @@
 // windows, per thread, inverted), its size follows the stacks and not the events, and names stay data.
 import t, { type Test } from "tap";
 import type { PageData, ViewName } from "../../src/sinks/html/page-data";
-import { CaptureBuilder, ThreadRole } from "../fixtures/builder";
-import { multiProcess, deepRecursion, hostileNames, handComputed, HOSTILE_NAMES } from "../fixtures/captures";
+import { CaptureBuilder } from "../fixtures/builder";
+import {
+  multiProcess,
+  deepRecursion,
+  hostileNames,
+  handComputed,
+  handOverScene,
+  HOSTILE_NAMES,
+} from "../fixtures/captures";
 import { Prng } from "../fixtures/prng";
 import { createHash } from "node:crypto";
 import { decodeAll } from "../../src/codec/decoder";
-import { emptySettings } from "../../src/codec/model";
 import { flame } from "../../src/sinks/flame";
 import { formatBytes, formatCount, formatDuration, formatPercent } from "../../src/sinks/format";
 import { embedJson } from "../../src/sinks/html-page";
@@ -429,14 +435,8 @@ t.test("given numbers, when the page formats them, then they read as every other
 t.test(
   "given a recorder's time leads, when a free reads before its block's allocation and an allocation before the last free, then the page pairs them as fold does",
   async (t) => {
-    const c = new CaptureBuilder();
-    const p = c.process(10, {
-      settings: { ...emptySettings(), native: true, allocationTimeLeadNs: 100_000, deallocationTimeLeadNs: 100_000 },
-    });
-    const main = p.thread(10, "main", ThreadRole.ROLE_MAIN);
-    const sweeper = p.thread(11, "sweeper", ThreadRole.ROLE_OTHER);
-    const handed = p.stack(p.js("main", "/app.js", 1), p.js("handed", "/app.js", 2));
-    const kept = p.stack(p.js("main", "/app.js", 1), p.js("kept", "/app.js", 3));
+    const scene = handOverScene({ allocationTimeLeadNs: 100_000, deallocationTimeLeadNs: 100_000 });
+    const { c, p, main, sweeper, first: handed, second: kept } = scene;
     // At 0x1000: block 1, handed to the sweeper, has its free read early, before its allocation; block 2 is
     // handed over too, and block 3's allocation reads early, before block 2's free. Block 3 and 0x2000 leak.
     p.at(4_700);

@@ -3,10 +3,10 @@
 // filter must still pair each free with its own block: no false leak, no lost free.
 import t from "tap";
 import { decodeAll } from "../../src/codec/decoder";
-import { emptySettings, type Message } from "../../src/codec/model";
+import type { Message } from "../../src/codec/model";
 import { allocatorName } from "../../src/model/allocators";
 import { filterMessages } from "../../src/transforms/filter";
-import { CaptureBuilder, ThreadRole } from "../fixtures/builder";
+import { handOverScene } from "../fixtures/captures";
 import { collect, fold, foldedRows } from "../fixtures/inspect";
 
 const LEAD = 100_000;
@@ -29,12 +29,7 @@ function eventsIn(messages: Message[]): string[] {
  * early: 5,000. The second block is never freed.
  */
 function capture(allocationTimeLeadNs: number): Message[] {
-  const c = new CaptureBuilder();
-  const p = c.process(10, { settings: { ...emptySettings(), native: true, allocationTimeLeadNs } });
-  const main = p.thread(10, "main", ThreadRole.ROLE_MAIN);
-  const sweeper = p.thread(11, "sweeper", ThreadRole.ROLE_OTHER);
-  const first = p.stack(p.js("main", "/app.js", 1), p.js("first", "/app.js", 2));
-  const second = p.stack(p.js("main", "/app.js", 1), p.js("second", "/app.js", 3));
+  const { c, p, main, sweeper, first, second } = handOverScene({ allocationTimeLeadNs, deallocationTimeLeadNs: 0 });
   p.at(1_000);
   main.malloc(0x1000, 100, first);
   p.at(5_000);
@@ -85,14 +80,7 @@ t.test(
  * A 40-byte block at 0x2000 (stack "second") is never freed.
  */
 function earlyFreeCapture(deallocationTimeLeadNs: number): Message[] {
-  const c = new CaptureBuilder();
-  const p = c.process(10, {
-    settings: { ...emptySettings(), native: true, allocationTimeLeadNs: LEAD, deallocationTimeLeadNs },
-  });
-  const main = p.thread(10, "main", ThreadRole.ROLE_MAIN);
-  const sweeper = p.thread(11, "sweeper", ThreadRole.ROLE_OTHER);
-  const first = p.stack(p.js("main", "/app.js", 1), p.js("first", "/app.js", 2));
-  const second = p.stack(p.js("main", "/app.js", 1), p.js("second", "/app.js", 3));
+  const { c, p, main, sweeper, first, second } = handOverScene({ allocationTimeLeadNs: LEAD, deallocationTimeLeadNs });
   p.at(4_700);
   sweeper.free(0x1000);
   p.at(5_000);
