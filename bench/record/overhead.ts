@@ -73,30 +73,52 @@ console.log(
 );
 console.log(`${RUNS} runs of each variant, alternating; medians; NODE_EXTRA_CA_CERTS unset\n`);
 
-const rows: string[][] = [];
+interface Measured {
+  workload: string;
+  times: Map<string, number[]>;
+  cpus: Map<string, number[]>;
+  bytes: Map<string, number>;
+  events: number;
+}
+
+const measured: Measured[] = [];
 for (const workload of WORKLOADS) {
   const script = join(ROOT, "bench", "record", "workloads", `${workload}.js`);
-  const times = new Map<string, number[]>(variants.map((v) => [v.name, []]));
-  const cpus = new Map<string, number[]>(variants.map((v) => [v.name, []]));
-  const bytes = new Map<string, number>();
-  let events = 0;
+  const m: Measured = {
+    workload,
+    times: new Map(variants.map((v) => [v.name, []])),
+    cpus: new Map(variants.map((v) => [v.name, []])),
+    bytes: new Map(),
+    events: 0,
+  };
   for (let run = 0; run < RUNS; run++) {
     for (const v of variants) {
       for (const f of readdirSync(work)) rmSync(join(work, f), { force: true });
       const { wall, cpu } = timeRun(v.command(script), work);
-      times.get(v.name)!.push(wall);
-      cpus.get(v.name)!.push(cpu);
-      if (v.output) bytes.set(v.name, statSync(v.output()).size);
-      if (v.name === "memtrace") events = eventsIn(compressed);
+      m.times.get(v.name)!.push(wall);
+      m.cpus.get(v.name)!.push(cpu);
+      if (v.output) m.bytes.set(v.name, statSync(v.output()).size);
+      if (v.name === "memtrace") m.events = eventsIn(compressed);
     }
   }
+  measured.push(m);
+}
+
+// What a recording costs whatever the app does (the empty script's extra time): the rest of a workload's extra
+// time, divided by its events, is what each event costs.
+const empty = measured.find((m) => m.workload === "empty")!;
+const fixed = median(empty.times.get("memtrace")!) - median(empty.times.get("plain")!);
+
+const rows: string[][] = [];
+for (const { workload, times, cpus: cpuTimes, bytes, events } of measured) {
   const t = (name: string) => median(times.get(name)!);
   // Each run's time against the plain run just before it: the machine's slow drifts (plain node's own time
   // moves by 10-25% here between minutes) cancel within a pair, not between medians taken over minutes.
   const paired = (name: string) => median(times.get(name)!.map((time, run) => time / times.get("plain")![run]));
-  const c = (name: string) => median(cpus.get(name)!);
+  const c = (name: string) => median(cpuTimes.get(name)!);
   const plain = t("plain");
   const overhead = (name: string) => t(name) - plain;
+  const perEvent = workload === "empty" ? "" : (((overhead("memtrace") - fixed) / events) * 1e9).toFixed(0);
   rows.push([
     workload,
     seconds(plain),
@@ -104,8 +126,13 @@ for (const workload of WORKLOADS) {
     `${seconds(t("memtrace --no-compress"))} ${(t("memtrace --no-compress") / plain).toFixed(2)}x`,
     `${seconds(t("heaptrack"))} ${(t("heaptrack") / plain).toFixed(2)}x`,
     `${((overhead("memtrace") / overhead("heaptrack")) * 100).toFixed(0)}%`,
-    `${(c("memtrace") / c("plain")).toFixed(2)}x / ${(c("heaptrack") / c("plain")).toFixed(2)}x`,
+    // GNU time counts CPU in hundredths of a second: too coarse for a ratio to the empty script's.
+    c("plain") >= 0.1
+      ? `${(c("memtrace") / c("plain")).toFixed(2)}x / ${(c("heaptrack") / c("plain")).toFixed(2)}x`
+      : `${seconds(c("memtrace"))} / ${seconds(c("heaptrack"))}`,
     `${(events / 1e6).toFixed(2)}M`,
+    `${(events / plain / 1e6).toFixed(1)}M`,
+    perEvent,
     (bytes.get("memtrace --no-compress")! / events).toFixed(2),
     (bytes.get("memtrace")! / events).toFixed(2),
     (bytes.get("heaptrack")! / events).toFixed(2),
@@ -121,6 +148,8 @@ const header = [
   "mt/ht overhead",
   "cpu mt / ht",
   "events",
+  "events/s",
+  "ns/event",
   "B/event",
   "B/event lz4",
   "heaptrack B/event",
@@ -130,7 +159,9 @@ for (const r of [header, ...rows]) console.log(r.map((c, i) => c.padEnd(widths[i
 console.log(
   "\nRatios are against plain node's median wall time; in parentheses, the median of each run's ratio to the plain\n" +
     "run just before it. mt/ht overhead is memtrace's extra wall time as a share of heaptrack's; cpu mt / ht: CPU\n" +
-    "time (user + system, every process) of memtrace and heaptrack against plain.\n" +
+    "time (user + system, every process) of memtrace and heaptrack against plain (for the empty script, seconds).\n" +
+    "events/s: the workload's allocations and frees per second of plain node; ns/event: memtrace's extra wall\n" +
+    "time less the empty script's (the fixed cost), per event.\n" +
     "heaptrack B/event: heaptrack's (zstd-compressed) file divided by the events memtrace counted in the same workload",
 );
 rmSync(work, { recursive: true, force: true });
