@@ -52,7 +52,7 @@ inline uint64_t read_ns() {
 inline uint64_t now_ns() { return read_ns<true>(); }
 inline uint64_t unordered_now_ns() { return read_ns<false>(); }
 
-// Once per process: chooses the source and measures the TSC's rate (a 2 ms wait).
+// Once per process: chooses the source and measures the TSC's rate (a 0.5 ms wait).
 void calibrate();
 // Time 0 of a new scope (the process's start, or a fork child's).
 void set_origin();
