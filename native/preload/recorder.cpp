@@ -99,6 +99,13 @@ bool read_settings() {
   uint64_t poll_hz = env_number("MEMTRACE_JS_POLL_HZ", 10);
   g_settings.js_poll_interval_ns = 1'000'000'000 / (poll_hz ? poll_hz : 10);
   g_settings.js_keep_collected = env_number("MEMTRACE_JS_ALL", 0) != 0;
+#ifdef MEMTRACE_BENCH_SWITCHES
+  if (const char* skip = getenv("MEMTRACE_BENCH_SKIP")) {
+    g_settings.bench_skip_events = strstr(skip, "events") != nullptr;
+    g_settings.bench_skip_frees = strstr(skip, "frees") != nullptr;
+    g_settings.bench_skip_clock = strstr(skip, "clock") != nullptr;
+  }
+#endif
   // Under --no-children only the launcher's own child records, and its children do not even load this
   // library: it leaves LD_PRELOAD and the channel out of the environment they inherit.
   if (!g_settings.children) {

@@ -35,6 +35,13 @@ struct Settings {
   char node_version[32] = {0};
   // Where stack walks end (see stack_walk.h).
   CodeRange libc_text;
+  // Only in libmemtrace_preload_bench.so (built with MEMTRACE_BENCH_SWITCHES, for
+  // bench/record/cost-ladder.ts), from MEMTRACE_BENCH_SKIP: parts of an event's work left out, to measure
+  // what the rest costs. A capture recorded with any of them is incomplete. The library memtrace records with
+  // has no such branch.
+  bool bench_skip_events = false;  // the hooks find their thread and record nothing
+  bool bench_skip_frees = false;   // frees are not recorded
+  bool bench_skip_clock = false;   // events take their thread's last time instead of reading the clock
 };
 
 namespace recorder {

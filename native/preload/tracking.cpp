@@ -21,6 +21,9 @@ inline bool append_owned(ThreadState* t, EventKind kind, uint64_t address, uint6
   // seen.
   const bool mapping = kind == kMmap || kind == kMremap || kind == kMunmap;
   uint64_t time = mapping ? recorder::now_ns() : recorder::heap_event_now_ns();
+#ifdef MEMTRACE_BENCH_SWITCHES
+  if (!mapping && recorder::settings().bench_skip_clock) time = t->events.last_time;
+#endif
   t->events.append(kind, time, address, size, stack);
   bool full = t->events.full();
   if (full) recorder::flush_thread_locked(t);
@@ -48,6 +51,9 @@ void allocation(EventKind kind, const void* address, size_t size, uintptr_t fram
   ThreadState* t = current_thread();
   if (!t) return;
   const Settings& settings = recorder::settings();
+#ifdef MEMTRACE_BENCH_SWITCHES
+  if (settings.bench_skip_events) return;
+#endif
   WalkCache& cache = t->walk;
   WalkResult walk = walk_stack_cached(frame, t->stack_low, t->stack_high, settings.max_stack_depth,
                                       settings.libc_text, cache);
@@ -77,6 +83,9 @@ void deallocation(EventKind kind, const void* address, size_t size) {
   BusyScope busy;
   ThreadState* t = current_thread();
   if (!t) return;
+#ifdef MEMTRACE_BENCH_SWITCHES
+  if (recorder::settings().bench_skip_events || recorder::settings().bench_skip_frees) return;
+#endif
   append(t, kind, reinterpret_cast<uint64_t>(address), size, 0);
 }
 
