@@ -95,7 +95,6 @@ class ProcessFold {
   allocations = 0;
   allocatedBytes = 0;
   deallocations = 0;
-  unmatched = 0;
   endTime = 0;
   /** The current event's time (for releases, which happen inside LiveHeap). */
   now = 0;
@@ -124,8 +123,6 @@ class ProcessFold {
       {
         allocationTimeLeadNs: scope.header.settings.allocationTimeLeadNs,
         deallocationTimeLeadNs: scope.header.settings.deallocationTimeLeadNs,
-        // The free that free() reported unmatched had a block after all.
-        onEarlyFree: () => this.unmatched--,
       },
     );
   }
@@ -149,7 +146,7 @@ class ProcessFold {
       allocations: this.allocations,
       allocatedBytes: this.allocatedBytes,
       deallocations: this.deallocations,
-      unmatchedDeallocations: this.unmatched,
+      unmatchedDeallocations: this.live.unmatched,
       overwrittenAllocations: this.live.overwritten,
       peakBytes: this.peakBytes,
       peakTimeNs: this.peakTime,
@@ -329,7 +326,7 @@ export class Folder {
         }
       } else if (isDeallocation(kind)) {
         p.deallocations++;
-        if (!p.live.free(kind, b.address[i], size, t, b.tid[i])) p.unmatched++;
+        p.live.free(kind, b.address[i], size, t, b.tid[i]);
       }
     }
     if (b.length > 0) p.endTime = Math.max(p.endTime, b.time[b.length - 1]);

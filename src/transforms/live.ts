@@ -19,8 +19,8 @@
 // (Settings.deallocation_time_lead_ns) may give a block that one thread allocates and another frees at once a
 // free a little before its allocation: in time order, a free of an address that is not live. Such a free is held,
 // and an allocation of the address from another thread within the lead is its block: allocated, then released at
-// once (onEarlyFree tells the caller, whose free() call said "unmatched"). A held free that no allocation takes was
-// unmatched after all.
+// once (onEarlyFree tells the caller, whose free() call said "unmatched", and `unmatched` no longer counts it). A held
+// free that no allocation takes was unmatched after all.
 import { EventKind } from "../codec/model";
 import { f64, u32 } from "../model/growable";
 import { NumberMap } from "./number-map";
@@ -89,6 +89,7 @@ export class LiveHeap {
   private readonly freeSlots = u32();
 
   private overwrittenSeen = 0;
+  private unmatchedSeen = 0;
   private readonly lead: number;
   /** Heap addresses whose old block was released at a new allocation, by address (rare: a plain Map). */
   private readonly awaited = new Map<number, AwaitedFree>();
@@ -109,6 +110,11 @@ export class LiveHeap {
   }
 
   /** Allocations at an address that was already live (the free in between was never seen). */
+  /** Frees that released nothing known; a held early free that an allocation takes is not one. */
+  get unmatched(): number {
+    return this.unmatchedSeen;
+  }
+
   get overwritten(): number {
     return this.overwrittenSeen + this.awaited.size;
   }
@@ -154,6 +160,12 @@ export class LiveHeap {
 
   /** Records a deallocation event. Returns false if it released nothing known (an unmatched free). */
   free(kind: number, address: number, size: number, time = 0, tid = 0): boolean {
+    const released = this.release(kind, address, size, time, tid);
+    if (!released) this.unmatchedSeen++;
+    return released;
+  }
+
+  private release(kind: number, address: number, size: number, time: number, tid: number): boolean {
     if (kind === EventKind.MUNMAP) return this.unmap(address, size, false);
     const map = kind === EventKind.JS_SAMPLE_FREED ? this.samples : this.heap;
     if (map === this.heap && this.awaited.size > 0) {
@@ -200,6 +212,7 @@ export class LiveHeap {
     // free, soon enough before, is this block's.
     if (free.tid === tid || time > free.time + this.freeLead) return false;
     this.onRelease(key, size, count, tag, false);
+    this.unmatchedSeen--;
     this.options.onEarlyFree?.(key, free);
     return true;
   }

@@ -227,6 +227,7 @@ t.test(
     live.alloc(K.MALLOC, 0x1000, 100, 1, 1, 0, 5_000, MAIN);
     t.same(released, [[1, 100, 1, false]], "the block is allocated and released at once");
     t.same(earlyFrees, [[1, 4_700, SWEEPER]], "the caller learns which free it was");
+    t.equal(live.unmatched, 0, "and the free is no longer counted unmatched");
     t.equal(live.liveBlocks, 0);
     t.equal(live.overwritten, 0);
     live.alloc(K.MALLOC, 0x1000, 40, 2, 1, 0, 6_000, MAIN);
@@ -242,6 +243,7 @@ t.test(
     live.alloc(K.MALLOC, 0x1000, 100, 1, 1, 0, 5_000, MAIN);
     t.same(released, [], "a thread's own events are in program order: its free came before its allocation");
     t.same(earlyFrees, []);
+    t.equal(live.unmatched, 1, "its free stays unmatched");
     t.equal(live.liveBlocks, 1);
   },
 );

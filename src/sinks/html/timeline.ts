@@ -72,7 +72,6 @@ export class ProcessTimeline {
   allocations = 0;
   allocatedBytes = 0;
   deallocations = 0;
-  unmatched = 0;
   peakBytes = 0;
   peakTime = 0;
   endTime = 0;
@@ -106,13 +105,15 @@ export class ProcessTimeline {
     this.heap = new LiveHeap((row, bytes, count, allocSeq) => this.release(row, bytes, count, allocSeq), {
       allocationTimeLeadNs: scope.header.settings.allocationTimeLeadNs,
       deallocationTimeLeadNs: scope.header.settings.deallocationTimeLeadNs,
-      // The free that free() reported unmatched had a block after all.
-      onEarlyFree: () => this.unmatched--,
     });
   }
 
   get overwritten(): number {
     return this.heap.overwritten;
+  }
+
+  get unmatched(): number {
+    return this.heap.unmatched;
   }
 
   /** Entries of the two tables. */
@@ -139,7 +140,7 @@ export class ProcessTimeline {
         this.alloc(kind, b.tid[i], stack, b.address[i], b.size[i], b.count[i], t);
       } else if (isDeallocation(kind)) {
         this.deallocations++;
-        if (!this.heap.free(kind, b.address[i], b.size[i], t, b.tid[i])) this.unmatched++;
+        this.heap.free(kind, b.address[i], b.size[i], t, b.tid[i]);
       }
       this.seq++;
     }
