@@ -32,7 +32,8 @@ interface Step {
 const steps: Step[] = [
   { name: "plain node" },
   { name: "hooks that find their thread", skip: "events" },
-  { name: "allocations, one frame, no clock", skip: "frees,clock", stackDepth: 1 },
+  { name: "allocations: one frame, no clock, unsent", skip: "frees,clock,ship", stackDepth: 1 },
+  { name: "+ sent to the reader", skip: "frees,clock", stackDepth: 1 },
   { name: "+ the clock", skip: "frees", stackDepth: 1 },
   { name: "+ whole stacks", skip: "frees", stackDepth: 128 },
   { name: "+ frees: everything", skip: "", stackDepth: 128 },
@@ -78,7 +79,7 @@ async function main(): Promise<void> {
   for (const step of steps) {
     const t = median(times.get(step.name)!);
     const added = step === steps[0] ? "" : `${((t - previous) * 1000).toFixed(0).padStart(5)} ms`;
-    console.log(`${step.name.padEnd(34)} ${t.toFixed(3)}s  ${(t / plain).toFixed(2)}x  ${added}`);
+    console.log(`${step.name.padEnd(41)} ${t.toFixed(3)}s  ${(t / plain).toFixed(2)}x  ${added}`);
     previous = t;
   }
   console.log(

@@ -104,6 +104,7 @@ bool read_settings() {
     g_settings.bench_skip_events = strstr(skip, "events") != nullptr;
     g_settings.bench_skip_frees = strstr(skip, "frees") != nullptr;
     g_settings.bench_skip_clock = strstr(skip, "clock") != nullptr;
+    g_settings.bench_skip_ship = strstr(skip, "ship") != nullptr;
   }
 #endif
   // Under --no-children only the launcher's own child records, and its children do not even load this

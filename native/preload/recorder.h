@@ -42,6 +42,7 @@ struct Settings {
   bool bench_skip_events = false;  // the hooks find their thread and record nothing
   bool bench_skip_frees = false;   // frees are not recorded
   bool bench_skip_clock = false;   // events take their thread's last time instead of reading the clock
+  bool bench_skip_ship = false;    // a full batch is dropped instead of going to the channel
 };
 
 namespace recorder {

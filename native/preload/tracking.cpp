@@ -20,12 +20,27 @@ inline bool append_owned(ThreadState* t, EventKind kind, uint64_t address, uint6
   // buffer, less the heap events' time lead of recorder.h) is then never later than an event it has not yet
   // seen.
   const bool mapping = kind == kMmap || kind == kMremap || kind == kMunmap;
-  uint64_t time = mapping ? recorder::now_ns() : recorder::heap_event_now_ns();
+  uint64_t time;
 #ifdef MEMTRACE_BENCH_SWITCHES
-  if (!mapping && recorder::settings().bench_skip_clock) time = t->events.last_time;
+  if (!mapping && recorder::settings().bench_skip_clock) {
+    time = t->events.last_time;
+  } else {
+    // An empty volatile asm on this arm alone: without it the compiler reads the clock on both arms and
+    // selects after (RDTSC is not volatile to it), and the switch would leave nothing out.
+    __asm__ volatile("");
+    time = mapping ? recorder::now_ns() : recorder::heap_event_now_ns();
+  }
+#else
+  time = mapping ? recorder::now_ns() : recorder::heap_event_now_ns();
 #endif
   t->events.append(kind, time, address, size, stack);
   bool full = t->events.full();
+#ifdef MEMTRACE_BENCH_SWITCHES
+  if (full && recorder::settings().bench_skip_ship) {
+    t->events.clear();
+    return false;
+  }
+#endif
   if (full) recorder::flush_thread_locked(t);
   return full;
 }

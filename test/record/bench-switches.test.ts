@@ -18,6 +18,8 @@ interface Counts {
   /** Heap events (not mappings, which always read the clock) of the main thread whose time is not the one of the
    * heap event before them. */
   newTimes: number;
+  /** Events the capture's batches hold (of every process and thread). */
+  batched: number;
 }
 
 /** Runs an app under a preload library straight into a channel, and counts what the capture holds. */
@@ -41,7 +43,7 @@ async function recordDirectly(library: string, skip: string): Promise<Counts> {
   await server.whenAllClosed(5000);
   server.close();
   if (code !== 0) throw new Error(`the app exited with ${code}`);
-  const counts: Counts = { allocations: 0, deallocations: 0, newTimes: 0 };
+  const counts: Counts = { allocations: 0, deallocations: 0, newTimes: 0, batched: 0 };
   let previous: number | undefined;
   for (const m of decodeAll(Buffer.concat(records))) {
     if (m.type === "trailer") {
@@ -50,6 +52,7 @@ async function recordDirectly(library: string, skip: string): Promise<Counts> {
     }
     if (m.type === "events") {
       const b = m.batch;
+      counts.batched += b.length;
       for (let i = 0; i < b.length; i++) {
         if (b.tid[i] !== child.pid) continue;
         if (MAPPINGS.has(b.kind[i])) {
@@ -80,6 +83,11 @@ t.test("MEMTRACE_BENCH_SKIP leaves out what it names, in the benchmark's library
   t.ok(noClock.allocations > 1000, "clock skipped: allocations are recorded");
   t.equal(noClock.newTimes, 0, "clock skipped: a heap event has the time of the one before it");
 
-  const recorder = await recordDirectly("libmemtrace_preload.so", "events,frees,clock");
+  t.equal(all.batched, all.allocations + all.deallocations, "nothing skipped: the batches hold what was counted");
+  const noShip = await recordDirectly("libmemtrace_preload_bench.so", "frees,ship");
+  t.ok(noShip.allocations > 2 * 4096, "shipping skipped: allocations are counted");
+  t.ok(noShip.batched < noShip.allocations, "shipping skipped: full batches are dropped, not sent");
+
+  const recorder = await recordDirectly("libmemtrace_preload.so", "events,frees,clock,ship");
   t.ok(recorder.allocations > 1000 && recorder.deallocations > 1000, "memtrace's own library ignores the variable");
 });
