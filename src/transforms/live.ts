@@ -109,12 +109,12 @@ export class LiveHeap {
     this.freeLead = options.deallocationTimeLeadNs ?? 0;
   }
 
-  /** Allocations at an address that was already live (the free in between was never seen). */
   /** Frees that released nothing known; a held early free that an allocation takes is not one. */
   get unmatched(): number {
     return this.unmatchedSeen;
   }
 
+  /** Allocations at an address that was already live (the free in between was never seen). */
   get overwritten(): number {
     return this.overwrittenSeen + this.awaited.size;
   }
