@@ -25,6 +25,7 @@ std::atomic<bool> g_active{false};
 
 Settings g_settings;
 bool g_unordered_heap_events = false;
+uint64_t g_heap_event_time_lead_ns = 0;
 
 namespace {
 
@@ -99,6 +100,7 @@ bool read_settings() {
   uint64_t poll_hz = env_number("MEMTRACE_JS_POLL_HZ", 10);
   g_settings.js_poll_interval_ns = 1'000'000'000 / (poll_hz ? poll_hz : 10);
   g_settings.js_keep_collected = env_number("MEMTRACE_JS_ALL", 0) != 0;
+  g_settings.events_per_clock_read = static_cast<uint32_t>(env_number("MEMTRACE_EVENTS_PER_CLOCK_READ", 64));
 #ifdef MEMTRACE_BENCH_SWITCHES
   if (const char* skip = getenv("MEMTRACE_BENCH_SKIP")) {
     g_settings.bench_skip_events = strstr(skip, "events") != nullptr;
@@ -188,6 +190,10 @@ void open_scope() {
   h.children = g_settings.children;
   h.clock_resolution_ns = static_cast<uint64_t>(resolution.tv_nsec) + 1'000'000'000ull * resolution.tv_sec;
   g_unordered_heap_events = clock::g_state.tsc;
+  const bool shared_times = g_settings.events_per_clock_read > 1;
+  g_heap_event_time_lead_ns = g_unordered_heap_events || shared_times ? kHeapEventTimeLeadNs : 0;
+  // A published time is at most one writer tick old (shared_clock.h).
+  if (shared_times) h.clock_resolution_ns = writer::tick_ns();
   h.allocation_time_lead_ns = heap_event_time_lead_ns();
   h.deallocation_time_lead_ns = heap_event_time_lead_ns();
   if (g_settings.js_interval_bytes) {
@@ -226,6 +232,7 @@ void after_fork_in_parent() {
 void after_fork_in_child() {
   if (!g_fork_locked) return;
   BusyScope busy;
+  shared_clock::forget_in_child();
   pthread_mutex_init(&g_retired_mutex, nullptr);
   g_retired = Totals{};
   if (!g_settings.children) {

@@ -15,6 +15,7 @@
 #include "byte_buffer.h"
 #include "clock.h"
 #include "hash_map.h"
+#include "shared_clock.h"
 #include "stack_tables.h"
 #include "stack_walk.h"
 #include "thread_state.h"
@@ -31,6 +32,8 @@ struct Settings {
   uint64_t js_interval_bytes = 512 * 1024;
   uint64_t js_poll_interval_ns = 100'000'000;
   bool js_keep_collected = false;
+  // A thread reads the clock on one event in this many (shared_clock.h); 1: on every event.
+  uint32_t events_per_clock_read = 64;
   char socket_path[108] = {0};
   char node_version[32] = {0};
   // Where stack walks end (see stack_walk.h).
@@ -57,27 +60,40 @@ uint32_t pid();
 // Nanoseconds since this scope's time 0 (see clock.h).
 inline uint64_t now_ns() { return clock::now_ns(); }
 
-// When the clock is the TSC, the time of an allocation or a free is read without the LFENCE, the largest
-// single cost of an event (buffers recorded at 1.14x plain instead of 1.21x with unfenced allocations; frees
-// too: a malloc and free in a loop under 28 frames, 88 ns instead of 93, bench/record/hook-cost.ts). Such a
-// read may run ahead of the instructions before it that have not completed, never behind the stores after it:
-// an allocation's read may come before the real malloc's loads (a block that another thread just freed can
-// get a time a little before that free), a free's before the loads that brought it the pointer (a block that
+// An allocation's, a free's or a mapping's time (shared_clock.h): mostly the time another reading published,
+// and on a thread's every kEventsPerRead-th event (or every event, see shared_clock.h) the clock read anew.
+// When the clock is the TSC, allocations and frees read it without the LFENCE, the largest single cost of an
+// event then (buffers recorded at 1.14x plain instead of 1.21x with unfenced allocations). Such a read may
+// run ahead of the instructions before it that have not completed, never behind the stores after it: an
+// allocation's read may come before the real malloc's loads (a block that another thread just freed can get
+// a time a little before that free), a free's before the loads that brought it the pointer (a block that
 // another thread just allocated can get its free a little before its allocation), and any event's before the
 // writer's claim of its buffer. Readers allow for the first two (Settings.allocation_time_lead_ns and
 // deallocation_time_lead_ns, src/transforms/live.ts), the writer's Watermarks for the third. A free's read
 // still comes before the real free publishes the block, so a block freed and handed out again keeps its free
-// first, up to the allocation lead. Mappings and everything else keep the ordered clock, and a thread's own
-// times never go back (EventBuffer). A read runs ahead only while older instructions are in flight (a cache
-// miss, a page walk: well under a microsecond; an interrupt or a VM exit squashes it and it runs again), so
-// 100 µs is a hundredfold margin; a wider one costs nothing but slightly later Watermarks.
+// first, up to the allocation lead. Mappings read the ordered clock, and a thread's own times never go back
+// (EventBuffer). A read runs ahead only while older instructions are in flight (a cache miss, a page walk:
+// well under a microsecond; an interrupt or a VM exit squashes it and it runs again), so 100 µs is a
+// hundredfold margin; a wider one costs nothing but slightly later Watermarks. A published time carries the
+// lead of the reading it came from, no more. Shared times declare the lead even with an ordered clock: a free
+// and the malloc that hands its block out again in another thread may share a time, which tells their order
+// no more than a lead does, and readers' rule for the lead (an allocation within it of an address still live
+// takes the old block as freed there) covers a tie.
 constexpr uint64_t kHeapEventTimeLeadNs = 100'000;
 extern bool g_unordered_heap_events;
-inline uint64_t heap_event_now_ns() {
-  return g_unordered_heap_events ? clock::unordered_now_ns() : clock::now_ns();
+extern uint64_t g_heap_event_time_lead_ns;
+inline uint64_t event_now_ns(uint32_t& countdown, bool mapping) {
+  if (mapping) {
+    countdown = 0;
+    return shared_clock::event_ns(countdown, [] { return clock::now_ns(); });
+  }
+  return shared_clock::event_ns(
+      countdown, [] { return g_unordered_heap_events ? clock::unordered_now_ns() : clock::now_ns(); });
 }
+// A time that no event appended from now on can be earlier than, but for the lead: a Watermark's.
+inline uint64_t events_now_ns() { return shared_clock::publish(clock::now_ns()); }
 // How early an allocation's or a free's time may read (the Header's two leads, the Watermarks' margin).
-inline uint64_t heap_event_time_lead_ns() { return g_unordered_heap_events ? kHeapEventTimeLeadNs : 0; }
+inline uint64_t heap_event_time_lead_ns() { return g_heap_event_time_lead_ns; }
 
 // Moves a thread's events into the channel, after any frames and stacks they refer to, then `then` (framed
 // Records of the same thread, such as its JS heap samples), if given. Call with the thread's buffer held

@@ -64,6 +64,8 @@ struct ThreadState {
   EventBuffer events;
   // Set by the final flush: the scope's Trailer is written, nothing more of this thread may be.
   bool closed = false;
+  // Events left before the thread reads the clock again (shared_clock.h). Touched with `events`.
+  uint32_t clock_countdown = 0;
   StackCache stacks;
   WalkCache walk;
   LastInterned last_interned;

@@ -16,7 +16,7 @@ inline bool append_owned(ThreadState* t, EventKind kind, uint64_t address, uint6
   } else {
     ThreadCounters::bump(t->counters.deallocations);
   }
-  // The clock is read with the buffer held: the writer's watermark (taken before it claims each thread's
+  // The time is read with the buffer held: the writer's watermark (taken before it claims each thread's
   // buffer, less the heap events' time lead of recorder.h) is then never later than an event it has not yet
   // seen.
   const bool mapping = kind == kMmap || kind == kMremap || kind == kMunmap;
@@ -28,10 +28,10 @@ inline bool append_owned(ThreadState* t, EventKind kind, uint64_t address, uint6
     // An empty volatile asm on this arm alone: without it the compiler reads the clock on both arms and
     // selects after (RDTSC is not volatile to it), and the switch would leave nothing out.
     __asm__ volatile("");
-    time = mapping ? recorder::now_ns() : recorder::heap_event_now_ns();
+    time = recorder::event_now_ns(t->clock_countdown, mapping);
   }
 #else
-  time = mapping ? recorder::now_ns() : recorder::heap_event_now_ns();
+  time = recorder::event_now_ns(t->clock_countdown, mapping);
 #endif
   t->events.append(kind, time, address, size, stack);
   bool full = t->events.full();

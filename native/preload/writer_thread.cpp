@@ -20,6 +20,7 @@
 #include "record_writer.h"
 #include "recorder.h"
 #include "resolver.h"
+#include "shared_clock.h"
 #include "thread_state.h"
 
 namespace memtrace::writer {
@@ -167,7 +168,7 @@ void round(Writer& w, bool final) {
   // Every event with an earlier time is in some thread's buffer now (threads read the clock with their
   // buffer held), so once every buffer is flushed the stream holds all of them. An allocation's or a free's
   // time may read early by up to the lead (recorder.h): the watermark allows for it.
-  uint64_t started = recorder::now_ns();
+  uint64_t started = recorder::events_now_ns();
   uint64_t lead = recorder::heap_event_time_lead_ns();
   uint64_t watermark = started > lead ? started - lead : 0;
   for_each_thread([final](ThreadState* t) {
@@ -240,8 +241,7 @@ void* run(void*) {
   w.resolver.load_executable_symbols();
   pthread_mutex_unlock(&w.round_mutex);
   const Settings& s = recorder::settings();
-  uint64_t tick = s.memory_interval_ns && s.memory_interval_ns < s.flush_interval_ns ? s.memory_interval_ns
-                                                                                     : s.flush_interval_ns;
+  uint64_t tick = tick_ns();
   uint64_t next_round = recorder::now_ns() + s.flush_interval_ns;
   uint64_t next_tick = recorder::now_ns() + tick;
   pthread_mutex_lock(&w.wake_mutex);
@@ -264,6 +264,8 @@ void* run(void*) {
     }
     next_tick += tick;
     if (next_tick < recorder::now_ns()) next_tick = recorder::now_ns() + tick;
+    // Events of threads that have not read the clock since take this time (shared_clock.h).
+    shared_clock::publish(recorder::now_ns());
     if (s.memory_interval_ns) sample_rss(w);
     if (recorder::now_ns() >= next_round) {
       round(w, false);
@@ -289,6 +291,13 @@ void start() {
   pthread_sigmask(SIG_SETMASK, &all, &previous);
   if (pthread_create(&w.thread, nullptr, run, nullptr) != 0) w.started = false;
   pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  if (w.started) shared_clock::start_ticking(recorder::settings().events_per_clock_read);
+}
+
+uint64_t tick_ns() {
+  const Settings& s = recorder::settings();
+  return s.memory_interval_ns && s.memory_interval_ns < s.flush_interval_ns ? s.memory_interval_ns
+                                                                            : s.flush_interval_ns;
 }
 
 bool request_send() {

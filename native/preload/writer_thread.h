@@ -14,6 +14,9 @@ namespace memtrace::writer {
 void start();
 // Asks the thread to send what the channel holds now. False if there is no writer thread (yet).
 bool request_send();
+// How often the thread wakes between rounds (the memory interval, or the flush interval if that is shorter or
+// memory is not sampled).
+uint64_t tick_ns();
 // Stops the thread and runs the last round on the caller's thread, with the Trailer.
 void finish();
 

@@ -87,10 +87,12 @@ t.test(
     const frees = capture.events.filter(
       (e) => e.kind === FREE && addresses.has(e.address) && e.time >= first && e.time <= last,
     );
-    t.ok(frees.length >= 199_999, "freed in the meantime");
-    t.notOk(
-      frees.some((e) => e.tid === blocks[0].tid),
-      "by another thread than the one that allocates",
+    // Times are shared between threads and published every few events, so a window of times cannot tell the
+    // allocating thread's own frees just before and after the hand-offs from those inside: count the others'.
+    const allocatingThread = blocks[0].tid;
+    t.ok(
+      frees.filter((e) => e.tid !== allocatingThread).length >= 199_999,
+      "freed in the meantime, by another thread than the one that allocates",
     );
     const isBlock = new Set(blocks);
     t.same(

@@ -359,8 +359,12 @@ export type Settings = Message<"memtrace.v1.Settings"> & {
   children: boolean;
 
   /**
-   * The resolution of event timestamps in nanoseconds (e.g. 1, or 4000000 for a coarse clock). Two events
-   * closer than this in different threads have no reliable order.
+   * The resolution of event timestamps in nanoseconds (e.g. 1, or 4000000 for a coarse clock): how far an
+   * event's time may be from when it happened. A recorder that stamps most events with a reading of its clock
+   * shared between threads and refreshed every so often says how old that reading may be (memtrace's: its
+   * writer's tick, 10 ms, unless recorded with --exact-times). Two events closer than this in different
+   * threads have no order by their times, except that an event that happened before another never has a
+   * later time (up to the leads below).
    *
    * @generated from field: uint64 clock_resolution_ns = 7;
    */
