@@ -10,6 +10,8 @@ import { agentModulePath, preloadLibraryPath } from "./native";
 export interface RecordSettings {
   stackDepth: number;
   memoryIntervalMs: number;
+  /** Every event reads the clock, rather than one in 64 of a thread's (native/preload/shared_clock.h). */
+  exactTimes: boolean;
   children: boolean;
   nativeOnly: boolean;
   completeNames: boolean;
@@ -89,6 +91,7 @@ export function recordingEnv(base: NodeJS.ProcessEnv, socketPath: string, s: Rec
     MEMTRACE_SOCKET: socketPath,
     MEMTRACE_STACK_DEPTH: String(s.stackDepth),
     MEMTRACE_MEMORY_INTERVAL_MS: String(s.memoryIntervalMs),
+    MEMTRACE_EVENTS_PER_CLOCK_READ: s.exactTimes ? "1" : "64",
     MEMTRACE_CHILDREN: s.children ? "1" : "0",
     // Without the agent nothing samples the JS heap: the capture's Header must not say it was sampled.
     MEMTRACE_JS_INTERVAL: String(s.nativeOnly ? 0 : s.jsInterval),

@@ -87,6 +87,33 @@ t.test("given --complete-names, node runs without its start-up snapshot and the 
   );
 });
 
+t.test(
+  "by default a thread's allocations share the latest clock reading, and the header says how old it may be; given --exact-times, each reads the clock",
+  async (t) => {
+    const distinctTimes = (c: Capture) => new Set(atFixture(c, c.pids[0]).map((e) => e.time)).size;
+    const shared = new Capture((await memtrace(["record", alloc, "4000", "4093", "0"])).stdout);
+    const exact = new Capture((await memtrace(["record", "--exact-times", alloc, "4000", "4093", "0"])).stdout);
+    t.equal(atFixture(shared, shared.pids[0]).length, 4000);
+    t.equal(atFixture(exact, exact.pids[0]).length, 4000);
+    t.equal(
+      shared.header(shared.pids[0])?.settings.clockResolutionNs,
+      10_000_000,
+      "default: a time is at most one writer tick (the memory interval) old",
+    );
+    t.equal(
+      shared.header(shared.pids[0])?.settings.allocationTimeLeadNs,
+      100_000,
+      "and declares a lead, by which readers order a free and an allocation that share a time",
+    );
+    t.ok(distinctTimes(shared) <= 4000 / 64 + 20, `one reading in 64 events: ${distinctTimes(shared)} times`);
+    t.ok(
+      (exact.header(exact.pids[0])?.settings.clockResolutionNs ?? Infinity) <= 1000,
+      "--exact-times: the clock's own resolution",
+    );
+    t.ok(distinctTimes(exact) > 3900, `a reading each: ${distinctTimes(exact)} times`);
+  },
+);
+
 t.test("given a memory interval, the capture holds RSS and V8 heap samples", async (t) => {
   const run = await memtrace(["record", "--memory-interval", "5", join(APPS, "workload.js")]);
   t.equal(run.status, 0, run.stderr);
