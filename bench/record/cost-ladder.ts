@@ -28,15 +28,18 @@ interface Step {
   /** undefined: plain node. */
   skip?: string;
   stackDepth?: number;
+  /** MEMTRACE_EVENTS_PER_CLOCK_READ: 64 by default (native/preload/shared_clock.h), 1 for --exact-times. */
+  eventsPerClockRead?: number;
 }
 const steps: Step[] = [
   { name: "plain node" },
   { name: "hooks that find their thread", skip: "events" },
   { name: "allocations: one frame, no clock, unsent", skip: "frees,clock,ship", stackDepth: 1 },
   { name: "+ sent to the reader", skip: "frees,clock", stackDepth: 1 },
-  { name: "+ the clock", skip: "frees", stackDepth: 1 },
+  { name: "+ the shared clock", skip: "frees", stackDepth: 1 },
   { name: "+ whole stacks", skip: "frees", stackDepth: 128 },
   { name: "+ frees: everything", skip: "", stackDepth: 128 },
+  { name: "everything, clock read at every event", skip: "", stackDepth: 128, eventsPerClockRead: 1 },
 ];
 
 function envOf(step: Step): NodeJS.ProcessEnv {
@@ -48,6 +51,7 @@ function envOf(step: Step): NodeJS.ProcessEnv {
     MEMTRACE_SOCKET: socketPath,
     MEMTRACE_STACK_DEPTH: String(step.stackDepth),
     MEMTRACE_BENCH_SKIP: step.skip,
+    MEMTRACE_EVENTS_PER_CLOCK_READ: String(step.eventsPerClockRead ?? 64),
   };
 }
 

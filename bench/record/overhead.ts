@@ -5,8 +5,8 @@
 //   npm run build && node dist/bench/record/overhead.js [runs]
 //
 // Every run of every variant is taken in one loop, alternating (plain, memtrace, memtrace --no-compress,
-// heaptrack), and the table shows medians of `runs` (default 5). Run it on a quiet machine: it prints the load
-// average first and says so if the machine is busy. NODE_EXTRA_CA_CERTS is unset for every variant: with it,
+// memtrace --exact-times, heaptrack), and the table shows medians of `runs` (default 5). Run it on a quiet
+// machine: it prints the load average first and says so if the machine is busy. NODE_EXTRA_CA_CERTS is unset for every variant: with it,
 // node's start-up alone makes ~900,000 allocations, which would dominate these short workloads.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -42,6 +42,10 @@ const variants: Variant[] = [
     name: "memtrace --no-compress",
     command: (s) => [process.execPath, BIN, "record", "--no-compress", "-o", plainCapture, s],
     output: () => plainCapture,
+  },
+  {
+    name: "memtrace --exact-times",
+    command: (s) => [process.execPath, BIN, "record", "--exact-times", "-o", compressed, s],
   },
   {
     name: "heaptrack",
@@ -124,6 +128,7 @@ for (const { workload, times, cpus: cpuTimes, bytes, events } of measured) {
     seconds(plain),
     `${seconds(t("memtrace"))} ${(t("memtrace") / plain).toFixed(2)}x (${paired("memtrace").toFixed(2)}x)`,
     `${seconds(t("memtrace --no-compress"))} ${(t("memtrace --no-compress") / plain).toFixed(2)}x`,
+    `${seconds(t("memtrace --exact-times"))} ${(t("memtrace --exact-times") / plain).toFixed(2)}x`,
     `${seconds(t("heaptrack"))} ${(t("heaptrack") / plain).toFixed(2)}x`,
     `${((overhead("memtrace") / overhead("heaptrack")) * 100).toFixed(0)}%`,
     // GNU time counts CPU in hundredths of a second: too coarse for a ratio to the empty script's.
@@ -144,6 +149,7 @@ const header = [
   "plain",
   "memtrace",
   "memtrace --no-compress",
+  "memtrace --exact-times",
   "heaptrack",
   "mt/ht overhead",
   "cpu mt / ht",
