@@ -1,7 +1,7 @@
 // What the recorder costs per hooked call, measured without node's noise (GC threads, JIT): a C loop of malloc
 // and free under a chain of frames (bench/record/native/hook-loop.c), plain and under `memtrace record`, at
-// several stack depths and --stack-depth limits. The loop times itself, so the launcher's start and end are not
-// in the figures.
+// several stack depths and --stack-depth limits, and with --exact-times. The loop times itself, so the
+// launcher's start and end are not in the figures.
 //
 //   npm run build && node dist/bench/record/hook-cost.js [runs]
 //
@@ -39,10 +39,13 @@ interface Case {
   depth: number;
   /** memtrace's --stack-depth, or undefined for plain. */
   stackDepth?: number;
+  /** --exact-times: the clock read at every event rather than the shared time (native/preload/shared_clock.h). */
+  exactTimes?: boolean;
 }
 const cases: Case[] = [
   { name: "plain, 28 frames", depth: 24 },
   { name: "recorded, 28 frames", depth: 24, stackDepth: 128 },
+  { name: "recorded, 28 frames, exact times", depth: 24, stackDepth: 128, exactTimes: true },
   { name: "recorded, 4 frames", depth: 0, stackDepth: 128 },
   { name: "recorded, 28 frames cut at 16", depth: 24, stackDepth: 16 },
 ];
@@ -50,7 +53,9 @@ const cases: Case[] = [
 function run(c: Case): number {
   const command = [loop, String(c.depth), PAIRS];
   // The capture goes to -o, so the program's stdout (its figure) stays its own.
-  const recorded = [BIN, "record", "--no-compress", "--stack-depth", String(c.stackDepth), "-o", "/dev/null", "--"];
+  const recorded = [BIN, "record", "--no-compress", "--stack-depth", String(c.stackDepth), "-o", "/dev/null"];
+  if (c.exactTimes) recorded.push("--exact-times");
+  recorded.push("--");
   const [file, ...args] = c.stackDepth === undefined ? command : [process.execPath, ...recorded, ...command];
   const r = spawnSync(file, args, { env: benchEnv(), encoding: "utf8" });
   if (r.status !== 0) throw new Error(`${file} ${args.join(" ")} failed (${r.status}): ${r.stderr}`);
@@ -62,6 +67,6 @@ for (let i = 0; i < RUNS; i++) for (const c of cases) results.get(c.name)!.push(
 console.log(`${RUNS} runs, alternating; ns per malloc+free pair (medians)\n`);
 for (const c of cases) {
   const ns = median(results.get(c.name)!);
-  console.log(`${c.name.padEnd(32)} ${ns.toFixed(1).padStart(6)} ns`);
+  console.log(`${c.name.padEnd(34)} ${ns.toFixed(1).padStart(6)} ns`);
 }
 rmSync(work, { recursive: true, force: true });
