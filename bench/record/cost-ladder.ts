@@ -28,7 +28,7 @@ interface Step {
   /** undefined: plain node. */
   skip?: string;
   stackDepth?: number;
-  /** MEMTRACE_EVENTS_PER_CLOCK_READ: 64 by default (native/preload/shared_clock.h), 1 for --exact-times. */
+  /** MEMTRACE_EVENTS_PER_CLOCK_READ, 1 for --exact-times; unset: the recorder's default (shared_clock.h). */
   eventsPerClockRead?: number;
 }
 const steps: Step[] = [
@@ -51,7 +51,9 @@ function envOf(step: Step): NodeJS.ProcessEnv {
     MEMTRACE_SOCKET: socketPath,
     MEMTRACE_STACK_DEPTH: String(step.stackDepth),
     MEMTRACE_BENCH_SKIP: step.skip,
-    MEMTRACE_EVENTS_PER_CLOCK_READ: String(step.eventsPerClockRead ?? 64),
+    ...(step.eventsPerClockRead === undefined
+      ? {}
+      : { MEMTRACE_EVENTS_PER_CLOCK_READ: String(step.eventsPerClockRead) }),
   };
 }
 

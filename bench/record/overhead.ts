@@ -6,8 +6,9 @@
 //
 // Every run of every variant is taken in one loop, alternating (plain, memtrace, memtrace --no-compress,
 // memtrace --exact-times, heaptrack), and the table shows medians of `runs` (default 5). Run it on a quiet
-// machine: it prints the load average first and says so if the machine is busy. NODE_EXTRA_CA_CERTS is unset for every variant: with it,
-// node's start-up alone makes ~900,000 allocations, which would dominate these short workloads.
+// machine: it prints the load average first and says so if the machine is busy. NODE_EXTRA_CA_CERTS is unset
+// for every variant: with it, node's start-up alone makes ~900,000 allocations, which would dominate these
+// short workloads.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";

@@ -61,7 +61,7 @@ uint32_t pid();
 inline uint64_t now_ns() { return clock::now_ns(); }
 
 // An allocation's, a free's or a mapping's time (shared_clock.h): mostly the time another reading published,
-// and on a thread's every kEventsPerRead-th event (or every event, see shared_clock.h) the clock read anew.
+// and on a thread's every Settings.events_per_clock_read-th event (or every event) the clock read anew.
 // When the clock is the TSC, allocations and frees read it without the LFENCE, the largest single cost of an
 // event then (buffers recorded at 1.14x plain instead of 1.21x with unfenced allocations). Such a read may
 // run ahead of the instructions before it that have not completed, never behind the stores after it: an

@@ -1,8 +1,8 @@
 // The time of allocations, frees and mappings: the latest reading of the clock that any thread of the process
-// published. A thread reads the clock itself on one event in kEventsPerRead (and on every mapping), and
-// publishes it; its other events take the published time, one load. The writer thread publishes too, at
-// each of its ticks (every 10 ms with the memory timeline on, else every flush), so a time is never older
-// than that, and in a thread that allocates millions of times a second it is microseconds old.
+// published. A thread reads the clock itself on one event in Settings.events_per_clock_read (64; and on
+// every mapping), and publishes it; its other events take the published time, one load. The writer thread
+// publishes too, at each of its ticks (every 10 ms with the memory timeline on, else every flush), so a time
+// is never older than that, and in a thread that allocates millions of times a second it is microseconds old.
 //
 // Why: reading the TSC was the largest part of an event after its stack (a malloc and free in a loop under
 // 8 frames took 63 ns recorded, 40 ns without the two reads; RDTSC alone is ~7 ns on this VM). A ticker
@@ -30,6 +30,9 @@ extern std::atomic<uint64_t> g_published_ns;
 // the writer thread publishes at its ticks (a fork child before it connects reads the clock at every event,
 // as nothing else would keep the time fresh), or when set so (--exact-times).
 extern std::atomic<uint32_t> g_events_per_read;
+// False when every event of the run reads the clock (--exact-times): then no event takes the published time,
+// and a reading need not pay for the compare-and-swap on a line that every thread writes.
+extern std::atomic<bool> g_publishing;
 
 inline uint64_t published_ns() { return g_published_ns.load(std::memory_order_relaxed); }
 
@@ -52,10 +55,12 @@ inline uint64_t event_ns(uint32_t& countdown, ReadClock read_clock) {
     return published;
   }
   countdown = g_events_per_read.load(std::memory_order_relaxed) - 1;
-  return publish(read_clock());
+  uint64_t reading = read_clock();
+  return g_publishing.load(std::memory_order_relaxed) ? publish(reading) : reading;
 }
 
-// The writer thread ticks: from now on threads read the clock once every `events_per_read` events.
+// The writer thread ticks: from now on threads read the clock once every `events_per_read` events (1: every
+// event, and nothing is published).
 void start_ticking(uint32_t events_per_read);
 // In a fork child: the parent's readings are of its own time 0, and no writer ticks yet.
 void forget_in_child();

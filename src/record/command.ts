@@ -62,7 +62,7 @@ export function registerRecordCommand(program: Command): void {
     )
     .option(
       "--exact-times",
-      "read the clock at every allocation and free (about 12 ns an event more) rather than on a thread's " +
+      "read the clock at every allocation and free (2-12 ns an event more, by machine) rather than on a thread's " +
         "every 64th, the others taking the latest time any thread read",
     )
     .option("--no-children", "record only the app's own process, not the processes it starts")
