@@ -58,11 +58,22 @@ export function isReaderGone(e: unknown): boolean {
 /** Runs the stages of a command; resolves to the exit status after printing any failure as one line. */
 export type Stage = NodeJS.ReadableStream | NodeJS.WritableStream | NodeJS.ReadWriteStream;
 
-export async function run(command: string, input: Input | undefined, stages: Stage[]): Promise<number> {
-  // A reader that goes away makes stdout emit EPIPE asynchronously, outside the pipeline's own error path.
+let quietWhenReaderGoes = false;
+
+/**
+ * A reader that goes away (`| head`) makes stdout emit EPIPE asynchronously, outside any pipeline's error path,
+ * also while commander writes help: memtrace then exits 0 without a word.
+ */
+export function exitQuietlyWhenReaderGoes(): void {
+  if (quietWhenReaderGoes) return;
+  quietWhenReaderGoes = true;
   process.stdout.on("error", (e) => {
     if (isReaderGone(e)) process.exit(EXIT_OK);
   });
+}
+
+export async function run(command: string, input: Input | undefined, stages: Stage[]): Promise<number> {
+  exitQuietlyWhenReaderGoes();
   try {
     await pipeline(stages);
     return EXIT_OK;
