@@ -58,18 +58,21 @@ export function isReaderGone(e: unknown): boolean {
 /** Runs the stages of a command; resolves to the exit status after printing any failure as one line. */
 export type Stage = NodeJS.ReadableStream | NodeJS.WritableStream | NodeJS.ReadWriteStream;
 
-let quietWhenReaderGoes = false;
+function exitIfReaderGone(e: Error): void {
+  if (isReaderGone(e)) process.exit(EXIT_OK);
+}
 
 /**
  * A reader that goes away (`| head`) makes stdout emit EPIPE asynchronously, outside any pipeline's error path,
  * also while commander writes help: memtrace then exits 0 without a word.
  */
 export function exitQuietlyWhenReaderGoes(): void {
-  if (quietWhenReaderGoes) return;
-  quietWhenReaderGoes = true;
-  process.stdout.on("error", (e) => {
-    if (isReaderGone(e)) process.exit(EXIT_OK);
-  });
+  if (!process.stdout.listeners("error").includes(exitIfReaderGone)) process.stdout.on("error", exitIfReaderGone);
+}
+
+/** For `record`, whose app runs on when the capture's reader goes away: stdout's errors are its own to handle. */
+export function keepRunningWhenReaderGoes(): void {
+  process.stdout.off("error", exitIfReaderGone);
 }
 
 export async function run(command: string, input: Input | undefined, stages: Stage[]): Promise<number> {

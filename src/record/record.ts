@@ -3,7 +3,7 @@
 import { createWriteStream, fstatSync, openSync } from "node:fs";
 import { basename } from "node:path";
 import type { Writable } from "node:stream";
-import { UsageError, isReaderGone } from "../cli/io";
+import { UsageError, isReaderGone, keepRunningWhenReaderGoes } from "../cli/io";
 import { CaptureOutput } from "./capture-output";
 import { CaptureServer } from "./capture-server";
 import { appCommand, exitLikeApp, forwardSignals, recordingEnv, startApp, type RecordSettings } from "./launcher";
@@ -67,6 +67,7 @@ export async function record(words: string[], options: RecordOptions): Promise<v
   // every write: pausing and resuming every socket costs system calls.
   const highWaterMark = 4 * 1024 * 1024;
   let stream: Writable = process.stdout;
+  keepRunningWhenReaderGoes();
   if (file !== undefined) stream = createWriteStream("", { fd: file, highWaterMark });
   else if (path !== undefined) stream = createWriteStream(path, { highWaterMark });
   // A file named after the script (stdout at a terminal) is a regular file: no descriptor to look at.
