@@ -65,6 +65,11 @@ export interface ProcessTotals {
   endTimeNs: number;
   windowStartNs: number;
   windowEndNs: number;
+  /** The time of the process's main-thread APP_ENDED; 0 when it has none. */
+  appEndedNs: number;
+  /** Live when the app's code ended (see the proto); the leaked figures when the stream does not say. */
+  keptBytes: number;
+  keptCount: number;
 }
 
 export interface FoldInfo {
@@ -76,6 +81,8 @@ export interface FoldInfo {
   splitProcesses: boolean;
   splitThreads: boolean;
   heap: Heap;
+  /** LEAKS at the end of the input even where the app's end was recorded. */
+  afterTeardown: boolean;
 }
 
 export interface Header {
@@ -151,6 +158,8 @@ export interface ProcessEvent {
   exitCode: number;
   signal: number;
   argv: string[];
+  /** For APP_ENDED: the thread whose JavaScript ended; 0 otherwise. */
+  tid: number;
 }
 
 export interface Mapping {

@@ -183,6 +183,7 @@ function decodeBody(type: Message["type"], pid: number, buf: Uint8Array, start: 
           exitCode: e.exitCode,
           signal: e.signal,
           argv: e.argv,
+          tid: e.tid,
         },
       };
     }
@@ -353,6 +354,7 @@ function foldInfoFromWire(f: pb.FoldInfo): FoldInfo {
     splitProcesses: f.splitProcesses,
     splitThreads: f.splitThreads,
     heap: f.heap,
+    afterTeardown: f.afterTeardown,
     processes: f.processes.map((p) => ({
       pid: p.pid,
       allocations: num(p.allocations, "count"),
@@ -367,6 +369,10 @@ function foldInfoFromWire(f: pb.FoldInfo): FoldInfo {
       endTimeNs: num(p.endTimeNs, "time"),
       windowStartNs: num(p.windowStartNs, "time"),
       windowEndNs: num(p.windowEndNs, "time"),
+      appEndedNs: num(p.appEndedNs, "time"),
+      // Streams folded before the field was added: what was live at the end is all they knew.
+      keptBytes: num(p.keptBytes ?? p.leakedBytes, "bytes"),
+      keptCount: num(p.keptCount ?? p.leakedCount, "count"),
     })),
   };
 }
@@ -589,6 +595,11 @@ function headerToWire(h: Header): Parameters<typeof create<typeof pb.HeaderSchem
           processes: h.fold.processes.map((p) => {
             const out: Record<string, bigint | number> = {};
             for (const [k, v] of Object.entries(p)) out[k] = k === "pid" ? v : big(v);
+            // Left out when they say nothing more than the leaked figures (the .proto's rule for absent ones).
+            if (p.keptBytes === p.leakedBytes && p.keptCount === p.leakedCount) {
+              delete out.keptBytes;
+              delete out.keptCount;
+            }
             return out;
           }),
         }

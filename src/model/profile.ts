@@ -52,6 +52,7 @@ export class Profile {
     splitProcesses: false,
     splitThreads: false,
     heap: Heap.ALL,
+    afterTeardown: false,
   };
   readonly processes = new Map<number, ProcessInfo>();
   /** The folded scope (pid 0): frames, stacks and their labels. */

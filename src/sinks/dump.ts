@@ -55,13 +55,17 @@ export class DumpFormatter {
           lines.push(
             `  fold measure=${enumName(Measure, f.measure)} heap=${enumName(Heap, f.heap)} truncated=${f.truncated}` +
               ` temporary_threshold=${f.temporaryThreshold} inverted=${f.inverted}` +
-              ` split_processes=${f.splitProcesses} split_threads=${f.splitThreads}`,
+              ` split_processes=${f.splitProcesses} split_threads=${f.splitThreads}` +
+              (f.afterTeardown ? " after_teardown=true" : ""),
           );
           for (const p of h.fold.processes) {
             lines.push(
               `  process ${p.pid} allocations=${p.allocations} allocated_bytes=${p.allocatedBytes} deallocations=${p.deallocations}` +
                 ` unmatched=${p.unmatchedDeallocations} overwritten=${p.overwrittenAllocations} peak_bytes=${p.peakBytes}` +
-                ` peak_t=${p.peakTimeNs} leaked_bytes=${p.leakedBytes} leaked_count=${p.leakedCount} end_t=${p.endTimeNs}`,
+                ` peak_t=${p.peakTimeNs} leaked_bytes=${p.leakedBytes} leaked_count=${p.leakedCount} end_t=${p.endTimeNs}` +
+                (p.appEndedNs || p.keptBytes !== p.leakedBytes || p.keptCount !== p.leakedCount
+                  ? ` app_ended_t=${p.appEndedNs} kept_bytes=${p.keptBytes} kept_count=${p.keptCount}`
+                  : ""),
             );
           }
         }
@@ -134,7 +138,8 @@ export class DumpFormatter {
         const e = m.event;
         lines.push(
           `${head} ${enumName(ProcessEventKind, e.kind)} t=${e.timeNs} child_pid=${e.childPid} exit_code=${e.exitCode}` +
-            ` signal=${e.signal} argv=${JSON.stringify(e.argv)}`,
+            ` signal=${e.signal} argv=${JSON.stringify(e.argv)}` +
+            (e.tid ? ` tid=${e.tid}` : ""),
         );
         break;
       }

@@ -2,7 +2,9 @@
 //
 // Every measure costs O(1) per event:
 // - total: every allocation adds to its row;
-// - leaks: allocations add, their frees subtract (pairing by address in LiveHeap); what remains at the end;
+// - leaks: allocations add, their frees subtract (pairing by address in LiveHeap); the rows as they stood when the
+//   app's code ended (AppEnd: each thread's rows copied once, at the first event after its moment), or what
+//   remains at the end for threads without one (and for all with afterTeardown);
 // - peak: the rows as they stood when the process's live bytes were highest. Rather than copying every row at
 //   each new high-water mark, a row saves its value the first time it changes after the mark (`touch`): a row
 //   untouched since the last mark still holds its value at the mark. (Memray's high-water-mark aggregator uses
@@ -36,6 +38,7 @@ import {
 import { f64, u32, u8 } from "../model/growable";
 import { Scopes, type Scope } from "../model/scope";
 import { FoldedWriter, ScopeMemo, type OutputShape } from "./fold-output";
+import { AppEnd } from "./app-end";
 import { LiveHeap } from "./live";
 import {
   HEAPS,
@@ -56,6 +59,11 @@ export { MEASURES, measureName, type MeasureName } from "./measures";
 export interface FoldOptions {
   /** The measure to fold by. Default: the measure of a folded input, else `defaultMeasure`. */
   measure?: MeasureName;
+  /**
+   * For "leaks": what was live at the end of the input, after the runtime's teardown, also where the app's end
+   * was recorded (by default each thread is taken when its app code ended: AppEnd).
+   */
+  afterTeardown?: boolean;
   /**
    * The measure of a raw capture when `measure` is not given (default peak). A report whose figures are about
    * everything allocated (stats) asks for total here, and still reads a folded input by that input's own measure.
@@ -111,6 +119,13 @@ class ProcessFold {
   private lastRows: NumberMap | undefined;
   /** Allocations made so far, per thread (for "temporary"). */
   readonly allocationsByThread = new Map<number, number>();
+  /** When the app's code ended, per thread (for "leaks", and every fold's kept totals). */
+  readonly appEnd: AppEnd;
+  /** The rows of each thread. */
+  readonly threadKeys = new Map<number, number[]>();
+  /** What the rows held when the app's code ended (summed at the end). */
+  keptBytes = 0;
+  keptCount = 0;
 
   constructor(
     readonly pid: number,
@@ -118,6 +133,7 @@ class ProcessFold {
     onRelease: (p: ProcessFold, key: number, bytes: number, count: number, tag: number, overwritten: boolean) => void,
   ) {
     this.memo = new ScopeMemo(scope);
+    this.appEnd = new AppEnd(pid);
     this.live = new LiveHeap(
       (key, bytes, count, tag, overwritten) => onRelease(this, key, bytes, count, tag, overwritten),
       {
@@ -155,6 +171,9 @@ class ProcessFold {
       endTimeNs: this.endTime,
       windowStartNs: Number.isFinite(this.windowStart) ? this.windowStart : 0,
       windowEndNs: Number.isFinite(this.windowEnd) ? this.windowEnd : this.endTime,
+      appEndedNs: this.appEnd.processEnded ?? 0,
+      keptBytes: this.keptBytes,
+      keptCount: this.keptCount,
     };
   }
 }
@@ -166,6 +185,7 @@ export class Folder {
   private readonly processes = new Map<number, ProcessFold>();
   private readonly processOrder: ProcessFold[] = [];
   private readonly measure: Measure | undefined;
+  private readonly afterTeardown: boolean;
   private readonly temporaryThreshold: number;
   private readonly shape: OutputShape;
   private readonly heap: Heap;
@@ -186,6 +206,10 @@ export class Folder {
   /** The chosen measure's own figures, for temporary, at and the between measures. */
   private readonly extra = f64();
   private readonly extraCount = f64();
+  /** What each row held when its thread's app code ended (AppEnd), once `frozen`; until then `cur` stands. */
+  private readonly kept = f64();
+  private readonly keptCount = f64();
+  private readonly frozen = u8();
 
   // Folded input.
   private foldedInfo: FoldInfo | undefined;
@@ -198,6 +222,9 @@ export class Folder {
   ) {
     this.measure = options.measure ? MEASURES[options.measure] : undefined;
     this.temporaryThreshold = options.temporaryThreshold ?? 1;
+    this.afterTeardown = options.afterTeardown ?? false;
+    if (this.afterTeardown && this.measure !== Measure.LEAKS)
+      throw new RangeError("afterTeardown goes with the leaks measure");
     if (this.measure === Measure.AT && !options.at) throw new RangeError("the at measure needs a time (options.at)");
     if ((this.measure === Measure.BETWEEN || this.measure === Measure.BETWEEN_LEAKS) && !options.window) {
       throw new RangeError("the between measures need a window (options.window)");
@@ -242,8 +269,11 @@ export class Folder {
       case "folded":
         this.addFolded(scope!, m.batch, m);
         return;
-      case "thread":
       case "process":
+        this.processes.get(m.pid)?.appEnd.note(m.event);
+        this.emit(m);
+        return;
+      case "thread":
       case "memory":
       case "gc":
         this.emit(m);
@@ -291,6 +321,7 @@ export class Folder {
       const size = b.size[i];
       const t = b.time[i];
       if (t > p.windowEnd && !p.windowDone) this.closeWindow(p);
+      if (t >= p.appEnd.next) this.passAppEnd(p, t);
       p.now = t;
       if (isAllocation(kind)) {
         const stack = b.stack[i];
@@ -360,6 +391,26 @@ export class Folder {
     }
   }
 
+  /** The first event at or after a thread's (or the process's) app end: its rows keep what they held. */
+  private passAppEnd(p: ProcessFold, t: number): void {
+    p.appEnd.pass(
+      t,
+      (tid) => {
+        for (const key of p.threadKeys.get(tid) ?? []) this.freeze(key);
+      },
+      () => {
+        for (const key of p.keys) this.freeze(key);
+      },
+    );
+  }
+
+  private freeze(key: number): void {
+    if (this.frozen.data[key]) return;
+    this.frozen.data[key] = 1;
+    this.kept.data[key] = this.cur.data[key];
+    this.keptCount.data[key] = this.curCount.data[key];
+  }
+
   /** Saves a row's value before its first change after the latest high-water mark. */
   private touch(key: number, epoch: number): void {
     if (this.snapEpoch.data[key] !== epoch) {
@@ -377,6 +428,12 @@ export class Folder {
       key = this.rowProcess.length;
       byStack.set(k, key);
       p.keys.push(key);
+      let threadKeys = p.threadKeys.get(tid);
+      if (!threadKeys) {
+        threadKeys = [];
+        p.threadKeys.set(tid, threadKeys);
+      }
+      threadKeys.push(key);
       this.rowProcess.push(p);
       this.rowTid.push(tid);
       this.rowKind.push(kind);
@@ -390,10 +447,14 @@ export class Folder {
         this.totalCount,
         this.extra,
         this.extraCount,
+        this.kept,
+        this.keptCount,
       ]) {
         col.push(0);
       }
       this.snapEpoch.push(-1);
+      // Made after its thread's app code ended: nothing of it was kept.
+      this.frozen.push(p.appEnd.hasPassed(tid) ? 1 : 0);
     }
     return key;
   }
@@ -438,6 +499,12 @@ export class Folder {
         0,
       );
     }
+    if (this.afterTeardown && !folded.afterTeardown) {
+      throw new CaptureError(
+        "the input was already folded with --leaks at the app's end; fold the raw capture with --leaks --after-teardown instead",
+        0,
+      );
+    }
     const s = this.shape;
     if (
       folded.inverted !== s.inverted ||
@@ -456,12 +523,17 @@ export class Folder {
 
   private finish(): Message[] {
     const measure = this.chooseMeasure();
+    const afterTeardown = measure === Measure.LEAKS && (this.foldedInfo?.afterTeardown ?? this.afterTeardown);
     const leakedCount = new Map<ProcessFold, number>();
     for (const p of this.processOrder) if (!p.windowDone && p.windowEnd !== Infinity) this.closeWindow(p);
     for (let key = 0; key < this.rowProcess.length; key++) {
       const p = this.rowProcess[key];
       leakedCount.set(p, (leakedCount.get(p) ?? 0) + this.curCount.data[key]);
-      const [bytes, count] = this.valueOf(key, p, measure);
+      // Threads whose app code did not end before the input did: what they hold at the end is what they kept.
+      this.freeze(key);
+      p.keptBytes += this.kept.data[key];
+      p.keptCount += this.keptCount.data[key];
+      const [bytes, count] = this.valueOf(key, p, measure, afterTeardown);
       if (bytes === 0 && count === 0) continue;
       this.writer.add(
         p.memo,
@@ -486,6 +558,7 @@ export class Folder {
       splitThreads: this.shape.splitThreads || (folded?.splitThreads ?? false),
       // A heap asked for narrows a folded input's; otherwise the input's stands.
       heap: this.heap !== Heap.ALL ? this.heap : (folded?.heap ?? Heap.ALL),
+      afterTeardown,
     };
     return this.writer.messages(info);
   }
@@ -499,12 +572,14 @@ export class Folder {
     return this.processOrder.filter((p) => !(folded.has(p.pid) && p.allocations === 0 && p.deallocations === 0));
   }
 
-  private valueOf(key: number, p: ProcessFold, measure: Measure): [number, number] {
+  private valueOf(key: number, p: ProcessFold, measure: Measure, afterTeardown: boolean): [number, number] {
     switch (measure) {
       case Measure.TOTAL:
         return [this.total.data[key], this.totalCount.data[key]];
       case Measure.LEAKS:
-        return [this.cur.data[key], this.curCount.data[key]];
+        return afterTeardown
+          ? [this.cur.data[key], this.curCount.data[key]]
+          : [this.kept.data[key], this.keptCount.data[key]];
       case Measure.PEAK: {
         const atPeak = this.snapEpoch.data[key] === p.epoch;
         return atPeak ? [this.snap.data[key], this.snapCount.data[key]] : [this.cur.data[key], this.curCount.data[key]];

@@ -112,6 +112,9 @@ function metadataOf(timelines: ProcessTimeline[], truncated: boolean, measure: M
     endTimeNs: p.endTime,
     windowStartNs: 0,
     windowEndNs: p.endTime,
+    appEndedNs: 0,
+    keptBytes: p.liveBytes,
+    keptCount: p.liveCount,
   }));
   // The other fields keep a Profile's defaults (no temporary threshold, stacks as recorded).
   profile.info = { ...profile.info, measure, processes: totals, truncated };
