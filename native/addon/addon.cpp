@@ -2,7 +2,10 @@
 // src/record/agent.ts in every isolate (main thread and workers) before the app's code runs.
 #include <dlfcn.h>
 #include <napi.h>
+#include <string.h>
 #include <uv.h>
+
+#include <vector>
 
 #include "isolate_agent.h"
 #include "memtrace/agent_api.h"
@@ -31,10 +34,56 @@ Napi::Value Start(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(env, memtrace::IsolateAgent::Start(env, api, main_thread, worker_id, reader));
 }
 
-// atExit(): void — the process is exiting: a last poll of this isolate's JS heap.
-Napi::Value AtExit(const Napi::CallbackInfo& info) {
-  memtrace::IsolateAgent::AtExit(info.Env());
-  return info.Env().Undefined();
+// Whether `value` is the string "exit".
+bool IsExit(napi_env env, napi_value value) {
+  napi_valuetype type;
+  if (napi_typeof(env, value, &type) != napi_ok || type != napi_string) return false;
+  char text[8];
+  size_t length = 0;
+  return napi_get_value_string_utf8(env, value, text, sizeof(text), &length) == napi_ok && length == 4 &&
+         memcmp(text, "exit", 4) == 0;
+}
+
+// The isolate's process.emit (see WrapEmit): calls the one it replaced, with the same receiver and arguments,
+// and once the runtime's own 'exit' (process._exiting set) has been emitted, tells the agent that the app's code
+// has ended, also when a listener threw (the exception then goes on to the caller as it came).
+napi_value Emit(napi_env env, napi_callback_info info) {
+  size_t argc = 0;
+  napi_value receiver;
+  void* data = nullptr;
+  if (napi_get_cb_info(env, info, &argc, nullptr, &receiver, &data) != napi_ok) return nullptr;
+  std::vector<napi_value> argv(argc);
+  if (argc > 0 && napi_get_cb_info(env, info, &argc, argv.data(), nullptr, nullptr) != napi_ok) return nullptr;
+  napi_value emit;
+  if (napi_get_reference_value(env, static_cast<napi_ref>(data), &emit) != napi_ok || !emit) return nullptr;
+  // Read before the listeners run: node sets it just before it emits 'exit' (a listener may throw, and then
+  // nothing can be read).
+  bool exiting = false;
+  if (argc > 0 && IsExit(env, argv[0])) {
+    napi_value flag;
+    exiting = napi_get_named_property(env, receiver, "_exiting", &flag) == napi_ok &&
+              napi_get_value_bool(env, flag, &exiting) == napi_ok && exiting;
+  }
+  napi_value result = nullptr;
+  napi_status status = napi_call_function(env, receiver, emit, argc, argv.data(), &result);
+  if (exiting) memtrace::IsolateAgent::AppEnded(env);
+  return status == napi_ok ? result : nullptr;
+}
+
+// wrapEmit(emit: Function): Function — a process.emit that calls `emit` and marks the end of the app's code
+// after the isolate's 'exit' listeners (see agent.ts). A native function, so that it adds no frame to the
+// stack traces the app sees.
+Napi::Value WrapEmit(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsFunction()) return env.Undefined();
+  napi_ref emit = nullptr;
+  napi_value wrapper = nullptr;
+  // The reference lives as long as the isolate: the wrapper may be called until its very end.
+  if (napi_create_reference(env, info[0], 1, &emit) != napi_ok ||
+      napi_create_function(env, "emit", NAPI_AUTO_LENGTH, Emit, emit, &wrapper) != napi_ok) {
+    return env.Undefined();
+  }
+  return Napi::Value(env, wrapper);
 }
 
 // onMainThread(): boolean — whether the calling isolate is Node's main thread (the one that runs the
@@ -53,7 +102,7 @@ Napi::Value Recording(const Napi::CallbackInfo& info) {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("start", Napi::Function::New(env, Start, "start"));
-  exports.Set("atExit", Napi::Function::New(env, AtExit, "atExit"));
+  exports.Set("wrapEmit", Napi::Function::New(env, WrapEmit, "wrapEmit"));
   exports.Set("recording", Napi::Function::New(env, Recording, "recording"));
   exports.Set("onMainThread", Napi::Function::New(env, OnMainThread, "onMainThread"));
   return exports;

@@ -95,13 +95,16 @@ void IsolateAgent::StartJsHeap() {
   api_->leave(token);
 }
 
-void IsolateAgent::AtExit(napi_env env) {
+void IsolateAgent::AppEnded(napi_env env) {
   void* data = nullptr;
   if (napi_get_instance_data(env, &data) != napi_ok || !data) return;
   auto* agent = static_cast<IsolateAgent*>(data);
-  // The process is ending: the last poll, and no more interrupts (workers may go away without their cleanup).
-  js_poller::stop_all();
-  if (agent->sampler_ && !agent->stopped_) agent->sampler_->Poll(true);
+  if (agent->app_ended_ || agent->stopped_) return;
+  agent->app_ended_ = true;
+  // The main thread's end is the process's: no more interrupts (workers may go away without their cleanup).
+  if (agent->main_thread_) js_poller::stop_all();
+  if (agent->sampler_) agent->sampler_->Poll(true);
+  if (agent->api_->version >= 3) agent->api_->app_ended();
 }
 
 void IsolateAgent::OnCodeEvent(const v8::JitCodeEvent* event) {
@@ -193,9 +196,9 @@ void IsolateAgent::OnGcEnd(v8::Isolate* isolate, v8::GCType type, v8::GCCallback
 void IsolateAgent::OnCleanup(void* arg) {
   auto* agent = static_cast<IsolateAgent*>(arg);
   js_poller::remove(agent);
-  // A worker's isolate goes away with its objects: its live samples are freed. The main thread's environment
-  // is torn down only as the process ends, when what is live is what leaked.
-  if (agent->sampler_) agent->sampler_->Stop(!agent->main_thread_);
+  // The isolate goes away with its objects: its live samples are freed, as teardown's frees, after the app's end
+  // (AppEnded) at which --leaks takes what the app kept.
+  if (agent->sampler_) agent->sampler_->Stop();
   agent->stopped_ = true;
   agent->sampler_.reset();
   if (agent->array_buffers_) napi_delete_reference(agent->env_, agent->array_buffers_);

@@ -22,9 +22,10 @@ class IsolateAgent {
   // `array_buffers`: a JS function returning the isolate's array buffer bytes, or nullptr.
   static bool Start(napi_env env, const memtrace_agent_api* api, bool main_thread, uint32_t worker_id,
                     napi_value array_buffers);
-  // The process is exiting (process.on('exit') in the main thread): a last poll of the JS heap, so that the
-  // capture holds what was allocated since the previous one.
-  static void AtExit(napi_env env);
+  // The app's code in the calling thread's isolate has ended (its 'exit' listeners have run) and teardown has not
+  // begun: a last poll of the JS heap, so that the capture holds what was allocated since the previous one, then
+  // the capture's APP_ENDED. Once per isolate.
+  static void AppEnded(napi_env env);
 
  private:
   IsolateAgent(v8::Isolate* isolate, const memtrace_agent_api* api, bool main_thread)
@@ -50,6 +51,7 @@ class IsolateAgent {
   // Set when the isolate's environment is torn down. The agent itself is never freed: an interrupt requested
   // before the poller forgot it may still run (js_poller.h), and finds it stopped.
   bool stopped_ = false;
+  bool app_ended_ = false;
   // The garbage collection under way (GC callbacks do not nest).
   uint64_t gc_start_ns_ = 0;
   uint64_t gc_heap_before_ = 0;

@@ -79,13 +79,13 @@ void JsHeapSampler::Poll(bool force) {
   if (settings_.keep_collected && live_.size() > kMaxKeptSamples) Restart();
 }
 
-void JsHeapSampler::Stop(bool release) {
+void JsHeapSampler::Stop() {
   if (!running_) return;
   Poll(true);
   RecorderScope recorder(api_);
   isolate_->GetHeapProfiler()->StopSamplingHeapProfiler();
   running_ = false;
-  if (release && !settings_.keep_collected) {
+  if (!settings_.keep_collected) {
     std::vector<memtrace_js_sample> rows;
     rows.reserve(live_.size());
     for (uint64_t id : live_) rows.push_back({id, 0, 0, 0, 1});

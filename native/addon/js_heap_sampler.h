@@ -30,10 +30,9 @@ class JsHeapSampler {
   // Writes the events since the last poll. Both the event loop's timer and the poller's interrupts
   // (js_poller.h) call it: a call within half a poll interval of the last one does nothing, unless forced.
   void Poll(bool force = false);
-  // A last poll, then stops V8's profiler. `release`: the isolate is going away (a worker ends) and takes its
-  // objects with it, so every live sample is freed; at the process's exit they stay live (they are its
-  // leaks).
-  void Stop(bool release);
+  // A last poll, then stops V8's profiler. The isolate is going away and takes its objects with it, so every
+  // live sample is freed.
+  void Stop();
 
  private:
   void Restart();

@@ -119,6 +119,24 @@ void gc_event(const memtrace_gc_event* e) {
   recorder::append_framed(record, false);
 }
 
+void app_ended() {
+  if (!recorder::active()) return;
+  BusyScope busy(kRecorderThread);
+  ThreadState* t = current_thread();
+  if (!t) return;
+  ByteBuffer record, scratch;
+  {
+    OwnBuffer own(t);
+    if (t->closed) return;
+    // As an event of the thread: its time read with the buffer held and written after the thread's events, so
+    // that no Watermark later than it precedes it. Published, so that every event after it, in any thread,
+    // takes a time no earlier (shared_clock.h): the events after the app's end are those at or after its time.
+    records::app_ended(record, scratch, recorder::pid(), t->tid, recorder::events_now_ns());
+    recorder::flush_thread_locked(t, &record);
+  }
+  recorder::after_batch();
+}
+
 const memtrace_agent_api api = {
     MEMTRACE_AGENT_API_VERSION,
     recording,
@@ -134,6 +152,7 @@ const memtrace_agent_api api = {
     js_stack,
     js_samples,
     gc_event,
+    app_ended,
 };
 
 }  // namespace

@@ -281,4 +281,12 @@ void gc(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, const GcFields& g) {
   append(out, pid, kGc, scratch);
 }
 
+void app_ended(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, uint32_t tid, uint64_t time_ns) {
+  scratch.clear();
+  scratch.uint_field(1, kAppEnded);
+  scratch.uint_field(2, time_ns);
+  scratch.uint_field(7, tid);
+  append(out, pid, kProcess, scratch);
+}
+
 }  // namespace memtrace::records

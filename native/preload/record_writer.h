@@ -160,6 +160,13 @@ struct GcFields {
 // GcEvent: tid(1), time_ns(2), duration_ns(3), kind(4), heap_before(5), heap_after(6).
 void gc(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, const GcFields& g);
 
+// Values of proto/memtrace.proto's ProcessEventKind that the recorder writes.
+enum ProcessEventKind : uint32_t {
+  kAppEnded = 5,
+};
+// ProcessEvent: kind(1), time_ns(2), tid(7).
+void app_ended(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, uint32_t tid, uint64_t time_ns);
+
 }  // namespace memtrace::records
 
 #endif  // MEMTRACE_PRELOAD_RECORD_WRITER_H_

@@ -11,7 +11,13 @@ export function addMeasureOptions(cmd: Command): Command {
     .option("--peak", "what was live when live bytes were highest, per process (the default)")
     .option(
       "--leaks",
-      "what was still live at the end (at exit, for a complete capture); with --between, at the window's end",
+      "what the app kept to its end: live when its code ended (its 'exit' listeners ran), before node's " +
+        "teardown, per thread (at exit for captures that did not record it); with --between, at the window's end",
+    )
+    .option(
+      "--after-teardown",
+      "with --leaks: what was still live when each process ended, after node's teardown (what even teardown " +
+        "did not free)",
     )
     .option("--total", "everything allocated, freed or not")
     .option(
@@ -36,6 +42,7 @@ export function addMeasureOptions(cmd: Command): Command {
 export interface MeasureCliOptions {
   peak?: boolean;
   leaks?: boolean;
+  afterTeardown?: boolean;
   total?: boolean;
   temporary?: boolean | number;
   at?: TimeSpec;
@@ -66,8 +73,10 @@ export function foldOptionsOf(opts: MeasureCliOptions): FoldOptions {
   else if (opts.peak) measure = "peak";
   else if (opts.leaks) measure = "leaks";
   else if (opts.total) measure = "total";
+  if (opts.afterTeardown && measure !== "leaks") throw new UsageError("--after-teardown goes with --leaks");
   return {
     measure,
+    afterTeardown: opts.afterTeardown,
     temporaryThreshold: typeof opts.temporary === "number" ? opts.temporary : undefined,
     at: opts.at,
     window: opts.between ? [opts.between[0], opts.between[1]] : undefined,

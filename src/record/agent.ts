@@ -14,11 +14,17 @@ try {
   // Taken now, before the app's code runs: the app may replace process.memoryUsage.
   const memoryUsage = process.memoryUsage;
   const arrayBuffers = () => memoryUsage.call(process).arrayBuffers;
-  if (addon.start({ mainThread, workerId, arrayBuffers }) && mainThread) {
-    // The JS heap is polled every 100 ms or so; what the app allocated since the last poll is taken at exit.
-    // (A worker's agent does the same when its isolate goes away, in the addon's cleanup hook.) process.exit()
-    // skips the cleanup hooks but not 'exit' listeners.
-    process.on("exit", () => addon.atExit());
+  if (addon.start({ mainThread, workerId, arrayBuffers })) {
+    // The app's code has ended when the isolate's 'exit' listeners have run: its event loop emptied, it called
+    // process.exit(), or an uncaught exception ended it. Node's teardown, which frees what the app kept, comes
+    // after. A listener of memtrace's would run before the app's, so process.emit is wrapped instead (a native
+    // function: no frame in the app's stack traces; not enumerable: Object.keys(process) stays the same).
+    Object.defineProperty(process, "emit", {
+      value: addon.wrapEmit(process.emit),
+      writable: true,
+      configurable: true,
+      enumerable: false,
+    });
   }
 } catch {
   // Nothing to say on the app's stderr: the capture shows the missing names.

@@ -7,8 +7,11 @@ import { dirname, join } from "node:path";
 export interface AgentAddon {
   /** Starts the agent of the calling isolate; false when this process is not being recorded. */
   start(options: { mainThread: boolean; workerId: number; arrayBuffers?: () => number }): boolean;
-  /** The process is exiting: a last poll of the calling isolate's JS heap sampler. */
-  atExit(): void;
+  /**
+   * A process.emit that calls `emit` and then, once the runtime's 'exit' has been emitted in the calling isolate
+   * (its 'exit' listeners have run), records that the app's code has ended there.
+   */
+  wrapEmit(emit: typeof process.emit): typeof process.emit;
   /** Whether the interposer is recording this process. */
   recording(): boolean;
   /** Whether the calling isolate is Node's main thread. */

@@ -29,7 +29,7 @@ export function headline(profile: Profile): Headline {
   const allocations = plural(profile.totalCount(), "allocation");
   const totals = profile.info.processes;
   const truncated = profile.info.truncated;
-  const [before, after] = measureText(profile.measure, profile.info.temporaryThreshold, totals, truncated, bytes);
+  const [before, after] = measureText(profile.measure, profile.info, bytes);
   const shares = heapShares(profile);
   const colon = before.indexOf(":");
   const title = `${before.slice(0, colon)}${heapScope(profile)}${before.slice(colon)} in ${allocations}${after}`;
@@ -47,18 +47,13 @@ export function headline(profile: Profile): Headline {
 }
 
 /** What the bytes are, around " in N allocations": ["Peak memory: 9.2 KiB live at 40 ms", ""]. */
-function measureText(
-  measure: Measure,
-  threshold: number,
-  totals: ProcessTotals[],
-  truncated: boolean,
-  bytes: string,
-): [string, string] {
+function measureText(measure: Measure, info: FoldInfo, bytes: string): [string, string] {
+  const { temporaryThreshold: threshold, processes: totals } = info;
   switch (measure) {
     case Measure.PEAK:
       return [`Peak memory: ${bytes} live${moment(totals, (p) => p.peakTimeNs, "each process's own peak")}`, ""];
     case Measure.LEAKS:
-      return [`Leaked memory: ${bytes} still live at ${truncated ? "the end of the capture" : "exit"}`, ""];
+      return leaksText(info, bytes);
     case Measure.TOTAL:
       return [`Total memory: ${bytes} allocated`, ", freed or not"];
     case Measure.TEMPORARY:
@@ -77,6 +72,21 @@ function measureText(
     default:
       return [`Memory (measure ${measure}): ${bytes}`, ""];
   }
+}
+
+/** Which moment --leaks took: the app's end where the capture recorded it, else the end. */
+function leaksText(info: FoldInfo, bytes: string): [string, string] {
+  const end = info.truncated ? "the end of the capture" : "exit";
+  const ended = info.processes.filter((p) => p.appEndedNs > 0).length;
+  if (info.afterTeardown) return [`Leaked memory: ${bytes} still live at ${end}`, ", after node's teardown"];
+  if (ended === 0) return [`Leaked memory: ${bytes} still live at ${end}`, ""];
+  const others = info.processes.length - ended;
+  return [
+    `Leaked memory: ${bytes} still live at the app's end`,
+    others === 0
+      ? ", before node's teardown"
+      : `, before node's teardown (at ${end} in ${plural(others, "process", "processes")} that did not record its end)`,
+  ];
 }
 
 /** " at 40 ms" for one process; several processes each have their own moment. */
@@ -165,11 +175,18 @@ function who(profile: Profile, totals: ProcessTotals[]): string | undefined {
   return totals.length === 1 ? first : `${first} and ${plural(totals.length - 1, "more process", "more processes")}`;
 }
 
-/** "node app.js (pid 100): 5 allocations of 9.6 KiB, peak 9.2 KiB at 40 ns, 5.3 KiB leaked". */
+/**
+ * "node app.js (pid 100): 5 allocations of 9.6 KiB, peak 9.2 KiB at 40 ns, 5.3 KiB leaked", and where the app's end
+ * was recorded, "5.3 KiB leaked at the app's end (1.0 KiB after node's teardown)".
+ */
 function processLine(profile: Profile, p: ProcessTotals): string {
   const command = profile.command(p.pid) || "(unknown command)";
+  const leaked =
+    p.appEndedNs > 0
+      ? `${formatBytes(p.keptBytes)} leaked at the app's end (${formatBytes(p.leakedBytes)} after node's teardown)`
+      : `${formatBytes(p.leakedBytes)} leaked`;
   return (
     `${command} (pid ${p.pid}): ${plural(p.allocations, "allocation")} of ${formatBytes(p.allocatedBytes)}, ` +
-    `peak ${formatBytes(p.peakBytes)} at ${formatDuration(p.peakTimeNs)}, ${formatBytes(p.leakedBytes)} leaked`
+    `peak ${formatBytes(p.peakBytes)} at ${formatDuration(p.peakTimeNs)}, ${leaked}`
   );
 }

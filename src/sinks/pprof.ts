@@ -53,7 +53,7 @@ function valuePairs(folds: Folds): ValuePair[] {
     pairs.push({
       profile: folds.chosen,
       prefix: isLiveMeasure(m) ? "inuse" : measureName(m).replace(/-/g, "_"),
-      meaning: `${measureTitle(m)}, memtrace --${measureName(m)}`,
+      meaning: `${measureTitle(m, folds.chosen.info)}, memtrace --${measureName(m)}`,
     });
   }
   return pairs;

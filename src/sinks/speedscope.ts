@@ -92,7 +92,7 @@ function* renderSpeedscope(profile: Profile): Generator<string> {
       : [index(noStack)],
   );
 
-  const title = measureTitle(profile.measure);
+  const title = measureTitle(profile.measure, profile.info);
   const who = headline(profile).who;
   const head = {
     $schema: SPEEDSCOPE_SCHEMA,

@@ -1,5 +1,5 @@
 // The measures fold can aggregate by, and the times some of them take.
-import { Heap, Measure } from "../codec/model";
+import { Heap, Measure, type FoldInfo } from "../codec/model";
 
 export type MeasureName = "peak" | "leaks" | "total" | "temporary" | "at" | "between" | "between-leaks";
 
@@ -18,11 +18,13 @@ export function measureName(m: Measure): MeasureName {
   return "peak";
 }
 
-/** How reports describe a measure in their titles. */
-export function measureTitle(m: Measure): string {
+/** How reports describe a measure in their titles (for leaks, the moment it took by `info`, when given). */
+export function measureTitle(m: Measure, info?: FoldInfo): string {
   switch (m) {
     case Measure.LEAKS:
-      return "Leaked memory (live at exit)";
+      if (info && !info.afterTeardown && info.processes.some((p) => p.appEndedNs > 0))
+        return "Leaked memory (live at the app's end, before node's teardown)";
+      return info?.afterTeardown ? "Leaked memory (live at exit, after node's teardown)" : "Leaked memory (live at exit)";
     case Measure.TOTAL:
       return "Total allocations";
     case Measure.TEMPORARY:

@@ -17,7 +17,7 @@ extern "C" {
 #endif
 
 #define MEMTRACE_AGENT_API_SYMBOL "memtrace_agent_api"
-#define MEMTRACE_AGENT_API_VERSION 2
+#define MEMTRACE_AGENT_API_VERSION 3
 
 // Values of proto/memtrace.proto's CodeEventKind.
 enum memtrace_code_event_kind {
@@ -129,6 +129,13 @@ struct memtrace_agent_api {
   // events so far (so that the thread's events stay in time order in the stream).
   void (*js_samples)(const struct memtrace_js_sample* samples, size_t count);
   void (*gc_event)(const struct memtrace_gc_event* event);
+
+  // Version 3.
+
+  // The app's own code in the calling thread's isolate has ended (its 'exit' listeners have run), and the
+  // runtime's teardown, which frees what the app kept, has not begun: proto/memtrace.proto's APP_ENDED. Call
+  // after the thread's last JS heap samples, once per isolate.
+  void (*app_ended)(void);
 };
 
 typedef const struct memtrace_agent_api* (*memtrace_agent_api_fn)(void);
