@@ -24,7 +24,9 @@ export function measureTitle(m: Measure, info?: FoldInfo): string {
     case Measure.LEAKS:
       if (info && !info.afterTeardown && info.processes.some((p) => p.appEndedNs > 0))
         return "Leaked memory (live at the app's end, before node's teardown)";
-      return info?.afterTeardown ? "Leaked memory (live at exit, after node's teardown)" : "Leaked memory (live at exit)";
+      return info?.afterTeardown
+        ? "Leaked memory (live at exit, after node's teardown)"
+        : "Leaked memory (live at exit)";
     case Measure.TOTAL:
       return "Total allocations";
     case Measure.TEMPORARY:

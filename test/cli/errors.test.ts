@@ -105,6 +105,8 @@ else {
       [["filter", "--allocator", "mallocc", NUMBERS], "", /unknown allocator "mallocc"/],
       [["filter", "--frame", "(", NUMBERS], "filter", /invalid regular expression "\("/],
       [["fold", "--peak", "--leaks", NUMBERS], "fold", /choose one measure: --peak and --leaks/],
+      [["summary", "--after-teardown", NUMBERS], "summary", /--after-teardown goes with --leaks/],
+      [["fold", "--total", "--after-teardown", NUMBERS], "fold", /--after-teardown goes with --leaks/],
       ...profileReports.map((r): [string[], string, RegExp] => [
         [r, "--total", "--leaks", NUMBERS],
         r,

@@ -6,7 +6,7 @@ import t from "tap";
 import { createDecodeStream, decode, decodeAll } from "../../src/codec/decoder";
 import { createEncodeStream, encode, encodeAll } from "../../src/codec/encoder";
 import type { Message } from "../../src/codec/model";
-import { deepRecursion, handComputed, hostileNames, multiProcess } from "../fixtures/captures";
+import { appEnded, deepRecursion, handComputed, hostileNames, multiProcess } from "../fixtures/captures";
 import { collect, dumpText } from "../fixtures/inspect";
 import { Prng } from "../fixtures/prng";
 
@@ -15,6 +15,7 @@ const FIXTURES: [string, () => Message[]][] = [
   ["deep", () => deepRecursion().messages],
   ["hostile", () => hostileNames().messages],
   ["numbers", () => handComputed().messages],
+  ["app-ended", () => appEnded().messages],
 ];
 
 function chunked(bytes: Uint8Array, sizes: () => number): Uint8Array[] {

@@ -4,6 +4,7 @@ import { truncateMiddle, displayWidth } from "../../src/sinks/table";
 import { terminalSettings } from "../../src/sinks/terminal";
 import { capture, js, native, runReport, workedExample } from "./capture";
 import { GOLDEN } from "./golden";
+import { appEnded } from "../fixtures/captures";
 
 const plain = { color: false };
 
@@ -50,6 +51,40 @@ t.test(
     t.match(cut, /Warning: the capture was cut short/);
   },
 );
+
+t.test(
+  "given a capture that recorded the app's end, when summarised by leaks, then it says which moment",
+  async (t) => {
+    const bytes = appEnded().bytes();
+    const leaks = await runReport(summary, bytes, plain, "leaks");
+    t.match(
+      leaks,
+      /^Leaked memory[^:]*: 1\.7 KiB still live at the app's end in 4 allocations, before node's teardown\n/,
+    );
+    const line =
+      /node \/app\/keeps\.js \(pid 300\): .*, 1\.7 KiB leaked at the app's end \(37 B after node's teardown\)/;
+    t.match(leaks, line, "each process's line gives both");
+    t.match(await runReport(summary, bytes, plain, "peak"), line, "under every measure");
+    const after = await runReport(summary, bytes, plain, { measure: "leaks", afterTeardown: true });
+    t.match(after, /^Leaked memory[^:]*: 37 B still live at exit in 2 allocations, after node's teardown\n/);
+    const old = await runReport(summary, appEnded({ markers: false }).bytes(), plain, "leaks");
+    t.match(
+      old,
+      /^Leaked memory[^:]*: 37 B still live at exit in 2 allocations\n/,
+      "a capture without the marker: as before",
+    );
+    t.match(old, /, 37 B leaked\n/);
+  },
+);
+
+t.test("given processes of which some recorded the app's end, when summarised by leaks, then it says so", async (t) => {
+  const both = Buffer.concat([appEnded().bytes(), workedExample()]);
+  const leaks = await runReport(summary, both, plain, "leaks");
+  t.match(
+    leaks,
+    /^Leaked memory[^:]*: .* still live at the app's end in \d+ allocations, before node's teardown \(at exit in 1 process that did not record its end\)\n/,
+  );
+});
 
 t.test("given fold's other measures, when summarised, then the header says what they count", async (t) => {
   const title = async (fold: Parameters<typeof runReport>[3]) =>
