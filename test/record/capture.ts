@@ -50,6 +50,11 @@ export function memtrace(args: string[], options: RunOptions = {}): Promise<Run>
   return run(process.execPath, [BIN, ...args], options);
 }
 
+/** Runs plain node (no memtrace) in the same environment: what the app does without being recorded. */
+export function plainNode(args: string[], options: RunOptions = {}): Promise<Run> {
+  return run(process.execPath, args, options);
+}
+
 /** Runs a shell command line (for real pipes such as `| head -c 100`). */
 export function shell(line: string, options: RunOptions = {}): Promise<Run> {
   return run("/bin/sh", ["-c", line], options);
