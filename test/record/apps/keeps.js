@@ -49,7 +49,7 @@ if (!isMainThread) {
   if (how === "signal") {
     if (process.argv[3] === "handle") process.on("SIGTERM", () => process.exit(0));
     process.stderr.write(`ready ${process.pid}\n`);
-    setInterval(() => {}, 1000);
+    setTimeout(() => {}, 2 ** 31 - 1);
   }
   setTimeout(() => {
     if (how === "exit") process.exit(0);
