@@ -45,15 +45,18 @@ bool IsExit(napi_env env, napi_value value) {
 }
 
 // The isolate's process.emit (see WrapEmit): calls the one it replaced, with the same receiver and arguments,
-// and once the runtime's own 'exit' (process._exiting set) has been emitted, tells the agent that the app's code
-// has ended, also when a listener threw (the exception then goes on to the caller as it came).
+// and once the runtime's own 'exit' (process._exiting set) has been emitted, tells the agent that the app's
+// code has ended, also when a listener threw (the exception then goes on to the caller as it came).
 napi_value Emit(napi_env env, napi_callback_info info) {
   size_t argc = 0;
   napi_value receiver;
   void* data = nullptr;
   if (napi_get_cb_info(env, info, &argc, nullptr, &receiver, &data) != napi_ok) return nullptr;
-  std::vector<napi_value> argv(argc);
-  if (argc > 0 && napi_get_cb_info(env, info, &argc, argv.data(), nullptr, nullptr) != napi_ok) return nullptr;
+  // On the stack for the usual few arguments: an allocation here would be counted as the app's.
+  napi_value few[8];
+  std::vector<napi_value> many(argc > 8 ? argc : 0);
+  napi_value* argv = argc > 8 ? many.data() : few;
+  if (argc > 0 && napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok) return nullptr;
   napi_value emit;
   if (napi_get_reference_value(env, static_cast<napi_ref>(data), &emit) != napi_ok || !emit) return nullptr;
   // Read before the listeners run: node sets it just before it emits 'exit' (a listener may throw, and then
@@ -65,7 +68,7 @@ napi_value Emit(napi_env env, napi_callback_info info) {
               napi_get_value_bool(env, flag, &exiting) == napi_ok && exiting;
   }
   napi_value result = nullptr;
-  napi_status status = napi_call_function(env, receiver, emit, argc, argv.data(), &result);
+  napi_status status = napi_call_function(env, receiver, emit, argc, argv, &result);
   if (exiting) memtrace::IsolateAgent::AppEnded(env);
   return status == napi_ok ? result : nullptr;
 }

@@ -196,8 +196,8 @@ void IsolateAgent::OnGcEnd(v8::Isolate* isolate, v8::GCType type, v8::GCCallback
 void IsolateAgent::OnCleanup(void* arg) {
   auto* agent = static_cast<IsolateAgent*>(arg);
   js_poller::remove(agent);
-  // The isolate goes away with its objects: its live samples are freed, as teardown's frees, after the app's end
-  // (AppEnded) at which --leaks takes what the app kept.
+  // The isolate goes away with its objects: its live samples are freed, as teardown's frees, after the app's
+  // end (AppEnded) at which --leaks takes what the app kept.
   if (agent->sampler_) agent->sampler_->Stop();
   agent->stopped_ = true;
   agent->sampler_.reset();

@@ -22,9 +22,9 @@ class IsolateAgent {
   // `array_buffers`: a JS function returning the isolate's array buffer bytes, or nullptr.
   static bool Start(napi_env env, const memtrace_agent_api* api, bool main_thread, uint32_t worker_id,
                     napi_value array_buffers);
-  // The app's code in the calling thread's isolate has ended (its 'exit' listeners have run) and teardown has not
-  // begun: a last poll of the JS heap, so that the capture holds what was allocated since the previous one, then
-  // the capture's APP_ENDED. Once per isolate.
+  // The app's code in the calling thread's isolate has ended (its 'exit' listeners have run) and teardown has
+  // not begun: a last poll of the JS heap, so that the capture holds what was allocated since the previous
+  // one, then the capture's APP_ENDED. Once per isolate.
   static void AppEnded(napi_env env);
 
  private:

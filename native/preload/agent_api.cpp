@@ -130,7 +130,8 @@ void app_ended() {
     if (t->closed) return;
     // As an event of the thread: its time read with the buffer held and written after the thread's events, so
     // that no Watermark later than it precedes it. Published, so that every event after it, in any thread,
-    // takes a time no earlier (shared_clock.h): the events after the app's end are those at or after its time.
+    // takes a time no earlier (shared_clock.h): the events after the app's end are those at or after its
+    // time.
     records::app_ended(record, scratch, recorder::pid(), t->tid, recorder::events_now_ns());
     recorder::flush_thread_locked(t, &record);
   }

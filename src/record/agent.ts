@@ -19,12 +19,9 @@ try {
     // process.exit(), or an uncaught exception ended it. Node's teardown, which frees what the app kept, comes
     // after. A listener of memtrace's would run before the app's, so process.emit is wrapped instead (a native
     // function: no frame in the app's stack traces; not enumerable: Object.keys(process) stays the same).
-    Object.defineProperty(process, "emit", {
-      value: addon.wrapEmit(process.emit),
-      writable: true,
-      configurable: true,
-      enumerable: false,
-    });
+    const emit = addon.wrapEmit(process.emit);
+    if (typeof emit === "function")
+      Object.defineProperty(process, "emit", { value: emit, writable: true, configurable: true, enumerable: false });
   }
 } catch {
   // Nothing to say on the app's stderr: the capture shows the missing names.

@@ -11,7 +11,7 @@ export interface AgentAddon {
    * A process.emit that calls `emit` and then, once the runtime's 'exit' has been emitted in the calling isolate
    * (its 'exit' listeners have run), records that the app's code has ended there.
    */
-  wrapEmit(emit: typeof process.emit): typeof process.emit;
+  wrapEmit(emit: typeof process.emit): typeof process.emit | undefined;
   /** Whether the interposer is recording this process. */
   recording(): boolean;
   /** Whether the calling isolate is Node's main thread. */

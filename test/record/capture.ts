@@ -50,9 +50,12 @@ export function memtrace(args: string[], options: RunOptions = {}): Promise<Run>
   return run(process.execPath, [BIN, ...args], options);
 }
 
-/** Runs plain node (no memtrace) in the same environment: what the app does without being recorded. */
+/**
+ * Runs plain node (no memtrace) as a user would, without the test runner's hooks (which it puts back into every
+ * child's NODE_OPTIONS): what the app does when it is not recorded.
+ */
 export function plainNode(args: string[], options: RunOptions = {}): Promise<Run> {
-  return run(process.execPath, args, options);
+  return run("/usr/bin/env", ["-u", "NODE_OPTIONS", process.execPath, ...args], options);
 }
 
 /** Runs a shell command line (for real pipes such as `| head -c 100`). */

@@ -6,7 +6,7 @@
 //   node keeps.js signal [handle]   says "ready <pid>" on stderr and waits for SIGTERM, which ends it (with
 //                                   handle, its handler calls process.exit(0))
 // What is kept: 24 Buffers of 1 MiB in keepBuffers, and 24 zlib streams (native memory) in keepZlib. Every way
-// writes a line to stdout and one to stderr, and has an 'exit' listener of its own that says so.
+// writes a line to stdout and one to stderr, and has an 'exit' listener of its own that says what it sees.
 "use strict";
 const zlib = require("node:zlib");
 const { Worker, isMainThread, parentPort } = require("node:worker_threads");
@@ -44,7 +44,12 @@ if (!isMainThread) {
 } else {
   keepBuffers(24);
   keepZlib(24);
-  process.on("exit", (code) => process.stderr.write(`exit listener: ${code}\n`));
+  // What the app can see of the process from its 'exit' listener: the same with memtrace as without.
+  process.on("exit", (code) => {
+    const keys = Object.keys(process).length;
+    const where = new Error("where").stack.split("\n").slice(1).join("\n");
+    process.stderr.write(`exit listener: ${code}, ${process.listenerCount("exit")} listener, ${keys} keys\n${where}\n`);
+  });
   process.stdout.write(`kept ${kept.length} things\n`);
   if (how === "signal") {
     if (process.argv[3] === "handle") process.on("SIGTERM", () => process.exit(0));
