@@ -9,14 +9,14 @@
 //     "title": "Total memory: ...", the headline every report prints
 //     "truncated": false,           a process of the capture had no trailer: figures are what it holds
 //     "totals": { "processes", "allocations", "allocatedBytes", "deallocations", "unmatchedDeallocations",
-//                 "peakBytes", "leakedBytes", "leakedCount" },
+//                 "peakBytes", "leakedBytes", "leakedCount", "keptBytes", "keptCount" },
 //     "histogram": { "buckets": [ { "min", "max", "count", "bytes" } ], "jsSamples" } or null,
 //     "allocators": [ { "allocator", "bytes", "count" } ],
 //     "topByBytes": [ { "location", "bytes", "count" } ],
 //     "topByCount": [ { "location", "bytes", "count" } ],
 //     "processes": [ { "pid", "command", "allocations", "allocatedBytes", "deallocations",
 //                      "unmatchedDeallocations", "peakBytes", "peakTimeNs", "leakedBytes", "leakedCount",
-//                      "endTimeNs" } ],
+//                      "endTimeNs", "appEndedNs", "keptBytes", "keptCount" } ],
 //     "threads": [ { "pid", "tid", "name", "bytes", "count" } ]
 //   }
 //
@@ -26,7 +26,9 @@
 // mark (the processes' peaks need not coincide). Histogram buckets hold sizes min..max, both included (powers of
 // two); JS heap samples are left out of it and counted in jsSamples; it is null when the input was folded before,
 // as a folded stream no longer holds each allocation's size. A location is a frame label; its bytes and count are
-// its own (what it allocated itself), as in `memtrace summary`.
+// its own (what it allocated itself), as in `memtrace summary`. leaked* is what was live at the end of the input
+// (after node's teardown), kept* what was live when the app's code ended (what --leaks shows; appEndedNs is 0 and
+// kept* equal leaked* for a process that did not record its end: see proto/memtrace.proto, APP_ENDED).
 import { allocatorName } from "../model/allocators";
 import { buildCallTree, compareLabels } from "../model/calltree";
 import { locationsOf, type Location } from "../model/locations";
@@ -56,6 +58,8 @@ export interface StatsData {
     peakBytes: number;
     leakedBytes: number;
     leakedCount: number;
+    keptBytes: number;
+    keptCount: number;
   };
   histogram: { buckets: SizeBucket[]; jsSamples: number } | null;
   allocators: ({ allocator: string } & Figures)[];
@@ -73,6 +77,9 @@ export interface StatsData {
     leakedBytes: number;
     leakedCount: number;
     endTimeNs: number;
+    appEndedNs: number;
+    keptBytes: number;
+    keptCount: number;
   }[];
   threads: ({ pid: number; tid: number; name: string } & Figures)[];
 }
@@ -134,6 +141,8 @@ export function statsOf(profile: Profile, histogram: SizeHistogram | undefined, 
       peakBytes: sum((p) => p.peakBytes),
       leakedBytes: sum((p) => p.leakedBytes),
       leakedCount: sum((p) => p.leakedCount),
+      keptBytes: sum((p) => p.keptBytes),
+      keptCount: sum((p) => p.keptCount),
     },
     histogram: histogram ? { buckets: histogram.buckets(), jsSamples: histogram.jsSamples } : null,
     allocators: sumBy(profile, (i) => allocatorName(profile.kind.data[i]), compareLabels).map(([allocator, f]) => ({
@@ -154,6 +163,9 @@ export function statsOf(profile: Profile, histogram: SizeHistogram | undefined, 
       leakedBytes: p.leakedBytes,
       leakedCount: p.leakedCount,
       endTimeNs: p.endTimeNs,
+      appEndedNs: p.appEndedNs,
+      keptBytes: p.keptBytes,
+      keptCount: p.keptCount,
     })),
     // By process (in the capture's order), then largest first.
     threads: sumBy(

@@ -59,10 +59,16 @@ function totals(page: Page, s: StatsData): void {
     ["Allocations", `${formatCount(t.allocations)} (${formatBytes(t.allocatedBytes)})${samples}`],
     ["Frees", `${formatCount(t.deallocations)}${unmatched}`],
     ["Peak live memory", `${formatBytes(t.peakBytes)}${peakWhen}`],
-    [
-      s.truncated ? "Live at the end" : "Leaked at exit",
-      `${formatBytes(t.leakedBytes)} in ${plural(t.leakedCount, "block")}`,
-    ],
+    s.processes.some((p) => p.appEndedNs > 0)
+      ? [
+          "Leaked at the app's end",
+          `${formatBytes(t.keptBytes)} in ${plural(t.keptCount, "block")}, before node's teardown ` +
+            `(${formatBytes(t.leakedBytes)} in ${plural(t.leakedCount, "block")} after it)`,
+        ]
+      : [
+          s.truncated ? "Live at the end" : "Leaked at exit",
+          `${formatBytes(t.leakedBytes)} in ${plural(t.leakedCount, "block")}`,
+        ],
   ];
   const width = Math.max(...facts.map(([k]) => k.length)) + 2;
   page.lines.push("", ...facts.map(([k, v]) => `${k}:`.padEnd(width) + v));
@@ -189,7 +195,8 @@ function processes(page: Page, s: StatsData): void {
       formatBytes(p.allocatedBytes),
       formatBytes(p.peakBytes),
       formatDuration(p.peakTimeNs),
-      `${formatBytes(p.leakedBytes)} in ${plural(p.leakedCount, "block")}`,
+      // What --leaks shows: at the app's end where the process recorded it.
+      `${formatBytes(p.keptBytes)} in ${plural(p.keptCount, "block")}`,
       formatCount(p.unmatchedDeallocations),
     ]),
   );

@@ -7,7 +7,7 @@ import { SizeHistogram, sizeBucket } from "../../src/sinks/histogram";
 import { stats } from "../../src/sinks/stats";
 import type { StatsData } from "../../src/sinks/stats-data";
 import { foldMessages, type MeasureName } from "../../src/transforms/fold";
-import { handComputed } from "../fixtures/captures";
+import { appEnded, handComputed } from "../fixtures/captures";
 import { collect } from "../fixtures/inspect";
 import { capture, js, native, workedExample } from "./capture";
 import { runSink } from "./export-helpers";
@@ -38,6 +38,8 @@ t.test("given the hand-computed capture, when its stats are taken, then every fi
     peakBytes: 16884 + 3000,
     leakedBytes: 12888 + 2500,
     leakedCount: 4,
+    keptBytes: 12888 + 2500,
+    keptCount: 4,
   });
   // Native sizes: 100 | 200 | 300, 500 | 600, 1000 | 2000 | 16384; the JS sample is left out.
   t.same(s.histogram, {
@@ -87,6 +89,9 @@ t.test("given the hand-computed capture, when its stats are taken, then every fi
       leakedBytes: 12888,
       leakedCount: 2,
       endTimeNs: 1000,
+      appEndedNs: 0,
+      keptBytes: 12888,
+      keptCount: 2,
     },
     {
       pid: 20,
@@ -100,6 +105,9 @@ t.test("given the hand-computed capture, when its stats are taken, then every fi
       leakedBytes: 2500,
       leakedCount: 2,
       endTimeNs: 400,
+      appEndedNs: 0,
+      keptBytes: 2500,
+      keptCount: 2,
     },
   ]);
   t.same(s.threads, [
@@ -107,6 +115,27 @@ t.test("given the hand-computed capture, when its stats are taken, then every fi
     { pid: 10, tid: 10, name: "node", bytes: 100 + 300 + 600, count: 3 },
     { pid: 20, tid: 20, name: "node", bytes: 3500, count: 3 },
   ]);
+});
+
+t.test("given a capture that recorded the app's end, when its stats are taken, then they say both", async (t) => {
+  const s = await json(decodeAll(appEnded().bytes()));
+  t.same(
+    [s.totals.keptBytes, s.totals.keptCount, s.totals.leakedBytes, s.totals.leakedCount],
+    [1740, 4, 37, 2],
+    "what the app kept, and what node's teardown left",
+  );
+  t.same([s.processes[0].appEndedNs, s.processes[0].keptBytes], [9000, 1740]);
+  const page = await text(decodeAll(appEnded().bytes()));
+  t.match(
+    page,
+    /\nLeaked at the app's end: 1\.7 KiB in 4 blocks, before node's teardown \(37 B in 2 blocks after it\)\n/,
+  );
+  t.match(
+    page,
+    /\n300 +\/usr\/bin\/node \/app\/keeps\.js .* 1\.7 KiB in 4 blocks/,
+    "the processes' table gives what --leaks shows",
+  );
+  t.match(await text(decodeAll(appEnded({ markers: false }).bytes())), /\nLeaked at exit: +37 B in 2 blocks\n/);
 });
 
 t.test("given a measure, when stats are taken, then allocators, locations and threads follow it", async (t) => {
