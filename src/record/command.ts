@@ -68,7 +68,8 @@ export function registerRecordCommand(program: Command): void {
     .option("--no-children", "record only the app's own process, not the processes it starts")
     .option(
       "--native-only",
-      "do not load memtrace's agent into the app: JS frames stay unnamed and the V8 heap is not sampled",
+      "do not load memtrace's agent into the app: JS frames stay unnamed, the V8 heap is not sampled, and the " +
+        "app's end is not marked (--leaks then takes the end, after node's teardown)",
     )
     .option(
       "--js-interval <bytes>",

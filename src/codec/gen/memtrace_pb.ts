@@ -856,7 +856,7 @@ export type ProcessEvent = Message<"memtrace.v1.ProcessEvent"> & {
 
   /**
    * For APP_ENDED: the thread whose JavaScript ended (the main thread's tid equals the pid; a worker's is its
-   * own). 0 in other kinds, and in captures written before this field.
+   * own; a reader takes 0 as the main thread's). 0 in other kinds.
    *
    * @generated from field: uint32 tid = 7;
    */
@@ -1700,8 +1700,9 @@ export enum ProcessEventKind {
    * thread's blocks at its own APP_ENDED, or at the main thread's if that comes first or the thread has none.
    * Absent when the isolate never finished by itself: a process killed by a signal (whose default action ends it
    * without teardown, so nothing is freed after the app), a worker terminated from outside (worker.terminate(),
-   * or still running when the process ended), a process that is not Node.js, and captures written before this
-   * kind: readers then measure at the end of the input, as before.
+   * or still running when the process ended), a process that is not Node.js or was recorded without memtrace's
+   * agent (--native-only), and captures written before this kind: readers then measure at the end of the input,
+   * as before.
    *
    * @generated from enum value: APP_ENDED = 5;
    */
