@@ -20,6 +20,9 @@ export class AppEnd {
   private readonly noted = new Set<number>();
   private readonly passed = new Set<number>();
   private processPassed = false;
+  /** The caller's rows (of what it aggregates), all and by thread, for rowsPassed(). */
+  private readonly rows: number[] = [];
+  private readonly threadRows = new Map<number, number[]>();
 
   constructor(private readonly pid: number) {}
 
@@ -54,8 +57,38 @@ export class AppEnd {
     this.next = this.pending.length > 0 ? this.pending[0].time : Infinity;
   }
 
+  /** Whether the process recorded any APP_ENDED. */
+  get recorded(): boolean {
+    return this.noted.size > 0;
+  }
+
   /** Whether the thread's moment has passed: what it allocates from now on was not kept by the app. */
   hasPassed(tid: number): boolean {
     return this.processPassed || this.passed.has(tid);
+  }
+
+  /** A new row of thread `tid`. Returns whether the thread's moment has passed (the row keeps nothing). */
+  addRow(row: number, tid: number): boolean {
+    this.rows.push(row);
+    let rows = this.threadRows.get(tid);
+    if (!rows) {
+      rows = [];
+      this.threadRows.set(tid, rows);
+    }
+    rows.push(row);
+    return this.hasPassed(tid);
+  }
+
+  /** Passes the moments at or before `time`: `freeze(row)` for every row whose thread's moment passed then. */
+  rowsPassed(time: number, freeze: (row: number) => void): void {
+    this.pass(
+      time,
+      (tid) => {
+        for (const row of this.threadRows.get(tid) ?? []) freeze(row);
+      },
+      () => {
+        for (const row of this.rows) freeze(row);
+      },
+    );
   }
 }

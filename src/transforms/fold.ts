@@ -121,8 +121,6 @@ class ProcessFold {
   readonly allocationsByThread = new Map<number, number>();
   /** When the app's code ended, per thread (for "leaks", and every fold's kept totals). */
   readonly appEnd: AppEnd;
-  /** The rows of each thread. */
-  readonly threadKeys = new Map<number, number[]>();
   /** What the rows held when the app's code ended (summed at the end). */
   keptBytes = 0;
   keptCount = 0;
@@ -210,6 +208,7 @@ export class Folder {
   private readonly kept = f64();
   private readonly keptCount = f64();
   private readonly frozen = u8();
+  private readonly freezeRow = (key: number) => this.freeze(key);
 
   // Folded input.
   private foldedInfo: FoldInfo | undefined;
@@ -321,7 +320,7 @@ export class Folder {
       const size = b.size[i];
       const t = b.time[i];
       if (t > p.windowEnd && !p.windowDone) this.closeWindow(p);
-      if (t >= p.appEnd.next) this.passAppEnd(p, t);
+      if (t >= p.appEnd.next) p.appEnd.rowsPassed(t, this.freezeRow);
       p.now = t;
       if (isAllocation(kind)) {
         const stack = b.stack[i];
@@ -391,19 +390,7 @@ export class Folder {
     }
   }
 
-  /** The first event at or after a thread's (or the process's) app end: its rows keep what they held. */
-  private passAppEnd(p: ProcessFold, t: number): void {
-    p.appEnd.pass(
-      t,
-      (tid) => {
-        for (const key of p.threadKeys.get(tid) ?? []) this.freeze(key);
-      },
-      () => {
-        for (const key of p.keys) this.freeze(key);
-      },
-    );
-  }
-
+  /** A row keeps what it holds: at the first event after its thread's app end (AppEnd), or at the end. */
   private freeze(key: number): void {
     if (this.frozen.data[key]) return;
     this.frozen.data[key] = 1;
@@ -428,12 +415,6 @@ export class Folder {
       key = this.rowProcess.length;
       byStack.set(k, key);
       p.keys.push(key);
-      let threadKeys = p.threadKeys.get(tid);
-      if (!threadKeys) {
-        threadKeys = [];
-        p.threadKeys.set(tid, threadKeys);
-      }
-      threadKeys.push(key);
       this.rowProcess.push(p);
       this.rowTid.push(tid);
       this.rowKind.push(kind);
@@ -454,7 +435,7 @@ export class Folder {
       }
       this.snapEpoch.push(-1);
       // Made after its thread's app code ended: nothing of it was kept.
-      this.frozen.push(p.appEnd.hasPassed(tid) ? 1 : 0);
+      this.frozen.push(p.appEnd.addRow(key, tid) ? 1 : 0);
     }
     return key;
   }

@@ -10,6 +10,7 @@ import {
   handComputed,
   handOverScene,
   HOSTILE_NAMES,
+  appEnded,
 } from "../fixtures/captures";
 import { Prng } from "../fixtures/prng";
 import { createHash } from "node:crypto";
@@ -31,6 +32,7 @@ const FIXTURES: [string, () => Uint8Array][] = [
   ["hostile", () => hostileNames().bytes()],
   ["numbers", () => handComputed().bytes()],
   ["cut short", () => handComputed({ trailer: false }).bytes()],
+  ["app ended", () => appEnded().bytes()],
 ];
 const VIEWS: ViewName[] = ["peak", "leaks", "total"];
 
@@ -303,6 +305,38 @@ t.test(
     t.same(rows(pagePaths(inverted)), rows(await foldPaths(raw, { measure: "leaks" })), "and turns back");
   },
 );
+
+t.test("given a run that recorded the app's end, then the whole run's leaks are fold's, as is its title", async (t) => {
+  const bytes = appEnded().bytes();
+  const data = pageData(await htmlOf(bytes, { measure: "leaks" }));
+  t.ok(data.processes[0].kept, "the page has what each row kept");
+  const tree = model.buildTree(
+    data,
+    { process: -1, thread: null, view: "leaks", window: null, inverted: false },
+    model.labelRanks(data),
+  );
+  const choice = { process: -1, thread: null, view: "leaks" as const, window: null, inverted: false };
+  t.equal(model.titleOf(data, choice, tree), svgTitle(await runReport(flame, bytes, {}, "leaks")), "the SVG's title");
+  t.match(model.titleOf(data, choice, tree), /still live at the app's end in 4 allocations, before node's teardown$/);
+  const window: [number, number] = [0, data.buckets - 1];
+  t.same(
+    rows(pagePaths(data, { view: "leaks", window })),
+    rows(await foldPaths(bytes, { measure: "leaks", afterTeardown: true })),
+    "a window of the whole run is still what was allocated in it and live at its end",
+  );
+
+  const late = pageData(await htmlOf(bytes, { measure: "leaks", afterTeardown: true }));
+  t.notOk(late.processes[0].kept, "--after-teardown: no kept values");
+  t.same(
+    rows(pagePaths(late, { view: "leaks" })),
+    rows(await foldPaths(bytes, { measure: "leaks", afterTeardown: true })),
+  );
+  const lateTree = model.buildTree(late, choice, model.labelRanks(late));
+  t.equal(
+    model.titleOf(late, choice, lateTree),
+    svgTitle(await runReport(flame, bytes, {}, { measure: "leaks", afterTeardown: true })),
+  );
+});
 
 t.test("given options the page cannot show, when asked for, then a usage error says why", async (t) => {
   const bytes = handComputed().bytes();

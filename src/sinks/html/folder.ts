@@ -94,6 +94,9 @@ export class TimelineFolder {
         if (p) p.trailer = m.trailer;
         return;
       }
+      case "process":
+        this.byPid.get(m.pid)?.note(m.event);
+        return;
       default:
         return;
     }

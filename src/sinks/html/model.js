@@ -71,7 +71,11 @@ var MemtraceModel = (function () {
       return { bytes: bytes, count: count, moment: moment };
     }
     var w = span(data, window);
-    if (view === "peak") {
+    if (view === "leaks" && !window && proc.kept) {
+      // The whole run's leaks: what each row held when its thread's app code ended (fold's --leaks).
+      bytes.set(proc.kept.bytes);
+      count.set(proc.kept.count);
+    } else if (view === "peak") {
       moment = peakBucket(proc, w);
       var c = proc.changes;
       for (i = 0; i < c.row.length; i++) {
@@ -453,7 +457,23 @@ var MemtraceModel = (function () {
       var leaked = "Leaked memory" + data.heapScope + ": " + bytes;
       if (w) return leaked + " allocated" + between + allocations + ", still live at its end";
       var end = data.warning ? "the end of the capture" : "exit";
-      return leaked + " still live at " + end + allocations;
+      // As headline.ts says it: at the app's end where the processes shown recorded it.
+      var shown = choice.process === -1 ? data.processes : [data.processes[choice.process]];
+      var ended = shown.filter(function (p) {
+        return p.kept;
+      }).length;
+      if (ended === 0)
+        return leaked + " still live at " + end + allocations + (data.afterTeardown ? ", after node's teardown" : "");
+      var others = shown.length - ended;
+      return (
+        leaked +
+        " still live at the app's end" +
+        allocations +
+        ", before node's teardown" +
+        (others > 0
+          ? " (at " + end + " in " + plural(others, "process", "processes") + " that did not record its end)"
+          : "")
+      );
     }
     var at = "";
     if (tree.moments.length === 1) {

@@ -52,6 +52,11 @@ export interface ProcessData {
   changes: { row: number[]; pos: number[]; bytes: number[]; count: number[] } | null;
   lifetimes: { row: number[]; from: number[]; lasted: number[]; bytes: number[]; count: number[] } | null;
   values: { bytes: number[]; count: number[] } | null;
+  /**
+   * Per row, what was live when its thread's app code ended (fold's --leaks), for a process that recorded its end
+   * (APP_ENDED), unless --after-teardown: the whole run's leaks view. Absent otherwise.
+   */
+  kept?: { bytes: number[]; count: number[] };
 }
 
 export interface PageData {
@@ -66,6 +71,8 @@ export interface PageData {
   heapScope: string;
   /** For a stream folded before: its title; the graph has no time window. */
   foldedTitle: string | null;
+  /** --leaks --after-teardown: the whole run's leaks view is the end of the capture. Absent otherwise. */
+  afterTeardown?: true;
   view: ViewName;
   /** The initial window, in buckets (inclusive), or null for the whole run. */
   window: [number, number] | null;
@@ -93,10 +100,17 @@ export interface PageOptions {
   /** Times (ns) of the initial window. */
   window?: [number, number];
   inverted: boolean;
+  /** The whole run's leaks view at the end of the capture, also where the app's end was recorded. */
+  afterTeardown?: boolean;
 }
 
 /** A Profile with no rows that carries the processes and totals of a timeline: what headline() reads. */
-function metadataOf(timelines: ProcessTimeline[], truncated: boolean, measure: Measure): Profile {
+function metadataOf(
+  timelines: ProcessTimeline[],
+  truncated: boolean,
+  measure: Measure,
+  afterTeardown: boolean,
+): Profile {
   const profile = new Profile(new Scope(0, newHeader({ content: Content.FOLDED })));
   const totals: ProcessTotals[] = timelines.map((p) => ({
     pid: p.pid,
@@ -112,12 +126,12 @@ function metadataOf(timelines: ProcessTimeline[], truncated: boolean, measure: M
     endTimeNs: p.endTime,
     windowStartNs: 0,
     windowEndNs: p.endTime,
-    appEndedNs: 0,
-    keptBytes: p.liveBytes,
-    keptCount: p.liveCount,
+    appEndedNs: p.appEnd.processEnded ?? 0,
+    keptBytes: p.keptBytes,
+    keptCount: p.keptTotalCount,
   }));
   // The other fields keep a Profile's defaults (no temporary threshold, stacks as recorded).
-  profile.info = { ...profile.info, measure, processes: totals, truncated };
+  profile.info = { ...profile.info, measure, processes: totals, truncated, afterTeardown };
   profile.measure = measure;
   for (const p of timelines) {
     profile.processes.set(p.pid, {
@@ -137,7 +151,8 @@ const VIEW_MEASURES: Record<ViewName, Measure> = { peak: Measure.PEAK, leaks: Me
 
 /** The page of a raw capture: every process's timeline. */
 export function timelinePageData(timelines: ProcessTimeline[], truncated: boolean, options: PageOptions): PageData {
-  const meta = metadataOf(timelines, truncated, VIEW_MEASURES[options.view]);
+  const afterTeardown = options.view === "leaks" && (options.afterTeardown ?? false);
+  const meta = metadataOf(timelines, truncated, VIEW_MEASURES[options.view], afterTeardown);
   const trie = new LabelTrie();
   const width = timelines[0]?.grid.width ?? 1;
   const buckets = timelines.reduce((n, p) => Math.max(n, p.grid.count), 1);
@@ -157,16 +172,26 @@ export function timelinePageData(timelines: ProcessTimeline[], truncated: boolea
       lifetimeAllocated,
       (key) => (lifetimeFreed(key) === NEVER ? -1 : lifetimeFreed(key) - lifetimeAllocated(key)),
     ]);
+    let kept: ProcessData["kept"];
+    if (p.appEnd.recorded && !options.afterTeardown) {
+      kept = { bytes: new Array<number>(rows.tid.length).fill(0), count: new Array<number>(rows.tid.length).fill(0) };
+      for (let r = 0; r < p.rowCount; r++) {
+        kept.bytes[newRow[r]] += p.kept.data[r];
+        kept.count[newRow[r]] += p.keptCount.data[r];
+      }
+    }
     return {
       ...processData(meta, p.pid, rows, seriesOf(p.grid, p.samples, buckets)),
       changes: { row: c.row, pos: c.columns[0], bytes: c.bytes, count: c.count },
       lifetimes: { row: l.row, from: l.columns[0], lasted: l.columns[1], bytes: l.bytes, count: l.count },
       values: null,
+      kept,
     };
   });
   const window = options.window?.map((t) => Math.min(buckets - 1, Math.floor(t / width))) as [number, number];
   return pageData(meta, trie, processes, options, {
     foldedTitle: null,
+    afterTeardown: afterTeardown || undefined,
     bucketNs: width,
     buckets,
     window: window ?? null,
@@ -359,7 +384,7 @@ function pageData(
   trie: LabelTrie,
   processes: ProcessData[],
   options: PageOptions,
-  rest: Pick<PageData, "foldedTitle" | "bucketNs" | "buckets" | "window">,
+  rest: Pick<PageData, "foldedTitle" | "afterTeardown" | "bucketNs" | "buckets" | "window">,
 ): PageData {
   const head = headline(meta);
   const kindIndex = (kind: FunctionKind) => Math.max(0, KINDS.indexOf(kind));

@@ -56,7 +56,12 @@ export function htmlFlameSink(options: HtmlFlameOptions): Transform {
     );
   }
   const { view, window } = initialView(fold);
-  const pageOptions: PageOptions = { title: options.title, view, inverted: fold.inverted ?? false };
+  const pageOptions: PageOptions = {
+    title: options.title,
+    view,
+    inverted: fold.inverted ?? false,
+    afterTeardown: fold.afterTeardown,
+  };
 
   const raw = (): Mode => {
     const timeline = new TimelineFolder({ onWarning: fold.onWarning, heap: fold.heap });

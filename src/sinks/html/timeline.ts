@@ -8,8 +8,9 @@
 //   at positions <= 2k: the page re-folds "live at the window's high-water mark" from this;
 // - lifetimes, by (row, bucket allocated, bucket freed or NEVER): what was allocated in the window (the sum over
 //   the allocation buckets in it) and what of that was still live at its end (freed in a later bucket, or never).
-// Over the whole run these give exactly fold's --peak, --leaks and --total; over a window, they are exact at the
-// buckets' edges and moments.
+// Over the whole run these give exactly fold's --peak, --leaks --after-teardown and --total; over a window, they are
+// exact at the buckets' edges and moments. fold's --leaks, what each row held when its thread's app code ended
+// (AppEnd), is kept beside them, one value per row: the whole run's leaks view.
 //
 // Whether an event comes before or after its bucket's moment is only known when the bucket ends (a higher point may
 // come later), and only events after the latest high point are in doubt: they wait in a per-row sum ("tentative")
@@ -23,10 +24,12 @@ import {
   isJsHeap,
   type EventBatch,
   type Message,
+  type ProcessEvent,
   type Trailer,
 } from "../../codec/model";
 import { f64, u32, u8 } from "../../model/growable";
 import type { Scope } from "../../model/scope";
+import { AppEnd } from "../../transforms/app-end";
 import { LiveHeap } from "../../transforms/live";
 import { NumberMap } from "../../transforms/number-map";
 import { BucketGrid, MAX_BUCKETS } from "./grid";
@@ -86,6 +89,18 @@ export class ProcessTimeline {
   lifetimes = new Sums();
   readonly samples: Sample[] = [];
 
+  /** When the app's code ended, and per row what was live then (once `frozen`; until then `liveNow`). */
+  readonly appEnd: AppEnd;
+  private readonly liveNow = f64();
+  private readonly liveNowCount = f64();
+  readonly kept = f64();
+  readonly keptCount = f64();
+  /** Their sums, once finished. */
+  keptBytes = 0;
+  keptTotalCount = 0;
+  private readonly frozen = u8();
+  private readonly freezeRow = (row: number) => this.freeze(row);
+
   // Changes after the current bucket's latest high point, per row, until it is known on which side they are.
   private readonly tentBytes = f64();
   private readonly tentCount = f64();
@@ -102,6 +117,7 @@ export class ProcessTimeline {
     /** Only this heap's events (native, JS samples, or both). */
     private readonly only: Heap = Heap.ALL,
   ) {
+    this.appEnd = new AppEnd(pid);
     this.heap = new LiveHeap((row, bytes, count, allocSeq) => this.release(row, bytes, count, allocSeq), {
       allocationTimeLeadNs: scope.header.settings.allocationTimeLeadNs,
       deallocationTimeLeadNs: scope.header.settings.deallocationTimeLeadNs,
@@ -133,6 +149,7 @@ export class ProcessTimeline {
       if (only !== Heap.ALL && isJsHeap(kind) !== (only === Heap.JS)) continue;
       const t = b.time[i];
       this.enter(t);
+      if (t >= this.appEnd.next) this.appEnd.rowsPassed(t, this.freezeRow);
       if (isAllocation(kind)) {
         const stack = b.stack[i];
         if (stack >= stacks)
@@ -156,6 +173,8 @@ export class ProcessTimeline {
     if (js) this.liveJs += size;
     this.allocations++;
     this.allocatedBytes += size;
+    this.liveNow.data[row] += size;
+    this.liveNowCount.data[row] += count;
     this.lifetimes.add(lifetimeKey(row, k, NEVER), size, count);
     // As in fold: a block at an address that was live releases the old one first, then the high point is checked.
     this.heap.alloc(kind, address, size, row, count, this.seq, t, tid);
@@ -174,6 +193,8 @@ export class ProcessTimeline {
     this.liveBytes -= bytes;
     this.liveCount -= count;
     if (this.rowJs.data[row]) this.liveJs -= bytes;
+    this.liveNow.data[row] -= bytes;
+    this.liveNowCount.data[row] -= count;
     // A release is never a high point: it waits with the other changes after the latest one.
     this.tentative(row, -bytes, -count);
     const allocated = this.grid.bucketOfSeq(allocSeq);
@@ -241,6 +262,24 @@ export class ProcessTimeline {
   finish(end: number): void {
     this.enter(Math.max(end, this.endTime));
     if (this.grid.count > 0) this.settle(2 * this.grid.current + 1);
+    // Threads whose app code did not end before the capture did: what they hold at the end is what they kept.
+    for (let row = 0; row < this.rowCount; row++) {
+      this.freeze(row);
+      this.keptBytes += this.kept.data[row];
+      this.keptTotalCount += this.keptCount.data[row];
+    }
+  }
+
+  /** A ProcessEvent of the process: APP_ENDED sets a moment of the leaks view. */
+  note(e: ProcessEvent): void {
+    this.appEnd.note(e);
+  }
+
+  private freeze(row: number): void {
+    if (this.frozen.data[row]) return;
+    this.frozen.data[row] = 1;
+    this.kept.data[row] = this.liveNow.data[row];
+    this.keptCount.data[row] = this.liveNowCount.data[row];
   }
 
   /** Merges buckets until they are `width` ns wide (every process of a page shares one grid). */
@@ -260,6 +299,9 @@ export class ProcessTimeline {
       row = this.rowTid.push(tid);
       this.rowStack.push(stack);
       this.rowJs.push(js ? 1 : 0);
+      for (const column of [this.liveNow, this.liveNowCount, this.kept, this.keptCount]) column.push(0);
+      // Made after its thread's app code ended: nothing of it was kept.
+      this.frozen.push(this.appEnd.addRow(row, tid) ? 1 : 0);
       byStack.set(key, row);
     }
     return row;
