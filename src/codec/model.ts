@@ -102,6 +102,12 @@ export interface Header {
   settings: Settings;
   eventOrder: EventOrder;
   fold: FoldInfo | undefined;
+  /** V8's version string; empty in a process that is not a Node.js, and in derived streams. */
+  v8Version: string;
+  /** The agent that names JS frames ("memtrace-agent 0.1.0 for V8 13.6"); empty when none was chosen. */
+  agent: string;
+  /** What the recording could not do, one sentence each, for people (never parsed). */
+  notes: string[];
 }
 
 export interface FunctionInfo {
@@ -302,6 +308,9 @@ export function newHeader(fields: Partial<Header> = {}): Header {
     settings: emptySettings(),
     eventOrder: EventOrder.ORDER_PER_THREAD,
     fold: undefined,
+    v8Version: "",
+    agent: "",
+    notes: [],
     ...fields,
   };
 }

@@ -342,6 +342,9 @@ function headerFromWire(h: pb.Header): Header {
     },
     eventOrder: h.eventOrder,
     fold: h.fold ? foldInfoFromWire(h.fold) : undefined,
+    v8Version: h.v8Version,
+    agent: h.agent,
+    notes: h.notes,
   };
 }
 

@@ -101,6 +101,11 @@ export class Profile {
     return tid === pid ? "main" : `thread ${tid}`;
   }
 
+  /** What the recording could not do: each distinct note of the processes' Headers once, in order. */
+  notes(): string[] {
+    return [...new Set([...this.processes.values()].flatMap((p) => p.header.notes))];
+  }
+
   /** The command line of a process, for titles. */
   command(pid: number): string {
     const argv = this.processes.get(pid)?.header.argv ?? [];

@@ -41,8 +41,11 @@ export class DumpFormatter {
           `${head} format=${q(h.format)} version=${h.version} content=${enumName(Content, h.content)} writer=${q(h.writer)} ppid=${h.ppid}` +
             ` argv=${JSON.stringify(h.argv)} exec_argv=${JSON.stringify(h.execArgv)} node=${q(h.nodeVersion)}` +
             ` host=${q(h.hostname)} platform=${q(h.platform)} arch=${q(h.arch)} start_unix_ns=${h.startTimeUnixNs}` +
-            ` order=${enumName(EventOrder, h.eventOrder)}`,
+            ` order=${enumName(EventOrder, h.eventOrder)}` +
+            (h.v8Version ? ` v8=${q(h.v8Version)}` : "") +
+            (h.agent ? ` agent=${q(h.agent)}` : ""),
         );
+        for (const note of h.notes) lines.push(`  note ${q(note)}`);
         lines.push(
           `  settings max_stack_depth=${s.maxStackDepth} js_interval=${s.jsSampleIntervalBytes} js_poll_ns=${s.jsPollIntervalNs}` +
             ` memory_interval_ns=${s.memoryIntervalNs} native=${s.native} children=${s.children}` +

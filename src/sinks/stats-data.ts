@@ -8,6 +8,7 @@
 //     "measure": "total",           the measure of allocators, topByBytes, topByCount and threads
 //     "title": "Total memory: ...", the headline every report prints
 //     "truncated": false,           a process of the capture had no trailer: figures are what it holds
+//     "notes": [ "..." ],           what the recording could not do (the processes' notes, each once)
 //     "totals": { "processes", "allocations", "allocatedBytes", "deallocations", "unmatchedDeallocations",
 //                 "peakBytes", "leakedBytes", "leakedCount", "keptBytes", "keptCount" },
 //     "histogram": { "buckets": [ { "min", "max", "count", "bytes" } ], "jsSamples" } or null,
@@ -49,6 +50,7 @@ export interface StatsData {
   measure: MeasureName;
   title: string;
   truncated: boolean;
+  notes: string[];
   totals: {
     processes: number;
     allocations: number;
@@ -132,6 +134,7 @@ export function statsOf(profile: Profile, histogram: SizeHistogram | undefined, 
     measure: measureName(profile.measure),
     title: headline(profile).title,
     truncated: info.truncated,
+    notes: profile.notes(),
     totals: {
       processes: processes.length,
       allocations: sum((p) => p.allocations),

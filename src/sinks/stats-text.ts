@@ -208,6 +208,7 @@ export function renderStatsText(s: StatsData, options: StatsTextOptions): string
   if (s.truncated) {
     page.lines.push("Warning: the capture was cut short (a process has no trailer): figures are what it holds");
   }
+  for (const note of s.notes) page.lines.push(`Note: ${printable(note)}`);
   totals(page, s);
   histogram(page, s, options.ascii);
   measured(page, s);
