@@ -1,21 +1,53 @@
-// Builds the native parts during `npm install` / `npm ci`: runs cmake-js against the headers of the node that
-// runs this script (never a download: cmake-js reads npm's `nodedir`, which we point at this node's prefix).
+// memtrace's install script. An installed package ships its native parts prebuilt (prebuilds/<platform>-<arch>/),
+// and npm may not even run this script: then it does nothing when a prebuilt fits this machine and this node.
+// Otherwise it builds from source for the node that runs npm (never a download), and says in one line what a
+// build needs when something is missing. Only the interposer is essential: without an agent for this node's V8,
+// memtrace still records, with JS frames unnamed, so that alone never fails the install.
+//
+// A development checkout (it has test/) always builds, so that the native parts follow the sources.
 "use strict";
-const { spawnSync } = require("node:child_process");
 const fs = require("node:fs");
 const path = require("node:path");
+const native = require("./build");
 
-const prefix = process.env.npm_config_nodedir || path.dirname(path.dirname(process.execPath));
-if (!fs.existsSync(path.join(prefix, "include", "node", "node.h"))) {
-  console.error(
-    `memtrace: no Node.js headers in ${prefix}/include/node; set npm's nodedir to a Node.js prefix that has them`,
-  );
-  process.exit(1);
+function say(line) {
+  process.stderr.write(`memtrace: ${line}\n`);
 }
-const cmakeJs = require.resolve("cmake-js/bin/cmake-js");
-const result = spawnSync(
-  process.execPath,
-  [cmakeJs, "build", "--directory", __dirname, "--out", path.join(__dirname, "build"), "--parallel", "2"],
-  { stdio: "inherit", env: { ...process.env, npm_config_nodedir: prefix } },
-);
-process.exit(result.status === null ? 1 : result.status);
+
+function main() {
+  if (process.platform !== "linux") {
+    say(`recording needs Linux (this is ${process.platform}); memtrace's other commands work here`);
+    return 0;
+  }
+  const development = fs.existsSync(path.join(native.ROOT, "test"));
+  const line = native.v8Line(process.versions.v8);
+  const agent = native.agentFile(line);
+  const has = (file) => fs.existsSync(path.join(native.PREBUILDS_DIR, file));
+  const hasInterposer = has(native.INTERPOSER);
+  if (!development && hasInterposer && has(agent)) return 0;
+
+  const headers = native.ownHeaders();
+  const missing = native.missingTools(headers);
+  const needs =
+    `a source build needs cmake, a C++20 compiler and Node.js's headers (${path.dirname(path.dirname(process.execPath))}` +
+    `/include/node, or npm's nodedir); missing here: ${missing.join(", ")}`;
+  if (!development && hasInterposer) {
+    // Only this node's agent is missing: build it alone, or go on without it.
+    if (missing.length === 0) {
+      const status = native.build({ agents: [headers], targets: [native.agentTarget(line)], stdio: "ignore" });
+      if (status === 0) return 0;
+    }
+    say(
+      `no agent for this Node.js (V8 ${line}) and it could not be built ` +
+        `(${missing.length ? needs : "the build failed"}): recordings will have unnamed JS frames and no JS heap`,
+    );
+    return 0;
+  }
+  if (missing.length > 0) {
+    say(`no prebuilt native recorder for ${native.PLATFORM}, and ${needs}`);
+    return 1;
+  }
+  return native.build({ agents: [headers] });
+}
+
+process.exitCode = main();

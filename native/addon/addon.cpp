@@ -1,9 +1,16 @@
-// memtrace_addon.node: the JS-facing side of the in-process agent. Its one entry point, start(), is called by
+// memtrace-agent-v8-<major>.<minor>.node: the JS-facing side of the in-process agent, written to Node-API's C
+// interface (node_api.h, stable across releases). Its one entry point, start(), is called by
 // src/record/agent.ts in every isolate (main thread and workers) before the app's code runs.
+//
+// Built once per V8 line: the interposer loads the one for the running V8 (preload/agent_select.h), and this
+// file checks once more, before any other V8 call, that the V8 it was built for is the one it runs in.
 #include <dlfcn.h>
-#include <napi.h>
+#include <node_api.h>
+#include <stdlib.h>
 #include <string.h>
 #include <uv.h>
+#include <v8-version.h>
+#include <v8.h>
 
 #include <vector>
 
@@ -18,20 +25,53 @@ const memtrace_agent_api* FindInterposer() {
   return api && api->version >= 1 ? api : nullptr;
 }
 
+// Whether the running V8 is of the line these headers are: "13.6.233.17-node.37" for 13.6.
+bool SameV8Line() {
+  const char* version = v8::V8::GetVersion();
+  char* end = nullptr;
+  long major = strtol(version, &end, 10);
+  if (end == version || *end != '.') return false;
+  long minor = strtol(end + 1, &end, 10);
+  return major == V8_MAJOR_VERSION && minor == V8_MINOR_VERSION;
+}
+
+napi_value Boolean(napi_env env, bool value) {
+  napi_value result = nullptr;
+  napi_get_boolean(env, value, &result);
+  return result;
+}
+
+napi_value Property(napi_env env, napi_value object, const char* name) {
+  napi_value value = nullptr;
+  if (napi_get_named_property(env, object, name, &value) != napi_ok) return nullptr;
+  return value;
+}
+
+bool IsType(napi_env env, napi_value value, napi_valuetype type) {
+  napi_valuetype actual;
+  return value && napi_typeof(env, value, &actual) == napi_ok && actual == type;
+}
+
 // start({ mainThread: boolean, workerId: number, arrayBuffers?: () => number }): boolean — whether this
 // isolate is now being recorded. arrayBuffers reads the bytes of the isolate's array buffers (Node's
 // allocator keeps that count, out of an addon's reach) for the memory timeline.
-Napi::Value Start(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
+napi_value Start(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value options = nullptr;
   const memtrace_agent_api* api = FindInterposer();
-  if (!api || info.Length() < 1 || !info[0].IsObject()) return Napi::Boolean::New(env, false);
-  Napi::Object options = info[0].As<Napi::Object>();
-  bool main_thread = options.Get("mainThread").ToBoolean();
-  Napi::Value id = options.Get("workerId");
-  uint32_t worker_id = id.IsNumber() ? id.As<Napi::Number>().Uint32Value() : 0;
-  Napi::Value array_buffers = options.Get("arrayBuffers");
-  napi_value reader = array_buffers.IsFunction() ? static_cast<napi_value>(array_buffers) : nullptr;
-  return Napi::Boolean::New(env, memtrace::IsolateAgent::Start(env, api, main_thread, worker_id, reader));
+  if (!api || napi_get_cb_info(env, info, &argc, &options, nullptr, nullptr) != napi_ok || argc < 1 ||
+      !IsType(env, options, napi_object)) {
+    return Boolean(env, false);
+  }
+  bool main_thread = false;
+  napi_value main = Property(env, options, "mainThread");
+  if (IsType(env, main, napi_boolean)) napi_get_value_bool(env, main, &main_thread);
+  uint32_t worker_id = 0;
+  napi_value id = Property(env, options, "workerId");
+  if (IsType(env, id, napi_number)) napi_get_value_uint32(env, id, &worker_id);
+  napi_value reader = Property(env, options, "arrayBuffers");
+  if (!IsType(env, reader, napi_function)) reader = nullptr;
+  return Boolean(env, memtrace::IsolateAgent::Start(env, api, main_thread, worker_id, reader));
 }
 
 // Whether `value` is the string "exit".
@@ -76,41 +116,48 @@ napi_value Emit(napi_env env, napi_callback_info info) {
 // wrapEmit(emit: Function): Function — a process.emit that calls `emit` and marks the end of the app's code
 // after the isolate's 'exit' listeners (see agent.ts). A native function, so that it adds no frame to the
 // stack traces the app sees.
-Napi::Value WrapEmit(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsFunction()) return env.Undefined();
+napi_value WrapEmit(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value emit_function = nullptr;
+  if (napi_get_cb_info(env, info, &argc, &emit_function, nullptr, nullptr) != napi_ok || argc < 1 ||
+      !IsType(env, emit_function, napi_function)) {
+    return nullptr;
+  }
   napi_ref emit = nullptr;
   napi_value wrapper = nullptr;
   // The reference lives as long as the isolate: the wrapper may be called until its very end.
-  if (napi_create_reference(env, info[0], 1, &emit) != napi_ok ||
+  if (napi_create_reference(env, emit_function, 1, &emit) != napi_ok ||
       napi_create_function(env, "emit", NAPI_AUTO_LENGTH, Emit, emit, &wrapper) != napi_ok) {
-    return env.Undefined();
+    return nullptr;
   }
-  return Napi::Value(env, wrapper);
+  return wrapper;
 }
 
 // onMainThread(): boolean — whether the calling isolate is Node's main thread (the one that runs the
 // default libuv loop), without loading worker_threads, which costs the main thread's start-up ~3 ms.
-Napi::Value OnMainThread(const Napi::CallbackInfo& info) {
+napi_value OnMainThread(napi_env env, napi_callback_info) {
   uv_loop_t* loop = nullptr;
-  bool main = napi_get_uv_event_loop(info.Env(), &loop) == napi_ok && loop == uv_default_loop();
-  return Napi::Boolean::New(info.Env(), main);
+  return Boolean(env, napi_get_uv_event_loop(env, &loop) == napi_ok && loop == uv_default_loop());
 }
 
 // recording(): boolean — whether the interposer is recording this process.
-Napi::Value Recording(const Napi::CallbackInfo& info) {
+napi_value Recording(napi_env env, napi_callback_info) {
   const memtrace_agent_api* api = FindInterposer();
-  return Napi::Boolean::New(info.Env(), api && api->recording());
-}
-
-Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  exports.Set("start", Napi::Function::New(env, Start, "start"));
-  exports.Set("wrapEmit", Napi::Function::New(env, WrapEmit, "wrapEmit"));
-  exports.Set("recording", Napi::Function::New(env, Recording, "recording"));
-  exports.Set("onMainThread", Napi::Function::New(env, OnMainThread, "onMainThread"));
-  return exports;
+  return Boolean(env, api && api->recording());
 }
 
 }  // namespace
 
-NODE_API_MODULE(memtrace_addon, Init)
+// An agent loaded into another V8 line (which the interposer never picks) exports nothing: agent.ts finds no
+// start() and the app runs without it.
+NAPI_MODULE_INIT() {
+  if (!SameV8Line()) return exports;
+  napi_property_descriptor functions[] = {
+      {"start", nullptr, Start, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"wrapEmit", nullptr, WrapEmit, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"recording", nullptr, Recording, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"onMainThread", nullptr, OnMainThread, nullptr, nullptr, nullptr, napi_default, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof(functions) / sizeof(functions[0]), functions);
+  return exports;
+}

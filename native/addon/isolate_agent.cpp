@@ -10,11 +10,19 @@ namespace {
 // The interposer's table is the same for every isolate of the process.
 std::atomic<const memtrace_agent_api*> g_api{nullptr};
 
+// V8 11.3's minor mark-compact collection is 12.4's minor mark-sweep (the same value); 13.6 has only that
+// name.
+#if V8_MAJOR_VERSION >= 12
+constexpr v8::GCType kMinorMarkSweep = v8::kGCTypeMinorMarkSweep;
+#else
+constexpr v8::GCType kMinorMarkSweep = v8::kGCTypeMinorMarkCompact;
+#endif
+
 memtrace_gc_kind GcKindOf(v8::GCType type) {
   switch (type) {
     case v8::kGCTypeScavenge:
       return MEMTRACE_GC_SCAVENGE;
-    case v8::kGCTypeMinorMarkCompact:
+    case kMinorMarkSweep:
       return MEMTRACE_GC_MINOR_MARK_SWEEP;
     case v8::kGCTypeMarkSweepCompact:
       return MEMTRACE_GC_MARK_SWEEP_COMPACT;

@@ -32,7 +32,7 @@ void append(ByteBuffer& out, uint32_t pid, RecordField field, const ByteBuffer& 
 // {max_stack_depth(1), js_sample_interval_bytes(2), js_poll_interval_ns(3), memory_interval_ns(4), native(5),
 // children(6), clock_resolution_ns(7), js_keep_collected(8), allocation_time_lead_ns(9),
 // deallocation_time_lead_ns(10)},
-// event_order(14) ORDER_PER_THREAD=0.
+// event_order(14) ORDER_PER_THREAD=0, v8_version(16), agent(17), notes(18)*.
 void header(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, const HeaderFields& h) {
   ByteBuffer settings;
   settings.uint_field(1, h.max_stack_depth);
@@ -59,6 +59,9 @@ void header(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, const HeaderFiel
   scratch.string_field(11, h.arch);
   scratch.uint_field(12, h.start_time_unix_ns);
   scratch.message_field(13, settings);
+  scratch.string_field(16, h.v8_version);
+  scratch.string_field(17, h.agent);
+  if (h.note && *h.note) scratch.repeated_string(18, h.note, strlen(h.note));
   append(out, pid, kHeader, scratch);
 }
 

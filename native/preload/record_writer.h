@@ -54,6 +54,9 @@ struct HeaderFields {
   bool js_keep_collected;
   uint64_t allocation_time_lead_ns;
   uint64_t deallocation_time_lead_ns;
+  const char* v8_version;
+  const char* agent;
+  const char* note;  // the one note a recorder process has, or empty
 };
 void header(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, const HeaderFields& h);
 

@@ -60,6 +60,7 @@ uint64_t env_number(const char* name, uint64_t fallback) {
 // environment, for the processes this one starts.
 void forget_preload() {
   unsetenv("MEMTRACE_SOCKET");
+  agent_select::forget();
   const char* preload = getenv("LD_PRELOAD");
   Dl_info self;
   if (!preload || !dladdr(reinterpret_cast<void*>(&forget_preload), &self) || !self.dli_fname) return;
@@ -181,6 +182,9 @@ void open_scope() {
   h.argv = argv;
   h.argc = argc;
   h.node_version = g_settings.node_version;
+  h.v8_version = g_settings.agent.v8_version;
+  h.agent = g_settings.agent.agent;
+  h.note = g_settings.agent.note;
   h.hostname = uts.nodename;
   h.arch = strcmp(uts.machine, "x86_64") == 0 ? "x64" : uts.machine;
   h.start_time_unix_ns =
@@ -260,8 +264,12 @@ void after_fork_in_child() {
 
 __attribute__((constructor)) void start_recording() {
   BusyScope busy;
-  if (!read_settings()) return;
+  if (!read_settings()) {
+    agent_select::forget();
+    return;
+  }
   hooks::resolve();
+  agent_select::choose(env_number("MEMTRACE_AGENT", 1) != 0, g_settings.agent);
   asymmetric_fence::init();
   clock::calibrate();
   g_settings.libc_text = find_libc_text();

@@ -12,6 +12,7 @@
 
 #include <atomic>
 
+#include "agent_select.h"
 #include "byte_buffer.h"
 #include "clock.h"
 #include "hash_map.h"
@@ -36,6 +37,8 @@ struct Settings {
   uint32_t events_per_clock_read = 64;
   char socket_path[108] = {0};
   char node_version[32] = {0};
+  // Which agent names this process's JS frames, or why none does (agent_select.h).
+  agent_select::Choice agent{};
   // Where stack walks end (see stack_walk.h).
   CodeRange libc_text;
   // Only in libmemtrace_preload_bench.so (built with MEMTRACE_BENCH_SWITCHES, for

@@ -1,8 +1,10 @@
 // Loaded into every isolate of a recorded app (the main thread and each worker_threads Worker) with --require,
 // before the app's own code: starts the native agent, which names JS frames and samples the V8 heap.
 //
-// It must never change what the app does: any failure (an addon built for another Node.js, a process that is
-// not being recorded) leaves the app running as it would without memtrace, with JS frames left unnamed.
+// It loads exactly the agent the interposer chose for this process's V8 (MEMTRACE_AGENT_PATH), or none. It must
+// never change what the app does: any failure (no agent for this V8, a process that is not being recorded)
+// leaves the app running as it would without memtrace, with JS frames left unnamed; the capture's Header says
+// why.
 import { loadAgentAddon } from "./native";
 
 try {

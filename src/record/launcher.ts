@@ -98,6 +98,8 @@ export function recordingEnv(base: NodeJS.ProcessEnv, socketPath: string, s: Rec
     MEMTRACE_JS_POLL_HZ: String(s.jsPollHz),
     MEMTRACE_JS_ALL: s.jsAll ? "1" : "0",
     MEMTRACE_LAUNCHER_PID: String(process.pid),
+    // Whether each process's interposer chooses an agent for its V8 (native/preload/agent_select.h).
+    MEMTRACE_AGENT: s.nativeOnly ? "0" : "1",
     // Lets a process recognise that it runs this node, whose version goes in its Header.
     MEMTRACE_NODE: `${process.execPath}\t${process.version}`,
   };

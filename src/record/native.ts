@@ -1,9 +1,14 @@
-// The only door to memtrace's native parts (native/, built by `npm install`): where the interposer library is,
-// and the typed interface of the in-process agent addon. Nothing else in memtrace names a native file.
+// The only door to memtrace's native parts: where the interposer library and the agents are, and the typed
+// interface of the agent. Nothing else in memtrace names a native file.
+//
+// The package ships them prebuilt in prebuilds/<platform>-<arch>/ (built from native/ by `npm run prebuilds`,
+// or from source by the install script where no prebuilt fits): libmemtrace_preload.so, and one agent per V8
+// line, memtrace-agent-v8-<major>.<minor>.node. Which agent a recorded process loads is the interposer's
+// decision (native/preload/agent_select.h), published in MEMTRACE_AGENT_PATH.
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 
-/** memtrace_addon.node, as seen from JavaScript (native/addon/addon.cpp). */
+/** The agent, as seen from JavaScript (native/addon/addon.cpp). */
 export interface AgentAddon {
   /** Starts the agent of the calling isolate; false when this process is not being recorded. */
   start(options: { mainThread: boolean; workerId: number; arrayBuffers?: () => number }): boolean;
@@ -18,7 +23,7 @@ export interface AgentAddon {
   onMainThread(): boolean;
 }
 
-/** The native build is missing or incomplete: memtrace was installed without running its install script. */
+/** The native parts are missing: no prebuilt fits this machine and none was built from source. */
 export class NativeBuildMissing extends Error {}
 
 function packageRoot(): string {
@@ -32,31 +37,66 @@ function packageRoot(): string {
   return dir;
 }
 
-export const NATIVE_BUILD_DIR = join(packageRoot(), "native", "build", "Release");
+const ROOT = packageRoot();
 
-function nativeFile(name: string): string {
-  const path = join(NATIVE_BUILD_DIR, name);
+/** This machine's platform and architecture, as prebuilds/ names its folders ("linux-x64"). */
+export const PLATFORM = `${process.platform}-${process.arch}`;
+
+/**
+ * The folder of the interposer and the agents: the package's prebuilds for this platform, or MEMTRACE_NATIVE_DIR
+ * (a build of one's own, or a test's copy).
+ */
+export function nativeDir(): string {
+  return process.env.MEMTRACE_NATIVE_DIR || join(ROOT, "prebuilds", PLATFORM);
+}
+
+/** The build tree's binaries that are never shipped: the tests' fixtures and the benchmarks' interposer. */
+export const NATIVE_BUILD_DIR = join(ROOT, "native", "build", "Release");
+
+/** The file name of the agent for a V8 line ("13.6"). */
+export function agentFileName(v8Line: string): string {
+  return `memtrace-agent-v8-${v8Line}.node`;
+}
+
+/** "13.6" for V8 "13.6.233.17-node.37". */
+export function v8LineOf(v8Version: string): string {
+  return v8Version.split(".").slice(0, 2).join(".");
+}
+
+/** libmemtrace_preload.so: the allocation interposer, LD_PRELOADed into every recorded process. */
+export function preloadLibraryPath(): string {
+  const path = join(nativeDir(), "libmemtrace_preload.so");
+  if (process.platform !== "linux") {
+    throw new NativeBuildMissing(`memtrace records on Linux only (this is ${process.platform})`);
+  }
   if (!existsSync(path)) {
     throw new NativeBuildMissing(
-      `memtrace's native recorder is not built (${path} is missing): run \`npm install\` in the memtrace folder`,
+      `memtrace's native recorder is not installed (${path} is missing): no prebuilt fits ${PLATFORM}; ` +
+        `build it with \`npm rebuild memtrace\`, which needs cmake, a C++20 compiler and Node.js's headers`,
     );
   }
   return path;
 }
 
-/** libmemtrace_preload.so: the allocation interposer, LD_PRELOADed into every recorded process. */
-export function preloadLibraryPath(): string {
-  return nativeFile("libmemtrace_preload.so");
-}
+/** The interposer chose no agent for this process, or the one it chose does not start in this node. */
+export class NoAgent extends Error {}
 
-/** memtrace_addon.node, loaded in the recorded app (one instance serves every isolate of the process). */
+/**
+ * The agent the interposer chose for this process (MEMTRACE_AGENT_PATH), loaded. Throws NoAgent when it chose
+ * none, or when the file's own check of the V8 line failed (it then exports nothing); a file that does not load
+ * in this node throws node's error (every symbol is bound at load).
+ */
 export function loadAgentAddon(): AgentAddon {
-  return require(nativeFile("memtrace_addon.node")) as AgentAddon;
+  const path = process.env.MEMTRACE_AGENT_PATH;
+  if (!path) throw new NoAgent("no agent for this process");
+  const addon = require(path) as Partial<AgentAddon>;
+  if (typeof addon.start !== "function") throw new NoAgent(`${path} is not for this V8 (${process.versions.v8})`);
+  return addon as AgentAddon;
 }
 
 /** The agent module the app loads with --require: always the compiled one (the app runs plain JavaScript). */
 export function agentModulePath(): string {
-  const path = join(packageRoot(), "dist", "src", "record", "agent.js");
+  const path = join(ROOT, "dist", "src", "record", "agent.js");
   if (!existsSync(path)) {
     throw new NativeBuildMissing(
       `memtrace is not built (${path} is missing): run \`npm install\` in the memtrace folder`,

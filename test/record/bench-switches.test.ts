@@ -7,7 +7,7 @@ import t from "tap";
 import { EventKind } from "../../src/codec/model";
 import { decodeAll } from "../../src/codec/decoder";
 import { CaptureServer } from "../../src/record/capture-server";
-import { NATIVE_BUILD_DIR } from "../../src/record/native";
+import { NATIVE_BUILD_DIR, preloadLibraryPath } from "../../src/record/native";
 import { APPS, userEnv } from "./capture";
 
 const MAPPINGS = new Set([EventKind.MMAP, EventKind.MREMAP, EventKind.MUNMAP]);
@@ -24,6 +24,7 @@ interface Counts {
 
 /** Runs an app under a preload library straight into a channel, and counts what the capture holds. */
 async function recordDirectly(library: string, skip: string): Promise<Counts> {
+  const path = library === "libmemtrace_preload.so" ? preloadLibraryPath() : join(NATIVE_BUILD_DIR, library);
   const records: Buffer[] = [];
   const server = new CaptureServer({
     write: (r) => {
@@ -34,7 +35,7 @@ async function recordDirectly(library: string, skip: string): Promise<Counts> {
   await server.listen();
   const env = {
     ...userEnv(),
-    LD_PRELOAD: join(NATIVE_BUILD_DIR, library),
+    LD_PRELOAD: path,
     MEMTRACE_SOCKET: server.socketPath,
     MEMTRACE_BENCH_SKIP: skip,
   };

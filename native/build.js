@@ -1,0 +1,127 @@
+// Builds memtrace's native parts from source with cmake (native/CMakeLists.txt): the interposer and one agent per
+// Node.js include folder given, into prebuilds/<platform>-<arch>/; the build tree stays in native/build. Used by
+// install.js (the node that runs npm), scripts/prebuilds.ts (every line of node-lines.json) and the tests.
+// Nothing here downloads: the headers are the ones given.
+"use strict";
+const { spawnSync } = require("node:child_process");
+const fs = require("node:fs");
+const path = require("node:path");
+
+const ROOT = path.join(__dirname, "..");
+const BUILD_DIR = path.join(__dirname, "build");
+const PLATFORM = `${process.platform}-${process.arch}`;
+const PREBUILDS_DIR = path.join(ROOT, "prebuilds", PLATFORM);
+const INTERPOSER = "libmemtrace_preload.so";
+
+/** "13.6" for V8 13.6.233.17-node.37. */
+function v8Line(version) {
+  return version.split(".").slice(0, 2).join(".");
+}
+
+/** The agent's file name for a V8 line. */
+function agentFile(line) {
+  return `memtrace-agent-v8-${line}.node`;
+}
+
+/** The include folder of a Node.js prefix (the folder holding bin/node), or undefined without its headers. */
+function nodeHeaders(prefix) {
+  const dir = path.join(prefix, "include", "node");
+  return fs.existsSync(path.join(dir, "node_api.h")) && fs.existsSync(path.join(dir, "v8-version.h")) ? dir : undefined;
+}
+
+/** The headers of the node running this script: npm's nodedir if set, else its own prefix. */
+function ownHeaders() {
+  return nodeHeaders(process.env.npm_config_nodedir || path.dirname(path.dirname(process.execPath)));
+}
+
+function works(command, args) {
+  const r = spawnSync(command, args, { stdio: "ignore" });
+  return !r.error && r.status === 0;
+}
+
+/** What a source build lacks here, as words for a message; empty when it has everything. */
+function missingTools(headers) {
+  const missing = [];
+  if (!works("cmake", ["--version"])) missing.push("cmake");
+  const compilers = [process.env.CXX, "c++", "g++", "clang++"].filter(Boolean);
+  if (!compilers.some((c) => works(c, ["--version"]))) missing.push("a C++20 compiler");
+  if (!headers) missing.push("Node.js's headers");
+  return missing;
+}
+
+/** Waits for, then holds, the build tree's lock: two builds at once (parallel test files) would clash. */
+function withLock(fn) {
+  fs.mkdirSync(BUILD_DIR, { recursive: true });
+  const lock = path.join(BUILD_DIR, ".lock");
+  const deadline = Date.now() + 20 * 60 * 1000;
+  for (;;) {
+    try {
+      fs.writeFileSync(lock, String(process.pid), { flag: "wx" });
+      break;
+    } catch (e) {
+      if (e.code !== "EEXIST") throw e;
+      const holder = Number(fs.readFileSync(lock, "utf8"));
+      let alive = holder > 0;
+      try {
+        if (alive) process.kill(holder, 0);
+      } catch {
+        alive = false;
+      }
+      if (!alive) fs.rmSync(lock, { force: true });
+      else if (Date.now() > deadline) throw new Error(`the native build is locked by process ${holder}`);
+      else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    fs.rmSync(lock, { force: true });
+  }
+}
+
+/**
+ * Configures and builds. `agents`: Node.js include folders, one agent each. `targets`: only these cmake targets
+ * (default: all). `stdio`: where cmake's output goes. Returns cmake's exit status (0: built).
+ */
+function build({ agents, targets, stdio = "inherit", outputDir = PREBUILDS_DIR }) {
+  return withLock(() => {
+    const configure = spawnSync(
+      "cmake",
+      [
+        "-S",
+        __dirname,
+        "-B",
+        BUILD_DIR,
+        "-DCMAKE_BUILD_TYPE=Release",
+        `-DMEMTRACE_OUTPUT_DIR=${outputDir}`,
+        `-DMEMTRACE_AGENT_HEADERS=${agents.join(";")}`,
+      ],
+      { stdio },
+    );
+    if (configure.error || configure.status !== 0) return configure.status ?? 1;
+    const args = ["--build", BUILD_DIR, "--parallel", "2"];
+    for (const t of targets ?? []) args.push("--target", t);
+    const made = spawnSync("cmake", args, { stdio });
+    return made.error ? 1 : (made.status ?? 1);
+  });
+}
+
+/** The cmake target of a V8 line's agent. */
+function agentTarget(line) {
+  return `memtrace_agent_v8_${line.replace(".", "_")}`;
+}
+
+module.exports = {
+  ROOT,
+  BUILD_DIR,
+  PLATFORM,
+  PREBUILDS_DIR,
+  INTERPOSER,
+  v8Line,
+  agentFile,
+  agentTarget,
+  nodeHeaders,
+  ownHeaders,
+  missingTools,
+  build,
+};
