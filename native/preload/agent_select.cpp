@@ -95,7 +95,7 @@ void choose(bool wanted, Choice& out) {
   }
   if (pointer_compression()) {
     snprintf(out.note, sizeof(out.note),
-             "this Node.js is built with pointer compression, which memtrace's agent for V8 %u.%u is not%s",
+             "this Node.js (V8 %u.%u) is built with pointer compression, which memtrace's agents are not%s",
              line.major, line.minor, kWithout);
     return;
   }

@@ -11,6 +11,8 @@ import { RecordFramer } from "./framing";
 export interface CaptureServerOptions {
   /** Receives whole Records; returns false to ask for a pause (the output is full). */
   write: (records: Buffer[]) => boolean;
+  /** Receives the first Records of each channel, which start with its process's Header. */
+  opened?: (records: Buffer) => void;
 }
 
 export class CaptureServer {
@@ -43,6 +45,7 @@ export class CaptureServer {
     this.connections++;
     this.sockets.add(socket);
     const framer = new RecordFramer();
+    let first = true;
     if (this.paused) socket.pause();
     socket.on("data", (chunk: Buffer) => {
       let records: Buffer[];
@@ -52,6 +55,10 @@ export class CaptureServer {
         // Not a memtrace channel: drop it rather than corrupt the capture.
         socket.destroy();
         return;
+      }
+      if (records.length > 0 && first) {
+        first = false;
+        this.options.opened?.(records[0]);
       }
       if (records.length > 0 && !this.options.write(records)) this.pause();
     });

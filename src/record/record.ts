@@ -4,6 +4,7 @@ import { createWriteStream, fstatSync, openSync } from "node:fs";
 import { basename } from "node:path";
 import type { Writable } from "node:stream";
 import { UsageError, isReaderGone, keepRunningWhenReaderGoes } from "../cli/io";
+import { peekHeaderNotes } from "../codec/header-peek";
 import { CaptureOutput } from "./capture-output";
 import { CaptureServer } from "./capture-server";
 import { appCommand, exitLikeApp, forwardSignals, recordingEnv, startApp, type RecordSettings } from "./launcher";
@@ -50,7 +51,17 @@ export async function record(words: string[], options: RecordOptions): Promise<v
   const file = options.output === undefined ? undefined : openCaptureFile(options.output);
 
   // Channels connect only once the app runs, and the output is made in the same tick as the app is started.
-  const server = new CaptureServer({ write: (records) => output.write(records) });
+  // What a process's recording cannot do goes to memtrace's own stderr (never the app's), each note once.
+  const said = new Set<string>();
+  const server = new CaptureServer({
+    write: (records) => output.write(records),
+    opened: (records) => {
+      for (const note of peekHeaderNotes(records)) {
+        if (!said.has(note)) process.stderr.write(`memtrace: ${note}\n`);
+        said.add(note);
+      }
+    },
+  });
   await server.listen();
 
   const env = recordingEnv(process.env, server.socketPath, options);

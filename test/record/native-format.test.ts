@@ -6,11 +6,9 @@ import t from "tap";
 import { ROOT } from "./capture";
 
 const sources = [
-  ...["native/preload", "native/addon", "native/include/memtrace"].flatMap((dir) =>
+  ...["native/preload", "native/addon", "native/include/memtrace", "test/fixtures/addon"].flatMap((dir) =>
     readdirSync(join(ROOT, dir)).map((f) => join(dir, f)),
   ),
-  "test/fixtures/addon/alloc_fixture.cpp",
-  "test/fixtures/addon/walk_check.cpp",
 ].filter((f) => /\.(h|cpp)$/.test(f));
 
 t.test("the native sources are clang-formatted", async (t) => {
