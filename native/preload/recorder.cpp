@@ -85,6 +85,24 @@ void forget_preload() {
   }
 }
 
+// The version given for `exe` in "path\tversion" lines, into out (left empty when none is).
+void node_version_of(const char* exe, const char* lines, char* out, size_t size) {
+  size_t exe_length = strlen(exe);
+  for (const char* line = lines; *line;) {
+    size_t length = strcspn(line, "\n");
+    const char* tab = static_cast<const char*>(memchr(line, '\t', length));
+    size_t version_length = tab ? length - static_cast<size_t>(tab + 1 - line) : 0;
+    if (tab && static_cast<size_t>(tab - line) == exe_length && memcmp(line, exe, exe_length) == 0 &&
+        version_length < size) {
+      memcpy(out, tab + 1, version_length);
+      out[version_length] = 0;
+      return;
+    }
+    line += length;
+    if (*line) line++;
+  }
+}
+
 // Settings come from the environment `memtrace record` set (see src/record/launcher.ts). Returns false
 // when this process is not to be recorded.
 bool read_settings() {
@@ -116,16 +134,14 @@ bool read_settings() {
     if (static_cast<uint64_t>(getppid()) != env_number("MEMTRACE_LAUNCHER_PID", 0)) return false;
     forget_preload();
   }
-  // "path\tversion" of the node the launcher started: a process running that binary is that node.
-  const char* node = getenv("MEMTRACE_NODE");
-  if (node) {
-    const char* tab = strchr(node, '\t');
-    char exe[4096];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    if (tab && n > 0 && static_cast<size_t>(n) == static_cast<size_t>(tab - node) &&
-        memcmp(exe, node, static_cast<size_t>(n)) == 0 && strlen(tab + 1) < sizeof(g_settings.node_version)) {
-      strcpy(g_settings.node_version, tab + 1);
-    }
+  // "path\tversion" lines of the nodes the launcher knows (its own, the app's): a process running one of
+  // those binaries is that node.
+  char exe[4096];
+  const char* nodes = getenv("MEMTRACE_NODE");
+  ssize_t n = nodes ? readlink("/proc/self/exe", exe, sizeof(exe) - 1) : -1;
+  if (n > 0) {
+    exe[n] = 0;
+    node_version_of(exe, nodes, g_settings.node_version, sizeof(g_settings.node_version));
   }
   return true;
 }

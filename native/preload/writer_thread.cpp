@@ -115,13 +115,26 @@ constexpr ThreadKind kThreadKinds[] = {
     {"SignalInspector", "inspector signal", MEMTRACE_ROLE_OTHER},
 };
 
+// Node 24 and later name their threads themselves.
+constexpr struct {
+  const char* name;
+  uint32_t role;
+} kNodeThreadNames[] = {
+    {"WorkerThread", MEMTRACE_ROLE_WORKER},
+    {"V8Worker", MEMTRACE_ROLE_POOL},
+    {"node-V8Worker", MEMTRACE_ROLE_POOL},
+    {"DelayedTaskSche", MEMTRACE_ROLE_POOL},
+};
+
 // The thread's name and role: the agent's word for isolates, the OS name if the app set one, else what its
 // start routine says (libuv's pool threads start in libuv's `worker`).
 void describe_thread(Writer& w, ThreadState* t, char name[16], uint32_t& role) {
   if (t->info_written && t->ended.load(std::memory_order_relaxed)) {
     // The thread is gone or going: keep what was said of it.
     memcpy(name, t->written_name, 16);
-    role = t->written_role;
+    // The agent's word may have come after the last ThreadInfo (a worker that ended within a round).
+    role = t->role.load(std::memory_order_relaxed);
+    if (!role) role = t->written_role;
     return;
   }
   char process_name[16];
@@ -132,6 +145,9 @@ void describe_thread(Writer& w, ThreadState* t, char name[16], uint32_t& role) {
   if (t->tid == recorder::pid()) {
     if (!role) role = MEMTRACE_ROLE_MAIN;
     return;
+  }
+  for (const auto& k : kNodeThreadNames) {
+    if (!role && strcmp(name, k.name) == 0) role = k.role;
   }
   uintptr_t start = t->start_routine.load(std::memory_order_relaxed);
   if (!start || (name[0] && strcmp(name, process_name) != 0)) return;

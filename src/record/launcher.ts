@@ -1,9 +1,9 @@
 // Starting the recorded app: the command line, the environment that makes every process of the app record
 // itself (the interposer, the agent, the channel), its stdio, and its end (exit code or signal) passed on.
-import { spawn, type ChildProcess } from "node:child_process";
-import { accessSync, constants, existsSync, statSync } from "node:fs";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { accessSync, closeSync, constants, existsSync, openSync, readSync, realpathSync, statSync } from "node:fs";
 import { constants as osConstants } from "node:os";
-import { basename, extname } from "node:path";
+import { basename, delimiter, extname, join } from "node:path";
 import { UsageError } from "../cli/io";
 import { agentModulePath, preloadLibraryPath } from "./native";
 
@@ -40,9 +40,25 @@ function isExecutableFile(path: string): boolean {
   }
 }
 
+/** Whether a file starts with "#!": the kernel runs it with the interpreter it names (`#!/usr/bin/env node`). */
+function hasShebang(path: string): boolean {
+  const head = Buffer.alloc(2);
+  try {
+    const fd = openSync(path, "r");
+    try {
+      return readSync(fd, head, 0, 2, 0) === 2 && head.toString("latin1") === "#!";
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
+}
+
 /**
- * What to run. `memtrace record app.js args` runs the script with this node; after `--`, a whole command line
- * (`-- node --max-old-space-size=100 app.js args`, or any program that starts node processes).
+ * What to run. `memtrace record app.js args` runs the script with this node, unless it is an executable with a
+ * "#!" line (then it runs as the shell would run it); after `--`, a whole command line (`-- node
+ * --max-old-space-size=100 app.js args`, `-- npm run start`, or any program that starts node processes).
  */
 export function appCommand(words: string[]): AppCommand {
   if (words.length === 0) {
@@ -51,6 +67,7 @@ export function appCommand(words: string[]): AppCommand {
     );
   }
   const [first, ...rest] = words;
+  if (isExecutableFile(first) && hasShebang(first)) return { file: first, args: rest, label: labelOf(first) };
   const looksLikeScript = SCRIPT_EXTENSIONS.has(extname(first)) || (existsSync(first) && !isExecutableFile(first));
   if (looksLikeScript) {
     if (!existsSync(first)) throw new UsageError(`no such file: ${first}`);
@@ -66,13 +83,54 @@ function labelOf(script: string): string {
   return name || "app";
 }
 
+/** A program's real path: as given when it has a slash, else the first match on `path` (as a shell finds it). */
+function whichReal(program: string, path: string | undefined): string | undefined {
+  const candidates = program.includes("/") ? [program] : (path ?? "").split(delimiter).map((d) => join(d, program));
+  for (const c of candidates) {
+    if (!isExecutableFile(c)) continue;
+    try {
+      return realpathSync(c);
+    } catch {
+      continue;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The nodes this recording is likely to run, as "path\tversion" lines for the Headers' node_version (each
+ * process's interposer looks for its own executable): this node, and the one the command names or else the
+ * `node` on the app's PATH (which shebangs and npm scripts run). A node other than this one is asked for its
+ * version, once (`node --version`: about 10-20 ms before the app starts).
+ */
+export function knownNodes(command: AppCommand, path: string | undefined): string {
+  const own = realpathSync(process.execPath);
+  const lines = [`${own}\t${process.version}`];
+  const named = /^node(js)?$/.test(basename(command.file)) ? command.file : "node";
+  const other = whichReal(named, path);
+  if (other && other !== own) {
+    const r = spawnSync(other, ["--version"], { encoding: "utf8", timeout: 5000, env: { PATH: path } });
+    const version = r.stdout?.trim();
+    if (r.status === 0 && /^v\d+\.\d+\.\d+\S*$/.test(version)) lines.push(`${other}\t${version}`);
+  }
+  return lines.join("\n");
+}
+
 /** Quotes a path for NODE_OPTIONS, which splits on spaces unless quoted. */
 function quoteOption(path: string): string {
   return `"${path.replace(/(["\\])/g, "\\$1")}"`;
 }
 
-/** The app's environment: the user's, plus what makes each of its processes record into `socketPath`. */
-export function recordingEnv(base: NodeJS.ProcessEnv, socketPath: string, s: RecordSettings): NodeJS.ProcessEnv {
+/**
+ * The app's environment: the user's, plus what makes each of its processes record into `socketPath`. `nodes`:
+ * knownNodes' lines.
+ */
+export function recordingEnv(
+  base: NodeJS.ProcessEnv,
+  socketPath: string,
+  s: RecordSettings,
+  nodes: string,
+): NodeJS.ProcessEnv {
   const nodeOptions = [base.NODE_OPTIONS ?? ""];
   if (!s.nativeOnly) {
     // The agent names JS frames from V8's code events, and turns on --interpreted-frames-native-stack itself
@@ -100,8 +158,8 @@ export function recordingEnv(base: NodeJS.ProcessEnv, socketPath: string, s: Rec
     MEMTRACE_LAUNCHER_PID: String(process.pid),
     // Whether each process's interposer chooses an agent for its V8 (native/preload/agent_select.h).
     MEMTRACE_AGENT: s.nativeOnly ? "0" : "1",
-    // Lets a process recognise that it runs this node, whose version goes in its Header.
-    MEMTRACE_NODE: `${process.execPath}\t${process.version}`,
+    // Lets a process recognise that it runs a node whose version the launcher knows, for its Header.
+    MEMTRACE_NODE: nodes,
   };
 }
 

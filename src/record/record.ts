@@ -7,7 +7,15 @@ import { UsageError, isReaderGone, keepRunningWhenReaderGoes } from "../cli/io";
 import { peekHeaderNotes } from "../codec/header-peek";
 import { CaptureOutput } from "./capture-output";
 import { CaptureServer } from "./capture-server";
-import { appCommand, exitLikeApp, forwardSignals, recordingEnv, startApp, type RecordSettings } from "./launcher";
+import {
+  appCommand,
+  exitLikeApp,
+  forwardSignals,
+  knownNodes,
+  recordingEnv,
+  startApp,
+  type RecordSettings,
+} from "./launcher";
 
 /** Opens the capture's file, or says in one line why it cannot be written. */
 function openCaptureFile(path: string): number {
@@ -64,7 +72,7 @@ export async function record(words: string[], options: RecordOptions): Promise<v
   });
   await server.listen();
 
-  const env = recordingEnv(process.env, server.socketPath, options);
+  const env = recordingEnv(process.env, server.socketPath, options, knownNodes(command, process.env.PATH));
   const child = startApp(command, env, captureOnStdout);
   const stopForwarding = forwardSignals(child, process.stdin.isTTY === true || process.stderr.isTTY === true);
   const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
