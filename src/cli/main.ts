@@ -21,6 +21,7 @@ function baseProgram(): Command {
 export function buildProgram(): Command {
   const program = baseProgram();
   const { registerRecordCommand } = require("../record/command") as typeof import("../record/command");
+  const { registerDoctorCommand } = require("../record/doctor-command") as typeof import("../record/doctor-command");
   const { registerFilter, registerFold } = require("./capture-commands") as typeof import("./capture-commands");
   const { registerSink } = require("./sink-command") as typeof import("./sink-command");
   const { SINKS } = require("../sinks/registry") as typeof import("../sinks/registry");
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerRecordCommand(program);
   registerFold(program);
   registerFilter(program);
+  registerDoctorCommand(program);
 
   for (const sink of SINKS) registerSink(program, sink);
 

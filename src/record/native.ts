@@ -37,7 +37,8 @@ function packageRoot(): string {
   return dir;
 }
 
-const ROOT = packageRoot();
+/** The installed package's folder (the repository's, in a development checkout). */
+export const PACKAGE_ROOT = packageRoot();
 
 /** This machine's platform and architecture, as prebuilds/ names its folders ("linux-x64"). */
 export const PLATFORM = `${process.platform}-${process.arch}`;
@@ -47,11 +48,11 @@ export const PLATFORM = `${process.platform}-${process.arch}`;
  * (a build of one's own, or a test's copy).
  */
 export function nativeDir(): string {
-  return process.env.MEMTRACE_NATIVE_DIR || join(ROOT, "prebuilds", PLATFORM);
+  return process.env.MEMTRACE_NATIVE_DIR || join(PACKAGE_ROOT, "prebuilds", PLATFORM);
 }
 
 /** The build tree's binaries that are never shipped: the tests' fixtures and the benchmarks' interposer. */
-export const NATIVE_BUILD_DIR = join(ROOT, "native", "build", "Release");
+export const NATIVE_BUILD_DIR = join(PACKAGE_ROOT, "native", "build", "Release");
 
 /** The file name of the agent for a V8 line ("13.6"). */
 export function agentFileName(v8Line: string): string {
@@ -96,7 +97,7 @@ export function loadAgentAddon(): AgentAddon {
 
 /** The agent module the app loads with --require: always the compiled one (the app runs plain JavaScript). */
 export function agentModulePath(): string {
-  const path = join(ROOT, "dist", "src", "record", "agent.js");
+  const path = join(PACKAGE_ROOT, "dist", "src", "record", "agent.js");
   if (!existsSync(path)) {
     throw new NativeBuildMissing(
       `memtrace is not built (${path} is missing): run \`npm install\` in the memtrace folder`,
