@@ -39,6 +39,18 @@ function works(command, args) {
   return !r.error && r.status === 0;
 }
 
+/**
+ * Whether this node loads a prebuilt file: the interposer as LD_PRELOAD (the loader refuses it, and says so on
+ * stderr, when this machine's C library is older than the one it was built against), an agent with require().
+ */
+function loads(file) {
+  const full = path.join(PREBUILDS_DIR, file);
+  const r = file.endsWith(".node")
+    ? spawnSync(process.execPath, ["-e", `require(${JSON.stringify(full)})`], { encoding: "utf8" })
+    : spawnSync(process.execPath, ["-e", "0"], { encoding: "utf8", env: { ...process.env, LD_PRELOAD: full } });
+  return r.status === 0 && !r.stderr;
+}
+
 /** What a source build lacks here, as words for a message; empty when it has everything. */
 function missingTools(headers) {
   const missing = [];
@@ -123,5 +135,6 @@ module.exports = {
   nodeHeaders,
   ownHeaders,
   missingTools,
+  loads,
   build,
 };

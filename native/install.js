@@ -1,5 +1,6 @@
 // memtrace's install script. An installed package ships its native parts prebuilt (prebuilds/<platform>-<arch>/),
-// and npm may not even run this script: then it does nothing when a prebuilt fits this machine and this node.
+// and npm may not even run this script: then it does nothing when a prebuilt fits this machine and this node
+// (this node loads it: the prebuilds need the C library they were built against, or a newer one).
 // Otherwise it builds from source for the node that runs npm (never a download), and says in one line what a
 // build needs when something is missing. Only the interposer is essential: without an agent for this node's V8,
 // memtrace still records, with JS frames unnamed, so that alone never fails the install.
@@ -23,8 +24,8 @@ function main() {
   const line = native.v8Line(process.versions.v8);
   const agent = native.agentFile(line);
   const has = (file) => fs.existsSync(path.join(native.PREBUILDS_DIR, file));
-  const hasInterposer = has(native.INTERPOSER);
-  if (!development && hasInterposer && has(agent)) return 0;
+  const hasInterposer = has(native.INTERPOSER) && native.loads(native.INTERPOSER);
+  if (!development && hasInterposer && has(agent) && native.loads(agent)) return 0;
 
   const headers = native.ownHeaders();
   const missing = native.missingTools(headers);
