@@ -2,7 +2,11 @@
 // `heaptrack node` on three malloc-heavy workloads and an empty script (the fixed cost), and the capture's size
 // per event with and without LZ4 beside heaptrack's file.
 //
-//   npm run build && node dist/bench/record/overhead.js [runs]
+//   npm run build && node dist/bench/record/overhead.js [runs] [--node PATH]
+//
+// --node: the node that runs the workloads (plain, recorded with `memtrace record -- PATH`, and under
+// heaptrack), e.g. another Node.js line's (`node scripts/node-lines.js` lists them); memtrace itself runs on
+// the node that runs this script.
 //
 // Every run of every variant is taken in one loop, alternating (plain, memtrace, memtrace --no-compress,
 // memtrace --exact-times, heaptrack), and the table shows medians of `runs` (default 5). Run it on a quiet
@@ -19,7 +23,10 @@ import { median } from "../lib/util";
 const ROOT = join(__dirname, "..", "..", "..");
 // "empty" is the fixed cost: a second node (the launcher), the recorder's and the agent's start, the final round.
 const WORKLOADS = ["buffers", "maps", "zlib", "empty"];
-const RUNS = Number(process.argv[2] ?? 5);
+const args = process.argv.slice(2);
+const nodeAt = args.indexOf("--node");
+const NODE = nodeAt >= 0 ? args.splice(nodeAt, 2)[1] : process.execPath;
+const RUNS = Number(args[0] ?? 5);
 const BIN = join(ROOT, "bin", "memtrace.js");
 const work = mkdtempSync(join(tmpdir(), "memtrace-bench-"));
 
@@ -33,24 +40,24 @@ interface Variant {
 const compressed = join(work, "capture.mtrace");
 const plainCapture = join(work, "capture.plain.mtrace");
 const variants: Variant[] = [
-  { name: "plain", command: (s) => [process.execPath, s] },
+  { name: "plain", command: (s) => [NODE, s] },
   {
     name: "memtrace",
-    command: (s) => [process.execPath, BIN, "record", "-o", compressed, s],
+    command: (s) => [process.execPath, BIN, "record", "-o", compressed, "--", NODE, s],
     output: () => compressed,
   },
   {
     name: "memtrace --no-compress",
-    command: (s) => [process.execPath, BIN, "record", "--no-compress", "-o", plainCapture, s],
+    command: (s) => [process.execPath, BIN, "record", "--no-compress", "-o", plainCapture, "--", NODE, s],
     output: () => plainCapture,
   },
   {
     name: "memtrace --exact-times",
-    command: (s) => [process.execPath, BIN, "record", "--exact-times", "-o", compressed, s],
+    command: (s) => [process.execPath, BIN, "record", "--exact-times", "-o", compressed, "--", NODE, s],
   },
   {
     name: "heaptrack",
-    command: (s) => ["heaptrack", "-o", join(work, "heaptrack"), process.execPath, s],
+    command: (s) => ["heaptrack", "-o", join(work, "heaptrack"), NODE, s],
     output: () =>
       join(
         work,
@@ -76,7 +83,9 @@ const [load1] = loadavg();
 console.log(
   `load average ${load1.toFixed(2)} on ${cpus().length} cores${load1 > 0.5 ? " (busy: rerun when quiet)" : ""}`,
 );
-console.log(`${RUNS} runs of each variant, alternating; medians; NODE_EXTRA_CA_CERTS unset\n`);
+console.log(
+  `${RUNS} runs of each variant, alternating; medians; NODE_EXTRA_CA_CERTS unset; workloads run by ${NODE}\n`,
+);
 
 interface Measured {
   workload: string;
