@@ -4,7 +4,19 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "native/build/", "prebuilds/", "scratch/", "src/codec/gen/", ".tap/", "coverage/"] },
+  {
+    ignores: [
+      "dist/",
+      "node_modules/",
+      "native/build/",
+      "native/build-*/",
+      "prebuilds/",
+      "scratch/",
+      "src/codec/gen/",
+      ".tap/",
+      "coverage/",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

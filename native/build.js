@@ -62,9 +62,9 @@ function missingTools(headers) {
 }
 
 /** Waits for, then holds, the build tree's lock: two builds at once (parallel test files) would clash. */
-function withLock(fn) {
-  fs.mkdirSync(BUILD_DIR, { recursive: true });
-  const lock = path.join(BUILD_DIR, ".lock");
+function withLock(buildDir, fn) {
+  fs.mkdirSync(buildDir, { recursive: true });
+  const lock = path.join(buildDir, ".lock");
   const deadline = Date.now() + 20 * 60 * 1000;
   for (;;) {
     try {
@@ -91,27 +91,47 @@ function withLock(fn) {
   }
 }
 
+// GNU names of the architectures a cross-build targets (their compilers are <name>-linux-gnu-g++).
+const GNU_ARCH = { x64: "x86_64", arm64: "aarch64" };
+
+/** The prebuilds folder of an architecture. */
+function prebuildsDir(arch = process.arch) {
+  return path.join(ROOT, "prebuilds", `linux-${arch}`);
+}
+
 /**
  * Configures and builds. `agents`: Node.js include folders, one agent each. `targets`: only these cmake targets
- * (default: all). `stdio`: where cmake's output goes. Returns cmake's exit status (0: built).
+ * (default: all). `stdio`: where cmake's output goes. `arch`: another architecture than this machine's is a
+ * cross-build (with Debian's g++-<gnu arch>-linux-gnu), in a build tree of its own. Returns cmake's exit status
+ * (0: built).
  */
-function build({ agents, targets, stdio = "inherit", outputDir = PREBUILDS_DIR }) {
-  return withLock(() => {
+function build({ agents, targets, stdio = "inherit", arch = process.arch }) {
+  const cross = arch !== process.arch;
+  const buildDir = cross ? path.join(__dirname, `build-linux-${arch}`) : BUILD_DIR;
+  const toolchain = cross
+    ? [
+        "-DCMAKE_SYSTEM_NAME=Linux",
+        `-DCMAKE_SYSTEM_PROCESSOR=${GNU_ARCH[arch]}`,
+        `-DCMAKE_CXX_COMPILER=${GNU_ARCH[arch]}-linux-gnu-g++`,
+      ]
+    : [];
+  return withLock(buildDir, () => {
     const configure = spawnSync(
       "cmake",
       [
         "-S",
         __dirname,
         "-B",
-        BUILD_DIR,
+        buildDir,
         "-DCMAKE_BUILD_TYPE=Release",
-        `-DMEMTRACE_OUTPUT_DIR=${outputDir}`,
+        ...toolchain,
+        `-DMEMTRACE_OUTPUT_DIR=${prebuildsDir(arch)}`,
         `-DMEMTRACE_AGENT_HEADERS=${agents.join(";")}`,
       ],
       { stdio },
     );
     if (configure.error || configure.status !== 0) return configure.status ?? 1;
-    const args = ["--build", BUILD_DIR, "--parallel", "2"];
+    const args = ["--build", buildDir, "--parallel", "2"];
     for (const t of targets ?? []) args.push("--target", t);
     const made = spawnSync("cmake", args, { stdio });
     return made.error ? 1 : (made.status ?? 1);
@@ -129,6 +149,7 @@ module.exports = {
   PLATFORM,
   PREBUILDS_DIR,
   INTERPOSER,
+  prebuildsDir,
   v8Line,
   agentFile,
   agentTarget,

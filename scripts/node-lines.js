@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The Node.js release lines of native/node-lines.json, fetched from the npm registry (the official binaries with
-// their headers, published as node-linux-<arch>) into scratch/node-lines/, once. Shared by the prebuilds
+// their headers, published as node-linux-<arch>) into scratch/node-lines/<version>-<arch>/, once. Shared by the prebuilds
 // (scripts/prebuilds.js), the tests that run on every line and CI (.ci/run).
 //
 //   node scripts/node-lines.js [--arch x64|arm64] [--json]
@@ -19,48 +19,49 @@ function nodeLines() {
   return JSON.parse(fs.readFileSync(path.join(ROOT, "native", "node-lines.json"), "utf8")).lines;
 }
 
-/** Where a line's package is (or goes): its bin/node and include/node. */
+/** The architectures whose prebuilds the package ships: ["x64", "arm64"]. */
+function nodeArches() {
+  return JSON.parse(fs.readFileSync(path.join(ROOT, "native", "node-lines.json"), "utf8")).arches;
+}
+
+/** Where a line's package is unpacked (or goes): its bin/node and include/node. */
 function linePrefix(line, arch = process.arch) {
-  return path.join(LINES_DIR, `${line.node}-${arch}`, "node_modules", `node-linux-${arch}`);
+  return path.join(LINES_DIR, `${line.node}-${arch}`);
 }
 
 function complete(prefix) {
   return fs.existsSync(path.join(prefix, "bin", "node")) && fs.existsSync(path.join(prefix, "include", "node", "v8.h"));
 }
 
-/** Fetches the lines not fetched yet; returns every line with its paths. Throws if npm cannot fetch one. */
+function run(command, args) {
+  const r = spawnSync(command[0], [...command.slice(1), ...args], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  if (r.error || r.status !== 0) throw new Error(`${[...command, ...args].join(" ")} failed (${r.status ?? r.error})`);
+  return r.stdout;
+}
+
+/**
+ * Fetches the lines not fetched yet (`npm pack`, which takes any platform's package, then unpacked); returns
+ * every line with its paths. Throws if one cannot be fetched.
+ */
 function fetchLines(arch = process.arch, log = (s) => process.stderr.write(`${s}\n`)) {
+  const npm = process.env.npm_execpath ? [process.execPath, process.env.npm_execpath] : ["npm"];
   return nodeLines().map((line) => {
     const prefix = linePrefix(line, arch);
     if (!complete(prefix)) {
       const name = `node-linux-${arch}@${line.node}`;
       log(`node-lines: fetching ${name} from the npm registry`);
-      const npm = process.env.npm_execpath
-        ? [process.execPath, process.env.npm_execpath]
-        : [process.platform === "win32" ? "npm.cmd" : "npm"];
-      const r = spawnSync(
-        npm[0],
-        [
-          ...npm.slice(1),
-          "install",
-          "--prefix",
-          path.dirname(path.dirname(prefix)),
-          "--no-save",
-          "--no-package-lock",
-          "--ignore-scripts",
-          "--no-audit",
-          "--no-fund",
-          "--loglevel=error",
-          // The package is for one platform: fetching another's (a cross-build's headers) needs npm's consent.
-          `--os=linux`,
-          `--cpu=${arch}`,
-          name,
-        ],
-        { stdio: ["ignore", "ignore", "inherit"] },
-      );
-      if (r.error || r.status !== 0 || !complete(prefix)) {
-        throw new Error(`could not fetch ${name} (npm exited with ${r.status ?? r.error})`);
-      }
+      const download = path.join(LINES_DIR, "downloads");
+      fs.mkdirSync(download, { recursive: true });
+      const packed = JSON.parse(run(npm, ["pack", name, "--pack-destination", download, "--json", "--silent"]));
+      const tarball = path.join(download, packed[0].filename);
+      fs.rmSync(prefix, { recursive: true, force: true });
+      fs.mkdirSync(prefix, { recursive: true });
+      run(["tar"], ["-xzf", tarball, "-C", prefix, "--strip-components=1"]);
+      fs.rmSync(tarball);
+      if (!complete(prefix)) throw new Error(`${name} has no bin/node or include/node`);
     }
     return {
       node: line.node,
@@ -73,7 +74,7 @@ function fetchLines(arch = process.arch, log = (s) => process.stderr.write(`${s}
   });
 }
 
-module.exports = { LINES_DIR, nodeLines, linePrefix, fetchLines };
+module.exports = { LINES_DIR, nodeLines, nodeArches, linePrefix, fetchLines };
 
 if (require.main === module) {
   const args = process.argv.slice(2);

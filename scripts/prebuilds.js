@@ -1,41 +1,82 @@
 #!/usr/bin/env node
-// `npm run prebuilds` (and `prepack`, so that a packed tarball always holds every line): the interposer and an
-// agent for every line of native/node-lines.json (fetched by scripts/node-lines.js) and for the node running
-// this, into prebuilds/<platform>-<arch>/; then each agent is loaded into its own node, which fails on a symbol
-// that node lacks (agents bind every symbol at load).
+// `npm run prebuilds` (and `prepack`, so that a packed tarball always holds every line): for every architecture
+// of native/node-lines.json, the interposer and an agent for every line (fetched by scripts/node-lines.js), and
+// for the node running this, into prebuilds/linux-<arch>/; then each agent is loaded into its own node, which
+// fails on a symbol that node lacks (agents bind every symbol at load).
 //
-//   node scripts/prebuilds.js [--quiet]
+//   node scripts/prebuilds.js [--quiet] [--arch x64|arm64]
+//
+// Another architecture than this machine's is cross-built (Debian's g++-aarch64-linux-gnu for arm64), and its
+// agents loaded into their nodes under qemu-user (qemu-user-static, with the cross toolchain's C library).
 "use strict";
 const { spawnSync } = require("node:child_process");
 const path = require("node:path");
 const native = require("../native/build");
-const { fetchLines } = require("./node-lines");
+const { fetchLines, nodeArches } = require("./node-lines");
 
-function main() {
-  const quiet = process.argv.includes("--quiet");
-  const lines = fetchLines();
+const GNU_ARCH = { arm64: "aarch64", x64: "x86_64" };
+
+/** How to run a program of `arch` here: directly, or under qemu-user. */
+function runner(arch) {
+  if (arch === process.arch) return [];
+  return [`qemu-${GNU_ARCH[arch]}-static`, "-L", `/usr/${GNU_ARCH[arch]}-linux-gnu`];
+}
+
+/** The Debian packages a cross-build for `arch` needs and this machine lacks. */
+function missingCrossTools(arch) {
+  if (arch === process.arch) return [];
+  const gnu = GNU_ARCH[arch];
+  const has = (command) => !spawnSync(command, ["--version"], { stdio: "ignore" }).error;
+  return [
+    ...(has(`${gnu}-linux-gnu-g++`) ? [] : [`g++-${gnu.replace("_", "-")}-linux-gnu`]),
+    ...(has(`qemu-${gnu}-static`) ? [] : ["qemu-user-static"]),
+  ];
+}
+
+/** Builds and checks one architecture's prebuilds; 0 when done, else 1 with a line said. */
+function prebuild(arch, quiet) {
+  const lines = fetchLines(arch);
   const nodes = lines.map((l) => ({ binary: l.binary, headers: l.headers, v8: l.v8 }));
   // The node running this builds its own line too, from its own headers, unless a fetched line is the same.
   const own = native.v8Line(process.versions.v8);
   const ownHeaders = native.ownHeaders();
-  if (ownHeaders && !lines.some((l) => l.v8 === own)) {
+  if (arch === process.arch && ownHeaders && !lines.some((l) => l.v8 === own)) {
     nodes.unshift({ binary: process.execPath, headers: ownHeaders, v8: own });
   }
-  const status = native.build({ agents: nodes.map((n) => n.headers), stdio: quiet ? "ignore" : "inherit" });
+  const status = native.build({ agents: nodes.map((n) => n.headers), stdio: quiet ? "ignore" : "inherit", arch });
   if (status !== 0) {
-    process.stderr.write(`prebuilds: the native build failed (cmake exited with ${status})\n`);
+    process.stderr.write(`prebuilds: the native build for ${arch} failed (cmake exited with ${status})\n`);
     return 1;
   }
+  const dir = native.prebuildsDir(arch);
   for (const n of nodes) {
-    const agent = path.join(native.PREBUILDS_DIR, native.agentFile(n.v8));
-    const r = spawnSync(n.binary, ["-p", `typeof require(${JSON.stringify(agent)}).start`], { encoding: "utf8" });
+    const agent = path.join(dir, native.agentFile(n.v8));
+    const command = [...runner(arch), n.binary];
+    const r = spawnSync(command[0], [...command.slice(1), "-p", `typeof require(${JSON.stringify(agent)}).start`], {
+      encoding: "utf8",
+    });
     if (r.status !== 0 || r.stdout.trim() !== "function") {
-      process.stderr.write(`prebuilds: ${agent} does not load in ${n.binary}: ${r.stderr || r.stdout}\n`);
+      process.stderr.write(`prebuilds: ${agent} does not load in ${n.binary}: ${r.error ?? (r.stderr || r.stdout)}\n`);
       return 1;
     }
   }
-  if (!quiet) {
-    process.stderr.write(`prebuilds: ${native.PREBUILDS_DIR}: agents for V8 ${nodes.map((n) => n.v8).join(", ")}\n`);
+  if (!quiet) process.stderr.write(`prebuilds: ${dir}: agents for V8 ${nodes.map((n) => n.v8).join(", ")}\n`);
+  return 0;
+}
+
+function main() {
+  const args = process.argv.slice(2);
+  const quiet = args.includes("--quiet");
+  const arches = args.includes("--arch") ? [args[args.indexOf("--arch") + 1]] : nodeArches();
+  for (const arch of arches) {
+    const tools = missingCrossTools(arch);
+    if (tools.length > 0) {
+      process.stderr.write(
+        `prebuilds: building for ${arch} here needs ${tools.join(" and ")} (apt-get install ${tools.join(" ")})\n`,
+      );
+      return 1;
+    }
+    if (prebuild(arch, quiet) !== 0) return 1;
   }
   return 0;
 }

@@ -202,7 +202,10 @@ void open_scope() {
   h.agent = g_settings.agent.agent;
   h.note = g_settings.agent.note;
   h.hostname = uts.nodename;
-  h.arch = strcmp(uts.machine, "x86_64") == 0 ? "x64" : uts.machine;
+  // As os.arch() names them.
+  h.arch = strcmp(uts.machine, "x86_64") == 0    ? "x64"
+           : strcmp(uts.machine, "aarch64") == 0 ? "arm64"
+                                                 : uts.machine;
   h.start_time_unix_ns =
       static_cast<uint64_t>(real.tv_sec) * 1'000'000'000 + static_cast<uint64_t>(real.tv_nsec);
   h.max_stack_depth = g_settings.max_stack_depth;

@@ -68,6 +68,19 @@ inline bool invalid_frame(uintptr_t fp, uintptr_t stack_low, uintptr_t span) {
 // reached through a frame pointer of code built without them (dash, say). 0 ends a walk at its root.
 inline bool not_code(uintptr_t ret) { return ret - 1 >= kMaxCodeAddress - 1; }
 
+// A saved return address as an address: on arm64, without the pointer authentication code that code built
+// with -mbranch-protection (node's official arm64 builds) signs it with in its top bits. XPACLRI (hint #7, a
+// no-op on a CPU without pointer authentication) strips it.
+inline uintptr_t return_address(uintptr_t word) {
+#if defined(__aarch64__)
+  register uintptr_t lr __asm__("x30") = word;
+  __asm__("hint #7" : "+r"(lr));
+  return lr;
+#else
+  return word;
+#endif
+}
+
 // One frame's share of a stack's hash: independent of the others, so that the hash of a stack's outer part
 // can be kept and the inner frames added to it. The position is mixed in through a multiple of the golden
 // ratio, whose bits above 2^53 (where no address reaches) differ between positions, so that the same address
@@ -106,7 +119,7 @@ inline WalkResult walk_stack(uintptr_t fp, uintptr_t stack_low, uintptr_t stack_
     }
     auto* frame = reinterpret_cast<const uintptr_t*>(fp);
     uintptr_t next = frame[0];
-    uintptr_t ret = frame[1];
+    uintptr_t ret = return_address(frame[1]);
     if (not_code(ret)) {
       r.broken = ret != 0;
       break;
@@ -167,7 +180,10 @@ struct WalkCache {
     for (int32_t k = 0; k <= last; k++) {
       auto* f = reinterpret_cast<const uintptr_t*>(frame[k]);
       uintptr_t expected_next = k ? frame[k - 1] : outer_next;
-      if (__builtin_expect(((f[0] ^ expected_next) | (f[1] ^ word[k])) != 0, 0)) return k;
+      if (__builtin_expect(((f[0] ^ expected_next) | (walk_detail::return_address(f[1]) ^ word[k])) != 0,
+                           0)) {
+        return k;
+      }
     }
     return last + 1;
   }
@@ -215,7 +231,7 @@ __attribute__((always_inline)) inline WalkResult walk_stack_cached(uintptr_t fp,
     }
     auto* frame = reinterpret_cast<const uintptr_t*>(fp);
     uintptr_t next = frame[0];
-    uintptr_t ret = frame[1];
+    uintptr_t ret = return_address(frame[1]);
     cache.fresh_frame[fresh] = fp;
     cache.fresh_word[fresh] = ret;
     fresh++;

@@ -56,7 +56,14 @@ function buffersIn(bytes: Buffer): number {
   ).length;
 }
 
-t.test("given the packed tarball, installed on a machine without a compiler", async (t) => {
+// npm pack builds the arm64 prebuilds too: a cross compiler and qemu-user (.ci/run installs them).
+const crossTools = ["aarch64-linux-gnu-g++", "qemu-aarch64-static"].filter(
+  (tool) => spawnSync(tool, ["--version"], { stdio: "ignore" }).error,
+);
+const unavailable =
+  crossTools.length && !process.env.CI ? { skip: `${crossTools.join(" and ")} not installed (see .ci/run)` } : {};
+
+t.test("given the packed tarball, installed on a machine without a compiler", unavailable, async (t) => {
   const available = run("sh", ["-c", `command -v ${TOOLS.join(" ")}`], tmp);
   t.equal(available.stdout.toString(), "", "no build tool is on the PATH");
 
@@ -71,7 +78,17 @@ t.test("given the packed tarball, installed on a machine without a compiler", as
   for (const line of lines) {
     t.ok(files.includes(`prebuilds/linux-x64/memtrace-agent-v8-${line.v8}.node`), `the agent for V8 ${line.v8}`);
   }
-  t.ok(files.includes("prebuilds/linux-x64/libmemtrace_preload.so"), "the interposer");
+  for (const arch of ["x64", "arm64"]) {
+    t.ok(files.includes(`prebuilds/linux-${arch}/libmemtrace_preload.so`), `the interposer for ${arch}`);
+  }
+  const arm64 = nodeLines("arm64");
+  if (typeof arm64 === "string") throw new Error(arm64);
+  for (const line of arm64) {
+    t.ok(
+      files.includes(`prebuilds/linux-arm64/memtrace-agent-v8-${line.v8}.node`),
+      `arm64: the agent for V8 ${line.v8}`,
+    );
+  }
   t.same(
     files.filter((f) => /^(native\/build|test|scratch|bench)\//.test(f)),
     [],
