@@ -68,7 +68,7 @@ export class Decoder {
       if (this.headBytes === 0) throw new CaptureError("empty input: no capture to read", 0);
       this.start();
     }
-    if (this.lz4) this.lz4.end();
+    const cut = this.lz4?.end();
     if (this.records === 0) {
       // Not even a Header: an empty LZ4 frame, or a stream cut inside its first Record. Nothing to report on.
       const what =
@@ -77,6 +77,7 @@ export class Decoder {
           : "the input ends inside its first record: it was cut short, or is not a capture";
       throw new CaptureError(what, 0, this.lz4 !== undefined);
     }
+    if (cut) this.onWarning({ code: "truncated", offset: this.offset, message: cut });
     if (this.record || this.prefix.length > 0) {
       const have = this.record ? `${this.recordFilled} of ${this.record.length} bytes` : "its length prefix";
       this.onWarning({

@@ -32,7 +32,8 @@ export class Lz4FrameDecoder {
   private blockCompressed = false;
   private dict: Buffer | undefined;
   private skipLeft = 0;
-  private frames = 0;
+  /** The current block's size, without its checksum. */
+  private blockSize = 0;
 
   constructor(private readonly emit: (chunk: Uint8Array) => void) {}
 
@@ -43,7 +44,7 @@ export class Lz4FrameDecoder {
     for (;;) {
       if (this.state === "skip") {
         const n = Math.min(this.skipLeft, this.pendingBytes);
-        this.take(n);
+        if (n > 0) this.take(n);
         this.skipLeft -= n;
         if (this.skipLeft > 0) return;
         this.state = "magic";
@@ -55,18 +56,29 @@ export class Lz4FrameDecoder {
     }
   }
 
-  /** Call at end of input: fails if the input stopped inside a frame. */
-  end(): void {
-    const inside = this.state !== "magic" || this.pendingBytes > 0;
-    if (inside || this.frames === 0) {
-      throw new CaptureError(
-        `the LZ4 stream ends inside a frame (${this.state === "magic" ? "partial magic" : this.state}): it was cut short`,
-        this.consumed,
-      );
-    }
+  /**
+   * Call at end of input. A stream cut inside a frame (a copy interrupted, a disk filled) still holds its
+   * complete blocks, already emitted, and the decodable start of the block it was cut in, emitted now: returns
+   * a warning that says so, or undefined when the stream ended between frames.
+   */
+  end(): string | undefined {
+    if (this.state === "magic" && this.pendingBytes === 0) return undefined;
+    const where = this.state === "magic" ? "partial magic" : this.state;
+    const offset = this.consumed;
+    if (this.state === "block") this.emitPartialBlock();
+    return `the LZ4 stream ends inside a frame (${where}, at compressed byte ${offset}): it was cut short; reporting what its complete part holds`;
+  }
+
+  /** The start of the block the input was cut in: everything its whole sequences give. */
+  private emitPartialBlock(): void {
+    const data = this.take(this.pendingBytes).subarray(0, this.blockSize);
+    const out = this.blockCompressed ? decodeBlockPrefix(data, this.dict, this.blockMax) : Buffer.from(data);
+    this.pending = [];
+    if (out.length > 0) this.emit(out);
   }
 
   private take(n: number): Uint8Array {
+    if (n === 0) return new Uint8Array(0);
     let out: Uint8Array;
     const first = this.pending[0];
     if (first.length >= n) {
@@ -132,7 +144,6 @@ export class Lz4FrameDecoder {
         this.state = "block-size";
         this.need = 4;
         this.dict = undefined;
-        this.frames++;
         return;
       case "block-size": {
         const word = view.getUint32(0, true);
@@ -151,6 +162,7 @@ export class Lz4FrameDecoder {
         if (size > this.blockMax)
           this.fail(`block of ${size} bytes exceeds the frame's ${this.blockMax}-byte maximum`, 4);
         this.blockCompressed = (word & 0x80000000) === 0;
+        this.blockSize = size;
         this.state = "block";
         this.need = size + (this.flags & 0x10 ? 4 : 0);
         return;
@@ -185,6 +197,54 @@ export class Lz4FrameDecoder {
         return;
     }
   }
+}
+
+/**
+ * Decodes an LZ4 block (https://github.com/lz4/lz4/blob/dev/doc/lz4_Block_format.md) as far as its bytes go: for
+ * the last block of a stream cut short, whose end is missing. Stops, without failing, at the first sequence that is
+ * incomplete or does not make sense (a match reaching before the dictionary, output past the block's maximum).
+ */
+export function decodeBlockPrefix(src: Uint8Array, dict: Uint8Array | undefined, max: number): Uint8Array {
+  const out = new Uint8Array(max);
+  const n = src.length;
+  const dictLength = dict?.length ?? 0;
+  let o = 0;
+  let p = 0;
+  while (p < n) {
+    const token = src[p++];
+    let literals = token >> 4;
+    if (literals === 15) {
+      let b = 255;
+      while (b === 255) {
+        if (p >= n) return out.subarray(0, o);
+        b = src[p++];
+        literals += b;
+      }
+    }
+    const k = Math.min(literals, n - p, max - o);
+    out.set(src.subarray(p, p + k), o);
+    o += k;
+    p += k;
+    if (k < literals || p + 2 > n) break;
+    const offset = src[p] | (src[p + 1] << 8);
+    p += 2;
+    let length = token & 15;
+    if (length === 15) {
+      let b = 255;
+      while (b === 255) {
+        if (p >= n) return out.subarray(0, o);
+        b = src[p++];
+        length += b;
+      }
+    }
+    length += 4;
+    if (offset === 0 || offset > o + dictLength || length > max - o) break;
+    for (let i = 0; i < length; i++, o++) {
+      const from = o - offset;
+      out[o] = from >= 0 ? out[from] : dict![dictLength + from];
+    }
+  }
+  return out.subarray(0, o);
 }
 
 function nextDict(prev: Buffer | undefined, out: Uint8Array): Buffer {

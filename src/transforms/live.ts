@@ -77,15 +77,15 @@ interface AwaitedFree {
 }
 
 export class LiveHeap {
-  private readonly heap = new NumberMap(64 * 1024);
+  private readonly heap = new NumberMap();
   private readonly samples = new NumberMap();
   /** Sorted by start, never overlapping. */
   private pieces: Piece[] = [];
   // Slot storage for heap blocks and samples: size, key and count of each live one; freed slots are reused.
-  private readonly slotSize = f64(64 * 1024);
-  private readonly slotKey = u32(64 * 1024);
-  private readonly slotCount = f64(64 * 1024);
-  private readonly slotTag = f64(64 * 1024);
+  private readonly slotSize = f64();
+  private readonly slotKey = u32();
+  private readonly slotCount = f64();
+  private readonly slotTag = f64();
   private readonly freeSlots = u32();
 
   private overwrittenSeen = 0;

@@ -111,7 +111,7 @@ export class EventOrderer {
   private release(pid: number, limit: number): void {
     const q = this.queues.get(pid);
     if (!q || q.held === 0) return;
-    const out = new BatchBuilder(pid, this.emit);
+    const out = new BatchBuilder(pid, this.emit, Math.min(OUT_BATCH, q.held));
     const heads: Run[][] = [...q.threads.values()].filter((runs) => runs.length > 0);
     for (;;) {
       // The thread whose next event is earliest, and the earliest next event of any other thread.
@@ -222,26 +222,34 @@ export function growBatch(batch: EventBatch, length: number): EventBatch {
   return grown;
 }
 
-/** Gathers copied rows into output batches of up to OUT_BATCH events. */
+/**
+ * Gathers copied rows into output batches of up to OUT_BATCH events. A batch is sized for what is still to come
+ * (a watermark often releases a few events): a full one is half a megabyte of columns.
+ */
 class BatchBuilder {
-  private batch = allocBatch(OUT_BATCH);
+  private batch: EventBatch;
 
   constructor(
     private readonly pid: number,
     private readonly emit: (m: Message) => void,
-  ) {}
+    /** At most this many events will be copied. */
+    private left: number,
+  ) {
+    this.batch = allocBatch(Math.min(OUT_BATCH, Math.max(1, left)));
+  }
 
   copy(src: EventBatch, from: number, to: number): void {
     while (from < to) {
       const o = this.batch;
-      const k = Math.min(to - from, OUT_BATCH - o.length);
+      const k = Math.min(to - from, o.kind.length - o.length);
       const at = o.length;
       if (k < 64) {
         // Threads that interleave finely give short runs: a plain loop beats making seven subarrays.
         for (let j = 0; j < k; j++) copyEvent(src, from + j, o, at + j);
         o.length += k;
         from += k;
-        if (o.length === OUT_BATCH) this.flush();
+        this.left -= k;
+        if (o.length === o.kind.length) this.flush();
         continue;
       }
       o.kind.set(src.kind.subarray(from, from + k), at);
@@ -253,13 +261,14 @@ class BatchBuilder {
       o.count.set(src.count.subarray(from, from + k), at);
       o.length += k;
       from += k;
-      if (o.length === OUT_BATCH) this.flush();
+      this.left -= k;
+      if (o.length === o.kind.length) this.flush();
     }
   }
 
   flush(): void {
     if (this.batch.length === 0) return;
     this.emit({ type: "events", pid: this.pid, batch: this.batch });
-    this.batch = allocBatch(OUT_BATCH);
+    this.batch = allocBatch(Math.min(OUT_BATCH, Math.max(1, this.left)));
   }
 }

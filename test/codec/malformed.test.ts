@@ -5,7 +5,7 @@ import t, { type Test } from "tap";
 import { Decoder, decode, decodeAll } from "../../src/codec/decoder";
 import { encodeAll } from "../../src/codec/encoder";
 import { CaptureError } from "../../src/codec/errors";
-import { compressFrame } from "../../src/codec/lz4";
+import { compressFrame, decodeBlockPrefix } from "../../src/codec/lz4";
 import { handComputed } from "../fixtures/captures";
 import { decodeWithWarnings } from "../fixtures/inspect";
 import { BODY, headerRecord, len, packed, record, scalar, str, tag, varint } from "../fixtures/wire";
@@ -241,13 +241,78 @@ t.test(
       failure(t, [...magic, 0x60, 0x70, 0x73, 4, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]),
       "byte 11: LZ4 input: a compressed block is corrupt",
     );
-    t.match(failure(t, frame.slice(0, frame.length - 3)), /^byte \d+: the LZ4 stream ends inside a frame/);
     t.equal(
       failure(t, [...frame, 0xde, 0xad, 0xbe, 0xef]),
       `byte ${frame.length}: LZ4 input: expected an LZ4 frame magic (04 22 4D 18), found de ad be ef`,
     );
   },
 );
+
+t.test(
+  "given LZ4 frames followed by an empty skippable frame, when decoded, then the capture reads whole",
+  async (t) => {
+    // A skippable frame of 0 bytes at the very end once made the frame reader take bytes that were not there.
+    const frame = encodeAll(handComputed().messages, { compress: true });
+    const skippable = [0x50, 0x2a, 0x4d, 0x18, 0, 0, 0, 0];
+    const { messages, warnings } = decodeWithWarnings(Uint8Array.from([...frame, ...skippable]));
+    t.equal(messages.length, decodeAll(frame).length);
+    t.same(warnings, []);
+    const cut = decodeWithWarnings(Uint8Array.from([...frame, ...skippable.slice(0, 6)]));
+    t.equal(cut.messages.length, messages.length);
+    t.match(cut.warnings[0].message, /the LZ4 stream ends inside a frame \(skip-size/);
+  },
+);
+
+t.test(
+  "given an LZ4 capture cut short at any byte, when decoded, then it reports the Records its decodable part holds and warns",
+  async (t) => {
+    const messages = handComputed().messages;
+    const plain = encodeAll(messages);
+    // Two frames, so that a cut in the second leaves the first whole.
+    const half = messages.length >> 1;
+    const first = encodeAll(messages.slice(0, half), { compress: true });
+    const bytes = Buffer.concat([first, encodeAll(messages.slice(half), { compress: true })]);
+    const whole = decodeAll(plain);
+    let before = 0;
+    for (let cut = first.length + 1; cut < bytes.length; cut++) {
+      const { messages: got, warnings } = decodeWithWarnings(bytes.subarray(0, cut));
+      if (got.length < before) t.fail(`cut at ${cut}: ${got.length} Records, fewer than at the byte before`);
+      if (got.length < half) t.fail(`cut at ${cut}: the first frame's ${half} Records are not all reported`);
+      for (let i = 0; i < got.length; i++) {
+        if (got[i].type !== whole[i].type || got[i].offset !== whole[i].offset) t.fail(`cut at ${cut}: Record ${i}`);
+      }
+      if (!warnings.some((w) => w.code === "truncated" && /LZ4 stream ends inside a frame/.test(w.message)))
+        t.fail(`cut at ${cut}: no warning that the LZ4 stream was cut`);
+      before = got.length;
+    }
+    // Only the end mark missing: every Record is there, the trailer too.
+    const endless = decodeWithWarnings(bytes.subarray(0, bytes.length - 4));
+    t.equal(endless.messages.length, whole.length);
+    t.same(
+      endless.warnings.map((w) => w.code),
+      ["truncated"],
+    );
+    t.pass(`cut at each of ${bytes.length - first.length - 1} bytes of the second frame`);
+  },
+);
+
+t.test("given a compressed block cut short, when its start is decoded, then it is a prefix of the block", async (t) => {
+  const data = Buffer.from("memtrace ".repeat(50) + "records every allocation, ".repeat(20) + "the end");
+  const frame = compressFrame(data);
+  // The frame: magic (4), FLG, BD, HC (3), then the block's size word and its bytes.
+  const size = frame.readUInt32LE(7);
+  t.equal(size & 0x80000000, 0, "the block is compressed");
+  const block = frame.subarray(11, 11 + size);
+  t.equal(Buffer.from(decodeBlockPrefix(block, undefined, 65536)).toString(), data.toString(), "whole block");
+  let previous = 0;
+  for (let cut = 0; cut < block.length; cut++) {
+    const out = Buffer.from(decodeBlockPrefix(block.subarray(0, cut), undefined, 65536)).toString();
+    if (!data.toString().startsWith(out) || out.length < previous) t.fail(`cut at ${cut}`);
+    previous = out.length;
+  }
+  // A match that reaches before the start, with no dictionary, ends the decoding there.
+  t.same([...decodeBlockPrefix(Uint8Array.from([0x10, 0x41, 0x05, 0x00]), undefined, 64)], [0x41]);
+});
 
 t.test("given LZ4 input that holds something other than a capture, when decoded, then it is refused", async (t) => {
   const png = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52];
