@@ -53,7 +53,9 @@ function main(): void {
   console.log(`# Pipeline on the dense workload (${ROUNDS} rounds)\n`);
   console.log(`- date: ${new Date().toISOString()}`);
   console.log(`- command: node dist/bench/pipeline.js ${RUNS} ${ROUNDS}`);
-  console.log(`- machine: ${cpus().length} x ${cpus()[0]?.model ?? "?"}, load average ${load1.toFixed(2)} at the start`);
+  console.log(
+    `- machine: ${cpus().length} x ${cpus()[0]?.model ?? "?"}, load average ${load1.toFixed(2)} at the start`,
+  );
   console.log(`- node ${process.version}; medians of ${RUNS} alternating runs; NODE_EXTRA_CA_CERTS unset\n`);
 
   // The recordings, once each.
@@ -100,7 +102,11 @@ function main(): void {
     { name: "record -o file", argv: memtrace("record", "-o", at("p.mtrace"), APP, ROUNDS) },
     {
       name: "record | fold > folded",
-      argv: ["sh", "-c", `${node} ${BIN} record ${APP} ${ROUNDS} 2>/dev/null | ${node} ${BIN} fold > ${at("p.folded")}`],
+      argv: [
+        "sh",
+        "-c",
+        `${node} ${BIN} record ${APP} ${ROUNDS} 2>/dev/null | ${node} ${BIN} fold > ${at("p.folded")}`,
+      ],
     },
   ]);
   const alone = median(pipe.get("record -o file")!.map((r) => r.wall));

@@ -89,6 +89,15 @@ export class ColumnarFields {
   read<T extends Uint8Array | Uint32Array | Float64Array>(field: number, name: string, out: T, rows: number): T {
     const pieces = this.pieces[field];
     if (pieces.length === 0) return out;
+    if (
+      pieces.length === 2 &&
+      pieces[1] - pieces[0] === rows &&
+      rows === countVarints(this.buf, pieces[0], pieces[1])
+    ) {
+      // Every value is one byte (an event kind, a small size): the column is its bytes.
+      out.set(this.buf.subarray(pieces[0], pieces[1]));
+      return out;
+    }
     const limit = out instanceof Uint8Array ? 0x100 : out instanceof Uint32Array ? TWO_POW_32 : Infinity;
     let at = 0;
     for (let i = 0; i < pieces.length; i += 2) at = readPacked(this.buf, pieces[i], pieces[i + 1], out, at, limit);
@@ -102,6 +111,34 @@ export class ColumnarFields {
     if (pieces.length === 0) return out;
     let at = 0;
     for (let i = 0; i < pieces.length; i += 2) at = readPackedZigzag(this.buf, pieces[i], pieces[i + 1], out, at);
+    if (at !== rows) throw new WireError(`column ${name} has ${at} entries, expected ${rows} (one per row)`, pieces[0]);
+    return out;
+  }
+
+  /**
+   * Like read, for a delta-coded column: out[i] = base + delta[0] + ... + delta[i] (zigzag deltas when `signed`).
+   * An empty column gives `base` for every row.
+   */
+  readSummed(
+    field: number,
+    name: string,
+    out: Float64Array,
+    rows: number,
+    base: number,
+    signed: boolean,
+  ): Float64Array {
+    const pieces = this.pieces[field];
+    if (pieces.length === 0) return base === 0 ? out : out.fill(base);
+    let at = 0;
+    let sum = base;
+    for (let i = 0; i < pieces.length; i += 2) {
+      const from = at;
+      at = signed
+        ? readPackedZigzag(this.buf, pieces[i], pieces[i + 1], out, at)
+        : readPacked(this.buf, pieces[i], pieces[i + 1], out, at, Infinity);
+      if (at > rows) break;
+      for (let j = from; j < at; j++) out[j] = sum += out[j];
+    }
     if (at !== rows) throw new WireError(`column ${name} has ${at} entries, expected ${rows} (one per row)`, pieces[0]);
     return out;
   }

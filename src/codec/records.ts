@@ -262,22 +262,14 @@ function decodeEventBatch(buf: Uint8Array, start: number, end: number): EventBat
   const c = new ColumnarFields(buf, start, end, [3, 4, 5, 6, 7, 8, 9]);
   const n = c.count(3);
   const kind = c.read(3, "kind", new Uint8Array(n), n);
-  const time = c.read(4, "time_delta", new Float64Array(n), n);
-  const address = c.readZigzag(5, "address_delta", new Float64Array(n), n);
+  // Times and addresses are summed as they are decoded: the delta coding is undone in the same pass.
+  const time = c.readSummed(4, "time_delta", new Float64Array(n), n, c.scalars[2], false);
+  const address = c.readSummed(5, "address_delta", new Float64Array(n), n, 0, true);
   const size = c.read(6, "size", new Float64Array(n), n);
   const stack = c.read(7, "stack", new Uint32Array(n), n);
   const count = c.has(8) ? c.read(8, "count", new Float64Array(n), n) : new Float64Array(n).fill(1);
   const tid = c.has(9) ? c.read(9, "tids", new Uint32Array(n), n) : new Uint32Array(n).fill(c.scalars[1]);
-  // Undo the delta coding: times and addresses become absolute.
-  let t = c.scalars[2];
-  let a = 0;
-  for (let i = 0; i < n; i++) {
-    t += time[i];
-    time[i] = t;
-    a += address[i];
-    address[i] = a;
-  }
-  if (t > Number.MAX_SAFE_INTEGER) throw new WireError("event times exceed 2^53 ns", start);
+  if (n > 0 && time[n - 1] > Number.MAX_SAFE_INTEGER) throw new WireError("event times exceed 2^53 ns", start);
   return { length: n, kind, tid, time, address, size, stack, count };
 }
 

@@ -89,6 +89,10 @@ export interface FoldOptions {
   onWarning?: (message: string) => void;
 }
 
+// Read once: the enums are re-exported through getters, which the hot path would call at every event.
+const { TEMPORARY, BETWEEN, BETWEEN_LEAKS } = Measure;
+const { ALL: HEAP_ALL, JS: HEAP_JS } = Heap;
+
 const NOT_IN_WINDOW = 0;
 const IN_WINDOW = 1;
 
@@ -316,7 +320,7 @@ export class Folder {
     const heap = this.heap;
     for (let i = 0; i < b.length; i++) {
       const kind = b.kind[i];
-      if (heap !== Heap.ALL && isJsHeap(kind) !== (heap === Heap.JS)) continue;
+      if (heap !== HEAP_ALL && isJsHeap(kind) !== (heap === HEAP_JS)) continue;
       const size = b.size[i];
       const t = b.time[i];
       if (t > p.windowEnd && !p.windowDone) this.closeWindow(p);
@@ -338,10 +342,10 @@ export class Folder {
         p.allocations++;
         p.allocatedBytes += size;
         let tag = 0;
-        if (measure === Measure.TEMPORARY) {
+        if (measure === TEMPORARY) {
           tag = (p.allocationsByThread.get(tid) ?? 0) + 1;
           p.allocationsByThread.set(tid, tag);
-        } else if (measure === Measure.BETWEEN || measure === Measure.BETWEEN_LEAKS) {
+        } else if (measure === BETWEEN || measure === BETWEEN_LEAKS) {
           if (t >= p.windowStart && t <= p.windowEnd) {
             tag = IN_WINDOW;
             this.extra.data[key] += size;
@@ -367,14 +371,14 @@ export class Folder {
     this.cur.data[key] -= bytes;
     this.curCount.data[key] -= count;
     p.liveBytes -= bytes;
-    if (this.measure === Measure.TEMPORARY) {
+    if (this.measure === TEMPORARY) {
       // Allocations the block's thread made after it, before this free.
       const since = (p.allocationsByThread.get(this.rowTid.data[key]) ?? 0) - tag;
       if (!overwritten && tag > 0 && since < this.temporaryThreshold) {
         this.extra.data[key] += bytes;
         this.extraCount.data[key] += count;
       }
-    } else if (this.measure === Measure.BETWEEN_LEAKS && tag === IN_WINDOW && !p.windowDone) {
+    } else if (this.measure === BETWEEN_LEAKS && tag === IN_WINDOW && !p.windowDone) {
       this.extra.data[key] -= bytes;
       this.extraCount.data[key] -= count;
     }

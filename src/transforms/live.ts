@@ -25,6 +25,9 @@ import { EventKind } from "../codec/model";
 import { f64, u32 } from "../model/growable";
 import { NumberMap } from "./number-map";
 
+// Read once: the enum is re-exported through a getter, which the hot path would call at every event.
+const { MMAP, MREMAP, MUNMAP, JS_SAMPLE, JS_SAMPLE_FREED } = EventKind;
+
 interface Piece {
   start: number;
   end: number;
@@ -121,14 +124,14 @@ export class LiveHeap {
 
   /** Records an allocation event (`time` and `tid` matter when the scope has an allocation time lead). */
   alloc(kind: number, address: number, size: number, key: number, count: number, tag = 0, time = 0, tid = 0): void {
-    if (kind === EventKind.MMAP || kind === EventKind.MREMAP) {
+    if (kind === MMAP || kind === MREMAP) {
       if (size <= 0) return;
       // A mapping over a live one (MAP_FIXED) replaces what it covers.
       if (this.unmap(address, size, true)) this.overwrittenSeen++;
       this.insertPiece({ start: address, end: address + size, key, origin: { pieces: 1, count, tag } });
       return;
     }
-    const map = kind === EventKind.JS_SAMPLE ? this.samples : this.heap;
+    const map = kind === JS_SAMPLE ? this.samples : this.heap;
     if (map === this.heap && this.early.size > 0 && this.takeEarlyFree(address, time, tid, key, size, count, tag)) {
       return;
     }
@@ -166,8 +169,8 @@ export class LiveHeap {
   }
 
   private release(kind: number, address: number, size: number, time: number, tid: number): boolean {
-    if (kind === EventKind.MUNMAP) return this.unmap(address, size, false);
-    const map = kind === EventKind.JS_SAMPLE_FREED ? this.samples : this.heap;
+    if (kind === MUNMAP) return this.unmap(address, size, false);
+    const map = kind === JS_SAMPLE_FREED ? this.samples : this.heap;
     if (map === this.heap && this.awaited.size > 0) {
       const awaited = this.awaited.get(address);
       if (awaited) {

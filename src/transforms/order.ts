@@ -10,6 +10,8 @@ import { EventOrder, type EventBatch, type Message } from "../codec/model";
 
 const MAX_HELD_EVENTS = 4_000_000;
 const OUT_BATCH = 16 * 1024;
+/** A run of one thread at least this long is passed on as a view of its batch rather than copied. */
+const VIEW_MIN = 256;
 
 interface Run {
   batch: EventBatch;
@@ -111,7 +113,7 @@ export class EventOrderer {
   private release(pid: number, limit: number): void {
     const q = this.queues.get(pid);
     if (!q || q.held === 0) return;
-    const out = new BatchBuilder(pid, this.emit, Math.min(OUT_BATCH, q.held));
+    const out = new BatchBuilder(pid, this.emit, q.held);
     const heads: Run[][] = [...q.threads.values()].filter((runs) => runs.length > 0);
     for (;;) {
       // The thread whose next event is earliest, and the earliest next event of any other thread.
@@ -223,52 +225,54 @@ export function growBatch(batch: EventBatch, length: number): EventBatch {
 }
 
 /**
- * Gathers copied rows into output batches of up to OUT_BATCH events. A batch is sized for what is still to come
- * (a watermark often releases a few events): a full one is half a megabyte of columns.
+ * Gathers released rows into output batches. A long run of one thread goes out as a view of its batch, uncopied;
+ * short runs (threads that interleave finely) are copied into a batch of up to OUT_BATCH events, sized for what is
+ * still to come (a watermark often releases a few events, and a full batch is half a megabyte of columns).
  */
 class BatchBuilder {
-  private batch: EventBatch;
+  private batch: EventBatch | undefined;
 
   constructor(
     private readonly pid: number,
     private readonly emit: (m: Message) => void,
     /** At most this many events will be copied. */
     private left: number,
-  ) {
-    this.batch = allocBatch(Math.min(OUT_BATCH, Math.max(1, left)));
-  }
+  ) {}
 
   copy(src: EventBatch, from: number, to: number): void {
+    this.left -= to - from;
+    if (to - from >= VIEW_MIN) {
+      this.flush();
+      this.emit({ type: "events", pid: this.pid, batch: viewRows(src, from, to) });
+      return;
+    }
     while (from < to) {
-      const o = this.batch;
+      const o = (this.batch ??= allocBatch(Math.min(OUT_BATCH, Math.max(1, this.left + to - from))));
       const k = Math.min(to - from, o.kind.length - o.length);
-      const at = o.length;
-      if (k < 64) {
-        // Threads that interleave finely give short runs: a plain loop beats making seven subarrays.
-        for (let j = 0; j < k; j++) copyEvent(src, from + j, o, at + j);
-        o.length += k;
-        from += k;
-        this.left -= k;
-        if (o.length === o.kind.length) this.flush();
-        continue;
-      }
-      o.kind.set(src.kind.subarray(from, from + k), at);
-      o.tid.set(src.tid.subarray(from, from + k), at);
-      o.time.set(src.time.subarray(from, from + k), at);
-      o.address.set(src.address.subarray(from, from + k), at);
-      o.size.set(src.size.subarray(from, from + k), at);
-      o.stack.set(src.stack.subarray(from, from + k), at);
-      o.count.set(src.count.subarray(from, from + k), at);
+      for (let j = 0; j < k; j++) copyEvent(src, from + j, o, o.length + j);
       o.length += k;
       from += k;
-      this.left -= k;
       if (o.length === o.kind.length) this.flush();
     }
   }
 
   flush(): void {
-    if (this.batch.length === 0) return;
+    if (!this.batch || this.batch.length === 0) return;
     this.emit({ type: "events", pid: this.pid, batch: this.batch });
-    this.batch = allocBatch(Math.min(OUT_BATCH, Math.max(1, this.left)));
+    this.batch = undefined;
   }
+}
+
+/** Rows [from, to) of a batch as a batch of their own, sharing its columns. */
+function viewRows(b: EventBatch, from: number, to: number): EventBatch {
+  return {
+    length: to - from,
+    kind: b.kind.subarray(from, to),
+    tid: b.tid.subarray(from, to),
+    time: b.time.subarray(from, to),
+    address: b.address.subarray(from, to),
+    size: b.size.subarray(from, to),
+    stack: b.stack.subarray(from, to),
+    count: b.count.subarray(from, to),
+  };
 }
