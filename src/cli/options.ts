@@ -2,31 +2,34 @@
 import { InvalidArgumentError, Option, type Command } from "commander";
 import { ALLOCATORS_BY_NAME } from "../model/allocators";
 import type { FoldOptions } from "../transforms/fold";
-import { needsDuration, parseTimeSpec, type HeapName, type MeasureName, type TimeSpec } from "../transforms/measures";
+import {
+  MEASURE_DEFINITIONS,
+  needsDuration,
+  parseTimeSpec,
+  type HeapName,
+  type MeasureName,
+  type TimeSpec,
+} from "../transforms/measures";
 import { UsageError } from "./io";
 
-/** The options of fold and of every report that folds: the measure and the shape of the stacks. */
+/** How the value of a measure's option is read, for measures whose option takes one. */
+const MEASURE_VALUE_PARSERS: Record<string, (value: string, previous: never) => never> = {
+  temporary: parsePositiveInt as never,
+  at: parseTimeOption as never,
+  between: collectTimes as never,
+};
+
+/** The options of fold and of every report that folds: a measure (from the registry) and the shape of the stacks. */
 export function addMeasureOptions(cmd: Command): Command {
+  for (const d of MEASURE_DEFINITIONS) {
+    if (!d.flags) continue;
+    const option = new Option(d.flags, d.help);
+    const parse = MEASURE_VALUE_PARSERS[d.name];
+    if (parse) option.argParser(parse);
+    cmd.addOption(option);
+    for (const extra of d.modifiers ?? []) cmd.option(extra.flags, extra.help);
+  }
   return cmd
-    .option("--peak", "what was live when live bytes were highest, per process (the default)")
-    .option(
-      "--leaks",
-      "what the app kept to its end: live when its code ended (its 'exit' listeners ran), before node's " +
-        "teardown, per thread (at exit for captures that did not record it); with --between, at the window's end",
-    )
-    .option(
-      "--after-teardown",
-      "with --leaks: what was still live when each process ended, after node's teardown (what even teardown " +
-        "did not free)",
-    )
-    .option("--total", "everything allocated, freed or not")
-    .option(
-      "--temporary [n]",
-      "allocations freed before n other allocations in their thread (default 1)",
-      parsePositiveInt,
-    )
-    .option("--at <time>", "what was live at a moment: 2.5s, 150ms, or 40% of the run", parseTimeOption)
-    .option("--between <t1> <t2>", "what was allocated between two moments (2s 5s, or 10% 50%)", collectTimes)
     .option("--inverted", "stacks from the allocating function outwards: all calls into one allocator sum in one place")
     .option("--split-processes", "a root frame per process, to show processes apart")
     .option("--split-threads", "a root frame per thread, to show threads apart")

@@ -83,6 +83,8 @@ export interface FoldInfo {
   heap: Heap;
   /** LEAKS at the end of the input even where the app's end was recorded. */
   afterTeardown: boolean;
+  /** Every measure the stream holds rows of, its own first; empty in streams folded before this field. */
+  measures: Measure[];
 }
 
 export interface Header {
@@ -253,6 +255,8 @@ export type Message = (
     }
   | { type: "gc"; gc: GcEvent }
   | { type: "folded"; batch: FoldedBatch }
+  /** Rows of a measure other than the folded stream's own (Record.other_measure). */
+  | { type: "otherMeasure"; batch: FoldedBatch }
   | { type: "trailer"; trailer: Trailer }
   /** A Record of a kind this reader does not know: skipped by every consumer, shown by `dump`. */
   | { type: "unknown"; field: number; bytes: number }

@@ -34,6 +34,7 @@ export const BODY_FIELD = {
   gc: 15,
   folded: 16,
   trailer: 17,
+  otherMeasure: 18,
 } as const satisfies Record<Exclude<Message["type"], "unknown">, number>;
 
 const TYPE_OF_FIELD: (Message["type"] | undefined)[] = [];
@@ -250,6 +251,7 @@ function decodeBody(type: Message["type"], pid: number, buf: Uint8Array, start: 
       };
     }
     case "folded":
+    case "otherMeasure":
       return { type, pid, batch: decodeFolded(buf, start, end) };
     case "trailer":
       return { type, pid, trailer: trailerFromWire(fromBin(pb.TrailerSchema, buf, start, end)) };
@@ -350,6 +352,7 @@ function foldInfoFromWire(f: pb.FoldInfo): FoldInfo {
     splitThreads: f.splitThreads,
     heap: f.heap,
     afterTeardown: f.afterTeardown,
+    measures: f.measures,
     processes: f.processes.map((p) => ({
       pid: p.pid,
       allocations: num(p.allocations, "count"),
@@ -496,7 +499,8 @@ function encodeBody(m: Message, w: ByteWriter): void {
         w,
       );
     }
-    case "folded": {
+    case "folded":
+    case "otherMeasure": {
       const b = m.batch;
       scalar(w, 1, b.measure);
       w.packed(2, b.stack, b.length);

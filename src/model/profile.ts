@@ -53,6 +53,7 @@ export class Profile {
     splitThreads: false,
     heap: Heap.ALL,
     afterTeardown: false,
+    measures: [],
   };
   readonly processes = new Map<number, ProcessInfo>();
   /** The folded scope (pid 0): frames, stacks and their labels. */

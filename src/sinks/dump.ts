@@ -59,7 +59,8 @@ export class DumpFormatter {
             `  fold measure=${enumName(Measure, f.measure)} heap=${enumName(Heap, f.heap)} truncated=${f.truncated}` +
               ` temporary_threshold=${f.temporaryThreshold} inverted=${f.inverted}` +
               ` split_processes=${f.splitProcesses} split_threads=${f.splitThreads}` +
-              (f.afterTeardown ? " after_teardown=true" : ""),
+              (f.afterTeardown ? " after_teardown=true" : "") +
+              (f.measures.length ? ` measures=${f.measures.map((x) => enumName(Measure, x)).join(",")}` : ""),
           );
           for (const p of h.fold.processes) {
             lines.push(
@@ -176,7 +177,8 @@ export class DumpFormatter {
         );
         break;
       }
-      case "folded": {
+      case "folded":
+      case "otherMeasure": {
         const b = m.batch;
         lines.push(`${head} measure=${enumName(Measure, b.measure)} n=${b.length}`);
         for (let i = 0; i < b.length; i++) {

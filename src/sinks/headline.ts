@@ -1,7 +1,8 @@
 // What a report's title says: the measure in words, with the totals of the profile and of the fold (FoldInfo), so
 // that a flame graph or a table read on its own says what its bytes are.
-import { Heap, Measure, isJsHeap, type FoldInfo, type ProcessTotals } from "../codec/model";
+import { Heap, isJsHeap, type FoldInfo, type Measure, type ProcessTotals } from "../codec/model";
 import type { Profile } from "../model/profile";
+import { definitionOf } from "../transforms/measures";
 import { formatBytes, formatDuration, plural } from "./format";
 
 export interface Headline {
@@ -46,47 +47,21 @@ export function headline(profile: Profile): Headline {
   };
 }
 
-/** What the bytes are, around " in N allocations": ["Peak memory: 9.2 KiB live at 40 ms", ""]. */
+/** What the bytes are, around " in N allocations": ["Peak memory: 9.2 KiB live at 40 ms", ""] (the measure's words). */
 function measureText(measure: Measure, info: FoldInfo, bytes: string): [string, string] {
-  const { temporaryThreshold: threshold, processes: totals } = info;
-  switch (measure) {
-    case Measure.PEAK:
-      return [`Peak memory: ${bytes} live${moment(totals, (p) => p.peakTimeNs, "each process's own peak")}`, ""];
-    case Measure.LEAKS:
-      return leaksText(info, bytes);
-    case Measure.TOTAL:
-      return [`Total memory: ${bytes} allocated`, ", freed or not"];
-    case Measure.TEMPORARY:
-      return [
-        `Temporary memory: ${bytes} allocated`,
-        threshold > 1
-          ? `, each freed within ${threshold} allocations of its thread`
-          : ", each freed before its thread's next allocation",
-      ];
-    case Measure.AT:
-      return [`Live memory: ${bytes} live${moment(totals, (p) => p.windowEndNs, "each process's own moment")}`, ""];
-    case Measure.BETWEEN:
-      return [`Allocated memory: ${bytes} allocated${window(totals)}`, ", freed or not"];
-    case Measure.BETWEEN_LEAKS:
-      return [`Leaked memory: ${bytes} allocated${window(totals)}`, ", still live at its end"];
-    default:
-      return [`Memory (measure ${measure}): ${bytes}`, ""];
-  }
-}
-
-/** Which moment --leaks took: the app's end where the capture recorded it, else the end. */
-function leaksText(info: FoldInfo, bytes: string): [string, string] {
-  const end = info.truncated ? "the end of the capture" : "exit";
-  const ended = info.processes.filter((p) => p.appEndedNs > 0).length;
-  if (info.afterTeardown) return [`Leaked memory: ${bytes} still live at ${end}`, ", after node's teardown"];
-  if (ended === 0) return [`Leaked memory: ${bytes} still live at ${end}`, ""];
-  const others = info.processes.length - ended;
-  return [
-    `Leaked memory: ${bytes} still live at the app's end`,
-    others === 0
-      ? ", before node's teardown"
-      : `, before node's teardown (at ${end} in ${plural(others, "process", "processes")} that did not record its end)`,
-  ];
+  const definition = definitionOf(measure);
+  if (!definition) return [`Memory (measure ${measure}): ${bytes}`, ""];
+  const totals = info.processes;
+  return definition.headline({
+    bytes,
+    info,
+    totals,
+    truncated: info.truncated,
+    temporaryThreshold: info.temporaryThreshold,
+    plural,
+    moment: (ns, several) => moment(totals, ns, several),
+    window: () => window(totals),
+  });
 }
 
 /** " at 40 ms" for one process; several processes each have their own moment. */

@@ -12,6 +12,7 @@ import {
   newTrailer,
   type FoldInfo,
   type FoldedBatch,
+  type Measure,
   type Message,
 } from "../codec/model";
 import { u32, type Growable } from "../model/growable";
@@ -37,23 +38,35 @@ type Row = [pid: number, tid: number, kind: number, stack: number, bytes: number
 
 export class FoldedWriter {
   private readonly output = new Interner();
-  private readonly rows = new Map<string, Row>();
+  /** The rows of each measure. */
+  private readonly rows = new Map<Measure, Map<string, Row>>();
 
   constructor(private readonly shape: OutputShape) {}
 
-  /** Adds bytes and count to the output row of an input row (stack in `memo.scope`). */
-  add(memo: ScopeMemo, pid: number, tid: number, kind: number, stack: number, bytes: number, count: number): void {
-    this.addMapped(pid, tid, kind, this.outputStack(memo, pid, tid, stack), bytes, count);
+  /** Adds bytes and count to the output row of an input row (stack in `memo.scope`) under a measure. */
+  add(
+    measure: Measure,
+    memo: ScopeMemo,
+    pid: number,
+    tid: number,
+    kind: number,
+    stack: number,
+    bytes: number,
+    count: number,
+  ): void {
+    this.addMapped(measure, pid, tid, kind, this.outputStack(memo, pid, tid, stack), bytes, count);
   }
 
   /** Adds to an output row whose stack is already an output stack id (rows of a folded input, mapped as they are). */
-  addMapped(pid: number, tid: number, kind: number, outStack: number, bytes: number, count: number): void {
+  addMapped(measure: Measure, pid: number, tid: number, kind: number, outStack: number, bytes: number, count: number) {
+    let rows = this.rows.get(measure);
+    if (!rows) this.rows.set(measure, (rows = new Map()));
     const key = `${pid},${tid},${kind},${outStack}`;
-    const row = this.rows.get(key);
+    const row = rows.get(key);
     if (row) {
       row[4] += bytes;
       row[5] += count;
-    } else this.rows.set(key, [pid, tid, kind, outStack, bytes, count]);
+    } else rows.set(key, [pid, tid, kind, outStack, bytes, count]);
   }
 
   /** A folded input's stack, as it was (its shape already applied when it was folded). */
@@ -106,7 +119,10 @@ export class FoldedWriter {
     return this.output.frame({ name, kind: FunctionKind.KIND_OTHER });
   }
 
-  /** The folded scope's Messages: header, tables, batches (sorted, for stable output), trailer. */
+  /**
+   * The folded scope's Messages: header, tables, the batches of its own measure then those of the others in
+   * `info.measures` (each sorted, for stable output), trailer.
+   */
   messages(info: FoldInfo): Message[] {
     const out: Message[] = [
       {
@@ -120,12 +136,15 @@ export class FoldedWriter {
         }),
       },
     ];
-    const sorted = [...this.rows.values()]
-      .filter((r) => r[4] !== 0 || r[5] !== 0)
-      .sort((a, b) => a[3] - b[3] || a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
     out.push(...this.output.drain(0));
-    for (let at = 0; at < sorted.length; at += OUT_BATCH) {
-      out.push({ type: "folded", pid: 0, batch: foldedBatch(info.measure, sorted.slice(at, at + OUT_BATCH)) });
+    for (const measure of info.measures.length > 0 ? info.measures : [info.measure]) {
+      const sorted = [...(this.rows.get(measure)?.values() ?? [])]
+        .filter((r) => r[4] !== 0 || r[5] !== 0)
+        .sort((a, b) => a[3] - b[3] || a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
+      const type = measure === info.measure ? "folded" : "otherMeasure";
+      for (let at = 0; at < sorted.length; at += OUT_BATCH) {
+        out.push({ type, pid: 0, batch: foldedBatch(measure, sorted.slice(at, at + OUT_BATCH)) });
+      }
     }
     out.push({ type: "trailer", pid: 0, trailer: newTrailer() });
     return out;

@@ -1,24 +1,18 @@
-// fold: events -> bytes and counts per stack, under a measure.
+// fold: events -> bytes and counts per stack, under every measure one pass computes.
 //
-// Every measure costs O(1) per event:
-// - total: every allocation adds to its row;
-// - leaks: allocations add, their frees subtract (pairing by address in LiveHeap); the rows as they stood when the
-//   app's code ended (AppEnd: each thread's rows copied once, at the first event after its moment), or what
-//   remains at the end for threads without one (and for all with afterTeardown);
-// - peak: the rows as they stood when the process's live bytes were highest. Rather than copying every row at
-//   each new high-water mark, a row saves its value the first time it changes after the mark (`touch`): a row
-//   untouched since the last mark still holds its value at the mark. (Memray's high-water-mark aggregator uses
-//   the same idea.) Peak, leaks and total are always kept: they cost little and give every fold its totals.
-// - temporary N: at a free, the block is temporary if fewer than N allocations happened in its thread since it
-//   was made (LiveHeap keeps the thread's allocation number as the block's tag);
-// - at T: the rows copied once, at the first event after T;
-// - between T1 T2: allocations made in the window; with leaks, minus those freed before T2.
-// A row is (process, thread, allocator, stack). Rows are kept per input scope while reading; at the end
-// FoldedWriter re-interns their stacks into the output scope and writes the folded stream after the processes'
-// own records (headers, threads, memory samples, trailers), which pass through as they come.
+// A row is (process, thread, allocator, stack). Each measure is a strategy of its own (measures/, listed in
+// measures/registry.ts); fold pairs frees with their allocations (LiveHeap, after EventOrderer has put each process's
+// threads into one time order) and tells the measures. Every measure costs O(1) per event. One fold computes the
+// measure asked for and every one-pass measure (peak, leaks, total, temporary): the folded stream holds the one
+// asked for as its own (FoldedBatch Records) and the others beside it (other_measure Records), so that a report on a
+// folded capture can show any of them without going back to the events.
 //
-// A FoldedBatch in the input (a stream folded before) is added as it is, so fold is idempotent: `fold | fold`
-// equals `fold`, and a report can always fold its input first.
+// Rows are kept per input scope while reading; at the end FoldedWriter re-interns their stacks into the output scope
+// and writes the folded stream after the processes' own records (headers, threads, memory samples, trailers), which
+// pass through as they come.
+//
+// A folded stream in the input (one folded before) is added as it is, every measure it holds, so fold is
+// idempotent: `fold | fold` equals `fold`, and a report can always fold its input first.
 import type { Transform } from "node:stream";
 import { CaptureError } from "../codec/errors";
 import {
@@ -35,18 +29,22 @@ import {
   type Message,
   type ProcessTotals,
 } from "../codec/model";
-import { f64, u32, u8 } from "../model/growable";
 import { Scopes, type Scope } from "../model/scope";
-import { FoldedWriter, ScopeMemo, type OutputShape } from "./fold-output";
 import { AppEnd } from "./app-end";
+import { FoldedWriter, ScopeMemo, type OutputShape } from "./fold-output";
+import { FoldRows } from "./fold-rows";
 import { LiveHeap } from "./live";
 import {
   HEAPS,
   MEASURES,
+  ONE_PASS_MEASURES,
+  definitionOf,
   describeTime,
   measureName,
-  resolveTime,
+  type FoldProcess,
   type HeapName,
+  type MeasureAggregator,
+  type MeasureDefinition,
   type MeasureName,
   type TimeSpec,
 } from "./measures";
@@ -57,7 +55,7 @@ import { stageIterate, stageTransform } from "../streams/stage";
 export { MEASURES, measureName, type MeasureName } from "./measures";
 
 export interface FoldOptions {
-  /** The measure to fold by. Default: the measure of a folded input, else `defaultMeasure`. */
+  /** The measure of the output. Default: the measure of a folded input, else `defaultMeasure`. */
   measure?: MeasureName;
   /**
    * For "leaks": what was live at the end of the input, after the runtime's teardown, also where the app's end
@@ -66,8 +64,7 @@ export interface FoldOptions {
   afterTeardown?: boolean;
   /**
    * The measure of a raw capture when `measure` is not given (default peak). A report whose figures are about
-   * everything allocated (stats) asks for total here, and still reads a folded input by that input's own measure.
-   * Only the measures every fold keeps (peak, leaks, total) can be a default.
+   * everything allocated (stats) asks for total here; a folded input that holds it is read by it too.
    */
   defaultMeasure?: "peak" | "leaks" | "total";
   /** For "temporary": freed before this many other allocations in the thread (default 1). */
@@ -89,40 +86,32 @@ export interface FoldOptions {
   onWarning?: (message: string) => void;
 }
 
-// Read once: the enums are re-exported through getters, which the hot path would call at every event.
-const { TEMPORARY, BETWEEN, BETWEEN_LEAKS } = Measure;
+// Read once: the enum is re-exported through a getter, which the hot path would call at every event.
 const { ALL: HEAP_ALL, JS: HEAP_JS } = Heap;
 
-const NOT_IN_WINDOW = 0;
-const IN_WINDOW = 1;
-
-class ProcessFold {
+class ProcessFold implements FoldProcess {
   readonly live: LiveHeap;
   readonly memo: ScopeMemo;
   liveBytes = 0;
   peakBytes = 0;
   peakTime = 0;
-  /** Increases at every new high-water mark; a row's snapshot is valid if taken in the current epoch. */
   epoch = 0;
   allocations = 0;
   allocatedBytes = 0;
   deallocations = 0;
   endTime = 0;
-  /** The current event's time (for releases, which happen inside LiveHeap). */
-  now = 0;
-  /** The rows of this process. */
   readonly keys: number[] = [];
-  /** For "at" and the "between" measures: the moment or window, in this process's time. */
   windowStart = 0;
   windowEnd = Infinity;
-  /** "at": the copy is made; "between-leaks": the window has closed. */
   windowDone = false;
   /** Row of (tid, stack * 128 + kind), per thread. */
   private readonly rows = new Map<number, NumberMap>();
   private lastTid = -1;
   private lastRows: NumberMap | undefined;
-  /** Allocations made so far, per thread (for "temporary"). */
-  readonly allocationsByThread = new Map<number, number>();
+  /** Allocations made so far, per thread; the last thread's count is kept at hand (events come in runs). */
+  private readonly threadAllocations = new Map<number, number>();
+  private countTid = -1;
+  private count = 0;
   /** When the app's code ended, per thread (for "leaks", and every fold's kept totals). */
   readonly appEnd: AppEnd;
   /** What the rows held when the app's code ended (summed at the end). */
@@ -158,6 +147,20 @@ class ProcessFold {
     return rows;
   }
 
+  /** Counts an allocation of a thread; returns its number (the block's tag). */
+  nextAllocation(tid: number): number {
+    if (tid !== this.countTid) {
+      if (this.countTid >= 0) this.threadAllocations.set(this.countTid, this.count);
+      this.countTid = tid;
+      this.count = this.threadAllocations.get(tid) ?? 0;
+    }
+    return ++this.count;
+  }
+
+  allocationsOf(tid: number): number {
+    return tid === this.countTid ? this.count : (this.threadAllocations.get(tid) ?? 0);
+  }
+
   totals(leakedCount: number): ProcessTotals {
     return {
       pid: this.pid,
@@ -180,39 +183,35 @@ class ProcessFold {
   }
 }
 
+/** A measure in this fold: its definition and its state. */
+interface Computed {
+  definition: MeasureDefinition;
+  aggregator: MeasureAggregator;
+}
+
 /** The push-based fold: push() every input Message, end() once; output goes to `emit`. */
 export class Folder {
   private readonly scopes = new Scopes();
   private readonly orderer: EventOrderer;
   private readonly processes = new Map<number, ProcessFold>();
   private readonly processOrder: ProcessFold[] = [];
+  /** The measure asked for, if any. */
   private readonly measure: Measure | undefined;
   private readonly afterTeardown: boolean;
   private readonly temporaryThreshold: number;
   private readonly shape: OutputShape;
   private readonly heap: Heap;
   private readonly writer: FoldedWriter;
-
-  // Rows, as columns.
-  private readonly rowProcess: ProcessFold[] = [];
-  private readonly rowTid = u32();
-  private readonly rowKind = u8();
-  private readonly rowStack = u32();
-  private readonly cur = f64();
-  private readonly curCount = f64();
-  private readonly snap = f64();
-  private readonly snapCount = f64();
-  private readonly snapEpoch = f64();
-  private readonly total = f64();
-  private readonly totalCount = f64();
-  /** The chosen measure's own figures, for temporary, at and the between measures. */
-  private readonly extra = f64();
-  private readonly extraCount = f64();
-  /** What each row held when its thread's app code ended (AppEnd), once `frozen`; until then `cur` stands. */
-  private readonly kept = f64();
-  private readonly keptCount = f64();
-  private readonly frozen = u8();
-  private readonly freezeRow = (key: number) => this.freeze(key);
+  private readonly rows = new FoldRows();
+  /** Every measure this fold computes: the one asked for first, then the one-pass measures. */
+  private readonly computed: Computed[];
+  /** The measure with a window (at, between), if asked for. */
+  private readonly windowed: Computed | undefined;
+  // The hooks that measures define, gathered so that the hot path calls only those.
+  private readonly onGrow: MeasureAggregator[];
+  private readonly onAllocate: MeasureAggregator[];
+  private readonly onRelease: MeasureAggregator[];
+  private readonly freezeRow = (key: number) => this.rows.freeze(key);
 
   // Folded input.
   private foldedInfo: FoldInfo | undefined;
@@ -228,10 +227,27 @@ export class Folder {
     this.afterTeardown = options.afterTeardown ?? false;
     if (this.afterTeardown && this.measure !== Measure.LEAKS)
       throw new RangeError("afterTeardown goes with the leaks measure");
-    if (this.measure === Measure.AT && !options.at) throw new RangeError("the at measure needs a time (options.at)");
-    if ((this.measure === Measure.BETWEEN || this.measure === Measure.BETWEEN_LEAKS) && !options.window) {
-      throw new RangeError("the between measures need a window (options.window)");
+    const asked = this.measure === undefined ? undefined : definitionOf(this.measure);
+    if (asked?.window && !asked.window({ temporaryThreshold: 1, ...options }, 0)) {
+      throw new RangeError(
+        `the ${asked.name} measure needs ${asked.name === "at" ? "a time (options.at)" : "a window (options.window)"}`,
+      );
     }
+    const definitions = [...new Set([...(asked ? [asked] : []), ...ONE_PASS_MEASURES])];
+    const settings = {
+      temporaryThreshold: this.temporaryThreshold,
+      at: options.at,
+      window: options.window,
+      afterTeardown: this.afterTeardown,
+    };
+    this.computed = definitions.map((definition) => ({
+      definition,
+      aggregator: definition.create(this.rows, settings),
+    }));
+    this.windowed = this.computed.find((c) => c.definition.window);
+    this.onGrow = this.computed.filter((c) => c.aggregator.grow).map((c) => c.aggregator);
+    this.onAllocate = this.computed.filter((c) => c.aggregator.allocate).map((c) => c.aggregator);
+    this.onRelease = this.computed.filter((c) => c.aggregator.release).map((c) => c.aggregator);
     this.shape = {
       inverted: options.inverted ?? false,
       splitProcesses: options.splitProcesses ?? false,
@@ -270,6 +286,7 @@ export class Folder {
         return;
       }
       case "folded":
+      case "otherMeasure":
         this.addFolded(scope!, m.batch, m);
         return;
       case "process":
@@ -294,21 +311,19 @@ export class Folder {
     const p = new ProcessFold(pid, scope, (p, key, bytes, count, tag, overwritten) =>
       this.release(p, key, bytes, count, tag, overwritten),
     );
-    const o = this.options;
-    if (this.measure === Measure.AT || this.measure === Measure.BETWEEN || this.measure === Measure.BETWEEN_LEAKS) {
-      const duration = o.durations?.get(pid);
-      const [from, to] = this.measure === Measure.AT ? [o.at!, o.at!] : o.window!;
-      const start = resolveTime(from, duration);
-      const end = resolveTime(to, duration);
-      if (start === undefined || end === undefined) {
+    const windowed = this.windowed?.definition;
+    if (windowed) {
+      const o = this.options;
+      const window = windowed.window!({ temporaryThreshold: 1, ...o }, o.durations?.get(pid));
+      const [from, to] = windowed.name === "at" ? [o.at!, o.at!] : o.window!;
+      if (!window) {
         throw new RangeError(
           `process ${pid}: a time given as a percentage needs the run's length (${describeTime(from)}..${describeTime(to)})`,
         );
       }
-      if (end < start)
+      if (window[1] < window[0])
         throw new RangeError(`the window ends (${describeTime(to)}) before it starts (${describeTime(from)})`);
-      p.windowStart = this.measure === Measure.AT ? 0 : start;
-      p.windowEnd = end;
+      [p.windowStart, p.windowEnd] = window;
     }
     this.processes.set(pid, p);
     this.processOrder.push(p);
@@ -316,8 +331,9 @@ export class Folder {
 
   private foldEvents(p: ProcessFold, b: EventBatch, m: Message): void {
     const stacks = p.scope.stackCount;
-    const measure = this.measure;
     const heap = this.heap;
+    const rows = this.rows;
+    const onAllocate = this.onAllocate;
     for (let i = 0; i < b.length; i++) {
       const kind = b.kind[i];
       if (heap !== HEAP_ALL && isJsHeap(kind) !== (heap === HEAP_JS)) continue;
@@ -325,7 +341,6 @@ export class Folder {
       const t = b.time[i];
       if (t > p.windowEnd && !p.windowDone) this.closeWindow(p);
       if (t >= p.appEnd.next) p.appEnd.rowsPassed(t, this.freezeRow);
-      p.now = t;
       if (isAllocation(kind)) {
         const stack = b.stack[i];
         if (stack >= stacks)
@@ -333,25 +348,16 @@ export class Folder {
         const tid = b.tid[i];
         const key = this.rowOf(p, tid, kind, stack);
         const count = b.count[i];
-        this.touch(key, p.epoch);
-        this.cur.data[key] += size;
-        this.curCount.data[key] += count;
-        this.total.data[key] += size;
-        this.totalCount.data[key] += count;
+        rows.touch(key, p.epoch);
+        rows.cur.data[key] += size;
+        rows.curCount.data[key] += count;
+        rows.total.data[key] += size;
+        rows.totalCount.data[key] += count;
         p.liveBytes += size;
         p.allocations++;
         p.allocatedBytes += size;
-        let tag = 0;
-        if (measure === TEMPORARY) {
-          tag = (p.allocationsByThread.get(tid) ?? 0) + 1;
-          p.allocationsByThread.set(tid, tag);
-        } else if (measure === BETWEEN || measure === BETWEEN_LEAKS) {
-          if (t >= p.windowStart && t <= p.windowEnd) {
-            tag = IN_WINDOW;
-            this.extra.data[key] += size;
-            this.extraCount.data[key] += count;
-          } else tag = NOT_IN_WINDOW;
-        }
+        const tag = p.nextAllocation(tid);
+        for (let j = 0; j < onAllocate.length; j++) onAllocate[j].allocate!(p, key, size, count, t, tag);
         p.live.alloc(kind, b.address[i], size, key, count, tag, t, tid);
         if (p.liveBytes > p.peakBytes) {
           p.peakBytes = p.liveBytes;
@@ -367,48 +373,19 @@ export class Folder {
   }
 
   private release(p: ProcessFold, key: number, bytes: number, count: number, tag: number, overwritten: boolean): void {
-    this.touch(key, p.epoch);
-    this.cur.data[key] -= bytes;
-    this.curCount.data[key] -= count;
+    const rows = this.rows;
+    rows.touch(key, p.epoch);
+    rows.cur.data[key] -= bytes;
+    rows.curCount.data[key] -= count;
     p.liveBytes -= bytes;
-    if (this.measure === TEMPORARY) {
-      // Allocations the block's thread made after it, before this free.
-      const since = (p.allocationsByThread.get(this.rowTid.data[key]) ?? 0) - tag;
-      if (!overwritten && tag > 0 && since < this.temporaryThreshold) {
-        this.extra.data[key] += bytes;
-        this.extraCount.data[key] += count;
-      }
-    } else if (this.measure === BETWEEN_LEAKS && tag === IN_WINDOW && !p.windowDone) {
-      this.extra.data[key] -= bytes;
-      this.extraCount.data[key] -= count;
-    }
+    const onRelease = this.onRelease;
+    for (let j = 0; j < onRelease.length; j++) onRelease[j].release!(p, key, bytes, count, tag, overwritten);
   }
 
-  /** The first event after the moment (at) or window (between): copy or freeze the process's rows. */
+  /** The first event after the moment (at) or window (between). */
   private closeWindow(p: ProcessFold): void {
     p.windowDone = true;
-    if (this.measure !== Measure.AT) return;
-    for (const key of p.keys) {
-      this.extra.data[key] = this.cur.data[key];
-      this.extraCount.data[key] = this.curCount.data[key];
-    }
-  }
-
-  /** A row keeps what it holds: at the first event after its thread's app end (AppEnd), or at the end. */
-  private freeze(key: number): void {
-    if (this.frozen.data[key]) return;
-    this.frozen.data[key] = 1;
-    this.kept.data[key] = this.cur.data[key];
-    this.keptCount.data[key] = this.curCount.data[key];
-  }
-
-  /** Saves a row's value before its first change after the latest high-water mark. */
-  private touch(key: number, epoch: number): void {
-    if (this.snapEpoch.data[key] !== epoch) {
-      this.snap.data[key] = this.cur.data[key];
-      this.snapCount.data[key] = this.curCount.data[key];
-      this.snapEpoch.data[key] = epoch;
-    }
+    this.windowed?.aggregator.closeWindow?.(p);
   }
 
   private rowOf(p: ProcessFold, tid: number, kind: number, stack: number): number {
@@ -416,30 +393,12 @@ export class Folder {
     const k = stack * 128 + kind;
     let key = byStack.get(k);
     if (key < 0) {
-      key = this.rowProcess.length;
+      key = this.rows.add(p.pid, tid, kind, stack);
+      // Made after its thread's app code ended: nothing of it was kept.
+      if (p.appEnd.addRow(key, tid)) this.rows.frozen.data[key] = 1;
       byStack.set(k, key);
       p.keys.push(key);
-      this.rowProcess.push(p);
-      this.rowTid.push(tid);
-      this.rowKind.push(kind);
-      this.rowStack.push(stack);
-      for (const col of [
-        this.cur,
-        this.curCount,
-        this.snap,
-        this.snapCount,
-        this.total,
-        this.totalCount,
-        this.extra,
-        this.extraCount,
-        this.kept,
-        this.keptCount,
-      ]) {
-        col.push(0);
-      }
-      this.snapEpoch.push(-1);
-      // Made after its thread's app code ended: nothing of it was kept.
-      this.frozen.push(p.appEnd.addRow(key, tid) ? 1 : 0);
+      for (const a of this.onGrow) a.grow!(key + 1);
     }
     return key;
   }
@@ -448,9 +407,9 @@ export class Folder {
     const info = header.fold;
     if (!info) throw new CaptureError("a folded stream's header has no fold information", offset ?? 0);
     const prev = this.foldedInfo;
-    if (prev && prev.measure !== info.measure) {
+    if (prev && measuresOf(prev).join() !== measuresOf(info).join()) {
       throw new CaptureError(
-        `the input holds streams folded by different measures (--${measureName(prev.measure)} and --${measureName(info.measure)})`,
+        `the input holds streams folded by different measures (${describeMeasures(prev)} and ${describeMeasures(info)})`,
         offset ?? 0,
       );
     }
@@ -460,27 +419,38 @@ export class Folder {
 
   private addFolded(scope: Scope, b: FoldedBatch, m: Message): void {
     let memo = this.foldedMemos.get(scope);
+    const heap = this.heap;
     if (!memo) {
       memo = new ScopeMemo(scope);
       this.foldedMemos.set(scope, memo);
+      // The folded scope's stacks, in the order they were defined (a folded stream defines its tables before its
+      // rows): its rows come measure by measure, and mapping them as they come would number the stacks otherwise.
+      if (heap === Heap.ALL) for (let s = 1; s < scope.stackCount; s++) this.writer.plainStack(memo, s);
     }
-    const heap = this.heap;
     for (let i = 0; i < b.length; i++) {
       if (heap !== Heap.ALL && isJsHeap(b.kind[i]) !== (heap === Heap.JS)) continue;
       const stack = b.stack[i];
       if (stack >= scope.stackCount)
         throw new CaptureError(`a folded row refers to undefined stack ${stack}`, m.offset ?? 0);
-      this.writer.addMapped(b.pid[i], b.tid[i], b.kind[i], this.writer.plainStack(memo, stack), b.bytes[i], b.count[i]);
+      const out = this.writer.plainStack(memo, stack);
+      this.writer.addMapped(b.measure, b.pid[i], b.tid[i], b.kind[i], out, b.bytes[i], b.count[i]);
     }
   }
 
-  /** The measure of the output: the one asked for, or that of a folded input, else the default (peak). */
-  private chooseMeasure(): Measure {
+  /** The measures of the output, its own first: the one asked for, or that of a folded input, else the default. */
+  private chooseMeasures(): Measure[] {
     const folded = this.foldedInfo;
-    if (!folded) return this.measure ?? MEASURES[this.options.defaultMeasure ?? "peak"];
-    if (this.measure !== undefined && this.measure !== folded.measure) {
+    if (!folded) {
+      const own = this.measure ?? MEASURES[this.options.defaultMeasure ?? "peak"];
+      return [own, ...this.computed.map((c) => c.definition.measure).filter((m) => m !== own)];
+    }
+    const held = measuresOf(folded);
+    const wanted = this.measure ?? MEASURES[this.options.defaultMeasure ?? measureName(folded.measure)];
+    // A report's default (stats' total) gives way to the input's own measure when the input does not hold it.
+    const own = held.includes(wanted) ? wanted : this.measure === undefined ? folded.measure : undefined;
+    if (own === undefined) {
       throw new CaptureError(
-        `the input was already folded with --${measureName(folded.measure)}; fold the raw capture with --${measureName(this.measure)} instead`,
+        `the input was already folded, with ${describeMeasures(folded)}; fold the raw capture with --${measureName(this.measure!)} instead`,
         0,
       );
     }
@@ -503,47 +473,47 @@ export class Folder {
         );
       }
     }
-    return folded.measure;
+    return [own, ...held.filter((m) => m !== own)];
   }
 
   private finish(): Message[] {
-    const measure = this.chooseMeasure();
-    const afterTeardown = measure === Measure.LEAKS && (this.foldedInfo?.afterTeardown ?? this.afterTeardown);
+    const measures = this.chooseMeasures();
     const leakedCount = new Map<ProcessFold, number>();
     for (const p of this.processOrder) if (!p.windowDone && p.windowEnd !== Infinity) this.closeWindow(p);
-    for (let key = 0; key < this.rowProcess.length; key++) {
-      const p = this.rowProcess[key];
-      leakedCount.set(p, (leakedCount.get(p) ?? 0) + this.curCount.data[key]);
+    const rows = this.rows;
+    const value: [number, number] = [0, 0];
+    for (let key = 0; key < rows.length; key++) {
+      const p = this.processes.get(rows.pid.data[key])!;
+      leakedCount.set(p, (leakedCount.get(p) ?? 0) + rows.curCount.data[key]);
       // Threads whose app code did not end before the input did: what they hold at the end is what they kept.
-      this.freeze(key);
-      p.keptBytes += this.kept.data[key];
-      p.keptCount += this.keptCount.data[key];
-      const [bytes, count] = this.valueOf(key, p, measure, afterTeardown);
-      if (bytes === 0 && count === 0) continue;
-      this.writer.add(
-        p.memo,
-        p.pid,
-        this.rowTid.data[key],
-        this.rowKind.data[key],
-        this.rowStack.data[key],
-        bytes,
-        count,
-      );
+      rows.freeze(key);
+      p.keptBytes += rows.kept.data[key];
+      p.keptCount += rows.keptCount.data[key];
+      for (const { definition, aggregator } of this.computed) {
+        aggregator.value(p, key, value);
+        if (value[0] === 0 && value[1] === 0) continue;
+        const [tid, kind, stack] = [rows.tid.data[key], rows.kind.data[key], rows.stack.data[key]];
+        this.writer.add(definition.measure, p.memo, p.pid, tid, kind, stack, value[0], value[1]);
+      }
     }
     const folded = this.foldedInfo;
     const truncated =
       (folded?.truncated ?? false) || this.scopes.all().some((s) => s.header.content === Content.RAW && !s.trailerSeen);
     const info: FoldInfo = {
-      measure,
+      measure: measures[0],
+      measures,
       processes: [...this.foldedTotals, ...this.rawProcesses().map((p) => p.totals(leakedCount.get(p) ?? 0))],
       truncated,
-      temporaryThreshold: measure === Measure.TEMPORARY ? (folded?.temporaryThreshold ?? this.temporaryThreshold) : 0,
+      temporaryThreshold: measures.includes(Measure.TEMPORARY)
+        ? (folded?.temporaryThreshold ?? this.temporaryThreshold)
+        : 0,
       inverted: this.shape.inverted || (folded?.inverted ?? false),
       splitProcesses: this.shape.splitProcesses || (folded?.splitProcesses ?? false),
       splitThreads: this.shape.splitThreads || (folded?.splitThreads ?? false),
       // A heap asked for narrows a folded input's; otherwise the input's stands.
       heap: this.heap !== Heap.ALL ? this.heap : (folded?.heap ?? Heap.ALL),
-      afterTeardown,
+      // Which moment the LEAKS rows took.
+      afterTeardown: folded?.afterTeardown ?? this.afterTeardown,
     };
     return this.writer.messages(info);
   }
@@ -556,23 +526,17 @@ export class Folder {
     const folded = new Set(this.foldedTotals.map((t) => t.pid));
     return this.processOrder.filter((p) => !(folded.has(p.pid) && p.allocations === 0 && p.deallocations === 0));
   }
+}
 
-  private valueOf(key: number, p: ProcessFold, measure: Measure, afterTeardown: boolean): [number, number] {
-    switch (measure) {
-      case Measure.TOTAL:
-        return [this.total.data[key], this.totalCount.data[key]];
-      case Measure.LEAKS:
-        return afterTeardown
-          ? [this.cur.data[key], this.curCount.data[key]]
-          : [this.kept.data[key], this.keptCount.data[key]];
-      case Measure.PEAK: {
-        const atPeak = this.snapEpoch.data[key] === p.epoch;
-        return atPeak ? [this.snap.data[key], this.snapCount.data[key]] : [this.cur.data[key], this.curCount.data[key]];
-      }
-      default:
-        return [this.extra.data[key], this.extraCount.data[key]];
-    }
-  }
+/** The measures a folded stream holds, its own first (streams folded before FoldInfo.measures hold their own). */
+export function measuresOf(info: FoldInfo): Measure[] {
+  return info.measures.length > 0 ? info.measures : [info.measure];
+}
+
+function describeMeasures(info: FoldInfo): string {
+  return measuresOf(info)
+    .map((m) => `--${measureName(m)}`)
+    .join(", ");
 }
 
 /** fold as a Transform: Messages in, the folded stream's Messages out (object mode on both sides). */

@@ -1,82 +1,34 @@
-// The measures fold can aggregate by, and the times some of them take.
-import { Heap, Measure, type FoldInfo } from "../codec/model";
+// The measures fold can aggregate by (one file each in measures/, listed in measures/registry.ts), and the times
+// some of them take.
+import { Heap, type FoldInfo, type Measure } from "../codec/model";
+import { MEASURE_DEFINITIONS, definitionOf } from "./measures/registry";
+
+export { MEASURE_DEFINITIONS, ONE_PASS_MEASURES, definitionOf } from "./measures/registry";
+export type { MeasureAggregator, MeasureDefinition, FoldProcess, FoldSettings } from "./measures/measure";
+export * from "./measures/times";
 
 export type MeasureName = "peak" | "leaks" | "total" | "temporary" | "at" | "between" | "between-leaks";
 
-export const MEASURES: Record<MeasureName, Measure> = {
-  peak: Measure.PEAK,
-  leaks: Measure.LEAKS,
-  total: Measure.TOTAL,
-  temporary: Measure.TEMPORARY,
-  at: Measure.AT,
-  between: Measure.BETWEEN,
-  "between-leaks": Measure.BETWEEN_LEAKS,
-};
+export const MEASURES = Object.fromEntries(MEASURE_DEFINITIONS.map((d) => [d.name, d.measure])) as Record<
+  MeasureName,
+  Measure
+>;
 
 export function measureName(m: Measure): MeasureName {
-  for (const [name, value] of Object.entries(MEASURES)) if (value === m) return name as MeasureName;
-  return "peak";
+  return (definitionOf(m)?.name ?? "peak") as MeasureName;
 }
 
 /** How reports describe a measure in their titles (for leaks, the moment it took by `info`, when given). */
 export function measureTitle(m: Measure, info?: FoldInfo): string {
-  switch (m) {
-    case Measure.LEAKS:
-      if (info && !info.afterTeardown && info.processes.some((p) => p.appEndedNs > 0))
-        return "Leaked memory (live at the app's end, before node's teardown)";
-      return info?.afterTeardown
-        ? "Leaked memory (live at exit, after node's teardown)"
-        : "Leaked memory (live at exit)";
-    case Measure.TOTAL:
-      return "Total allocations";
-    case Measure.TEMPORARY:
-      return "Temporary allocations";
-    case Measure.AT:
-      return "Live memory at a moment";
-    case Measure.BETWEEN:
-      return "Allocations within a time window";
-    case Measure.BETWEEN_LEAKS:
-      return "Allocations within a time window, still live at its end";
-    default:
-      return "Peak memory (live at the high-water mark)";
-  }
+  const d = definitionOf(m) ?? definitionOf(MEASURES.peak)!;
+  return (info && d.titleOf?.(info)) || d.title;
+}
+
+/** Whether a measure is what was live at one moment (pprof's inuse_*): peak, leaks and at. */
+export function isLiveMeasure(m: Measure): boolean {
+  return definitionOf(m)?.live ?? false;
 }
 
 export type HeapName = "all" | "native" | "js";
 
 export const HEAPS: Record<HeapName, Heap> = { all: Heap.ALL, native: Heap.NATIVE, js: Heap.JS };
-
-/** A moment of a run: nanoseconds since the process's time 0, or a percentage of the process's run. */
-export type TimeSpec = { ns: number } | { percent: number };
-
-/** Resolves a TimeSpec for a process that ran for `durationNs` (undefined when the duration is not known). */
-export function resolveTime(t: TimeSpec, durationNs: number | undefined): number | undefined {
-  if ("ns" in t) return t.ns;
-  if (durationNs === undefined) return undefined;
-  return Math.round((durationNs * t.percent) / 100);
-}
-
-export function describeTime(t: TimeSpec): string {
-  return "ns" in t ? `${t.ns / 1e9}s` : `${t.percent}%`;
-}
-
-const TIME_UNITS: Record<string, number> = { ns: 1, us: 1e3, ms: 1e6, s: 1e9, m: 60e9, min: 60e9 };
-
-/**
- * Parses "2.5s", "150ms", "3000000ns", "40%"; a bare number is seconds. Returns undefined if the text is not a
- * time (the caller reports it).
- */
-export function parseTimeSpec(text: string): TimeSpec | undefined {
-  const m = /^(\d+(?:\.\d+)?)\s*([a-z%]*)$/i.exec(text.trim());
-  if (!m) return undefined;
-  const value = Number(m[1]);
-  const unit = m[2].toLowerCase();
-  if (unit === "%") return value <= 100 ? { percent: value } : undefined;
-  const scale = unit === "" ? 1e9 : TIME_UNITS[unit];
-  return scale === undefined ? undefined : { ns: Math.round(value * scale) };
-}
-
-/** Whether any of these times is a percentage (fold then needs each process's duration first). */
-export function needsDuration(...times: (TimeSpec | undefined)[]): boolean {
-  return times.some((t) => t !== undefined && "percent" in t);
-}

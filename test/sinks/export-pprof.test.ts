@@ -9,7 +9,7 @@ import t from "tap";
 import { decodeAll } from "../../src/codec/decoder";
 import { formatBytes } from "../../src/sinks/format";
 import { pprof } from "../../src/sinks/pprof";
-import { fold } from "../fixtures/inspect";
+import { asOldFolded, fold } from "../fixtures/inspect";
 import { handComputed, hostileNames, HOSTILE_NAMES, multiProcess } from "../fixtures/captures";
 import { cleanEnv, memtrace, staleBuild } from "../fixtures/cli";
 import { runSink, tempDir } from "./export-helpers";
@@ -89,14 +89,32 @@ t.test("given measures that are not one moment, when exported, then their sample
   t.equal(temporary.defaultType, "temporary_space");
 });
 
-t.test("given a stream folded before, when exported, then it has its own measure alone and says why", async (t) => {
-  const folded = await fold(numbers(), "leaks");
-  const r = read(await runSink(pprof, folded));
-  t.same(r.types, ["inuse_objects/count", "inuse_space/bytes"]);
-  t.ok(r.comments.some((c) => c.startsWith("No alloc_objects and alloc_space: the input was folded before")));
-  const total = r.samples.reduce((sum, x) => sum + x.values[1], 0);
-  t.equal(total, 600 + 12288 + 500 + 2000);
-});
+t.test(
+  "given a stream folded before, when exported, then it has alloc_* from the total it keeps beside its own",
+  async (t) => {
+    const folded = await fold(numbers(), "leaks");
+    const r = read(await runSink(pprof, folded));
+    const raw = read(await runSink(pprof, numbers(), { measure: "leaks" }));
+    t.same(r.types, ["alloc_objects/count", "alloc_space/bytes", "inuse_objects/count", "inuse_space/bytes"]);
+    const sum = (x: typeof r, i: number) => x.samples.reduce((s, y) => s + y.values[i], 0);
+    t.equal(sum(r, 3), 600 + 12288 + 500 + 2000);
+    t.same(
+      [0, 1, 2, 3].map((i) => sum(r, i)),
+      [0, 1, 2, 3].map((i) => sum(raw, i)),
+      "as the raw capture gives them",
+    );
+  },
+);
+
+t.test(
+  "given a stream folded before total was kept, when exported, then it has its own measure alone and says why",
+  async (t) => {
+    const folded = asOldFolded(await fold(numbers(), "leaks"));
+    const r = read(await runSink(pprof, folded));
+    t.same(r.types, ["inuse_objects/count", "inuse_space/bytes"]);
+    t.ok(r.comments.some((c) => c.startsWith("No alloc_objects and alloc_space: the input was folded before")));
+  },
+);
 
 t.test(
   "given the realistic capture, when exported, then functions and locations are as profile.proto asks",

@@ -8,7 +8,7 @@ import { stats } from "../../src/sinks/stats";
 import type { StatsData } from "../../src/sinks/stats-data";
 import { foldMessages, type MeasureName } from "../../src/transforms/fold";
 import { appEnded, handComputed } from "../fixtures/captures";
-import { collect } from "../fixtures/inspect";
+import { asOldFolded, collect } from "../fixtures/inspect";
 import { capture, js, native, workedExample } from "./capture";
 import { runSink } from "./export-helpers";
 import { GOLDEN } from "./golden";
@@ -153,20 +153,31 @@ t.test("given a measure, when stats are taken, then allocators, locations and th
   t.match(await text(numbers(), { measure: "leaks" }), /\nBy allocator \(--leaks\):\n/);
 });
 
-t.test("given a stream folded before, when stats are taken, then the histogram is said to be missing", async (t) => {
-  for (const measure of ["peak", "total"] as const) {
-    const folded = await collect(foldMessages(numbers(), { measure }));
-    const s = await json(folded);
-    t.equal(s.histogram, null, `folded by ${measure}: no sizes`);
-    t.equal(s.measure, measure, "the measure of the input");
-    t.same(s.totals, (await json(numbers())).totals, "the totals come from the fold's information");
-    if (measure === "total") {
-      const raw = await json(numbers());
+t.test(
+  "given a stream folded before, when stats are taken, then they are the raw capture's but for the histogram",
+  async (t) => {
+    const raw = await json(numbers());
+    for (const measure of ["peak", "total"] as const) {
+      const folded = await collect(foldMessages(numbers(), { measure }));
+      const s = await json(folded);
+      t.equal(s.histogram, null, `folded by ${measure}: no sizes`);
+      t.equal(s.measure, "total", "everything allocated, which every folded capture holds");
+      t.same(s.totals, raw.totals, "the totals come from the fold's information");
       t.same([s.allocators, s.topByBytes, s.threads], [raw.allocators, raw.topByBytes, raw.threads]);
+      t.match(await text(folded), /\nAllocation sizes: not available\. The input was folded before \(memtrace fold\)/);
     }
-    t.match(await text(folded), /\nAllocation sizes: not available\. The input was folded before \(memtrace fold\)/);
-  }
-});
+  },
+);
+
+t.test(
+  "given a stream folded before total was kept beside its measure, when stats are taken, then they are by its own",
+  async (t) => {
+    const folded = asOldFolded(await collect(foldMessages(numbers(), { measure: "peak" })));
+    const s = await json(folded);
+    t.equal(s.measure, "peak", "the measure of the input");
+    t.same(s.totals, (await json(numbers())).totals);
+  },
+);
 
 t.test("given the text form, when printed, then each section says what it counts", async (t) => {
   const out = await text(numbers());

@@ -4,7 +4,8 @@ import { decodeAll } from "../../src/codec/decoder";
 import { encodeAll } from "../../src/codec/encoder";
 import { CaptureError } from "../../src/codec/errors";
 import { deepRecursion, handComputed, hostileNames, multiProcess } from "../fixtures/captures";
-import { dumpText, fold, foldedRows } from "../fixtures/inspect";
+import { foldMessages } from "../../src/transforms/fold";
+import { collect, dumpText, fold, foldedRows } from "../fixtures/inspect";
 
 const FIXTURES = [
   ["multi", multiProcess],
@@ -26,11 +27,39 @@ for (const [name, make] of FIXTURES) {
   });
 }
 
-t.test("given a stream folded by one measure, when folded by another, then it is refused, naming both", async (t) => {
+t.test(
+  "given a stream folded by one measure, when folded by another one-pass measure, then it gives the raw capture's rows",
+  async (t) => {
+    const raw = decodeAll(handComputed().bytes());
+    const once = decodeAll(encodeAll(await fold(raw, "leaks")));
+    for (const measure of ["peak", "total", "temporary"] as const) {
+      const direct = foldedRows(await fold(raw, measure));
+      const again = foldedRows(await fold(once, measure));
+      t.same(again.rows, direct.rows, `--leaks, then --${measure}`);
+      t.ok(direct.rows.length > 0, `--${measure} has rows`);
+    }
+  },
+);
+
+t.test("given a stream folded by one measure, when folded by one it does not hold, then it is refused", async (t) => {
   const once = await fold(decodeAll(handComputed().bytes()), "leaks");
-  await t.rejects(fold(once, "total"), CaptureError);
-  await t.rejects(fold(once, "total"), { message: /already folded with --leaks.*--total/ });
+  const at = collect(foldMessages(once, { measure: "at", at: { ns: 1000 } }));
+  await t.rejects(at, CaptureError);
+  await t.rejects(collect(foldMessages(once, { measure: "at", at: { ns: 1000 } })), {
+    message: /already folded, with --leaks, --peak, --total, --temporary; fold the raw capture with --at/,
+  });
 });
+
+t.test(
+  "given a stream folded by --at, when folded again without a measure, then it keeps --at as its own",
+  async (t) => {
+    const once = decodeAll(
+      encodeAll(await collect(foldMessages(decodeAll(handComputed().bytes()), { measure: "at", at: { ns: 1000 } }))),
+    );
+    const again = decodeAll(encodeAll(await fold(once)));
+    t.equal(dumpText(again), dumpText(once));
+  },
+);
 
 t.test("given a capture concatenated with itself, when folded by total, then every row counts twice", async (t) => {
   const bytes = handComputed().bytes();

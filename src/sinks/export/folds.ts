@@ -3,11 +3,12 @@
 //
 // Each fold is a Folder of its own, fed the same Messages (folds read them and never change them). This costs the
 // memory of two folds: the rows twice, and each process's live blocks twice, since a Folder pairs frees with their
-// allocations whatever its measure. A stream that was folded before carries one measure only, and cannot be folded
-// again by another, so it gives the chosen fold alone.
+// allocations whatever its measure. A stream folded before holds the one-pass measures (total among them) beside its
+// own, and gives both; one folded before those were written holds its own measure alone, and gives the chosen alone.
 import type { Transform } from "node:stream";
 import { stageTransform } from "../../streams/stage";
 import { Content, Measure, type Message } from "../../codec/model";
+import { measuresOf } from "../../transforms/fold";
 import { ProfileBuilder, type Profile } from "../../model/profile";
 import { Folder, type FoldOptions } from "../../transforms/fold";
 import { emitRendered, type Rendered } from "../sink";
@@ -41,8 +42,10 @@ export function foldsSink<O>(fold: FoldOptions, render: (folds: Folds, options: 
   return stageTransform<Message, string | Uint8Array>(
     (emit) => ({
       push: (m) => {
-        // A folded stream comes after the raw headers of its processes: the total fold stops at its own header.
-        if (m.type === "header" && m.header.content === Content.FOLDED) total = undefined;
+        // A folded stream comes after the raw headers of its processes: one without total rows has no total fold.
+        if (m.type === "header" && m.header.content === Content.FOLDED && m.header.fold) {
+          if (!measuresOf(m.header.fold).includes(Measure.TOTAL)) total = undefined;
+        }
         chosen.folder.push(m);
         total?.folder.push(m);
       },
@@ -50,9 +53,4 @@ export function foldsSink<O>(fold: FoldOptions, render: (folds: Folds, options: 
     }),
     { objectInput: true, objectOutput: false },
   );
-}
-
-/** Whether a measure is what was in use at one moment (pprof's inuse_*): peak, leaks (at the end) and at. */
-export function isLiveMeasure(m: Measure): boolean {
-  return m === Measure.PEAK || m === Measure.LEAKS || m === Measure.AT;
 }
