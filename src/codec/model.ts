@@ -85,6 +85,11 @@ export interface FoldInfo {
   afterTeardown: boolean;
   /** Every measure the stream holds rows of, its own first; empty in streams folded before this field. */
   measures: Measure[];
+  /** Native allocations by size (powers of two) and their bytes; empty when not counted. */
+  sizeCounts: number[];
+  sizeBytes: number[];
+  /** JS heap samples among the allocations, left out of the sizes. */
+  jsSamples: number;
 }
 
 export interface Header {

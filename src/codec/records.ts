@@ -353,6 +353,9 @@ function foldInfoFromWire(f: pb.FoldInfo): FoldInfo {
     heap: f.heap,
     afterTeardown: f.afterTeardown,
     measures: f.measures,
+    sizeCounts: f.sizeCounts.map((v) => num(v, "count")),
+    sizeBytes: f.sizeBytes.map((v) => num(v, "bytes")),
+    jsSamples: num(f.jsSamples, "count"),
     processes: f.processes.map((p) => ({
       pid: p.pid,
       allocations: num(p.allocations, "count"),
@@ -591,6 +594,9 @@ function headerToWire(h: Header): Parameters<typeof create<typeof pb.HeaderSchem
     fold: h.fold
       ? {
           ...h.fold,
+          sizeCounts: h.fold.sizeCounts.map(big),
+          sizeBytes: h.fold.sizeBytes.map(big),
+          jsSamples: big(h.fold.jsSamples),
           processes: h.fold.processes.map((p) => {
             const out: Record<string, bigint | number> = {};
             for (const [k, v] of Object.entries(p)) out[k] = k === "pid" ? v : big(v);

@@ -54,6 +54,9 @@ export class Profile {
     heap: Heap.ALL,
     afterTeardown: false,
     measures: [],
+    sizeCounts: [],
+    sizeBytes: [],
+    jsSamples: 0,
   };
   readonly processes = new Map<number, ProcessInfo>();
   /** The folded scope (pid 0): frames, stacks and their labels. */

@@ -60,7 +60,11 @@ export class DumpFormatter {
               ` temporary_threshold=${f.temporaryThreshold} inverted=${f.inverted}` +
               ` split_processes=${f.splitProcesses} split_threads=${f.splitThreads}` +
               (f.afterTeardown ? " after_teardown=true" : "") +
-              (f.measures.length ? ` measures=${f.measures.map((x) => enumName(Measure, x)).join(",")}` : ""),
+              (f.measures.length ? ` measures=${f.measures.map((x) => enumName(Measure, x)).join(",")}` : "") +
+              (f.sizeCounts.length
+                ? ` size_counts=${f.sizeCounts.join(",")} size_bytes=${f.sizeBytes.join(",")}`
+                : "") +
+              (f.jsSamples ? ` js_samples=${f.jsSamples}` : ""),
           );
           for (const p of h.fold.processes) {
             lines.push(

@@ -36,7 +36,7 @@ import { locationsOf, type Location } from "../model/locations";
 import type { Profile } from "../model/profile";
 import { measureName, type MeasureName } from "../transforms/measures";
 import { headline } from "./headline";
-import type { SizeBucket, SizeHistogram } from "./histogram";
+import type { SizeBucket, SizeHistogram } from "../model/histogram";
 
 export const STATS_VERSION = 1;
 

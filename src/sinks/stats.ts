@@ -4,16 +4,17 @@
 //
 // Like memray's, the figures are about everything allocated: the allocator, location and thread tables count by
 // --total unless another measure is given (--leaks gives the top leakers), or the input was folded by another.
-// The sizes of single allocations are in the events alone, so stats reads the capture itself (input "capture"):
-// each event batch adds to the histogram as it passes into fold (src/transforms/fold.ts, which does all the pairing
-// of frees with allocations). A stream folded before has no events: stats says so rather than draw a histogram.
+// It reads the capture itself (input "capture") to fold it by total unless told otherwise; the sizes of single
+// allocations are counted by fold as events pass (src/model/histogram.ts) and kept in the folded capture, so a
+// capture folded before gives the same figures. One folded before the sizes were kept has no histogram: stats says
+// so rather than draw one.
 import type { Transform } from "node:stream";
 import { Content, type Message } from "../codec/model";
 import { parsePositiveInt } from "../cli/options";
 import { ProfileBuilder } from "../model/profile";
 import { stageTransform } from "../streams/stage";
 import { Folder, type FoldOptions } from "../transforms/fold";
-import { SizeHistogram } from "./histogram";
+import { SizeHistogram } from "../model/histogram";
 import type { SinkDefinition } from "./sink";
 import { statsOf } from "./stats-data";
 import { renderStatsText } from "./stats-text";
@@ -37,24 +38,26 @@ interface RenderOptions {
 
 export const DEFAULT_TOP = 5;
 
-/** The Transform: every Message into fold, every event batch into the histogram on its way. */
+/** The Transform: every Message into fold; the histogram is the one fold counted (or a folded input kept). */
 function statsSink(fold: FoldOptions, options: RenderOptions): Transform {
   return stageTransform<Message, string>(
     (emit) => {
       const builder = new ProfileBuilder();
       // Figures about everything allocated, unless a measure is asked for (or the input was folded by one).
       const folder = new Folder((m) => builder.push(m), { ...fold, defaultMeasure: "total" });
-      const histogram = new SizeHistogram();
       let folded = false;
       return {
         push(m) {
-          if (m.type === "events") histogram.addBatch(m.batch);
-          else if (m.type === "header" && m.header.content === Content.FOLDED) folded = true;
+          if (m.type === "header" && m.header.content === Content.FOLDED) folded = true;
           folder.push(m);
         },
         end() {
           folder.end();
-          const data = statsOf(builder.finish(), folded ? undefined : histogram, options.top);
+          const profile = builder.finish();
+          const histogram = new SizeHistogram();
+          // A capture folded before the sizes were kept has none to show.
+          const known = histogram.addFolded(profile.info) || !folded;
+          const data = statsOf(profile, known ? histogram : undefined, options.top);
           emit(options.json ? `${JSON.stringify(data, null, 2)}\n` : renderStatsText(data, options));
         },
       };

@@ -17,6 +17,7 @@ import type { Transform } from "node:stream";
 import { CaptureError } from "../codec/errors";
 import {
   Content,
+  EventKind,
   Heap,
   Measure,
   isAllocation,
@@ -29,6 +30,7 @@ import {
   type Message,
   type ProcessTotals,
 } from "../codec/model";
+import { SizeHistogram } from "../model/histogram";
 import { Scopes, type Scope } from "../model/scope";
 import { AppEnd } from "./app-end";
 import { FoldedWriter, ScopeMemo, type OutputShape } from "./fold-output";
@@ -86,8 +88,9 @@ export interface FoldOptions {
   onWarning?: (message: string) => void;
 }
 
-// Read once: the enum is re-exported through a getter, which the hot path would call at every event.
+// Read once: the enums are re-exported through getters, which the hot path would call at every event.
 const { ALL: HEAP_ALL, JS: HEAP_JS } = Heap;
+const { JS_SAMPLE } = EventKind;
 
 class ProcessFold implements FoldProcess {
   readonly live: LiveHeap;
@@ -212,6 +215,10 @@ export class Folder {
   private readonly onAllocate: MeasureAggregator[];
   private readonly onRelease: MeasureAggregator[];
   private readonly freezeRow = (key: number) => this.rows.freeze(key);
+
+  /** The sizes of the allocations folded; unknown once a folded input did not keep them. */
+  private readonly sizes = new SizeHistogram();
+  private sizesKnown = true;
 
   // Folded input.
   private foldedInfo: FoldInfo | undefined;
@@ -356,6 +363,8 @@ export class Folder {
         p.liveBytes += size;
         p.allocations++;
         p.allocatedBytes += size;
+        if (kind === JS_SAMPLE) this.sizes.jsSamples++;
+        else this.sizes.add(size);
         const tag = p.nextAllocation(tid);
         for (let j = 0; j < onAllocate.length; j++) onAllocate[j].allocate!(p, key, size, count, t, tag);
         p.live.alloc(kind, b.address[i], size, key, count, tag, t, tid);
@@ -415,6 +424,7 @@ export class Folder {
     }
     this.foldedInfo = info;
     this.foldedTotals.push(...info.processes);
+    if (!this.sizes.addFolded(info)) this.sizesKnown = false;
   }
 
   private addFolded(scope: Scope, b: FoldedBatch, m: Message): void {
@@ -514,6 +524,7 @@ export class Folder {
       heap: this.heap !== Heap.ALL ? this.heap : (folded?.heap ?? Heap.ALL),
       // Which moment the LEAKS rows took.
       afterTeardown: folded?.afterTeardown ?? this.afterTeardown,
+      ...(this.sizesKnown ? this.sizes.toFoldInfo() : { sizeCounts: [], sizeBytes: [], jsSamples: 0 }),
     };
     return this.writer.messages(info);
   }

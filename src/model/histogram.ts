@@ -2,10 +2,11 @@
 // 4-7, ... 1-2 MiB, and so on. A log scale because sizes span ten orders of magnitude in a Node process (a 16-byte
 // string header, a 64 MiB mapping of V8's heap), and powers of two because allocators think in them.
 //
-// It needs every allocation's own size, which a folded profile no longer has (it keeps sums per stack): stats
-// counts the sizes from the capture's events as they pass. JS heap samples are left out and counted apart: their
-// size is what the sampler estimates a sample stands for (about the sampling interval), not an object's size.
-import { EventKind, isAllocation, type EventBatch } from "../codec/model";
+// It needs every allocation's own size, which folded rows no longer have (they keep sums per stack): fold counts
+// the sizes from the events as they pass, and writes the histogram into the folded capture (FoldInfo.size_counts).
+// JS heap samples are left out and counted apart: their size is what the sampler estimates a sample stands for
+// (about the sampling interval), not an object's size.
+import { EventKind, isAllocation, type EventBatch, type FoldInfo } from "../codec/model";
 
 export interface SizeBucket {
   /** The smallest and largest size in the bucket, in bytes, both included. */
@@ -49,6 +50,28 @@ export class SizeHistogram {
       if (kind === EventKind.JS_SAMPLE) this.jsSamples++;
       else this.add(batch.size[i]);
     }
+  }
+
+  /** Adds a histogram kept in a folded capture's FoldInfo; false when it has none (folded before it was kept). */
+  addFolded(info: FoldInfo): boolean {
+    if (info.sizeCounts.length === 0 && info.jsSamples === 0) return false;
+    for (let k = 0; k < info.sizeCounts.length && k < BUCKETS; k++) {
+      this.counts[k] += info.sizeCounts[k];
+      this.sums[k] += info.sizeBytes[k] ?? 0;
+    }
+    this.jsSamples += info.jsSamples;
+    return true;
+  }
+
+  /** The histogram as FoldInfo keeps it: up to the largest bucket used. */
+  toFoldInfo(): Pick<FoldInfo, "sizeCounts" | "sizeBytes" | "jsSamples"> {
+    let n = BUCKETS;
+    while (n > 0 && this.counts[n - 1] === 0) n--;
+    return {
+      sizeCounts: Array.from(this.counts.subarray(0, n)),
+      sizeBytes: Array.from(this.sums.subarray(0, n)),
+      jsSamples: this.jsSamples,
+    };
   }
 
   /** The buckets from the smallest size seen to the largest, empty ones between included (a chart needs them). */
