@@ -1,0 +1,120 @@
+// What a capture would weigh if it carried no addresses: an estimate for the capture-encoding question of issue 23.
+//
+// heaptrack's file is small because its recorder's interpreter pairs every free with its allocation while recording
+// and writes an allocation as an index into a table of (stack, size) and a free as the index of what it frees: no
+// address reaches the file. memtrace writes every event's address (delta-coded), and addresses are most of what
+// compression cannot remove. This script reads a memtrace capture, pairs its events as fold does, and writes the
+// events as such an encoding would (an allocation: its (stack, size, allocator) site; a free: how many allocations
+// of its process ago its block was made; times as today), in columns, then compresses them with zstd (the `zstd`
+// tool) and LZ4 (lz4-napi), beside the capture's own columns.
+//
+//   npm run build && node dist/bench/paired-encoding.js capture.mtrace [heaptrack-file.zst]
+import { execFileSync } from "node:child_process";
+import { createReadStream, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { decode } from "../src/codec/decoder";
+import { compressFrame } from "../src/codec/lz4";
+import { isAllocation, isDeallocation, type Message } from "../src/codec/model";
+import { ByteWriter, zigzag } from "../src/codec/wire";
+import { LiveHeap } from "../src/transforms/live";
+import { EventOrderer } from "../src/transforms/order";
+
+interface Columns {
+  kind: ByteWriter;
+  time: ByteWriter;
+  value: ByteWriter;
+  tid: ByteWriter;
+}
+
+async function main(): Promise<void> {
+  const [file, heaptrack] = process.argv.slice(2);
+  const cols: Columns = {
+    kind: new ByteWriter(),
+    time: new ByteWriter(),
+    value: new ByteWriter(),
+    tid: new ByteWriter(),
+  };
+  const sites = new Map<string, number>();
+  const heaps = new Map<number, { live: LiveHeap; allocations: number; lastTime: number; lastTid: number }>();
+  let released = -1;
+  let events = 0;
+  const orderer = new EventOrderer((m: Message) => {
+    if (m.type === "header") {
+      const s = m.header.settings;
+      const live = new LiveHeap((key) => (released = key), {
+        allocationTimeLeadNs: s.allocationTimeLeadNs,
+        deallocationTimeLeadNs: s.deallocationTimeLeadNs,
+      });
+      heaps.set(m.pid, { live, allocations: 0, lastTime: 0, lastTid: 0 });
+    }
+    if (m.type !== "events") return;
+    const h = heaps.get(m.pid)!;
+    const b = m.batch;
+    for (let i = 0; i < b.length; i++) {
+      const kind = b.kind[i];
+      events++;
+      cols.kind.varint(kind);
+      cols.time.varint(Math.max(0, b.time[i] - h.lastTime));
+      h.lastTime = Math.max(h.lastTime, b.time[i]);
+      // A thread column that changes only where the thread does: a zigzag delta, mostly 0.
+      cols.tid.varint(zigzag(b.tid[i] - h.lastTid));
+      h.lastTid = b.tid[i];
+      if (isAllocation(kind)) {
+        const key = `${b.stack[i]},${b.size[i]},${kind}`;
+        let site = sites.get(key);
+        if (site === undefined) sites.set(key, (site = sites.size));
+        cols.value.varint(site);
+        h.live.alloc(kind, b.address[i], b.size[i], h.allocations++, b.count[i], 0, b.time[i], b.tid[i]);
+      } else if (isDeallocation(kind)) {
+        released = -1;
+        h.live.free(kind, b.address[i], b.size[i], b.time[i], b.tid[i]);
+        // Unmatched frees (of blocks allocated before recording) would carry their address: counted as 0 here.
+        cols.value.varint(released < 0 ? 0 : h.allocations - released);
+      }
+    }
+  });
+  for await (const m of decode(createReadStream(file, { highWaterMark: 256 * 1024 }))) orderer.push(m);
+  orderer.end();
+
+  const work = mkdtempSync(join(tmpdir(), "memtrace-paired-"));
+  const size = (bytes: Uint8Array, how: string[]) => {
+    const path = join(work, "column");
+    writeFileSync(path, bytes);
+    return execFileSync("zstd", [...how, "-q", "-c", path], { maxBuffer: 1 << 30 }).length;
+  };
+  const lz4 = (bytes: Uint8Array) => {
+    let n = 0;
+    for (let at = 0; at < bytes.length; at += 256 * 1024)
+      n += compressFrame(bytes.subarray(at, at + 256 * 1024)).length;
+    return n;
+  };
+  const mib = (n: number) => `${(n / 1024 / 1024).toFixed(2)} MiB`;
+  const rows: string[][] = [];
+  let raw = 0;
+  let z3 = 0;
+  let z19 = 0;
+  let l = 0;
+  for (const [name, w] of Object.entries(cols)) {
+    const bytes = w.view();
+    const c = [bytes.length, size(bytes, ["-3"]), size(bytes, ["-19", "--long=27"]), lz4(bytes)];
+    raw += c[0];
+    z3 += c[1];
+    z19 += c[2];
+    l += c[3];
+    rows.push([name, ...c.map(mib)]);
+  }
+  rows.push(["all", mib(raw), mib(z3), mib(z19), mib(l)]);
+  console.log(
+    `${events} events, ${sites.size} sites (stack, size, allocator); the capture: ${mib(statSync(file).size)}`,
+  );
+  if (heaptrack) console.log(`heaptrack's file: ${mib(statSync(heaptrack).size)}`);
+  console.log("\n| column | raw | zstd -3 | zstd -19 --long | LZ4 (256 KiB frames) |\n| --- | --- | --- | --- | --- |");
+  for (const r of rows) console.log(`| ${r.join(" | ")} |`);
+  rmSync(work, { recursive: true, force: true });
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
