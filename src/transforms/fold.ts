@@ -293,8 +293,11 @@ export class Folder {
         return;
       }
       case "folded":
+        // The stream's own rows are its measure's, whatever a writer put in the batch.
+        this.addFolded(scope!, scope!.header.fold?.measure ?? m.batch.measure, m.batch, m);
+        return;
       case "otherMeasure":
-        this.addFolded(scope!, m.batch, m);
+        this.addFolded(scope!, m.batch.measure, m.batch, m);
         return;
       case "process":
         this.processes.get(m.pid)?.appEnd.note(m.event);
@@ -427,7 +430,7 @@ export class Folder {
     if (!this.sizes.addFolded(info)) this.sizesKnown = false;
   }
 
-  private addFolded(scope: Scope, b: FoldedBatch, m: Message): void {
+  private addFolded(scope: Scope, measure: Measure, b: FoldedBatch, m: Message): void {
     let memo = this.foldedMemos.get(scope);
     const heap = this.heap;
     if (!memo) {
@@ -443,7 +446,7 @@ export class Folder {
       if (stack >= scope.stackCount)
         throw new CaptureError(`a folded row refers to undefined stack ${stack}`, m.offset ?? 0);
       const out = this.writer.plainStack(memo, stack);
-      this.writer.addMapped(b.measure, b.pid[i], b.tid[i], b.kind[i], out, b.bytes[i], b.count[i]);
+      this.writer.addMapped(measure, b.pid[i], b.tid[i], b.kind[i], out, b.bytes[i], b.count[i]);
     }
   }
 

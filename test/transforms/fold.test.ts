@@ -89,3 +89,13 @@ t.test("given two different captures concatenated, when folded, then both are in
     [10, 20, 666],
   );
 });
+
+t.test(
+  "given a folded stream whose batches leave their measure unset, when folded again, then its rows stay",
+  async (t) => {
+    const once = await fold(decodeAll(handComputed().bytes()), "leaks");
+    const unset = once.map((m) => (m.type === "folded" ? { ...m, batch: { ...m.batch, measure: 0 } } : m));
+    t.same(foldedRows(await fold(unset)).rows, foldedRows(once).rows);
+    t.ok(foldedRows(once).rows.length > 0);
+  },
+);
