@@ -80,7 +80,7 @@ interface AwaitedFree {
 }
 
 export class LiveHeap {
-  private readonly heap = new NumberMap();
+  private readonly heap = new NumberMap(1024, true);
   private readonly samples = new NumberMap();
   /** Sorted by start, never overlapping. */
   private pieces: Piece[] = [];
