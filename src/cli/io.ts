@@ -75,15 +75,6 @@ export function keepRunningWhenReaderGoes(): void {
   process.stdout.off("error", exitIfReaderGone);
 }
 
-/**
- * For `record`: a failing stdout (the reader went away, the disk is full) ends the capture, which CaptureOutput
- * reports (and the app runs on), never the launcher, whose exit status is the app's. This listener only keeps the
- * error event from becoming an exception, as while commander writes help.
- */
-export function ignoreStdoutErrors(): void {
-  process.stdout.on("error", () => {});
-}
-
 export async function run(command: string, input: Input | undefined, stages: Stage[]): Promise<number> {
   exitQuietlyWhenReaderGoes();
   try {

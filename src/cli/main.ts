@@ -1,7 +1,7 @@
 // The memtrace command. `record` starts the app, so it loads only what recording needs (the reports and the
 // protobuf runtime would add about 0.3 s before the app starts); every other command builds the whole program.
 import { Command, CommanderError } from "commander";
-import { EXIT_OK, EXIT_USAGE, exitQuietlyWhenReaderGoes, ignoreStdoutErrors } from "./io";
+import { EXIT_OK, EXIT_USAGE, exitQuietlyWhenReaderGoes } from "./io";
 import { normalizeArgv } from "./argv";
 
 const VERSION: string = require("../../../package.json").version;
@@ -53,9 +53,8 @@ function buildRecordProgram(): Command {
 }
 
 export async function main(argv: string[] = process.argv): Promise<void> {
+  exitQuietlyWhenReaderGoes();
   const command = argv.slice(2).find((a) => !a.startsWith("-"));
-  if (command === "record") ignoreStdoutErrors();
-  else exitQuietlyWhenReaderGoes();
   const program = command === "record" ? buildRecordProgram() : buildProgram();
   try {
     await program.parseAsync(normalizeArgv(argv));
