@@ -73,7 +73,7 @@ t.test(
         if (!schema) continue;
         // Sub-messages in braces are another message's fields: only the top level is this one's.
         const top = m[2].replace(/\{[^}]*\}/g, "");
-        for (const f of top.matchAll(/([a-z_]+)\((\d+)\)/g)) {
+        for (const f of top.matchAll(/\b([a-z][a-z0-9_]*)\((\d+)\)/g)) {
           const field = schema.fields.find((x) => x.name === f[1]);
           t.equal(field?.number, Number(f[2]), `${file}: ${m[1]}.${f[1]}`);
           checked++;
