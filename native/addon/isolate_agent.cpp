@@ -2,6 +2,7 @@
 
 #include <atomic>
 
+#include "code_lines.h"
 #include "js_poller.h"
 
 namespace memtrace {
@@ -58,6 +59,12 @@ bool IsolateAgent::Start(napi_env env, const memtrace_agent_api* api, bool main_
   // are the process's, and not to be written while other isolates run: the main thread's agent, which starts
   // before the app's code can start a worker, sets it for all.
   if (main_thread) v8::V8::SetFlagsFromString("--interpreted-frames-native-stack");
+  // A function that TurboFan or Maglev inlines into its caller has no frame of its own, and the positions V8
+  // reports for the caller's code then mix in the inlined function's, which belong to another script
+  // (docs/js-frames.md): unless asked to keep inlining, no JS function is inlined into another.
+  if (main_thread && api->version >= 4 && api->limit_inlining()) {
+    v8::V8::SetFlagsFromString("--no-turbo-inlining --no-maglev-inlining");
+  }
 
   auto* agent = new IsolateAgent(isolate, api, main_thread);
   agent->env_ = env;
@@ -119,10 +126,23 @@ void IsolateAgent::OnCodeEvent(const v8::JitCodeEvent* event) {
   const memtrace_agent_api* api = g_api.load(std::memory_order_acquire);
   // Bytecode events give the address of a bytecode array, never of an instruction a stack can hold.
   if (!api || event->code_type == v8::JitCodeEvent::BYTE_CODE) return;
+  // The line tables' allocations are the recorder's, not the app's.
+  uint32_t token = api->version >= 2 ? api->enter() : 0;
   auto start = reinterpret_cast<uint64_t>(event->code_start);
   switch (event->type) {
+    case v8::JitCodeEvent::CODE_START_LINE_INFO_RECORDING:
+    case v8::JitCodeEvent::CODE_ADD_LINE_POS_INFO:
+    case v8::JitCodeEvent::CODE_END_LINE_INFO_RECORDING:
+      if (api->version >= 4) code_lines::OnLineInfo(api, event);
+      break;
     case v8::JitCodeEvent::CODE_ADDED:
-      api->code_event(MEMTRACE_CODE_ADDED, start, event->code_len, 0, event->name.str, event->name.len);
+      if (api->version >= 4) {
+        code_lines::Positions positions = code_lines::TakeFor(api, event);
+        api->code_added(start, event->code_len, event->name.str, event->name.len, positions.data(),
+                        positions.size());
+      } else {
+        api->code_event(MEMTRACE_CODE_ADDED, start, event->code_len, 0, event->name.str, event->name.len);
+      }
       break;
     case v8::JitCodeEvent::CODE_MOVED:
       api->code_event(MEMTRACE_CODE_MOVED, start, event->code_len,
@@ -134,6 +154,7 @@ void IsolateAgent::OnCodeEvent(const v8::JitCodeEvent* event) {
     default:
       break;
   }
+  if (api->version >= 2) api->leave(token);
 }
 
 void IsolateAgent::OnMemoryTimer(uv_timer_t* timer) {
@@ -212,6 +233,8 @@ void IsolateAgent::OnCleanup(void* arg) {
   if (agent->array_buffers_) napi_delete_reference(agent->env_, agent->array_buffers_);
   agent->array_buffers_ = nullptr;
   agent->isolate_->SetJitCodeEventHandler(v8::kJitCodeEventDefault, nullptr);
+  // The isolate's code goes with it (a worker's, while the process goes on).
+  if (agent->api_->version >= 4) agent->api_->isolate_ending();
   if (agent->api_->version >= 2) {
     agent->isolate_->RemoveGCPrologueCallback(OnGcStart, agent);
     agent->isolate_->RemoveGCEpilogueCallback(OnGcEnd, agent);

@@ -2,6 +2,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "code_space.h"
 #include "guard.h"
 #include "js_functions.h"
 #include "memtrace/agent_api.h"
@@ -18,12 +19,48 @@ uint32_t gettid_now() { return static_cast<uint32_t>(syscall(SYS_gettid)); }
 
 int recording() { return recorder::active() ? 1 : 0; }
 
-void code_event(memtrace_code_event_kind kind, uint64_t start, uint64_t size, uint64_t new_start,
-                const char* name, size_t name_length) {
+// The code space first learns of the change (retiring frames), and the writer after: a frame that the
+// retirement lets this thread intern anew is then never older than the event that names it.
+void code_change(memtrace_code_event_kind kind, uint64_t start, uint64_t size, uint64_t new_start,
+                 const char* name, size_t name_length, const memtrace_code_position* positions,
+                 size_t count) {
   if (!recorder::active()) return;
   BusyScope busy(kRecorderThread);  // the queue's allocations are the recorder's, not the app's
-  writer::queue_code_event(kind, start, size, new_start, name, name_length);
+  writer::queue_code_event(kind, start, size, new_start, name, name_length, positions, count);
+  uint32_t owner = gettid_now();
+  switch (kind) {
+    case MEMTRACE_CODE_ADDED:
+      code_space::added(owner, start, size);
+      break;
+    case MEMTRACE_CODE_MOVED:
+      code_space::moved(owner, start, new_start, size);
+      break;
+    case MEMTRACE_CODE_REMOVED:
+      code_space::removed(start, size);
+      break;
+  }
 }
+
+void code_event(memtrace_code_event_kind kind, uint64_t start, uint64_t size, uint64_t new_start,
+                const char* name, size_t name_length) {
+  code_change(kind, start, size, new_start, name, name_length, nullptr, 0);
+}
+
+void code_added(uint64_t start, uint64_t size, const char* name, size_t name_length,
+                const memtrace_code_position* positions, size_t count) {
+  code_change(MEMTRACE_CODE_ADDED, start, size, 0, name, name_length, positions, count);
+}
+
+void isolate_ending() {
+  if (!recorder::active()) return;
+  BusyScope busy(kRecorderThread);
+  // Told to the writer as removals, which the capture keeps.
+  for (const code_space::Span& gone : code_space::isolate_ending(gettid_now())) {
+    writer::queue_code_event(MEMTRACE_CODE_REMOVED, gone.start, gone.size, 0, nullptr, 0, nullptr, 0);
+  }
+}
+
+int limit_inlining() { return recorder::settings().limit_inlining ? 1 : 0; }
 
 void thread_role(memtrace_thread_role role, uint32_t worker_id) {
   if (!recorder::active()) return;
@@ -154,6 +191,9 @@ const memtrace_agent_api api = {
     js_samples,
     gc_event,
     app_ended,
+    code_added,
+    isolate_ending,
+    limit_inlining,
 };
 
 }  // namespace

@@ -46,6 +46,40 @@ class U64Map {
     return true;
   }
 
+  // Sets the value of `key`, inserting it if absent. Returns false if memory ran out.
+  bool set(uint64_t key, uint32_t value) {
+    if (slots_) {
+      for (size_t i = mix64(key) & mask_; slots_[i].key != 0; i = (i + 1) & mask_) {
+        if (slots_[i].key == key) {
+          slots_[i].value = value;
+          return true;
+        }
+      }
+    }
+    return insert(key, value);
+  }
+
+  // Removes `key` if present. Linear probing keeps every key reachable from its home slot without a gap: the
+  // keys after the removed one in its run move back into the hole when their home allows it.
+  void erase(uint64_t key) {
+    if (!slots_) return;
+    size_t hole = mix64(key) & mask_;
+    while (slots_[hole].key != key) {
+      if (slots_[hole].key == 0) return;
+      hole = (hole + 1) & mask_;
+    }
+    for (size_t i = (hole + 1) & mask_; slots_[i].key != 0; i = (i + 1) & mask_) {
+      size_t home = mix64(slots_[i].key) & mask_;
+      // Movable unless its home lies cyclically in (hole, i].
+      bool home_after_hole = hole <= i ? (home > hole && home <= i) : (home > hole || home <= i);
+      if (home_after_hole) continue;
+      slots_[hole] = slots_[i];
+      hole = i;
+    }
+    slots_[hole] = Slot{0, 0};
+    used_--;
+  }
+
   void clear() {
     hooks::raw_free(slots_);
     slots_ = nullptr;
@@ -112,6 +146,7 @@ class Vec {
   size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
   const T& operator[](size_t i) const { return data_[i]; }
+  T& operator[](size_t i) { return data_[i]; }
   void clear() { size_ = 0; }
   void swap(Vec& other) {
     std::swap(data_, other.data_);

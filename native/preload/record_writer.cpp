@@ -210,15 +210,26 @@ void functions(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, uint32_t firs
 }
 
 void resolution(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, const uint32_t* frames,
-                const uint32_t* functions, size_t count) {
-  PackedColumn frame, function;
+                const uint32_t* functions, const uint32_t* lines, const uint32_t* columns, size_t count) {
+  PackedColumn frame, function, line, column;
+  bool positioned = false;
   for (size_t i = 0; i < count; i++) {
     frame.add(frames[i]);
     function.add(functions[i]);
+    positioned = positioned || lines[i] != 0;
   }
   scratch.clear();
   frame.write(1, scratch);
   function.write(2, scratch);
+  // Line and column only when some frame has one: most rounds name native frames alone.
+  if (positioned) {
+    for (size_t i = 0; i < count; i++) {
+      line.add(lines[i]);
+      column.add(columns[i]);
+    }
+    line.write(3, scratch);
+    column.write(4, scratch);
+  }
   append(out, pid, kResolution, scratch);
 }
 

@@ -129,9 +129,10 @@ void strings(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, uint32_t first_
 // FunctionTable: first_id(1), functions(2)* {name(1), file(2), module(3), line(4), column(5), kind(6)}.
 void functions(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, uint32_t first_id,
                const FunctionFields* values, size_t count);
-// FrameResolution: frame(1), function(2), packed.
+// FrameResolution: frame(1), function(2), line(3), column(4), packed; line and column only when a frame has a
+// position.
 void resolution(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, const uint32_t* frames,
-                const uint32_t* functions, size_t count);
+                const uint32_t* functions, const uint32_t* lines, const uint32_t* columns, size_t count);
 
 struct MemoryRow {
   uint64_t time_ns;

@@ -13,6 +13,7 @@
 #include "asymmetric_fence.h"
 #include "channel.h"
 #include "clock.h"
+#include "code_space.h"
 #include "guard.h"
 #include "hooks.h"
 #include "record_writer.h"
@@ -120,6 +121,7 @@ bool read_settings() {
   g_settings.js_poll_interval_ns = 1'000'000'000 / (poll_hz ? poll_hz : 10);
   g_settings.js_keep_collected = env_number("MEMTRACE_JS_ALL", 0) != 0;
   g_settings.events_per_clock_read = static_cast<uint32_t>(env_number("MEMTRACE_EVENTS_PER_CLOCK_READ", 64));
+  g_settings.limit_inlining = env_number("MEMTRACE_INLINING", 1) == 0;
 #ifdef MEMTRACE_BENCH_SWITCHES
   if (const char* skip = getenv("MEMTRACE_BENCH_SKIP")) {
     g_settings.bench_skip_events = strstr(skip, "events") != nullptr;
@@ -240,6 +242,7 @@ void before_fork() {
   if (!g_fork_locked) return;
   writer::before_fork();
   channel().lock_all();
+  code_space::lock();
   stack_tables().lock();
   pthread_mutex_lock(&g_retired_mutex);
 }
@@ -248,6 +251,7 @@ void after_fork_in_parent() {
   if (!g_fork_locked) return;
   pthread_mutex_unlock(&g_retired_mutex);
   stack_tables().unlock();
+  code_space::unlock();
   channel().unlock_all();
   writer::after_fork_in_parent();
 }
@@ -264,6 +268,7 @@ void after_fork_in_child() {
     return;
   }
   asymmetric_fence::init();
+  code_space::reset_lock_in_child();
   stack_tables().reset_in_child();
   channel().reset_in_child();
   registry::after_fork_in_child();

@@ -33,6 +33,8 @@ struct Settings {
   uint64_t js_interval_bytes = 512 * 1024;
   uint64_t js_poll_interval_ns = 100'000'000;
   bool js_keep_collected = false;
+  // The agent keeps V8 from inlining JS functions, so that each has a frame of its own (agent_api.h).
+  bool limit_inlining = false;
   // A thread reads the clock on one event in this many (shared_clock.h); 1: on every event.
   uint32_t events_per_clock_read = 64;
   char socket_path[108] = {0};

@@ -3,6 +3,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <iterator>
+#include <map>
+
 #include "js_functions.h"
 #include "memtrace/agent_api.h"
 
@@ -120,13 +124,34 @@ uint32_t Resolver::js_function(uint64_t key) {
   return function_id(id, f);
 }
 
-uint32_t Resolver::resolve(uint64_t pc, ByteBuffer& body, ByteBuffer& scratch, uint32_t pid, uint64_t now,
-                           bool& refreshed) {
-  auto code = code_.upper_bound(pc);
-  if (code != code_.begin()) {
-    --code;
-    if (pc < code->first + code->second.size) return code->second.function;
+Resolver::Resolved Resolver::resolve_frame(uint64_t address, ByteBuffer& body, ByteBuffer& scratch,
+                                           uint32_t pid, uint64_t now, bool& refreshed) {
+  Resolved r;
+  if (is_js_frame_key(address)) {
+    r.function = js_function(address);
+    return r;
   }
+  // A return address points after the call: look up the call instruction itself.
+  uint64_t pc = address - 1;
+  uint64_t start = 0;
+  if (const CodeRanges<Code>::Range* code = code_.find(pc, start)) {
+    r.function = code->value.function;
+    const std::vector<memtrace_code_position>& p = code->value.positions;
+    uint64_t offset = pc - start;
+    auto after = std::upper_bound(p.begin(), p.end(), offset,
+                                  [](uint64_t o, const memtrace_code_position& q) { return o < q.offset; });
+    if (after != p.begin()) {
+      r.line = std::prev(after)->line;
+      r.column = std::prev(after)->column;
+    }
+    return r;
+  }
+  r.function = resolve_native(pc, body, scratch, pid, now, refreshed);
+  return r;
+}
+
+uint32_t Resolver::resolve_native(uint64_t pc, ByteBuffer& body, ByteBuffer& scratch, uint32_t pid,
+                                  uint64_t now, bool& refreshed) {
   const MappingEntry* m = maps_.find(pc);
   if (!m && !refreshed) {
     // A library loaded since the last look (dlopen maps files without calling mmap through us).
@@ -167,19 +192,15 @@ std::string Resolver::symbol_name(uint64_t address) {
 }
 
 void Resolver::apply(const CodeEventIn& e, ByteBuffer& body, ByteBuffer& scratch, uint32_t pid) {
+  auto gone = [](uint64_t, const CodeRanges<Code>::Range&) {};
   uint32_t function = 0;
   if (e.kind == MEMTRACE_CODE_ADDED) {
     function = code_function(e.name);
-    code_[e.start] = CodeRange{e.size, function};
+    code_.add(e.start, e.size, 0, Code{function, e.positions}, gone);
   } else if (e.kind == MEMTRACE_CODE_MOVED) {
-    auto it = code_.find(e.start);
-    if (it != code_.end()) {
-      CodeRange r = it->second;
-      code_.erase(it);
-      code_[e.new_start] = r;
-    }
+    code_.move(e.start, e.new_start, e.size, gone);
   } else if (e.kind == MEMTRACE_CODE_REMOVED) {
-    code_.erase(e.start);
+    code_.remove(e.start, e.size, gone);
   }
   records::code(body, scratch, pid, {e.kind, e.time_ns, e.start, e.size, e.new_start, function});
 }
@@ -193,36 +214,47 @@ void Resolver::round(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, uint64_
     refreshed = true;
   }
 
-  std::vector<uint32_t> ids, functions;
-  std::vector<size_t> retry;
+  std::vector<uint32_t> ids, functions, lines, columns;
+  auto name = [&](size_t i, const Resolved& r) {
+    ids.push_back(frames.first_id + static_cast<uint32_t>(i));
+    functions.push_back(r.function);
+    lines.push_back(r.line);
+    columns.push_back(r.column);
+  };
+  // Frames that no code or file held when they were seen, by address: seen before their isolate's agent
+  // reported the code that existed when it started. Each is named by the first code added over it later.
+  std::multimap<uint64_t, size_t> waiting;
+  auto apply_next = [&](const CodeEventIn& e) {
+    apply(e, body, scratch, pid);
+    if (e.kind != MEMTRACE_CODE_ADDED || waiting.empty()) return;
+    auto it = waiting.upper_bound(e.start);  // addresses in (start, start + size]
+    while (it != waiting.end() && it->first <= e.start + e.size) {
+      name(it->second, resolve_frame(it->first, body, scratch, pid, now, refreshed));
+      it = waiting.erase(it);
+    }
+  };
   size_t next_code = 0;
   for (size_t i = 0; i < frames.address.size(); i++) {
-    while (next_code < code.size() && code[next_code].time_ns <= frames.time[i]) {
-      apply(code[next_code++], body, scratch, pid);
-    }
-    // A return address points after the call: look up the call instruction itself.
-    uint32_t function = is_js_frame_key(frames.address[i])
-                            ? js_function(frames.address[i])
-                            : resolve(frames.address[i] - 1, body, scratch, pid, now, refreshed);
-    if (function) {
-      ids.push_back(frames.first_id + static_cast<uint32_t>(i));
-      functions.push_back(function);
+    while (next_code < code.size() && code[next_code].time_ns <= frames.time[i])
+      apply_next(code[next_code++]);
+    Resolved r = resolve_frame(frames.address[i], body, scratch, pid, now, refreshed);
+    if (r.function) {
+      name(i, r);
+    } else if (is_js_frame_key(frames.address[i])) {
+      unresolved_++;
     } else {
-      retry.push_back(i);
+      waiting.emplace(frames.address[i], i);
     }
   }
-  while (next_code < code.size()) apply(code[next_code++], body, scratch, pid);
-  // Frames seen before the agent reported the code that existed when it started get a second look.
-  for (size_t i : retry) {
-    uint32_t function = is_js_frame_key(frames.address[i])
-                            ? 0
-                            : resolve(frames.address[i] - 1, body, scratch, pid, now, refreshed);
-    if (!function) {
+  while (next_code < code.size()) apply_next(code[next_code++]);
+  // The rest get a last look (a library mapped since), else stay unnamed.
+  for (const auto& [address, i] : waiting) {
+    Resolved r = resolve_frame(address, body, scratch, pid, now, refreshed);
+    if (r.function) {
+      name(i, r);
+    } else {
       unresolved_++;
-      continue;
     }
-    ids.push_back(frames.first_id + static_cast<uint32_t>(i));
-    functions.push_back(function);
   }
 
   if (!new_strings_.empty()) {
@@ -236,7 +268,10 @@ void Resolver::round(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, uint64_
     new_functions_.clear();
   }
   out.bytes(body.data(), body.size());
-  if (!ids.empty()) records::resolution(out, scratch, pid, ids.data(), functions.data(), ids.size());
+  if (!ids.empty()) {
+    records::resolution(out, scratch, pid, ids.data(), functions.data(), lines.data(), columns.data(),
+                        ids.size());
+  }
 }
 
 void Resolver::start_new_scope() {

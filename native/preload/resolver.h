@@ -6,15 +6,16 @@
 
 #include <stdint.h>
 
-#include <map>
 #include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "byte_buffer.h"
+#include "code_ranges.h"
 #include "elf_symbols.h"
 #include "hash_map.h"
+#include "memtrace/agent_api.h"
 #include "process_maps.h"
 #include "record_writer.h"
 #include "stack_tables.h"
@@ -38,13 +39,17 @@ struct CodeEventIn {
   uint64_t size;
   uint64_t new_start;
   std::string name;
+  // ADDED: the lines of the code's instructions, by offset (agent_api.h).
+  std::vector<memtrace_code_position> positions;
 };
 
 class Resolver {
  public:
   // Appends, in this order, the strings and functions defined, then Mapping and CodeEvent records, then the
   // FrameResolution of `frames`. Code events and frames are taken in time order, so that a frame is named by
-  // the code at its address when it was first seen (V8 reuses the addresses of code it collected).
+  // the code at its address when it was first seen (V8 reuses the addresses of code it collected; the
+  // recorder retires frames where new code goes, so a frame is never seen after its code was replaced), with
+  // the line and column of the call where the code says.
   void round(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, uint64_t now, std::vector<CodeEventIn>& code,
              const FramesToResolve& frames);
   uint64_t unresolved_frames() const { return unresolved_; }
@@ -58,9 +63,14 @@ class Resolver {
   void load_executable_symbols();
 
  private:
-  struct CodeRange {
-    uint64_t size;
+  struct Code {
     uint32_t function;
+    std::vector<memtrace_code_position> positions;
+  };
+  struct Resolved {
+    uint32_t function = 0;
+    uint32_t line = 0;
+    uint32_t column = 0;
   };
 
   uint32_t string_id(const std::string& s);
@@ -69,9 +79,12 @@ class Resolver {
   void apply(const CodeEventIn& e, ByteBuffer& body, ByteBuffer& scratch, uint32_t pid);
   // The function of a JS frame key (js_functions.h), or 0.
   uint32_t js_function(uint64_t key);
-  // The function of the code at `pc`, or 0.
-  uint32_t resolve(uint64_t pc, ByteBuffer& body, ByteBuffer& scratch, uint32_t pid, uint64_t now,
-                   bool& refreshed);
+  // The function (0 if none) and position of the frame at return address `address`.
+  Resolved resolve_frame(uint64_t address, ByteBuffer& body, ByteBuffer& scratch, uint32_t pid, uint64_t now,
+                         bool& refreshed);
+  // The function of the native code at `pc`, or 0.
+  uint32_t resolve_native(uint64_t pc, ByteBuffer& body, ByteBuffer& scratch, uint32_t pid, uint64_t now,
+                          bool& refreshed);
   ElfSymbols* symbols_for(const std::string& path);
 
   // Scope state: ids given out, and those not yet written.
@@ -84,7 +97,7 @@ class Resolver {
   uint64_t unresolved_ = 0;
 
   // Process state, kept across fork.
-  std::map<uint64_t, CodeRange> code_;
+  CodeRanges<Code> code_;
   ProcessMaps maps_;
   std::unordered_map<std::string, std::unique_ptr<ElfSymbols>> files_;
 };

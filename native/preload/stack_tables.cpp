@@ -3,14 +3,32 @@
 #include <new>
 
 #include "clock.h"
+#include "js_functions.h"
 
 namespace memtrace {
+
+namespace {
+constexpr unsigned kPageShift = 12;
+}  // namespace
+
+bool StackTables::index_frame(uint64_t address, uint32_t id) {
+  // Entry 0 of the per-id vectors stands for "no frame".
+  if (frame_address_.empty() && !(frame_address_.push(0) && previous_in_page_.push(0))) return false;
+  if (frame_address_.size() != id) return false;
+  uint32_t previous = 0;
+  uint64_t page = (address >> kPageShift) + 1;
+  if (!is_js_frame_key(address)) {
+    previous = page_newest_.find(page);
+    if (!page_newest_.set(page, id)) return false;
+  }
+  return frame_address_.push(address) && previous_in_page_.push(previous);
+}
 
 uint32_t StackTables::frame_id(uint64_t address) {
   uint32_t id = frames_.find(address);
   if (id) return id;
   id = next_frame_;
-  if (!frames_.insert(address, id)) return 0;
+  if (!index_frame(address, id) || !frames_.insert(address, id)) return 0;
   if (pending_.frame_address.empty()) pending_.first_frame = id;
   pending_.frame_address.push(address);
   pending_.frame_time.push(clock::now_ns());
@@ -62,6 +80,40 @@ uint32_t StackTables::intern(const uintptr_t* addresses, uint32_t depth, LastInt
   return stack;
 }
 
+uint32_t StackTables::retire_frames(uint64_t low, uint64_t high) {
+  if (high <= low) return 0;
+  uint32_t retired = 0;
+  pthread_mutex_lock(&mutex_);
+  // A return address is the instruction after a call: the call is in [low, high) when it is in (low, high].
+  for (uint64_t page = ((low + 1) >> kPageShift) + 1, last = (high >> kPageShift) + 1; page <= last; page++) {
+    uint32_t id = page_newest_.find(page);
+    uint32_t kept = 0;  // the newest frame kept in the chain so far
+    while (id) {
+      uint64_t address = frame_address_[id];
+      uint32_t previous = previous_in_page_[id];
+      bool current = frames_.find(address) == id;
+      bool retire = current && address > low && address <= high;
+      if (retire) {
+        frames_.erase(address);
+        retired++;
+      }
+      if (current && !retire) {
+        kept = id;
+      } else if (kept) {
+        previous_in_page_[kept] = previous;  // unlinked: retired now, or earlier
+      } else if (previous) {
+        page_newest_.set(page, previous);
+      } else {
+        page_newest_.erase(page);
+      }
+      id = previous;
+    }
+  }
+  if (retired) epoch_.fetch_add(1, std::memory_order_acq_rel);
+  pthread_mutex_unlock(&mutex_);
+  return retired;
+}
+
 void StackTables::take_pending(PendingTables& out) {
   pthread_mutex_lock(&mutex_);
   out.first_frame = pending_.first_frame;
@@ -77,6 +129,9 @@ void StackTables::reset_in_child() {
   pthread_mutex_init(&mutex_, nullptr);
   frames_.clear();
   stacks_.clear();
+  page_newest_.clear();
+  previous_in_page_.clear();
+  frame_address_.clear();
   next_frame_ = next_stack_ = 1;
   pending_.frame_address.clear();
   pending_.frame_time.clear();

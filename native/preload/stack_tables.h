@@ -1,11 +1,18 @@
 // The process's frames and stacks, interned: a frame per distinct instruction address, a stack per distinct
 // (parent stack, innermost frame) pair, so a stack is a path in a tree (the format's StackTable). New entries
 // wait in `pending` until the next write to the channel puts them before the events that use them.
+//
+// A frame id names one function for good: when V8 puts new code where frames were seen (code it collected,
+// or an isolate that ended), those frames are retired, and their addresses get new frame ids from then on.
+// Threads keep ids in caches of their own (StackCache, WalkCache::stack, LastInterned): each retirement
+// raises the tables' epoch, and a thread that sees it changed stops trusting them.
 #ifndef MEMTRACE_PRELOAD_STACK_TABLES_H_
 #define MEMTRACE_PRELOAD_STACK_TABLES_H_
 
 #include <pthread.h>
 #include <stdint.h>
+
+#include <atomic>
 
 #include "hash_map.h"
 
@@ -53,6 +60,12 @@ class StackTables {
   // Moves the entries defined since the last call into `out` (whose vectors must be empty).
   void take_pending(PendingTables& out);
 
+  // Retires the frames of the code [low, high): those whose return address lies in (low, high]. Returns how
+  // many. Called on the isolate's thread before the new code there can run.
+  uint32_t retire_frames(uint64_t low, uint64_t high);
+  // Raised by each retirement that retired a frame.
+  uint32_t epoch() const { return epoch_.load(std::memory_order_acquire); }
+
   // For fork: hold the lock across fork(), then start afresh in the child (its scope has new ids).
   void lock() { pthread_mutex_lock(&mutex_); }
   void unlock() { pthread_mutex_unlock(&mutex_); }
@@ -60,9 +73,16 @@ class StackTables {
 
  private:
   uint32_t frame_id(uint64_t address);
+  bool index_frame(uint64_t address, uint32_t id);
 
   pthread_mutex_t mutex_ = PTHREAD_MUTEX_INITIALIZER;
-  U64Map frames_;  // address -> frame id
+  U64Map frames_;  // address -> frame id (the current one)
+  // Frames by page, for retirement: each page's frames are a chain, newest first, through previous_in_page_
+  // (indexed by frame id; JS frame keys are not chained).
+  U64Map page_newest_;  // page number + 1 -> newest frame id in it
+  Vec<uint32_t> previous_in_page_;
+  Vec<uint64_t> frame_address_;
+  std::atomic<uint32_t> epoch_{0};
   U64Map stacks_;  // parent << 32 | frame -> stack id
   uint32_t next_frame_ = 1;
   uint32_t next_stack_ = 1;

@@ -20,20 +20,24 @@ namespace memtrace {
 
 // A direct-mapped cache from the hash of a walked stack to its stack id, so that a stack seen before costs
 // no lock and no table lookup. Keyed by a 64-bit hash of the whole address list: two different stacks with
-// the same hash would share an id, which at 2^-64 per pair is far below any other source of error.
+// the same hash would share an id, which at 2^-64 per pair is far below any other source of error. An entry
+// holds for the tables' epoch it was made in (StackTables::epoch), kept in what would be padding.
 struct StackCache {
   static constexpr uint32_t kEntries = 4096;
   struct Entry {
     uint64_t hash;
     uint32_t stack;
+    uint32_t epoch;
   };
   Entry entries[kEntries];
 
-  uint32_t find(uint64_t hash) const {
+  uint32_t find(uint64_t hash, uint32_t epoch) const {
     const Entry& e = entries[hash & (kEntries - 1)];
-    return e.hash == hash ? e.stack : 0;
+    return e.hash == hash && e.epoch == epoch ? e.stack : 0;
   }
-  void put(uint64_t hash, uint32_t stack) { entries[hash & (kEntries - 1)] = Entry{hash, stack}; }
+  void put(uint64_t hash, uint32_t stack, uint32_t epoch) {
+    entries[hash & (kEntries - 1)] = Entry{hash, stack, epoch};
+  }
 };
 
 // What a thread counted, for the Trailer. Written by the thread, read by the writer: relaxed atomics.
@@ -69,6 +73,8 @@ struct ThreadState {
   StackCache stacks;
   WalkCache walk;
   LastInterned last_interned;
+  // The tables' epoch that walk.stack and last_interned hold for.
+  uint32_t tables_epoch;
   ThreadCounters counters;
 
   // An address in the thread's start routine (the frame above the C library's thread entry), from its first

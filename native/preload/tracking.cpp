@@ -80,14 +80,23 @@ void allocation(EventKind kind, const void* address, size_t size, uintptr_t fram
   }
   uint32_t stack = 0;
   if (walk.depth) {
+    StackTables& tables = stack_tables();
+    // Frames were retired since this thread last interned (V8 put new code where they were): its ids
+    // may name retired frames.
+    const uint32_t epoch = tables.epoch();
+    if (__builtin_expect(epoch != t->tables_epoch, 0)) {
+      cache.stack = 0;
+      t->last_interned.depth = 0;
+      t->tables_epoch = epoch;
+    }
     // The same stack as the thread's last allocation (a loop allocating) needs no lookup at all.
     stack = walk.new_frames == 0 ? cache.stack : 0;
-    if (!stack) stack = t->stacks.find(walk.hash);
+    if (!stack) stack = t->stacks.find(walk.hash, epoch);
     if (!stack) {
       uintptr_t* addresses = cache.fresh_word;  // free again: the walk has moved its words into the cache
       cache.innermost_first(addresses);
-      stack = stack_tables().intern(addresses, walk.depth, &t->last_interned);
-      if (stack) t->stacks.put(walk.hash, stack);
+      stack = tables.intern(addresses, walk.depth, &t->last_interned);
+      if (stack) t->stacks.put(walk.hash, stack, epoch);
     }
     cache.stack = stack;
   }

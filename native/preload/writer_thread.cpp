@@ -209,15 +209,18 @@ void round(Writer& w, bool final) {
   });
   for_each_thread([&](ThreadState* t) { write_thread_info(w, t, now, false); });
 
+  // Frames first, then code events: the event of the code a frame was seen in is queued before the frame is
+  // interned, so it is then among the events taken (taken the other way round, a frame interned in between
+  // would come without its code).
+  w.frames.address.clear();
+  w.frames.time.clear();
+  recorder::take_frames_to_resolve(w.frames);
   std::vector<CodeEventIn> code;
   std::vector<HeapRow> heap;
   pthread_mutex_lock(&w.queue_mutex);
   code.swap(w.code_events);
   heap.swap(w.heap_rows);
   pthread_mutex_unlock(&w.queue_mutex);
-  w.frames.address.clear();
-  w.frames.time.clear();
-  recorder::take_frames_to_resolve(w.frames);
   w.resolver.round(w.out, w.scratch, pid, now, code, w.frames);
 
   if (!w.rss_rows.empty()) {
@@ -341,14 +344,17 @@ void finish() {
 }
 
 void queue_code_event(memtrace_code_event_kind kind, uint64_t start, uint64_t size, uint64_t new_start,
-                      const char* name, size_t name_length) {
+                      const char* name, size_t name_length, const memtrace_code_position* positions,
+                      size_t count) {
   Writer& w = state();
   CodeEventIn e{static_cast<uint32_t>(kind),
                 recorder::now_ns(),
                 start,
                 size,
                 new_start,
-                std::string(name ? name : "", name ? name_length : 0)};
+                std::string(name ? name : "", name ? name_length : 0),
+                {}};
+  if (positions && count) e.positions.assign(positions, positions + count);
   pthread_mutex_lock(&w.queue_mutex);
   w.code_events.push_back(std::move(e));
   pthread_mutex_unlock(&w.queue_mutex);

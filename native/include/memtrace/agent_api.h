@@ -17,7 +17,7 @@ extern "C" {
 #endif
 
 #define MEMTRACE_AGENT_API_SYMBOL "memtrace_agent_api"
-#define MEMTRACE_AGENT_API_VERSION 3
+#define MEMTRACE_AGENT_API_VERSION 4
 
 // Values of proto/memtrace.proto's CodeEventKind.
 enum memtrace_code_event_kind {
@@ -93,6 +93,14 @@ struct memtrace_gc_event {
   uint64_t heap_after;
 };
 
+// Where an instruction of generated code comes from (version 3): from `offset` bytes into the code on, until
+// the next position, the code is at this 1-based line and column of its function's script.
+struct memtrace_code_position {
+  uint32_t offset;
+  uint32_t line;
+  uint32_t column;
+};
+
 struct memtrace_agent_api {
   // MEMTRACE_AGENT_API_VERSION of the interposer that filled the table.
   uint32_t version;
@@ -100,7 +108,8 @@ struct memtrace_agent_api {
   // reader went away).
   int (*recording)(void);
   // A range of generated code. `name` is V8's name for it (e.g. "JS:~compress /app/z.js:12:20",
-  // "Builtin:ArrayPush"), not NUL-terminated; it is copied before the call returns.
+  // "Builtin:ArrayPush"), not NUL-terminated; it is copied before the call returns. Called on the isolate's
+  // thread, before code added or moved can run there.
   void (*code_event)(enum memtrace_code_event_kind kind, uint64_t start, uint64_t size, uint64_t new_start,
                      const char* name, size_t name_length);
   // The calling thread runs an isolate: the main one or a worker_threads Worker with its threadId.
@@ -136,6 +145,19 @@ struct memtrace_agent_api {
   // runtime's teardown, which frees what the app kept, has not begun: proto/memtrace.proto's APP_ENDED. Call
   // after the thread's last JS heap samples, once per isolate.
   void (*app_ended)(void);
+
+  // Version 4: JIT frames named by the code that was there, at the line of the call.
+
+  // MEMTRACE_CODE_ADDED with the source positions of the code's instructions (in increasing offset; none
+  // when V8 gives none). Called on the isolate's thread before the code can run: frames seen where the code
+  // goes are retired, so that they never name it. code_event reports ADDED on that thread too.
+  void (*code_added)(uint64_t start, uint64_t size, const char* name, size_t name_length,
+                     const struct memtrace_code_position* positions, size_t count);
+  // The calling thread's isolate is going away, and the code it reported with it.
+  void (*isolate_ending)(void);
+  // Whether to keep V8 from inlining JS functions into their callers (so that every JS function that runs
+  // has a frame of its own), from `memtrace record --no-inlining`.
+  int (*limit_inlining)(void);
 };
 
 typedef const struct memtrace_agent_api* (*memtrace_agent_api_fn)(void);
