@@ -30,6 +30,7 @@ interface RecordCliOptions {
   children: boolean;
   nativeOnly?: boolean;
   completeNames?: boolean;
+  inlining?: boolean;
   jsInterval: number;
   jsPoll: number;
   jsAll?: boolean;
@@ -86,6 +87,11 @@ export function registerRecordCommand(program: Command): void {
       "--complete-names",
       "run node with --no-node-snapshot, so that Node's own internals get names too (slower start-up)",
     )
+    .option(
+      "--inlining",
+      "let V8 inline JS functions into their callers as it does without memtrace (faster optimised code, but an " +
+        "inlined function has no frame of its own and optimised frames show their function's first line)",
+    )
     .passThroughOptions()
     .addHelpText(
       "after",
@@ -111,6 +117,7 @@ export function registerRecordCommand(program: Command): void {
           children: opts.children,
           nativeOnly: opts.nativeOnly ?? false,
           completeNames: opts.completeNames ?? false,
+          inlining: opts.inlining ?? false,
           jsInterval: opts.jsInterval,
           jsPollHz: opts.jsPoll,
           jsAll: opts.jsAll ?? false,

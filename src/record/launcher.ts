@@ -15,6 +15,11 @@ export interface RecordSettings {
   children: boolean;
   nativeOnly: boolean;
   completeNames: boolean;
+  /**
+   * Let V8 inline JS functions into their callers, as it does without memtrace: an inlined function then has no
+   * frame of its own, and optimised frames carry their function's first line instead of the call's.
+   */
+  inlining: boolean;
   /** V8's sampling heap profiler: mean bytes between samples (0: off), polls per second, keep collected samples. */
   jsInterval: number;
   jsPollHz: number;
@@ -155,6 +160,7 @@ export function recordingEnv(
     MEMTRACE_JS_INTERVAL: String(s.nativeOnly ? 0 : s.jsInterval),
     MEMTRACE_JS_POLL_HZ: String(s.jsPollHz),
     MEMTRACE_JS_ALL: s.jsAll ? "1" : "0",
+    MEMTRACE_INLINING: s.inlining ? "1" : "0",
     MEMTRACE_LAUNCHER_PID: String(process.pid),
     // Whether each process's interposer chooses an agent for its V8 (native/preload/agent_select.h).
     MEMTRACE_AGENT: s.nativeOnly ? "0" : "1",
