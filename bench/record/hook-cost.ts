@@ -6,6 +6,8 @@
 //   npm run build && node dist/bench/record/hook-cost.js [runs]
 //
 // Variants alternate within each run; the table shows medians of `runs` (default 7) in ns per malloc+free pair.
+// With MEMTRACE_BASELINE set to another built checkout's bin/memtrace.js, its recording of the 28 frames runs in
+// the same loop (the cost of a change beside the cost before it).
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,6 +17,7 @@ import { median } from "../lib/util";
 
 const ROOT = join(__dirname, "..", "..", "..");
 const BIN = join(ROOT, "bin", "memtrace.js");
+const BASELINE = process.env.MEMTRACE_BASELINE;
 const RUNS = Number(process.argv[2] ?? 7);
 const PAIRS = "3000000";
 const work = mkdtempSync(join(tmpdir(), "memtrace-hook-"));
@@ -41,6 +44,8 @@ interface Case {
   stackDepth?: number;
   /** --exact-times: the clock read at every event rather than the shared time (native/preload/shared_clock.h). */
   exactTimes?: boolean;
+  /** The memtrace to record with, if not this checkout's. */
+  bin?: string;
 }
 const cases: Case[] = [
   { name: "plain, 28 frames", depth: 24 },
@@ -48,12 +53,13 @@ const cases: Case[] = [
   { name: "recorded, 28 frames, exact times", depth: 24, stackDepth: 128, exactTimes: true },
   { name: "recorded, 4 frames", depth: 0, stackDepth: 128 },
   { name: "recorded, 28 frames cut at 16", depth: 24, stackDepth: 16 },
+  ...(BASELINE ? [{ name: "baseline, 28 frames", depth: 24, stackDepth: 128, bin: BASELINE }] : []),
 ];
 
 function run(c: Case): number {
   const command = [loop, String(c.depth), PAIRS];
   // The capture goes to -o, so the program's stdout (its figure) stays its own.
-  const recorded = [BIN, "record", "--no-compress", "--stack-depth", String(c.stackDepth), "-o", "/dev/null"];
+  const recorded = [c.bin ?? BIN, "record", "--no-compress", "--stack-depth", String(c.stackDepth), "-o", "/dev/null"];
   if (c.exactTimes) recorded.push("--exact-times");
   recorded.push("--");
   const [file, ...args] = c.stackDepth === undefined ? command : [process.execPath, ...recorded, ...command];

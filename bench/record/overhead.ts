@@ -12,7 +12,8 @@
 // memtrace --exact-times, heaptrack), and the table shows medians of `runs` (default 5). Run it on a quiet
 // machine: it prints the load average first and says so if the machine is busy. NODE_EXTRA_CA_CERTS is unset
 // for every variant: with it, node's start-up alone makes ~900,000 allocations, which would dominate these
-// short workloads.
+// short workloads. With MEMTRACE_BASELINE set to another built checkout's bin/memtrace.js, that memtrace is run
+// in the same loop too (the cost of a change beside the cost before it).
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -28,6 +29,7 @@ const nodeAt = args.indexOf("--node");
 const NODE = nodeAt >= 0 ? args.splice(nodeAt, 2)[1] : process.execPath;
 const RUNS = Number(args[0] ?? 5);
 const BIN = join(ROOT, "bin", "memtrace.js");
+const BASELINE = process.env.MEMTRACE_BASELINE;
 const work = mkdtempSync(join(tmpdir(), "memtrace-bench-"));
 
 interface Variant {
@@ -55,6 +57,9 @@ const variants: Variant[] = [
     name: "memtrace --exact-times",
     command: (s) => [process.execPath, BIN, "record", "--exact-times", "-o", compressed, "--", NODE, s],
   },
+  ...(BASELINE
+    ? [{ name: "baseline", command: (s: string) => [process.execPath, BASELINE, "record", "-o", compressed, s] }]
+    : []),
   {
     name: "heaptrack",
     command: (s) => ["heaptrack", "-o", join(work, "heaptrack"), NODE, s],
@@ -139,6 +144,9 @@ for (const { workload, times, cpus: cpuTimes, bytes, events } of measured) {
     `${seconds(t("memtrace"))} ${(t("memtrace") / plain).toFixed(2)}x (${paired("memtrace").toFixed(2)}x)`,
     `${seconds(t("memtrace --no-compress"))} ${(t("memtrace --no-compress") / plain).toFixed(2)}x`,
     `${seconds(t("memtrace --exact-times"))} ${(t("memtrace --exact-times") / plain).toFixed(2)}x`,
+    ...(BASELINE
+      ? [`${seconds(t("baseline"))} ${(t("baseline") / plain).toFixed(2)}x (${paired("baseline").toFixed(2)}x)`]
+      : []),
     `${seconds(t("heaptrack"))} ${(t("heaptrack") / plain).toFixed(2)}x`,
     `${((overhead("memtrace") / overhead("heaptrack")) * 100).toFixed(0)}%`,
     // GNU time counts CPU in hundredths of a second: too coarse for a ratio to the empty script's.
@@ -160,6 +168,7 @@ const header = [
   "memtrace",
   "memtrace --no-compress",
   "memtrace --exact-times",
+  ...(BASELINE ? ["baseline"] : []),
   "heaptrack",
   "mt/ht overhead",
   "cpu mt / ht",
