@@ -10,6 +10,8 @@ namespace memtrace {
 namespace {
 // The interposer's table is the same for every isolate of the process.
 std::atomic<const memtrace_agent_api*> g_api{nullptr};
+// While V8 reports, on this isolate's thread, the code that existed when the agent started.
+thread_local bool t_reporting_existing = false;
 
 // V8 11.3's minor mark-compact collection is 12.4's minor mark-sweep (the same value); 13.6 has only that
 // name.
@@ -70,7 +72,9 @@ bool IsolateAgent::Start(napi_env env, const memtrace_agent_api* api, bool main_
   agent->env_ = env;
   if (array_buffers) napi_create_reference(env, array_buffers, 1, &agent->array_buffers_);
   // Existing code first (everything compiled before the agent started), then code as it is made.
+  t_reporting_existing = true;
   isolate->SetJitCodeEventHandler(v8::kJitCodeEventEnumExisting, OnCodeEvent);
+  t_reporting_existing = false;
 
   uv_timer_init(loop, &agent->memory_timer_);
   agent->memory_timer_.data = agent;
@@ -139,7 +143,7 @@ void IsolateAgent::OnCodeEvent(const v8::JitCodeEvent* event) {
       if (api->version >= 4) {
         code_lines::Positions positions = code_lines::TakeFor(api, event);
         api->code_added(start, event->code_len, event->name.str, event->name.len, positions.data(),
-                        positions.size());
+                        positions.size(), t_reporting_existing);
       } else {
         api->code_event(MEMTRACE_CODE_ADDED, start, event->code_len, 0, event->name.str, event->name.len);
       }

@@ -19,18 +19,18 @@ uint32_t gettid_now() { return static_cast<uint32_t>(syscall(SYS_gettid)); }
 
 int recording() { return recorder::active() ? 1 : 0; }
 
-// The code space first learns of the change (retiring frames), and the writer after: a frame that the
-// retirement lets this thread intern anew is then never older than the event that names it.
+// The writer learns of the change first, then the code space retires the frames where the code goes: a frame
+// that the retirement lets this thread intern anew is never older than the event that names it.
 void code_change(memtrace_code_event_kind kind, uint64_t start, uint64_t size, uint64_t new_start,
-                 const char* name, size_t name_length, const memtrace_code_position* positions,
-                 size_t count) {
+                 const char* name, size_t name_length, const memtrace_code_position* positions, size_t count,
+                 bool existing) {
   if (!recorder::active()) return;
   BusyScope busy(kRecorderThread);  // the queue's allocations are the recorder's, not the app's
-  writer::queue_code_event(kind, start, size, new_start, name, name_length, positions, count);
+  writer::queue_code_event(kind, start, size, new_start, name, name_length, positions, count, existing);
   uint32_t owner = gettid_now();
   switch (kind) {
     case MEMTRACE_CODE_ADDED:
-      code_space::added(owner, start, size);
+      code_space::added(owner, start, size, name, name_length);
       break;
     case MEMTRACE_CODE_MOVED:
       code_space::moved(owner, start, new_start, size);
@@ -43,12 +43,12 @@ void code_change(memtrace_code_event_kind kind, uint64_t start, uint64_t size, u
 
 void code_event(memtrace_code_event_kind kind, uint64_t start, uint64_t size, uint64_t new_start,
                 const char* name, size_t name_length) {
-  code_change(kind, start, size, new_start, name, name_length, nullptr, 0);
+  code_change(kind, start, size, new_start, name, name_length, nullptr, 0, false);
 }
 
 void code_added(uint64_t start, uint64_t size, const char* name, size_t name_length,
-                const memtrace_code_position* positions, size_t count) {
-  code_change(MEMTRACE_CODE_ADDED, start, size, 0, name, name_length, positions, count);
+                const memtrace_code_position* positions, size_t count, int existing) {
+  code_change(MEMTRACE_CODE_ADDED, start, size, 0, name, name_length, positions, count, existing != 0);
 }
 
 void isolate_ending() {
@@ -56,7 +56,7 @@ void isolate_ending() {
   BusyScope busy(kRecorderThread);
   // Told to the writer as removals, which the capture keeps.
   for (const code_space::Span& gone : code_space::isolate_ending(gettid_now())) {
-    writer::queue_code_event(MEMTRACE_CODE_REMOVED, gone.start, gone.size, 0, nullptr, 0, nullptr, 0);
+    writer::queue_code_event(MEMTRACE_CODE_REMOVED, gone.start, gone.size, 0, nullptr, 0, nullptr, 0, false);
   }
 }
 

@@ -62,10 +62,11 @@ class CodeRanges {
     }
   }
 
-  template <typename Dropped>
-  void remove_owner(uint32_t owner, Dropped&& dropped) {
+  // Drops the ranges of `owner` that `keep` does not keep.
+  template <typename Keep, typename Dropped>
+  void remove_owner(uint32_t owner, Keep&& keep, Dropped&& dropped) {
     for (auto it = ranges_.begin(); it != ranges_.end();) {
-      if (it->second.owner != owner) {
+      if (it->second.owner != owner || keep(it->second)) {
         ++it;
         continue;
       }
@@ -82,6 +83,9 @@ class CodeRanges {
     if (pc >= it->second.end) return nullptr;
     start = it->first;
     return &it->second;
+  }
+  Range* find(uint64_t pc, uint64_t& start) {
+    return const_cast<Range*>(static_cast<const CodeRanges*>(this)->find(pc, start));
   }
 
   size_t size() const { return ranges_.size(); }

@@ -2,7 +2,9 @@
 
 #include <pthread.h>
 
+#include <functional>
 #include <new>
+#include <string_view>
 
 #include "code_ranges.h"
 #include "stack_tables.h"
@@ -11,9 +13,15 @@ namespace memtrace::code_space {
 
 namespace {
 
+struct Code {
+  uint64_t name_hash;
+  // Reported by more than one isolate: the process's code, not one isolate's.
+  bool shared;
+};
+
 struct State {
   pthread_mutex_t mutex = PTHREAD_MUTEX_INITIALIZER;
-  CodeRanges<bool> ranges;
+  CodeRanges<Code> ranges;
 };
 
 State& state() {
@@ -26,14 +34,23 @@ State& state() {
 // Whatever code was at [start, start + size) is gone; new code may run there from now on.
 void retire(uint64_t start, uint64_t size) { stack_tables().retire_frames(start, start + size); }
 
-auto ignore = [](uint64_t, const CodeRanges<bool>::Range&) {};
+auto ignore = [](uint64_t, const CodeRanges<Code>::Range&) {};
 
 }  // namespace
 
-void added(uint32_t owner, uint64_t start, uint64_t size) {
+void added(uint32_t owner, uint64_t start, uint64_t size, const char* name, size_t name_length) {
   State& s = state();
+  uint64_t name_hash =
+      std::hash<std::string_view>()(std::string_view(name ? name : "", name ? name_length : 0));
   pthread_mutex_lock(&s.mutex);
-  s.ranges.add(start, size, owner, true, ignore);
+  uint64_t found = 0;
+  CodeRanges<Code>::Range* same = s.ranges.find(start, found);
+  if (same && found == start && same->end == start + size && same->value.name_hash == name_hash) {
+    same->value.shared = same->value.shared || same->owner != owner;
+    pthread_mutex_unlock(&s.mutex);
+    return;
+  }
+  s.ranges.add(start, size, owner, Code{name_hash, false}, ignore);
   pthread_mutex_unlock(&s.mutex);
   retire(start, size);
 }
@@ -41,7 +58,7 @@ void added(uint32_t owner, uint64_t start, uint64_t size) {
 void moved(uint32_t owner, uint64_t from, uint64_t to, uint64_t size) {
   State& s = state();
   pthread_mutex_lock(&s.mutex);
-  if (!s.ranges.move(from, to, size, ignore)) s.ranges.add(to, size, owner, true, ignore);
+  if (!s.ranges.move(from, to, size, ignore)) s.ranges.add(to, size, owner, Code{0, false}, ignore);
   pthread_mutex_unlock(&s.mutex);
   // V8 rewrites the return addresses into moved code on every stack: frames at the old place are no
   // longer met, and those at the new place were of other code.
@@ -60,9 +77,11 @@ std::vector<Span> isolate_ending(uint32_t owner) {
   State& s = state();
   std::vector<Span> gone;
   pthread_mutex_lock(&s.mutex);
-  s.ranges.remove_owner(owner, [&](uint64_t start, const CodeRanges<bool>::Range& r) {
-    gone.push_back({start, r.end - start});
-  });
+  s.ranges.remove_owner(
+      owner, [](const CodeRanges<Code>::Range& r) { return r.value.shared; },
+      [&](uint64_t start, const CodeRanges<Code>::Range& r) {
+        gone.push_back({start, r.end - start});
+      });
   pthread_mutex_unlock(&s.mutex);
   for (const Span& g : gone) retire(g.start, g.size);
   return gone;

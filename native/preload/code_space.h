@@ -5,6 +5,7 @@
 #ifndef MEMTRACE_PRELOAD_CODE_SPACE_H_
 #define MEMTRACE_PRELOAD_CODE_SPACE_H_
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <vector>
@@ -16,8 +17,10 @@ struct Span {
   uint64_t size;
 };
 
-// `owner` is the tid of the isolate's thread that reported the code.
-void added(uint32_t owner, uint64_t start, uint64_t size);
+// `owner` is the tid of the isolate's thread that reported the code. Code reported again as it is (V8's
+// embedded builtins, which every isolate reports at the same place) replaces nothing, and stays when an
+// isolate that reported it ends.
+void added(uint32_t owner, uint64_t start, uint64_t size, const char* name, size_t name_length);
 void moved(uint32_t owner, uint64_t from, uint64_t to, uint64_t size);
 void removed(uint64_t start, uint64_t size);
 // The isolate of `owner` is ending: its code goes with it. Returns the ranges it had, for the writer.

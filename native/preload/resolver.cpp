@@ -206,7 +206,7 @@ void Resolver::apply(const CodeEventIn& e, ByteBuffer& body, ByteBuffer& scratch
 }
 
 void Resolver::round(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, uint64_t now,
-                     std::vector<CodeEventIn>& code, const FramesToResolve& frames) {
+                     std::vector<CodeEventIn>& code, const FramesToResolve& frames, bool last) {
   ByteBuffer body;
   bool refreshed = false;
   if (ProcessMaps::dirty()) {
@@ -215,47 +215,46 @@ void Resolver::round(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, uint64_
   }
 
   std::vector<uint32_t> ids, functions, lines, columns;
-  auto name = [&](size_t i, const Resolved& r) {
-    ids.push_back(frames.first_id + static_cast<uint32_t>(i));
+  auto name = [&](uint32_t frame, const Resolved& r) {
+    ids.push_back(frame);
     functions.push_back(r.function);
     lines.push_back(r.line);
     columns.push_back(r.column);
   };
-  // Frames that no code or file held when they were seen, by address: seen before their isolate's agent
-  // reported the code that existed when it started. Each is named by the first code added over it later.
-  std::multimap<uint64_t, size_t> waiting;
   auto apply_next = [&](const CodeEventIn& e) {
     apply(e, body, scratch, pid);
-    if (e.kind != MEMTRACE_CODE_ADDED || waiting.empty()) return;
-    auto it = waiting.upper_bound(e.start);  // addresses in (start, start + size]
-    while (it != waiting.end() && it->first <= e.start + e.size) {
-      name(it->second, resolve_frame(it->first, body, scratch, pid, now, refreshed));
-      it = waiting.erase(it);
+    // Code that existed when an agent started: the code the frames waiting for it were seen in.
+    if (e.kind != MEMTRACE_CODE_ADDED || !e.existing || waiting_.empty()) return;
+    auto it = waiting_.upper_bound(e.start);  // return addresses in (start, start + size]
+    while (it != waiting_.end() && it->first <= e.start + e.size) {
+      name(it->second.frame, resolve_frame(it->first, body, scratch, pid, now, refreshed));
+      it = waiting_.erase(it);
     }
   };
   size_t next_code = 0;
   for (size_t i = 0; i < frames.address.size(); i++) {
     while (next_code < code.size() && code[next_code].time_ns <= frames.time[i])
       apply_next(code[next_code++]);
+    uint32_t frame = frames.first_id + static_cast<uint32_t>(i);
     Resolved r = resolve_frame(frames.address[i], body, scratch, pid, now, refreshed);
     if (r.function) {
-      name(i, r);
+      name(frame, r);
     } else if (is_js_frame_key(frames.address[i])) {
       unresolved_++;
     } else {
-      waiting.emplace(frames.address[i], i);
+      waiting_.emplace(frames.address[i], Waiting{frame, rounds_});
     }
   }
   while (next_code < code.size()) apply_next(code[next_code++]);
-  // The rest get a last look (a library mapped since), else stay unnamed.
-  for (const auto& [address, i] : waiting) {
-    Resolved r = resolve_frame(address, body, scratch, pid, now, refreshed);
-    if (r.function) {
-      name(i, r);
-    } else {
-      unresolved_++;
-    }
+  // A library mapped since names a frame that waits; one that waited for kWaitRounds rounds stays unnamed.
+  for (auto it = waiting_.begin(); it != waiting_.end();) {
+    uint32_t function = resolve_native(it->first - 1, body, scratch, pid, now, refreshed);
+    bool given_up = rounds_ - it->second.round >= kWaitRounds || last;
+    if (function) name(it->second.frame, Resolved{function, 0, 0});
+    if (!function && given_up) unresolved_++;
+    it = function || given_up ? waiting_.erase(it) : std::next(it);
   }
+  rounds_++;
 
   if (!new_strings_.empty()) {
     records::strings(out, scratch, pid, first_new_string_, new_strings_.data(), new_strings_.size());
@@ -283,6 +282,7 @@ void Resolver::start_new_scope() {
   first_new_function_ = 1;
   unresolved_ = 0;
   maps_.forget_written();
+  waiting_.clear();
   // Code ranges keep their place but their function ids belonged to the parent's scope: the child
   // re-reads nothing from V8, so it names JIT frames only through code reported after the fork.
   code_.clear();

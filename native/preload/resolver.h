@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 
+#include <map>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -41,6 +42,8 @@ struct CodeEventIn {
   std::string name;
   // ADDED: the lines of the code's instructions, by offset (agent_api.h).
   std::vector<memtrace_code_position> positions;
+  // ADDED: code that existed when the isolate's agent started, reported then.
+  bool existing = false;
 };
 
 class Resolver {
@@ -49,9 +52,11 @@ class Resolver {
   // FrameResolution of `frames`. Code events and frames are taken in time order, so that a frame is named by
   // the code at its address when it was first seen (V8 reuses the addresses of code it collected; the
   // recorder retires frames where new code goes, so a frame is never seen after its code was replaced), with
-  // the line and column of the call where the code says.
+  // the line and column of the call where the code says. A frame that no code or file held when it was seen
+  // (seen before its isolate's agent started) waits, for a few rounds, for the code the agent reports as
+  // existing; `last` ends the waiting.
   void round(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, uint64_t now, std::vector<CodeEventIn>& code,
-             const FramesToResolve& frames);
+             const FramesToResolve& frames, bool last);
   uint64_t unresolved_frames() const { return unresolved_; }
   // A fork child's scope has its own ids: forget them, keep what is known about files and code.
   void start_new_scope();
@@ -95,6 +100,15 @@ class Resolver {
   std::vector<records::FunctionFields> new_functions_;
   uint32_t first_new_function_ = 1;
   uint64_t unresolved_ = 0;
+  // Frames waiting for the code that existed when their agent started, by return address. Only that code may
+  // name them: code added later over the address may be anything's.
+  struct Waiting {
+    uint32_t frame;
+    uint64_t round;
+  };
+  static constexpr uint64_t kWaitRounds = 20;
+  std::multimap<uint64_t, Waiting> waiting_;
+  uint64_t rounds_ = 0;
 
   // Process state, kept across fork.
   CodeRanges<Code> code_;

@@ -221,7 +221,7 @@ void round(Writer& w, bool final) {
   code.swap(w.code_events);
   heap.swap(w.heap_rows);
   pthread_mutex_unlock(&w.queue_mutex);
-  w.resolver.round(w.out, w.scratch, pid, now, code, w.frames);
+  w.resolver.round(w.out, w.scratch, pid, now, code, w.frames, final);
 
   if (!w.rss_rows.empty()) {
     records::memory(w.out, w.scratch, pid, 0, w.rss_rows.data(), w.rss_rows.size());
@@ -345,7 +345,7 @@ void finish() {
 
 void queue_code_event(memtrace_code_event_kind kind, uint64_t start, uint64_t size, uint64_t new_start,
                       const char* name, size_t name_length, const memtrace_code_position* positions,
-                      size_t count) {
+                      size_t count, bool existing) {
   Writer& w = state();
   CodeEventIn e{static_cast<uint32_t>(kind),
                 recorder::now_ns(),
@@ -353,7 +353,8 @@ void queue_code_event(memtrace_code_event_kind kind, uint64_t start, uint64_t si
                 size,
                 new_start,
                 std::string(name ? name : "", name ? name_length : 0),
-                {}};
+                {},
+                existing};
   if (positions && count) e.positions.assign(positions, positions + count);
   pthread_mutex_lock(&w.queue_mutex);
   w.code_events.push_back(std::move(e));

@@ -23,7 +23,7 @@ void finish();
 // Queues for what the agent reports from isolate threads.
 void queue_code_event(memtrace_code_event_kind kind, uint64_t start, uint64_t size, uint64_t new_start,
                       const char* name, size_t name_length, const memtrace_code_position* positions,
-                      size_t count);
+                      size_t count, bool existing);
 void queue_heap_figures(uint32_t tid, uint64_t time_ns, const memtrace_heap_figures& figures);
 
 // fork(): the writer's state is held still across fork() and started afresh in the child.

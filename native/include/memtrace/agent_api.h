@@ -150,9 +150,10 @@ struct memtrace_agent_api {
 
   // MEMTRACE_CODE_ADDED with the source positions of the code's instructions (in increasing offset; none
   // when V8 gives none). Called on the isolate's thread before the code can run: frames seen where the code
-  // goes are retired, so that they never name it. code_event reports ADDED on that thread too.
+  // goes are retired, so that they never name it. `existing`: the code existed when the agent started (V8
+  // reports it as the handler is set), and names the frames seen in it before.
   void (*code_added)(uint64_t start, uint64_t size, const char* name, size_t name_length,
-                     const struct memtrace_code_position* positions, size_t count);
+                     const struct memtrace_code_position* positions, size_t count, int existing);
   // The calling thread's isolate is going away, and the code it reported with it.
   void (*isolate_ending)(void);
   // Whether to keep V8 from inlining JS functions into their callers (so that every JS function that runs
