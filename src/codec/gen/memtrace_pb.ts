@@ -974,7 +974,11 @@ export const MappingSchema: GenMessage<Mapping> = /*@__PURE__*/
   messageDesc(file_memtrace, 13);
 
 /**
- * A range of generated code (V8's JIT code, its builtins' copies, regexp code): added, moved or removed.
+ * A range of generated code (V8's JIT code, its builtins' copies, regexp code): added, moved or removed. V8 does
+ * not report the code it collects: code ADDED, or MOVED to new_start, takes the place of every older range it
+ * overlaps (as in V8's own CPU profiler). REMOVED ranges went away with the isolate that had them (a worker that
+ * ended). A recorder names each frame by the code that held its address when the frame was first seen, and
+ * defines a new frame for an address once other code took its place: a frame never names two functions.
  *
  * @generated from message memtrace.v1.CodeEvent
  */
@@ -1042,7 +1046,8 @@ export type FrameResolution = Message<"memtrace.v1.FrameResolution"> & {
   function: number[];
 
   /**
-   * Optional: line and column within the function's file.
+   * Optional: 1-based line and column within the function's file of the instruction executing in the frame (the
+   * call, for a caller's frame); 0 when unknown (a reader shows the function's own line).
    *
    * @generated from field: repeated uint32 line = 3;
    */
