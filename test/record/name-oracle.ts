@@ -174,7 +174,16 @@ export function judgeNames(capture: Capture, pid: number, map: MapLine[]): Verdi
       continue;
     }
     const named = asV8Name(strings, scope.functions[fn]);
-    if (named === answer.name || answer.aliases.includes(named)) {
+    // V8 names code it makes while it deserialises an isolate's start-up code with script offsets where the
+    // line and column go ("BuiltinModule node:internal/bootstrap/realm:7527:7548"), and reports the same code
+    // with its line and column when the agent starts: for a line no event timed, the name and script must agree.
+    const untimed = answer.matched === undefined || answer.matched > answer.latest;
+    const withoutPosition = (name: string) => name.replace(/:\d+:\d+$/, "");
+    if (
+      named === answer.name ||
+      answer.aliases.includes(named) ||
+      (untimed && withoutPosition(named) === withoutPosition(answer.name))
+    ) {
       verdict.agreed++;
     } else if (verdict.disagreed++ < 20) {
       verdict.disagreements.push(`0x${address.toString(16)}: recorded "${named}", the map says "${answer.name}"`);
