@@ -45,8 +45,11 @@ void added(uint32_t owner, uint64_t start, uint64_t size, const char* name, size
   pthread_mutex_lock(&s.mutex);
   uint64_t found = 0;
   CodeRanges<Code>::Range* same = s.ranges.find(start, found);
-  if (same && found == start && same->end == start + size && same->value.name_hash == name_hash) {
-    same->value.shared = same->value.shared || same->owner != owner;
+  // Another isolate's report of the same code: the process's embedded builtins. (From the same isolate, it is
+  // new code that happens to look alike, and may be laid out otherwise.)
+  if (same && found == start && same->end == start + size && same->value.name_hash == name_hash &&
+      (same->owner != owner || same->value.shared)) {
+    same->value.shared = true;
     pthread_mutex_unlock(&s.mutex);
     return;
   }
