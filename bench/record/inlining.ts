@@ -1,18 +1,19 @@
 // What keeping V8 from inlining costs the app (memtrace record's default; --inlining lets V8 inline): a
-// compute-heavy loop through small helpers (wall time) and a node:http JSON API under keep-alive load (requests
-// answered in a fixed time), with V8's inlining and without.
+// compute-heavy loop through small helpers (wall and CPU time) and a node:http JSON API under keep-alive load
+// (requests answered in a fixed time, and CPU time per request), with V8's inlining and without.
 //
 //   npm run build && node dist/bench/record/inlining.js [runs] [node]
 //
 // Variants, alternating in one loop, medians of `runs` (default 5):
 // - node: the app as it runs without memtrace;
 // - node, memtrace's V8 flags: with --interpreted-frames-native-stack (which memtrace sets either way), with and
-//   without --no-turbo-inlining --no-maglev-inlining: V8's own cost, without the recorder's;
+//   without --no-turbo-inlining --no-maglev-inlining, and without Maglev too: V8's own cost, without the
+//   recorder's;
 // - memtrace record --inlining and memtrace record (the default): the whole cost, with the machine's node only
 //   (the agent is built for it).
 // `node` is another node binary to measure V8's cost on (a newer line). NODE_EXTRA_CA_CERTS is unset.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { benchEnv, timeRun } from "../lib/run";
@@ -35,6 +36,11 @@ const variants: { name: string; command: (script: string[]) => string[] }[] = [
     name: "node, frames flag, no inlining",
     command: (s) => [NODE, "--interpreted-frames-native-stack", ...NO_INLINING, ...s],
   },
+  // Maglev code comes without the positions of its instructions (docs/js-frames.md): what doing without it costs.
+  {
+    name: "node, frames flag, no inlining, no Maglev",
+    command: (s) => [NODE, "--interpreted-frames-native-stack", ...NO_INLINING, "--no-maglev", ...s],
+  },
 ];
 if (NODE === process.execPath) {
   variants.push(
@@ -46,11 +52,21 @@ if (NODE === process.execPath) {
   );
 }
 
-/** Requests the server answered in SERVER_SECONDS (it prints them). */
-function served(argv: string[]): number {
-  const r = spawnSync(argv[0], argv.slice(1), { env: benchEnv(), cwd: work, encoding: "utf8" });
+/**
+ * The server's run: requests answered in SERVER_SECONDS (it prints them), and the CPU time of the server and its
+ * load generator per request, which other work on the machine disturbs less than the rate does.
+ */
+function served(argv: string[]): { requests: number; cpuPerRequest: number } {
+  const timeFile = join(work, "time");
+  const r = spawnSync("/usr/bin/time", ["-f", "%U %S", "-o", timeFile, ...argv], {
+    env: benchEnv(),
+    cwd: work,
+    encoding: "utf8",
+  });
   if (r.status !== 0) throw new Error(`${argv.join(" ")} failed (${r.status}): ${r.stderr}`);
-  return Number(r.stdout.trim().split("\n").pop());
+  const requests = Number(r.stdout.trim().split("\n").pop());
+  const [user, system] = readFileSync(timeFile, "utf8").trim().split(/\s+/).map(Number);
+  return { requests, cpuPerRequest: (user + system) / requests };
 }
 
 const [load1] = loadavg();
@@ -60,24 +76,36 @@ console.log(
 const version = spawnSync(NODE, ["--version"], { encoding: "utf8" }).stdout.trim();
 console.log(`node ${version}; ${RUNS} runs of each variant, alternating; medians; NODE_EXTRA_CA_CERTS unset\n`);
 
-const compute = new Map<string, number[]>(variants.map((v) => [v.name, []]));
-const server = new Map<string, number[]>(variants.map((v) => [v.name, []]));
+const names = variants.map((v) => v.name);
+const series = () => new Map<string, number[]>(names.map((n) => [n, []]));
+const computeWall = series();
+const computeCpu = series();
+const rate = series();
+const cpuPerRequest = series();
 for (let run = 0; run < RUNS; run++) {
   for (const v of variants) {
-    compute.get(v.name)!.push(timeRun(v.command([join(WORKLOADS, "compute.js")]), work).wall);
-    server.get(v.name)!.push(served(v.command([join(WORKLOADS, "server.js"), String(SERVER_SECONDS)])));
+    const c = timeRun(v.command([join(WORKLOADS, "compute.js")]), work);
+    computeWall.get(v.name)!.push(c.wall);
+    computeCpu.get(v.name)!.push(c.cpu);
+    const s = served(v.command([join(WORKLOADS, "server.js"), String(SERVER_SECONDS)]));
+    rate.get(v.name)!.push(s.requests / SERVER_SECONDS);
+    cpuPerRequest.get(v.name)!.push(s.cpuPerRequest * 1e6);
   }
 }
 rmSync(work, { recursive: true, force: true });
 
-const baseCompute = median(compute.get("node")!);
-const baseServer = median(server.get("node")!);
-console.log("variant                          compute loop         server (requests/s)");
-for (const v of variants) {
-  const c = median(compute.get(v.name)!);
-  const s = median(server.get(v.name)!) / SERVER_SECONDS;
-  console.log(
-    `${v.name.padEnd(32)} ${`${c.toFixed(2)}s ${(c / baseCompute).toFixed(2)}x`.padEnd(20)} ` +
-      `${s.toFixed(0)} ${((s * SERVER_SECONDS) / baseServer).toFixed(2)}x`,
-  );
+const m = (series: Map<string, number[]>, name: string) => median(series.get(name)!);
+const columns: [string, Map<string, number[]>, (x: number) => string][] = [
+  ["compute wall", computeWall, (x) => `${x.toFixed(2)}s`],
+  ["compute CPU", computeCpu, (x) => `${x.toFixed(2)}s`],
+  ["server requests/s", rate, (x) => x.toFixed(0)],
+  ["server CPU/request", cpuPerRequest, (x) => `${x.toFixed(0)}us`],
+];
+console.log([`${"variant".padEnd(42)}`, ...columns.map(([title]) => title.padEnd(20))].join(" "));
+for (const name of names) {
+  const cells = columns.map(([, series, format]) => {
+    const x = m(series, name);
+    return `${format(x)} ${(x / m(series, "node")).toFixed(2)}x`.padEnd(20);
+  });
+  console.log([name.padEnd(42), ...cells].join(" "));
 }

@@ -17,9 +17,9 @@ struct Span {
   uint64_t size;
 };
 
-// `owner` is the tid of the isolate's thread that reported the code. Code another isolate reports again as it is
-// (V8's embedded builtins, which every isolate reports at the same place) replaces nothing, and stays when an
-// isolate that reported it ends.
+// `owner` is the tid of the isolate's thread that reported the code. Code another isolate reports again as it
+// is (V8's embedded builtins, which every isolate reports at the same place) replaces nothing, and stays when
+// an isolate that reported it ends.
 void added(uint32_t owner, uint64_t start, uint64_t size, const char* name, size_t name_length);
 void moved(uint32_t owner, uint64_t from, uint64_t to, uint64_t size);
 void removed(uint64_t start, uint64_t size);
