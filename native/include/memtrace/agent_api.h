@@ -93,7 +93,7 @@ struct memtrace_gc_event {
   uint64_t heap_after;
 };
 
-// Where an instruction of generated code comes from (version 3): from `offset` bytes into the code on, until
+// Where an instruction of generated code comes from (version 4): from `offset` bytes into the code on, until
 // the next position, the code is at this 1-based line and column of its function's script.
 struct memtrace_code_position {
   uint32_t offset;
@@ -157,7 +157,7 @@ struct memtrace_agent_api {
   // The calling thread's isolate is going away, and the code it reported with it.
   void (*isolate_ending)(void);
   // Whether to keep V8 from inlining JS functions into their callers (so that every JS function that runs
-  // has a frame of its own), from `memtrace record --no-inlining`.
+  // has a frame of its own): unless `memtrace record --inlining`.
   int (*limit_inlining)(void);
 };
 
