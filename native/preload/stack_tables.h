@@ -82,11 +82,13 @@ class StackTables {
   U64Map page_newest_;  // page number + 1 -> newest frame id in it
   Vec<uint32_t> previous_in_page_;
   Vec<uint64_t> frame_address_;
-  std::atomic<uint32_t> epoch_{0};
   U64Map stacks_;  // parent << 32 | frame -> stack id
   uint32_t next_frame_ = 1;
   uint32_t next_stack_ = 1;
   PendingTables pending_;
+  // Read on every allocation by every thread: on a cache line of its own (the last), away from what interning
+  // writes.
+  alignas(64) std::atomic<uint32_t> epoch_{0};
 };
 
 StackTables& stack_tables();
