@@ -28,7 +28,8 @@ bool all_digits(const std::string& s) {
 
 // V8 names code "<tag>:<marker><name> <script>:<line>:<column>", where the tag says what the code is
 // (JS, Builtin, BytecodeHandler, Stub, RegExp, ...), the marker its tier (~ interpreted or baseline,
-// ^ Sparkplug, + Maglev, * TurboFan), and the script part exists for JS functions. The script may contain
+// ^ Sparkplug, + Maglev, * TurboFan, then ' for code specialised to a context), and the script part exists
+// for JS functions. The script may contain
 // ':' itself (node:internal/..., file URLs), so line and column are taken from the end.
 V8CodeName parse_v8_code_name(const char* raw, size_t length) {
   std::string s(raw, length);
@@ -41,7 +42,11 @@ V8CodeName parse_v8_code_name(const char* raw, size_t length) {
     s = s.substr(colon + 1);
     space = s.find(' ');
   }
-  if (!s.empty() && strchr("~*^+-", s[0])) s = s.substr(1);
+  if (!s.empty() && strchr("~*^+-", s[0])) {
+    s = s.substr(1);
+    // V8 13 and later mark code specialised to its function's context with a ' after the tier.
+    if (!s.empty() && s[0] == '\'') s = s.substr(1);
+  }
   space = s.find(' ');
   out.name = s.substr(0, space);
   if (space != std::string::npos) {

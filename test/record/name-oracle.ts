@@ -40,12 +40,13 @@ export interface Verdict {
   disagreements: string[];
 }
 
-/** "JS:~name /app/z.js:12:20" -> "name /app/z.js:12:20"; "Builtin:ArrayPush" -> "ArrayPush". */
+/** "JS:~name /app/z.js:12:20" or "JS:*'name ..." -> "name /app/z.js:12:20"; "Builtin:ArrayPush" -> "ArrayPush". */
 export function withoutTag(raw: string): string {
   const colon = raw.indexOf(":");
   const space = raw.indexOf(" ");
   let rest = colon >= 0 && (space < 0 || colon < space) ? raw.slice(colon + 1) : raw;
-  if (rest.length > 0 && "~*^+-".includes(rest[0])) rest = rest.slice(1);
+  // A tier marker, and on V8 13 and later ' for code specialised to its function's context.
+  if (rest.length > 0 && "~*^+-".includes(rest[0])) rest = rest.slice(rest[1] === "'" ? 2 : 1);
   return rest;
 }
 

@@ -87,12 +87,12 @@ function handle(req, res) {
 const server = http.createServer(handle);
 server.listen(0, "127.0.0.1", () => {
   kept.push(Buffer.allocUnsafeSlow(77777));
-  const load = fork(join(__dirname, "..", "..", "..", "bench", "record", "workloads", "http-load.js"), [
-    String(server.address().port),
-    String(seconds),
-    "/",
-    "x".repeat(5000),
-  ]);
+  const load = fork(
+    join(__dirname, "..", "..", "..", "bench", "record", "workloads", "http-load.js"),
+    [String(server.address().port), String(seconds), "/", "x".repeat(5000)],
+    // Plain node: not the server's flags (a test's --perf-basic-prof would leave the generator's map behind).
+    { execArgv: [] },
+  );
   load.on("message", (requests) => {
     process.stderr.write(`served ${requests} requests, ${loaded} start-up entries\n`);
     if (workers.length) process.kill(process.pid, "SIGTERM");
