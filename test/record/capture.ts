@@ -177,6 +177,17 @@ export class Capture {
   }
 }
 
+/** `memtrace collapsed` output as [frames outermost first, bytes] pairs. */
+export function collapsedStacks(text: string): [string[], number][] {
+  return text
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => {
+      const space = line.lastIndexOf(" ");
+      return [line.slice(0, space).split(";"), Number(line.slice(space + 1))];
+    });
+}
+
 /** Allocation kinds are 1-63, deallocations 64-127 (proto/memtrace.proto, EventKind). */
 export const isAllocation = (kind: number) => kind >= 1 && kind < 64;
 export const MALLOC = 1;

@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import t from "tap";
-import { APPS, shell } from "./capture";
+import { APPS, collapsedStacks, shell } from "./capture";
 
 const app = join(APPS, "inlined-helper.js");
 const source = readFileSync(app, "utf8").split("\n");
@@ -21,14 +21,7 @@ async function blocksByStack(recordOptions: string[]): Promise<[string, number][
       `${bin} filter --min-size 4000 --max-size 4007 | ${bin} fold --total | ${bin} collapsed`,
     { withoutTestHooks: true },
   );
-  return run.stdout
-    .toString("utf8")
-    .split("\n")
-    .filter(Boolean)
-    .map((line) => {
-      const space = line.lastIndexOf(" ");
-      return [line.slice(0, space), Number(line.slice(space + 1))];
-    });
+  return collapsedStacks(run.stdout.toString("utf8")).map(([frames, bytes]) => [frames.join(";"), bytes]);
 }
 
 t.test("given a hot loop whose allocating helper TurboFan inlines", async (t) => {

@@ -2,7 +2,7 @@
 // code beside (--perf-basic-prof), and reads what it kept.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { APPS, Capture, memtrace, shell, type Run } from "./capture";
+import { APPS, Capture, collapsedStacks, memtrace, shell, type Run } from "./capture";
 
 export const app = join(APPS, "http-keep.js");
 const source = readFileSync(app, "utf8").split("\n");
@@ -19,14 +19,7 @@ export async function leaksSince(file: string, fromNs: number, filters = ""): Pr
   const run = await shell(
     `${bin} filter --from ${fromNs}ns ${filters} "${file}" | ${bin} fold --leaks --heap native | ${bin} collapsed`,
   );
-  return run.stdout
-    .toString("utf8")
-    .split("\n")
-    .filter(Boolean)
-    .map((line) => {
-      const space = line.lastIndexOf(" ");
-      return [line.slice(0, space).split(";"), Number(line.slice(space + 1))];
-    });
+  return collapsedStacks(run.stdout.toString("utf8"));
 }
 
 /** The server recorded with node's map of its code beside (run by `node`, the tests' own by default). */
