@@ -38,6 +38,7 @@ export async function recordServer(
       file,
       "--",
       node,
+      "--expose-gc",
       "--perf-basic-prof",
       // The map comes with V8's log, which would otherwise go to files in the working directory (and V8 takes
       // /dev/null for the console).
