@@ -98,7 +98,7 @@ server.listen(0, "127.0.0.1", () => {
     // What is garbage (the request chunks decoded into strings) is not what the app kept: collected first when
     // node runs with --expose-gc, as the tests run it, with a moment for V8 to free the array buffers it found
     // dead (it does so on a thread of its own).
-    if (global.gc) global.gc();
+    if (globalThis.gc) globalThis.gc();
     setTimeout(() => {
       if (workers.length) process.kill(process.pid, "SIGTERM");
       else process.exit(0);
