@@ -70,10 +70,9 @@ bool IsolateAgent::Start(napi_env env, const memtrace_agent_api* api, bool main_
   uv_timer_init(loop, &agent->poll_timer_);
   agent->poll_timer_.data = agent;
   uint64_t interval_ms = api->memory_interval_ns() / 1'000'000;
-  if (interval_ms > 0) {
-    uv_timer_start(&agent->memory_timer_, OnMemoryTimer, 0, interval_ms);
-    uv_unref(reinterpret_cast<uv_handle_t*>(&agent->memory_timer_));  // the app decides when its loop ends
-  }
+  agent->report_figures_ = interval_ms > 0;
+  uv_timer_start(&agent->memory_timer_, OnMemoryTimer, 0, interval_ms > 0 ? interval_ms : 100);
+  uv_unref(reinterpret_cast<uv_handle_t*>(&agent->memory_timer_));  // the app decides when its loop ends
   if (api->version >= 2) {
     isolate->AddGCPrologueCallback(OnGcStart, agent);
     isolate->AddGCEpilogueCallback(OnGcEnd, agent);
@@ -138,6 +137,14 @@ void IsolateAgent::OnCodeEvent(const v8::JitCodeEvent* event) {
 
 void IsolateAgent::OnMemoryTimer(uv_timer_t* timer) {
   auto* agent = static_cast<IsolateAgent*>(timer->data);
+  if (agent->stopped_) return;
+  if (!agent->api_->recording()) {
+    // Stopped from elsewhere: the agent has nothing left to report to.
+    napi_remove_env_cleanup_hook(agent->env_, OnCleanup, agent);
+    agent->Shutdown();
+    return;
+  }
+  if (!agent->report_figures_) return;
   v8::HeapStatistics stats;
   agent->isolate_->GetHeapStatistics(&stats);
   memtrace_heap_figures figures{stats.used_heap_size(), stats.total_heap_size(), stats.external_memory(),
@@ -201,25 +208,40 @@ void IsolateAgent::OnGcEnd(v8::Isolate* isolate, v8::GCType type, v8::GCCallback
   agent->api_->leave(token);
 }
 
-void IsolateAgent::OnCleanup(void* arg) {
-  auto* agent = static_cast<IsolateAgent*>(arg);
-  js_poller::remove(agent);
+void IsolateAgent::OnCleanup(void* arg) { static_cast<IsolateAgent*>(arg)->Shutdown(); }
+
+void IsolateAgent::Shutdown() {
+  if (stopped_) return;
+  js_poller::remove(this);
   // The isolate goes away with its objects: its live samples are freed, as teardown's frees, after the app's
   // end (AppEnded) at which --leaks takes what the app kept.
-  if (agent->sampler_) agent->sampler_->Stop();
-  agent->stopped_ = true;
-  agent->sampler_.reset();
-  if (agent->array_buffers_) napi_delete_reference(agent->env_, agent->array_buffers_);
-  agent->array_buffers_ = nullptr;
-  agent->isolate_->SetJitCodeEventHandler(v8::kJitCodeEventDefault, nullptr);
-  if (agent->api_->version >= 2) {
-    agent->isolate_->RemoveGCPrologueCallback(OnGcStart, agent);
-    agent->isolate_->RemoveGCEpilogueCallback(OnGcEnd, agent);
+  if (sampler_) sampler_->Stop();
+  stopped_ = true;
+  sampler_.reset();
+  if (array_buffers_) napi_delete_reference(env_, array_buffers_);
+  array_buffers_ = nullptr;
+  isolate_->SetJitCodeEventHandler(v8::kJitCodeEventDefault, nullptr);
+  if (api_->version >= 2) {
+    isolate_->RemoveGCPrologueCallback(OnGcStart, this);
+    isolate_->RemoveGCEpilogueCallback(OnGcEnd, this);
   }
-  for (uv_timer_t* timer : {&agent->memory_timer_, &agent->poll_timer_}) {
+  for (uv_timer_t* timer : {&memory_timer_, &poll_timer_}) {
     uv_timer_stop(timer);
     uv_close(reinterpret_cast<uv_handle_t*>(timer), nullptr);
   }
+}
+
+bool IsolateAgent::Stop(napi_env env, bool restore_flag) {
+  void* data = nullptr;
+  if (napi_get_instance_data(env, &data) != napi_ok || !data) return false;
+  auto* agent = static_cast<IsolateAgent*>(data);
+  if (agent->stopped_) return false;
+  // What the JS heap allocated since the last poll, and the frees of what was collected since.
+  if (agent->sampler_) agent->sampler_->Poll(true);
+  napi_remove_env_cleanup_hook(env, OnCleanup, agent);
+  agent->Shutdown();
+  if (restore_flag && agent->main_thread_) v8::V8::SetFlagsFromString("--no-interpreted-frames-native-stack");
+  return true;
 }
 
 }  // namespace memtrace

@@ -7,6 +7,7 @@
 #include "memtrace/agent_api.h"
 #include "record_writer.h"
 #include "recorder.h"
+#include "runtime.h"
 #include "stack_tables.h"
 #include "thread_state.h"
 #include "writer_thread.h"
@@ -154,6 +155,9 @@ const memtrace_agent_api api = {
     js_samples,
     gc_event,
     app_ended,
+    runtime::start,
+    runtime::stop,
+    runtime::state,
 };
 
 }  // namespace

@@ -73,6 +73,18 @@ void StackTables::take_pending(PendingTables& out) {
   pthread_mutex_unlock(&mutex_);
 }
 
+void StackTables::start_new_scope() {
+  lock();
+  frames_.clear();
+  stacks_.clear();
+  next_frame_ = next_stack_ = 1;
+  pending_.frame_address.clear();
+  pending_.frame_time.clear();
+  pending_.stack_parent.clear();
+  pending_.stack_frame.clear();
+  unlock();
+}
+
 void StackTables::reset_in_child() {
   pthread_mutex_init(&mutex_, nullptr);
   frames_.clear();

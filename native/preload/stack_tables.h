@@ -57,6 +57,8 @@ class StackTables {
   void lock() { pthread_mutex_lock(&mutex_); }
   void unlock() { pthread_mutex_unlock(&mutex_); }
   void reset_in_child();
+  // A new scope in this process (runtime.h): ids start afresh.
+  void start_new_scope();
 
  private:
   uint32_t frame_id(uint64_t address);
