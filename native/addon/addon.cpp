@@ -20,11 +20,14 @@
 
 namespace {
 
-// The preloaded interposer's table, or the one of the interposer this addon loaded to record from inside the
-// process (runtime_control.h).
+// The table of the interposer this addon loaded to record from inside the process (runtime_control.h), or the
+// preloaded one's. (The first is looked at first: a failed dlsym allocates its error message, in the window.)
 const memtrace_agent_api* FindInterposer() {
-  auto get = reinterpret_cast<memtrace_agent_api_fn>(dlsym(RTLD_DEFAULT, MEMTRACE_AGENT_API_SYMBOL));
-  const memtrace_agent_api* api = get ? get() : memtrace::runtime_control::Api();
+  const memtrace_agent_api* api = memtrace::runtime_control::Api();
+  if (!api) {
+    auto get = reinterpret_cast<memtrace_agent_api_fn>(dlsym(RTLD_DEFAULT, MEMTRACE_AGENT_API_SYMBOL));
+    api = get ? get() : nullptr;
+  }
   return api && api->version >= 1 ? api : nullptr;
 }
 

@@ -50,6 +50,9 @@ bool IsolateAgent::Start(napi_env env, const memtrace_agent_api* api, bool main_
   uv_loop_t* loop = nullptr;
   if (!isolate || napi_get_uv_event_loop(env, &loop) != napi_ok || !loop) return false;
   g_api.store(api, std::memory_order_release);
+  // What V8 allocates for the agent (the existing code it enumerates, its callbacks) is memtrace's, not the
+  // app's.
+  uint32_t token = api->version >= 2 ? api->enter() : 0;
   api->thread_role(main_thread ? MEMTRACE_ROLE_MAIN : MEMTRACE_ROLE_WORKER, worker_id);
   // V8 gives an interpreted function a frame of its own (a copy of the interpreter's entry, which code
   // events name) only under this flag. Set now rather than on node's command line: functions compiled from
@@ -80,6 +83,7 @@ bool IsolateAgent::Start(napi_env env, const memtrace_agent_api* api, bool main_
   }
   napi_set_instance_data(env, agent, nullptr, nullptr);
   napi_add_env_cleanup_hook(env, OnCleanup, agent);
+  if (api->version >= 2) api->leave(token);
   return true;
 }
 
@@ -238,9 +242,11 @@ bool IsolateAgent::Stop(napi_env env, bool restore_flag) {
   if (agent->stopped_) return false;
   // What the JS heap allocated since the last poll, and the frees of what was collected since.
   if (agent->sampler_) agent->sampler_->Poll(true);
+  uint32_t token = agent->api_->version >= 2 ? agent->api_->enter() : 0;
   napi_remove_env_cleanup_hook(env, OnCleanup, agent);
   agent->Shutdown();
   if (restore_flag && agent->main_thread_) v8::V8::SetFlagsFromString("--no-interpreted-frames-native-stack");
+  if (agent->api_->version >= 2) agent->api_->leave(token);
   return true;
 }
 

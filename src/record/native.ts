@@ -21,6 +21,37 @@ export interface AgentAddon {
   recording(): boolean;
   /** Whether the calling isolate is Node's main thread. */
   onMainThread(): boolean;
+  /**
+   * Stops the calling isolate's agent before its environment ends: a last poll of the JS heap, then V8's callbacks
+   * removed; with `restoreFlag`, --interpreted-frames-native-stack is turned off again. False if none ran.
+   */
+  stop(restoreFlag: boolean): boolean;
+  /** Recording from inside the process, without LD_PRELOAD (native/preload/runtime.h). */
+  runtime: RuntimeControl;
+}
+
+/** What a recording started from inside the process records (native/include/memtrace/agent_api.h). */
+export interface RuntimeSettings {
+  /** The capture's file; with `socket`, the Unix socket to connect to (memtrace attach's). */
+  output: string;
+  socket?: boolean;
+  stackDepth: number;
+  memoryIntervalMs: number;
+  eventsPerClockRead: number;
+  jsInterval: number;
+  jsPollHz: number;
+  jsAll: boolean;
+  nodeVersion: string;
+}
+
+/** memtrace_runtime_state. */
+export const RuntimeState = { IDLE: 0, RECORDING: 1, PRELOADED: 2 } as const;
+
+export interface RuntimeControl {
+  /** Loads the interposer at `library` and starts recording; the reason it could not, or null. */
+  start(library: string, settings: RuntimeSettings): string | null;
+  stop(): void;
+  state(): number;
 }
 
 /** The native parts are missing: no prebuilt fits this machine and none was built from source. */
