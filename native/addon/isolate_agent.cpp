@@ -239,15 +239,18 @@ bool IsolateAgent::Stop(napi_env env, bool restore_flag) {
   void* data = nullptr;
   if (napi_get_instance_data(env, &data) != napi_ok || !data) return false;
   auto* agent = static_cast<IsolateAgent*>(data);
-  if (agent->stopped_) return false;
+  bool was_running = !agent->stopped_;
   // What the JS heap allocated since the last poll, and the frees of what was collected since.
-  if (agent->sampler_) agent->sampler_->Poll(true);
+  if (was_running && agent->sampler_) agent->sampler_->Poll(true);
   uint32_t token = agent->api_->version >= 2 ? agent->api_->enter() : 0;
-  napi_remove_env_cleanup_hook(env, OnCleanup, agent);
-  agent->Shutdown();
+  if (was_running) {
+    napi_remove_env_cleanup_hook(env, OnCleanup, agent);
+    agent->Shutdown();
+  }
+  // Also when the agent stopped itself (the recording was stopped from elsewhere).
   if (restore_flag && agent->main_thread_) v8::V8::SetFlagsFromString("--no-interpreted-frames-native-stack");
   if (agent->api_->version >= 2) agent->api_->leave(token);
-  return true;
+  return was_running;
 }
 
 }  // namespace memtrace

@@ -126,6 +126,20 @@ export function loadAgentAddon(): AgentAddon {
   return addon as AgentAddon;
 }
 
+/** Whether memtrace has an agent for a node of these versions (its V8's C++ API must be the one it was built for). */
+export function agentAvailableFor(versions: { v8: string }): boolean {
+  const line = (v: string) => v.split(".").slice(0, 2).join(".");
+  return line(versions.v8) === line(process.versions.v8) && existsSync(join(NATIVE_BUILD_DIR, "memtrace_addon.node"));
+}
+
+/** The agent for this process's node, to record from inside it (track(), memtrace attach). */
+export function loadRuntimeAgent(): AgentAddon {
+  if (!agentAvailableFor(process.versions)) {
+    throw new NativeBuildMissing(`memtrace has no agent for V8 ${process.versions.v8} (Node.js ${process.version})`);
+  }
+  return loadAgentAddon();
+}
+
 /** The agent module the app loads with --require: always the compiled one (the app runs plain JavaScript). */
 export function agentModulePath(): string {
   const path = join(PACKAGE_ROOT, "dist", "src", "record", "agent.js");

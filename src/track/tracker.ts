@@ -5,7 +5,7 @@
 // One recording at a time per process. Under `memtrace record` the process is already recorded from its start, and
 // a second recording would count every allocation twice: track() refuses.
 import { resolve } from "node:path";
-import { loadAgentAddon, preloadLibraryPath, RuntimeState, type AgentAddon, type RuntimeSettings } from "../record/native";
+import { loadRuntimeAgent, preloadLibraryPath, RuntimeState, type AgentAddon, type RuntimeSettings } from "../record/native";
 
 export interface TrackOptions {
   /** The most frames recorded per stack (1-512, default 128). */
@@ -99,7 +99,7 @@ export function runtimeSettings(output: string, options: TrackOptions, socket = 
  * process cannot be recorded this way.
  */
 export function startRuntime(settings: RuntimeSettings, nativeOnly: boolean): { addon: AgentAddon; agent: boolean } {
-  const addon = loadAgentAddon();
+  const addon = loadRuntimeAgent();
   const state = addon.runtime.state();
   if (state === RuntimeState.PRELOADED) {
     throw new TrackError(
