@@ -100,10 +100,15 @@ async function runWithin<T>(
   const lines = [
     `${helper}: ${fn.name || "the function"} ${verb(formatBytes(bytes))}, over its limit of ${formatBytes(bytesAllowed)} (${scope}).`,
     "Where it went (each allocation under the innermost frame of the app's own code):",
-    ...locations.map((l) => `  ${formatBytes(l.bytes).padStart(10)}  ${l.label}`),
+    ...locations.map((l) => `  ${formatBytes(l.bytes).padStart(10)}  ${shorten(l.label)}`),
     `The capture is kept: memtrace summary${measure === "leaks" ? " --leaks" : ""} ${capture}`,
   ];
   throw new MemoryLimitError(lines.join("\n"), bytes, bytesAllowed, locations, capture);
+}
+
+/** C++ names run long (templates); a message line keeps their start and end. */
+function shorten(label: string, max = 120): string {
+  return label.length <= max ? label : `${label.slice(0, max - 41)}…${label.slice(-40)}`;
 }
 
 /** Runs a full garbage collection twice, with a turn of the event loop between (finalizers free native memory). */
