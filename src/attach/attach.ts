@@ -37,7 +37,8 @@ function targetModulePath(): string {
 export async function attach(pid: number, options: AttachOptions): Promise<void> {
   const target = inspectTarget(pid);
   const running = readSession(pid);
-  if (running) throw new AttachError(`process ${pid} is being recorded by memtrace attach already (pid ${running.attacher})`);
+  if (running)
+    throw new AttachError(`process ${pid} is being recorded by memtrace attach already (pid ${running.attacher})`);
   const versions = nodeVersions(target);
   if (!agentAvailableFor(versions)) {
     throw new AttachError(

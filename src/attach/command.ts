@@ -8,13 +8,15 @@ import { detach } from "./detach";
 import { AttachError } from "./target-process";
 
 function pid(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError(`expected a process id, got "${value}"`);
+  if (!/^\d+$/.test(value) || Number(value) < 1)
+    throw new InvalidArgumentError(`expected a process id, got "${value}"`);
   return Number(value);
 }
 
 function seconds(value: string): number {
   const n = Number(value);
-  if (!/^\d+(\.\d+)?$/.test(value) || n <= 0) throw new InvalidArgumentError(`expected seconds above 0, got "${value}"`);
+  if (!/^\d+(\.\d+)?$/.test(value) || n <= 0)
+    throw new InvalidArgumentError(`expected seconds above 0, got "${value}"`);
   return n;
 }
 
@@ -59,13 +61,20 @@ export function registerAttachCommands(program: Command): void {
         "it again. The process runs on unharmed after the recording, and ends with its own exit code.",
     )
     .argument("<pid>", "the process id", pid)
-    .option("-o, --output <file>", "write the capture to this file (default: stdout, or memtrace-attach.<pid>.mtrace at a terminal)")
+    .option(
+      "-o, --output <file>",
+      "write the capture to this file (default: stdout, or memtrace-attach.<pid>.mtrace at a terminal)",
+    )
     .option("--duration <seconds>", "stop after this many seconds", seconds)
     .option("--compress", "compress the capture with LZ4, also when it goes to a pipe")
     .option("--no-compress", "do not compress the capture, also when it goes to a file")
     .option("--stack-depth <n>", "the most frames recorded per stack", whole(1, 512))
     .option("--native-only", "do not start memtrace's agent in the process: JS frames stay unnamed")
-    .option("--js-interval <bytes>", "sample the V8 heap about every <bytes> allocated bytes (0: never)", whole(0, 1 << 30))
+    .option(
+      "--js-interval <bytes>",
+      "sample the V8 heap about every <bytes> allocated bytes (0: never)",
+      whole(0, 1 << 30),
+    )
     .addHelpText(
       "after",
       "\nExamples:\n" +

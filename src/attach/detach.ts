@@ -12,7 +12,9 @@ export function detach(pid: number): Promise<string> {
     const socket = connect(note.control, () => socket.write("detach\n"));
     socket.setEncoding("utf8");
     socket.on("data", (chunk: string) => (answer += chunk));
-    socket.on("error", (e) => reject(new AttachError(`cannot reach the memtrace attach of process ${pid}: ${e.message}`)));
+    socket.on("error", (e) =>
+      reject(new AttachError(`cannot reach the memtrace attach of process ${pid}: ${e.message}`)),
+    );
     socket.on("close", () => resolve(answer.trim() || note.output));
   });
 }

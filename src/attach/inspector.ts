@@ -69,30 +69,40 @@ export function listenersOf(pid: number): Listener[] {
   return listeningSockets(pid).filter((l) => mine.has(l.inode));
 }
 
-/** Where node would open its inspector: the last --inspect* option's host and port, else 127.0.0.1:9229. */
-export function inspectorAddress(target: TargetProcess): { host: string; port: number } {
+/**
+ * Where node opens its inspector: the last --inspect* option's host and port, else 127.0.0.1:9229; and whether
+ * an option opened it at start-up (--inspect, --inspect-brk, --inspect-wait).
+ */
+export function inspectorAddress(target: TargetProcess): { host: string; port: number; atStart: boolean } {
   let host = "127.0.0.1";
   let port = 9229;
-  const words = [...target.nodeOptions.split(/\s+/), ...target.argv.slice(1)];
+  let atStart = false;
+  // Node's own options come before the script; NODE_OPTIONS holds only node's.
+  const script = target.argv.findIndex((w, i) => i > 0 && !w.startsWith("-"));
+  const words = [...target.nodeOptions.split(/\s+/), ...target.argv.slice(1, script < 0 ? undefined : script)];
   for (const w of words) {
-    const m = /^--(?:inspect|inspect-brk|inspect-wait|inspect-port|debug-port)=(?:\[?([^\]]*?)\]?:)?(\d+)$/.exec(w);
-    if (m) {
-      if (m[1]) host = m[1];
-      port = Number(m[2]);
-    }
+    const m = /^--(inspect|inspect-brk|inspect-wait|inspect-port|debug-port)(?:=(?:\[?([^\]]*?)\]?:)?(\d+))?$/.exec(w);
+    if (!m) continue;
+    if (m[1] !== "inspect-port" && m[1] !== "debug-port") atStart = true;
+    if (m[2]) host = m[2];
+    if (m[3]) port = Number(m[3]);
   }
-  return { host, port };
+  return { host, port, atStart };
 }
 
 /**
  * Opens the target's inspector (SIGUSR1) unless it is open already. Returns where it listens and whether memtrace
  * opened it (and so must close it again).
  */
-export async function openInspector(target: TargetProcess, timeoutMs = 5000): Promise<{ listener: Listener; opened: boolean }> {
+export async function openInspector(
+  target: TargetProcess,
+  timeoutMs = 5000,
+): Promise<{ listener: Listener; opened: boolean }> {
   const wanted = inspectorAddress(target);
   const before = listenersOf(target.pid);
-  const own = before.find((l) => l.port === wanted.port && wanted.port !== 0);
-  if (own && (await isInspector(own))) return { listener: own, opened: false };
+  // Open already: on its port, or (a random port) on one of the process's own, which are asked only then.
+  const candidates = wanted.port !== 0 ? before.filter((l) => l.port === wanted.port) : wanted.atStart ? before : [];
+  for (const l of candidates) if (await isInspector(l)) return { listener: l, opened: false };
   if (wanted.port !== 0 && listeningSockets(target.pid).some((l) => l.port === wanted.port)) {
     throw new AttachError(
       `process ${target.pid}'s inspector port ${wanted.host}:${wanted.port} is in use by another socket: ` +
@@ -183,7 +193,8 @@ export class InspectorSession {
         this.pending.delete(id);
         const result = reply.result as { result?: { value?: unknown }; exceptionDetails?: { text?: string } };
         if (reply.error) reject(new AttachError(`the inspector refused: ${reply.error.message}`));
-        else if (result?.exceptionDetails) reject(new AttachError(`in the process: ${result.exceptionDetails.text ?? "exception"}`));
+        else if (result?.exceptionDetails)
+          reject(new AttachError(`in the process: ${result.exceptionDetails.text ?? "exception"}`));
         else resolve(result?.result?.value);
       });
       this.socket.send(

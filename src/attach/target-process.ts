@@ -28,7 +28,9 @@ export function inspectTarget(pid: number): TargetProcess {
   }
   const me = process.geteuid?.() ?? 0;
   if (uid !== me) {
-    throw new AttachError(`process ${pid} is not yours (it runs as uid ${uid}): memtrace attaches to your own processes only`);
+    throw new AttachError(
+      `process ${pid} is not yours (it runs as uid ${uid}): memtrace attaches to your own processes only`,
+    );
   }
   let exe: string;
   let argv: string[];
@@ -74,7 +76,9 @@ export function nodeVersions(target: TargetProcess): NodeJS.ProcessVersions {
   try {
     return JSON.parse(result.stdout) as NodeJS.ProcessVersions;
   } catch {
-    throw new AttachError(`cannot tell which Node.js process ${target.pid} runs (${target.exe} -p process.versions failed)`);
+    throw new AttachError(
+      `cannot tell which Node.js process ${target.pid} runs (${target.exe} -p process.versions failed)`,
+    );
   }
 }
 

@@ -15,7 +15,9 @@ export interface AppLocation {
 const OWN_CODE = join(__dirname, "..") + sep;
 
 function isAppFile(file: string): boolean {
-  return file !== "" && !file.startsWith("node:") && !file.includes(`${sep}node_modules${sep}`) && !file.startsWith(OWN_CODE);
+  return (
+    file !== "" && !file.startsWith("node:") && !file.includes(`${sep}node_modules${sep}`) && !file.startsWith(OWN_CODE)
+  );
 }
 
 /** The `top` locations holding the most bytes, largest first (ties by label). */

@@ -54,7 +54,11 @@ const WHAT: Record<Measure, { helper: string; verb: (bytes: string) => string }>
 };
 
 /** Rejects when `fn`'s peak memory is over `limit` ("24 MB" or bytes); resolves with `fn`'s result otherwise. */
-export function limitMemory<T>(limit: string | number, fn: () => T | Promise<T>, options: LimitOptions = {}): Promise<T> {
+export function limitMemory<T>(
+  limit: string | number,
+  fn: () => T | Promise<T>,
+  options: LimitOptions = {},
+): Promise<T> {
   return runWithin("peak", limit, fn, options);
 }
 
@@ -62,7 +66,11 @@ export function limitMemory<T>(limit: string | number, fn: () => T | Promise<T>,
  * Rejects when what `fn` left allocated when it settled is over `limit`. A full garbage collection runs first, so
  * that objects `fn` dropped are not counted.
  */
-export function limitLeaks<T>(limit: string | number, fn: () => T | Promise<T>, options: LimitOptions = {}): Promise<T> {
+export function limitLeaks<T>(
+  limit: string | number,
+  fn: () => T | Promise<T>,
+  options: LimitOptions = {},
+): Promise<T> {
   return runWithin("leaks", limit, fn, options);
 }
 

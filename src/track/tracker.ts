@@ -5,7 +5,13 @@
 // One recording at a time per process. Under `memtrace record` the process is already recorded from its start, and
 // a second recording would count every allocation twice: track() refuses.
 import { resolve } from "node:path";
-import { loadRuntimeAgent, preloadLibraryPath, RuntimeState, type AgentAddon, type RuntimeSettings } from "../record/native";
+import {
+  loadRuntimeAgent,
+  preloadLibraryPath,
+  RuntimeState,
+  type AgentAddon,
+  type RuntimeSettings,
+} from "../record/native";
 
 export interface TrackOptions {
   /** The most frames recorded per stack (1-512, default 128). */
@@ -115,9 +121,7 @@ export function startRuntime(settings: RuntimeSettings, nativeOnly: boolean): { 
   let agent = false;
   if (!nativeOnly) {
     const mainThread = addon.onMainThread();
-    const workerId = mainThread
-      ? 0
-      : (require("node:worker_threads") as typeof import("node:worker_threads")).threadId;
+    const workerId = mainThread ? 0 : (require("node:worker_threads") as typeof import("node:worker_threads")).threadId;
     const memoryUsage = process.memoryUsage;
     agent = addon.start({ mainThread, workerId, arrayBuffers: () => memoryUsage.call(process).arrayBuffers });
   }

@@ -24,38 +24,52 @@ const allocationsOf = (c: Capture, size: number): Event[] =>
 /** Whether a frame named `name` is on the event's stack. */
 const under = (c: Capture, e: Event, name: string) => c.frames(e.pid, e.stack).some((f) => f.name === name);
 
-t.test("given a plain node process, when track() records a window, then the capture holds that window alone", async (t) => {
-  const file = join(tmp, "plain.mtrace");
-  const run = await plainNode(["--expose-gc", app, file, "plain"]);
-  t.equal(run.status, 0, run.stderr);
-  t.match(run.stdout.toString(), /done/);
-  const c = capture(file);
-  t.same(c.warnings, []);
-  t.equal(c.pids.length, 1, "one process");
-  t.ok(c.trailer(c.pids[0]), "the capture ends with its Trailer");
-  const inside = allocationsOf(c, INSIDE);
-  t.equal(inside.length, 8, "every Buffer made in the window");
-  t.ok(inside.every((e) => under(c, e, "inWindow")), "under inWindow, named from the code V8 had compiled");
-  t.same(allocationsOf(c, BEFORE), [], "nothing made before start");
-  t.same(allocationsOf(c, AFTER), [], "nothing made after stop");
-  t.equal(c.header(c.pids[0])?.nodeVersion, process.version, "the Header names this node");
-  // The Buffers made before the window are freed in it: frees of blocks it never saw, which fold skips.
-  const { stdout } = await memtrace(["stats", "--json", file]);
-  const stats = JSON.parse(stdout.toString()) as { processes: { unmatchedDeallocations: number; leakedBytes: number }[] };
-  t.ok(stats.processes[0].unmatchedDeallocations >= 4, "the earlier Buffers' frees match nothing");
-  t.ok(stats.processes[0].leakedBytes >= 8 * INSIDE, "and take nothing off the window's own");
-});
+t.test(
+  "given a plain node process, when track() records a window, then the capture holds that window alone",
+  async (t) => {
+    const file = join(tmp, "plain.mtrace");
+    const run = await plainNode(["--expose-gc", app, file, "plain"]);
+    t.equal(run.status, 0, run.stderr);
+    t.match(run.stdout.toString(), /done/);
+    const c = capture(file);
+    t.same(c.warnings, []);
+    t.equal(c.pids.length, 1, "one process");
+    t.ok(c.trailer(c.pids[0]), "the capture ends with its Trailer");
+    const inside = allocationsOf(c, INSIDE);
+    t.equal(inside.length, 8, "every Buffer made in the window");
+    t.ok(
+      inside.every((e) => under(c, e, "inWindow")),
+      "under inWindow, named from the code V8 had compiled",
+    );
+    t.same(allocationsOf(c, BEFORE), [], "nothing made before start");
+    t.same(allocationsOf(c, AFTER), [], "nothing made after stop");
+    t.equal(c.header(c.pids[0])?.nodeVersion, process.version, "the Header names this node");
+    // The Buffers made before the window are freed in it: frees of blocks it never saw, which fold skips.
+    const { stdout } = await memtrace(["stats", "--json", file]);
+    const stats = JSON.parse(stdout.toString()) as {
+      processes: { unmatchedDeallocations: number; leakedBytes: number }[];
+    };
+    t.ok(stats.processes[0].unmatchedDeallocations >= 4, "the earlier Buffers' frees match nothing");
+    t.ok(stats.processes[0].leakedBytes >= 8 * INSIDE, "and take nothing off the window's own");
+  },
+);
 
-t.test("given a worker allocating during the window, then its allocations are in the capture, on its thread", async (t) => {
-  const file = join(tmp, "worker.mtrace");
-  const run = await plainNode([app, file, "worker"]);
-  t.equal(run.status, 0, run.stderr);
-  const c = capture(file);
-  const fromWorker = allocationsOf(c, IN_WORKER);
-  t.equal(fromWorker.length, 6, "every Buffer the worker made");
-  t.ok(fromWorker.every((e) => e.tid !== e.pid), "on the worker's thread");
-  t.equal(allocationsOf(c, INSIDE).length, 8, "and the main thread's");
-});
+t.test(
+  "given a worker allocating during the window, then its allocations are in the capture, on its thread",
+  async (t) => {
+    const file = join(tmp, "worker.mtrace");
+    const run = await plainNode([app, file, "worker"]);
+    t.equal(run.status, 0, run.stderr);
+    const c = capture(file);
+    const fromWorker = allocationsOf(c, IN_WORKER);
+    t.equal(fromWorker.length, 6, "every Buffer the worker made");
+    t.ok(
+      fromWorker.every((e) => e.tid !== e.pid),
+      "on the worker's thread",
+    );
+    t.equal(allocationsOf(c, INSIDE).length, 8, "and the main thread's");
+  },
+);
 
 t.test("given stop() called twice, then the second is a no-op and a new window records afresh", async (t) => {
   const file = join(tmp, "twice.mtrace");
@@ -106,13 +120,16 @@ t.test("given a second track() while one records, then it is refused", async (t)
   t.ok(capture(file).trailer(capture(file).pids[0]));
 });
 
-t.test("given memtrace record, when the app calls track(), then it is refused and nothing is counted twice", async (t) => {
-  const file = join(tmp, "under-record.mtrace");
-  const recorded = join(tmp, "record.mtrace");
-  const run = await memtrace(["record", "-o", recorded, "--", process.execPath, app, file, "overlap"], {
-    withoutTestHooks: true,
-  });
-  t.equal(run.status, 1, "the app's uncaught TrackError ends it");
-  t.match(run.stderr, /recorded by `memtrace record` from its start/);
-  t.notOk(existsSync(file));
-});
+t.test(
+  "given memtrace record, when the app calls track(), then it is refused and nothing is counted twice",
+  async (t) => {
+    const file = join(tmp, "under-record.mtrace");
+    const recorded = join(tmp, "record.mtrace");
+    const run = await memtrace(["record", "-o", recorded, "--", process.execPath, app, file, "overlap"], {
+      withoutTestHooks: true,
+    });
+    t.equal(run.status, 1, "the app's uncaught TrackError ends it");
+    t.match(run.stderr, /recorded by `memtrace record` from its start/);
+    t.notOk(existsSync(file));
+  },
+);
