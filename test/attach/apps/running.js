@@ -2,7 +2,8 @@
 //   node running.js serve    serveRequest() keeps and drops 64 KiB Buffers every 10 ms
 //   node running.js storm    stormOfBuffers() allocates and drops 1 MiB Buffers as fast as it can, a turn of the
 //                            event loop between batches
-// Says "ready" on stdout once running, and "still running" when its stdin closes.
+// Says "ready" on stdout once running and warm (serveRequest has been called often enough for V8 to compile it,
+// so that a recording that starts later names it), and "still running" when its stdin closes.
 "use strict";
 const { setInterval, clearInterval } = require("node:timers");
 
@@ -18,6 +19,9 @@ function serveRequest() {
 function stormOfBuffers() {
   for (let i = 0; i < 50; i++) kept[i % 20] = Buffer.alloc(1024 * 1024, i);
 }
+
+for (let i = 0; i < 3000; i++) serveRequest();
+kept.length = 0;
 
 let stopped = false;
 if (how === "storm") {
