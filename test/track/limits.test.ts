@@ -2,11 +2,11 @@
 // limitLeaks; a test within its budget passes, one over it fails with the function's name and where its memory went.
 import { join } from "node:path";
 import t from "tap";
-import { plainNode } from "../record/capture";
+import { node } from "../record/capture";
 
 const apps = join(__dirname, "apps");
 const nodeTest = (over: string) =>
-  plainNode(["--test", "--test-reporter=tap", join(apps, "budget.node-test.js")], { env: { MEMTRACE_OVER: over } });
+  node(["--test", "--test-reporter=tap", join(apps, "budget.node-test.js")], { env: { MEMTRACE_OVER: over } });
 
 t.test("given node:test files within their budgets, then every test passes", async (t) => {
   const run = await nodeTest("");
@@ -41,10 +41,10 @@ t.test("given limitLeaks over its budget, then the test fails naming what the fu
 t.test("given tap, then a budget passes and fails the same way", async (t) => {
   // The file runs as tap files do, under node; not under the tap runner, whose .tap folder is this suite's own.
   const file = join(apps, "budget.tap-test.js");
-  const pass = await plainNode([file]);
+  const pass = await node([file]);
   t.equal(pass.status, 0, pass.stdout.toString());
   t.match(pass.stdout.toString(), /# \{ total: 1, pass: 1 \}/);
-  const fail = await plainNode([file], { env: { MEMTRACE_OVER: "memory" } });
+  const fail = await node([file], { env: { MEMTRACE_OVER: "memory" } });
   t.equal(fail.status, 1);
   t.match(fail.stdout.toString(), /not ok 1 - limitMemory: buildIndex peaked at 16\.\d MiB/);
 });

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import t from "tap";
-import { Capture, memtrace, plainNode, isAllocation, type Event } from "../record/capture";
+import { Capture, memtrace, node, isAllocation, type Event } from "../record/capture";
 
 const app = join(__dirname, "apps", "window.js");
 const tmp = mkdtempSync(join(tmpdir(), "memtrace-track-"));
@@ -28,7 +28,7 @@ t.test(
   "given a plain node process, when track() records a window, then the capture holds that window alone",
   async (t) => {
     const file = join(tmp, "plain.mtrace");
-    const run = await plainNode(["--expose-gc", app, file, "plain"]);
+    const run = await node(["--expose-gc", app, file, "plain"]);
     t.equal(run.status, 0, run.stderr);
     t.match(run.stdout.toString(), /done/);
     const c = capture(file);
@@ -58,7 +58,7 @@ t.test(
   "given a worker allocating during the window, then its allocations are in the capture, on its thread",
   async (t) => {
     const file = join(tmp, "worker.mtrace");
-    const run = await plainNode([app, file, "worker"]);
+    const run = await node([app, file, "worker"]);
     t.equal(run.status, 0, run.stderr);
     const c = capture(file);
     const fromWorker = allocationsOf(c, IN_WORKER);
@@ -73,7 +73,7 @@ t.test(
 
 t.test("given stop() called twice, then the second is a no-op and a new window records afresh", async (t) => {
   const file = join(tmp, "twice.mtrace");
-  const run = await plainNode([app, file, "twice"]);
+  const run = await node([app, file, "twice"]);
   t.equal(run.status, 0, run.stderr);
   t.match(run.stdout.toString(), /stopped twice/);
   for (const f of [file, `${file}.2`]) {
@@ -91,7 +91,7 @@ for (const [how, status] of [
 ] as const) {
   t.test(`given the process ending (${how}) while recording, then the capture is complete`, async (t) => {
     const file = join(tmp, `${how}.mtrace`);
-    const run = await plainNode([app, file, how]);
+    const run = await node([app, file, how]);
     t.equal(run.status, status, "the app's own exit code");
     const c = capture(file);
     t.same(c.warnings, []);
@@ -102,7 +102,7 @@ for (const [how, status] of [
 
 t.test("given track(file, fn), then it resolves with fn's result once the recording stopped", async (t) => {
   const file = join(tmp, "function.mtrace");
-  const run = await plainNode([app, file, "function"]);
+  const run = await node([app, file, "function"]);
   t.equal(run.status, 0, run.stderr);
   t.match(run.stdout.toString(), /result 42/);
   const c = capture(file);
@@ -113,7 +113,7 @@ t.test("given track(file, fn), then it resolves with fn's result once the record
 
 t.test("given a second track() while one records, then it is refused", async (t) => {
   const file = join(tmp, "overlap.mtrace");
-  const run = await plainNode([app, file, "overlap"]);
+  const run = await node([app, file, "overlap"]);
   t.equal(run.status, 0, run.stderr);
   t.match(run.stdout.toString(), /second: a recording is already running in this process/);
   t.notOk(existsSync(`${file}.2`), "no second file");
