@@ -89,6 +89,8 @@ napi_value Start(napi_env env, napi_callback_info info) {
   napi_value o = argv[1];
   std::string output = StringProperty(env, o, "output");
   std::string node_version = StringProperty(env, o, "nodeVersion");
+  std::string v8_version = StringProperty(env, o, "v8Version");
+  std::string agent = StringProperty(env, o, "agent");
   napi_value socket_value;
   bool socket = false;
   if (napi_get_named_property(env, o, "socket", &socket_value) == napi_ok) {
@@ -105,6 +107,8 @@ napi_value Start(napi_env env, napi_callback_info info) {
   s.js_poll_interval_ns = hz > 0 ? static_cast<uint64_t>(1e9 / hz) : 0;
   s.js_keep_collected = NumberProperty(env, o, "jsAll") > 0 ? 1 : 0;
   s.node_version = node_version.c_str();
+  s.v8_version = v8_version.c_str();
+  s.agent = agent.c_str();
   char message[512] = {0};
   if (api->runtime_start(&s, message, sizeof(message)) != 0) return Value(env, message);
   return Value(env, nullptr);

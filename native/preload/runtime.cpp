@@ -176,6 +176,8 @@ Settings settings_from(const memtrace_runtime_settings& in) {
   if (in.node_version && strlen(in.node_version) < sizeof(s.node_version)) {
     strcpy(s.node_version, in.node_version);
   }
+  snprintf(s.agent.v8_version, sizeof(s.agent.v8_version), "%s", in.v8_version ? in.v8_version : "");
+  snprintf(s.agent.agent, sizeof(s.agent.agent), "%s", in.agent ? in.agent : "");
   return s;
 }
 

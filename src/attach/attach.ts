@@ -9,7 +9,7 @@ import type { Writable } from "node:stream";
 import { keepRunningWhenReaderGoes } from "../cli/io";
 import { CaptureOutput } from "../record/capture-output";
 import { CaptureServer } from "../record/capture-server";
-import { agentAvailableFor, agentModulePath } from "../record/native";
+import { agentModulePath, agentPathFor, v8LineOf } from "../record/native";
 import { compressByDefault, openCaptureFile } from "../record/record";
 import type { TrackOptions } from "../track/tracker";
 import { InspectorSession, openInspector } from "./inspector";
@@ -40,10 +40,10 @@ export async function attach(pid: number, options: AttachOptions): Promise<void>
   if (running)
     throw new AttachError(`process ${pid} is being recorded by memtrace attach already (pid ${running.attacher})`);
   const versions = nodeVersions(target);
-  if (!agentAvailableFor(versions)) {
+  if (!agentPathFor(versions.v8)) {
     throw new AttachError(
-      `memtrace has no agent for process ${pid}'s Node.js ${versions.node} (V8 ${versions.v8}); it has one for V8 ` +
-        process.versions.v8.split(".").slice(0, 2).join("."),
+      `memtrace has no agent for process ${pid}'s Node.js ${versions.node} (V8 ${v8LineOf(versions.v8)}): ` +
+        `memtrace doctor --node ${target.exe} says what it has`,
     );
   }
 

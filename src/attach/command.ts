@@ -1,7 +1,7 @@
 // The `memtrace attach` and `memtrace detach` commands: options and help. The work is in attach.ts and detach.ts.
 import { InvalidArgumentError, type Command } from "commander";
 import { EXIT_BAD_INPUT, EXIT_USAGE, UsageError } from "../cli/io";
-import { NativeBuildMissing } from "../record/native";
+import { NativeBuildMissing, NoAgent } from "../record/native";
 import { TrackError } from "../track/tracker";
 import { attach } from "./attach";
 import { detach } from "./detach";
@@ -41,7 +41,7 @@ interface AttachCliOptions {
 
 /** Maps what went wrong to one line and an exit status: the process cannot be recorded (1), bad usage (2). */
 function fail(cmd: Command, e: unknown): void {
-  if (e instanceof AttachError || e instanceof TrackError) {
+  if (e instanceof AttachError || e instanceof TrackError || e instanceof NoAgent) {
     process.stderr.write(`memtrace ${cmd.name()}: ${e.message}\n`);
     process.exitCode = EXIT_BAD_INPUT;
     return;

@@ -42,6 +42,9 @@ export interface RuntimeSettings {
   jsPollHz: number;
   jsAll: boolean;
   nodeVersion: string;
+  v8Version: string;
+  /** The agent that names JS frames, as the Header says it ("memtrace-agent 0.1.0 for V8 11.3"), or "". */
+  agent: string;
 }
 
 /** memtrace_runtime_state. */
@@ -126,18 +129,26 @@ export function loadAgentAddon(): AgentAddon {
   return addon as AgentAddon;
 }
 
-/** Whether memtrace has an agent for a node of these versions (its V8's C++ API must be the one it was built for). */
-export function agentAvailableFor(versions: { v8: string }): boolean {
-  const line = (v: string) => v.split(".").slice(0, 2).join(".");
-  return line(versions.v8) === line(process.versions.v8) && existsSync(join(NATIVE_BUILD_DIR, "memtrace_addon.node"));
+/** The agent for a node of this V8 version, if memtrace has one installed. */
+export function agentPathFor(v8Version: string): string | undefined {
+  const path = join(nativeDir(), agentFileName(v8LineOf(v8Version)));
+  return existsSync(path) ? path : undefined;
 }
 
-/** The agent for this process's node, to record from inside it (track(), memtrace attach). */
+/**
+ * The agent for this process's V8, loaded, to record from inside the process (track(), memtrace attach): there is
+ * no interposer's choice to read then, so it is chosen the same way, by the V8 line.
+ */
 export function loadRuntimeAgent(): AgentAddon {
-  if (!agentAvailableFor(process.versions)) {
-    throw new NativeBuildMissing(`memtrace has no agent for V8 ${process.versions.v8} (Node.js ${process.version})`);
+  const path = agentPathFor(process.versions.v8);
+  if (!path) {
+    throw new NoAgent(
+      `memtrace has no agent for V8 ${v8LineOf(process.versions.v8)} (Node.js ${process.version}) in ${nativeDir()}`,
+    );
   }
-  return loadAgentAddon();
+  const addon = require(path) as Partial<AgentAddon>;
+  if (typeof addon.start !== "function") throw new NoAgent(`${path} is not for this V8 (${process.versions.v8})`);
+  return addon as AgentAddon;
 }
 
 /** The agent module the app loads with --require: always the compiled one (the app runs plain JavaScript). */

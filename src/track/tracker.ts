@@ -4,14 +4,18 @@
 //
 // One recording at a time per process. Under `memtrace record` the process is already recorded from its start, and
 // a second recording would count every allocation twice: track() refuses.
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import {
   loadRuntimeAgent,
+  PACKAGE_ROOT,
   preloadLibraryPath,
   RuntimeState,
+  v8LineOf,
   type AgentAddon,
   type RuntimeSettings,
 } from "../record/native";
+
+const VERSION: string = (require(join(PACKAGE_ROOT, "package.json")) as { version: string }).version;
 
 export interface TrackOptions {
   /** The most frames recorded per stack (1-512, default 128). */
@@ -97,6 +101,8 @@ export function runtimeSettings(output: string, options: TrackOptions, socket = 
     jsPollHz: wholeNumber(options.jsPoll, "jsPoll", 1, 1000, 10),
     jsAll: options.jsAll ?? false,
     nodeVersion: process.version,
+    v8Version: process.versions.v8,
+    agent: nativeOnly ? "" : `memtrace-agent ${VERSION} for V8 ${v8LineOf(process.versions.v8)}`,
   };
 }
 

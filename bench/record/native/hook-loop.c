@@ -55,7 +55,7 @@ int main(int argc, char** argv) {
     void* lib = dlopen(runtime, RTLD_NOW | RTLD_LOCAL);
     memtrace_agent_api_fn get = lib ? (memtrace_agent_api_fn)dlsym(lib, MEMTRACE_AGENT_API_SYMBOL) : NULL;
     const struct memtrace_agent_api* api = get ? get() : NULL;
-    struct memtrace_runtime_settings settings = {"/dev/null", 0, 128, 0, 64, 0, 0, 0, ""};
+    struct memtrace_runtime_settings settings = {"/dev/null", 0, 128, 0, 64, 0, 0, 0, "", "", ""};
     char error[256];
     if (!api || api->version < 4 || api->runtime_start(&settings, error, sizeof(error)) != 0) {
       fprintf(stderr, "hook-loop: cannot record from inside: %s\n", api ? error : dlerror());

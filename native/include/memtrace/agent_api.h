@@ -107,8 +107,10 @@ struct memtrace_runtime_settings {
   uint32_t js_keep_collected;
   uint64_t js_interval_bytes;
   uint64_t js_poll_interval_ns;
-  // process.version, for the Header.
+  // For the Header: process.version, V8's version, and the agent that names JS frames ("" when none does).
   const char* node_version;
+  const char* v8_version;
+  const char* agent;
 };
 
 enum memtrace_runtime_state {
