@@ -37,7 +37,8 @@ V8CodeName parse_v8_code_name(const char* raw, size_t length) {
     s = s.substr(colon + 1);
     space = s.find(' ');
   }
-  if (!s.empty() && strchr("~*^+-", s[0])) s = s.substr(1);
+  // The tier's mark, and from V8 13 on a ' after it for code not specialised to its context ("*'name").
+  while (!s.empty() && strchr("~*^+-'", s[0])) s = s.substr(1);
   space = s.find(' ');
   out.name = s.substr(0, space);
   if (space != std::string::npos) {
