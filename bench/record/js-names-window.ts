@@ -6,7 +6,9 @@
 //
 //   npm run build && node dist/bench/record/js-names-window.js
 //
-// Counts are frames on the stacks of every allocation (each allocation's stack counted once per allocation).
+// Counts are frames on the stacks of every allocation (each allocation's stack counted once per allocation): all JS
+// frames (node's own included: those it compiled from its snapshot are interpreted and unnamed under any
+// recording), and the app's: the eight f<k> frames above each allocation of its `leaf`.
 import { spawnSync } from "node:child_process";
 import { createReadStream, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -19,18 +21,26 @@ const ROOT = join(__dirname, "..", "..", "..");
 const APP = join(ROOT, "bench", "record", "workloads", "warm-window.js");
 const work = mkdtempSync(join(tmpdir(), "memtrace-names-"));
 
-async function count(file: string): Promise<{ named: number; unnamed: number }> {
+async function count(file: string): Promise<{ named: number; unnamed: number; app: number; appNamed: number }> {
   const builder = new ProfileBuilder();
   for await (const m of foldMessages(readMessages(createReadStream(file)), { measure: "total", heap: "native" }))
     builder.push(m);
   const profile = builder.finish();
-  const out = { named: 0, unnamed: 0 };
+  const out = { named: 0, unnamed: 0, app: 0, appNamed: 0 };
   for (let row = 0; row < profile.rows; row++) {
     const weight = profile.count.data[row];
+    let chain = 0;
+    let leaf = false;
     for (const f of profile.scope.stackFrames(profile.stack.data[row])) {
       const d = profile.scope.frame(f);
       if (d.kind === FunctionKind.KIND_JS) out.named += weight;
       else if (d.name === "InterpreterEntryTrampoline") out.unnamed += weight;
+      if (/^f\d+$/.test(d.name)) chain++;
+      if (d.name === "leaf") leaf = true;
+    }
+    if (leaf) {
+      out.app += 8 * weight;
+      out.appNamed += Math.min(chain, 8) * weight;
     }
   }
   return out;
@@ -53,7 +63,8 @@ async function main(): Promise<void> {
     const c = await count(file);
     const share = (100 * c.named) / (c.named + c.unnamed);
     console.log(
-      `${name.padEnd(30)} JS frames named ${share.toFixed(1)}% (${c.named} named, ${c.unnamed} InterpreterEntryTrampoline)`,
+      `${name.padEnd(30)} JS frames named ${share.toFixed(1)}% (${c.named} named, ${c.unnamed} ` +
+        `InterpreterEntryTrampoline); the app's ${((100 * c.appNamed) / c.app).toFixed(1)}%`,
     );
   }
   rmSync(work, { recursive: true, force: true });
