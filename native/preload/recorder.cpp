@@ -244,6 +244,18 @@ void open_scope() {
   c.unlock_append();
 }
 
+// A new scope: nothing of the last one is waiting to be written, and its Trailer no longer closes the
+// channel.
+void forget_scope_buffers() {
+  g_tables_scratch->frame_address.clear();
+  g_tables_scratch->frame_time.clear();
+  g_tables_scratch->stack_parent.clear();
+  g_tables_scratch->stack_frame.clear();
+  g_frames_to_resolve->address.clear();
+  g_frames_to_resolve->time.clear();
+  g_closed = false;
+}
+
 // Whether before_fork took the locks (recording may stop between prepare and the other two handlers).
 bool g_fork_locked = false;
 
@@ -279,13 +291,7 @@ void after_fork_in_child() {
   stack_tables().reset_in_child();
   channel().reset_in_child();
   registry::after_fork_in_child();
-  g_tables_scratch->frame_address.clear();
-  g_tables_scratch->frame_time.clear();
-  g_tables_scratch->stack_parent.clear();
-  g_tables_scratch->stack_frame.clear();
-  g_frames_to_resolve->address.clear();
-  g_frames_to_resolve->time.clear();
-  g_closed = false;
+  forget_scope_buffers();
   open_scope();
   // The child connects, and starts its writer thread, once it has 256 KiB to send or when it exits (see
   // send_if_over): a child that execs straight away (child_process.spawn) never connects, so its short-lived
@@ -332,13 +338,7 @@ bool start_runtime_scope(const Settings& s, const char* output, bool socket) {
   pthread_mutex_lock(&g_retired_mutex);
   g_retired = Totals{};
   pthread_mutex_unlock(&g_retired_mutex);
-  g_tables_scratch->frame_address.clear();
-  g_tables_scratch->frame_time.clear();
-  g_tables_scratch->stack_parent.clear();
-  g_tables_scratch->stack_frame.clear();
-  g_frames_to_resolve->address.clear();
-  g_frames_to_resolve->time.clear();
-  g_closed = false;
+  forget_scope_buffers();
   g_channel_failed.store(false, std::memory_order_relaxed);
   if (!(socket ? channel().connect(output) : channel().open_file(output))) return false;
   open_scope();

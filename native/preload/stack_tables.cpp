@@ -73,8 +73,7 @@ void StackTables::take_pending(PendingTables& out) {
   pthread_mutex_unlock(&mutex_);
 }
 
-void StackTables::start_new_scope() {
-  lock();
+void StackTables::clear() {
   frames_.clear();
   stacks_.clear();
   next_frame_ = next_stack_ = 1;
@@ -82,18 +81,17 @@ void StackTables::start_new_scope() {
   pending_.frame_time.clear();
   pending_.stack_parent.clear();
   pending_.stack_frame.clear();
+}
+
+void StackTables::start_new_scope() {
+  lock();
+  clear();
   unlock();
 }
 
 void StackTables::reset_in_child() {
   pthread_mutex_init(&mutex_, nullptr);
-  frames_.clear();
-  stacks_.clear();
-  next_frame_ = next_stack_ = 1;
-  pending_.frame_address.clear();
-  pending_.frame_time.clear();
-  pending_.stack_parent.clear();
-  pending_.stack_frame.clear();
+  clear();
 }
 
 StackTables& stack_tables() {

@@ -62,6 +62,8 @@ class StackTables {
 
  private:
   uint32_t frame_id(uint64_t address);
+  // Forgets every id (with the lock held, or in a fork child).
+  void clear();
 
   pthread_mutex_t mutex_ = PTHREAD_MUTEX_INITIALIZER;
   U64Map frames_;  // address -> frame id

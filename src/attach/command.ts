@@ -1,6 +1,7 @@
 // The `memtrace attach` and `memtrace detach` commands: options and help. The work is in attach.ts and detach.ts.
 import { InvalidArgumentError, type Command } from "commander";
 import { EXIT_BAD_INPUT, EXIT_USAGE, UsageError } from "../cli/io";
+import { intIn } from "../record/command";
 import { NativeBuildMissing, NoAgent } from "../record/native";
 import { TrackError } from "../track/tracker";
 import { attach } from "./attach";
@@ -18,16 +19,6 @@ function seconds(value: string): number {
   if (!/^\d+(\.\d+)?$/.test(value) || n <= 0)
     throw new InvalidArgumentError(`expected seconds above 0, got "${value}"`);
   return n;
-}
-
-function whole(min: number, max: number): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (!/^\d+$/.test(value) || n < min || n > max) {
-      throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}, got "${value}"`);
-    }
-    return n;
-  };
 }
 
 interface AttachCliOptions {
@@ -68,12 +59,12 @@ export function registerAttachCommands(program: Command): void {
     .option("--duration <seconds>", "stop after this many seconds", seconds)
     .option("--compress", "compress the capture with LZ4, also when it goes to a pipe")
     .option("--no-compress", "do not compress the capture, also when it goes to a file")
-    .option("--stack-depth <n>", "the most frames recorded per stack", whole(1, 512))
+    .option("--stack-depth <n>", "the most frames recorded per stack", intIn(1, 512))
     .option("--native-only", "do not start memtrace's agent in the process: JS frames stay unnamed")
     .option(
       "--js-interval <bytes>",
       "sample the V8 heap about every <bytes> allocated bytes (0: never)",
-      whole(0, 1 << 30),
+      intIn(0, 1 << 30),
     )
     .addHelpText(
       "after",
