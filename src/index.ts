@@ -35,6 +35,7 @@ export { Profile, ProfileBuilder, type ProcessInfo, type MemorySeries } from "./
 export { allocatorName } from "./model/allocators";
 export { profileSink, messageSink, type SinkDefinition, type OptionSpec, type Rendered } from "./sinks/sink";
 export { SINKS } from "./sinks/registry";
+export { track, Tracker, TrackError, type TrackOptions } from "./track/tracker";
 
 /** Bytes of a capture (plain or LZ4) -> Messages. */
 export function decode(options: DecodeOptions = {}): Transform {

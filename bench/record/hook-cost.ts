@@ -1,6 +1,7 @@
 // What the recorder costs per hooked call, measured without node's noise (GC threads, JIT): a C loop of malloc
 // and free under a chain of frames (bench/record/native/hook-loop.c), plain and under `memtrace record`, at
-// several stack depths and --stack-depth limits, and with --exact-times. The loop times itself, so the
+// several stack depths and --stack-depth limits, with --exact-times, and recorded from inside the process with the
+// hooks written into the GOTs at run time (as track() and memtrace attach do) instead of preloaded. The loop times itself, so the
 // launcher's start and end are not in the figures.
 //
 //   npm run build && node dist/bench/record/hook-cost.js [runs]
@@ -12,6 +13,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { preloadLibraryPath } from "../../src/record/native";
 import { benchEnv } from "../lib/run";
 import { median } from "../lib/util";
 
@@ -28,9 +30,12 @@ const built = spawnSync(
     "-O2",
     "-fno-omit-frame-pointer",
     "-fno-optimize-sibling-calls",
+    "-I",
+    join(ROOT, "native", "include"),
     "-o",
     loop,
     join(ROOT, "bench", "record", "native", "hook-loop.c"),
+    "-ldl",
   ],
   { encoding: "utf8" },
 );
@@ -46,10 +51,13 @@ interface Case {
   exactTimes?: boolean;
   /** The memtrace to record with, if not this checkout's. */
   bin?: string;
+  /** Recorded from inside: the interposer dlopen'd, its hooks in the GOTs (native/preload/runtime.h). */
+  runtime?: boolean;
 }
 const cases: Case[] = [
   { name: "plain, 28 frames", depth: 24 },
   { name: "recorded, 28 frames", depth: 24, stackDepth: 128 },
+  { name: "recorded from inside, 28 frames", depth: 24, runtime: true },
   { name: "recorded, 28 frames, exact times", depth: 24, stackDepth: 128, exactTimes: true },
   { name: "recorded, 4 frames", depth: 0, stackDepth: 128 },
   { name: "recorded, 28 frames cut at 16", depth: 24, stackDepth: 16 },
@@ -63,7 +71,8 @@ function run(c: Case): number {
   if (c.exactTimes) recorded.push("--exact-times");
   recorded.push("--");
   const [file, ...args] = c.stackDepth === undefined ? command : [process.execPath, ...recorded, ...command];
-  const r = spawnSync(file, args, { env: benchEnv(), encoding: "utf8" });
+  const env = c.runtime ? { ...benchEnv(), MEMTRACE_RUNTIME_LIB: preloadLibraryPath() } : benchEnv();
+  const r = spawnSync(file, args, { env, encoding: "utf8" });
   if (r.status !== 0) throw new Error(`${file} ${args.join(" ")} failed (${r.status}): ${r.stderr}`);
   return Number(r.stdout.trim().split("\n").pop());
 }

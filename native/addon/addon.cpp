@@ -16,12 +16,18 @@
 
 #include "isolate_agent.h"
 #include "memtrace/agent_api.h"
+#include "runtime_control.h"
 
 namespace {
 
+// The table of the interposer this addon loaded to record from inside the process (runtime_control.h), or the
+// preloaded one's. (The first is looked at first: a failed dlsym allocates its error message, in the window.)
 const memtrace_agent_api* FindInterposer() {
-  auto get = reinterpret_cast<memtrace_agent_api_fn>(dlsym(RTLD_DEFAULT, MEMTRACE_AGENT_API_SYMBOL));
-  const memtrace_agent_api* api = get ? get() : nullptr;
+  const memtrace_agent_api* api = memtrace::runtime_control::Api();
+  if (!api) {
+    auto get = reinterpret_cast<memtrace_agent_api_fn>(dlsym(RTLD_DEFAULT, MEMTRACE_AGENT_API_SYMBOL));
+    api = get ? get() : nullptr;
+  }
   return api && api->version >= 1 ? api : nullptr;
 }
 
@@ -140,6 +146,18 @@ napi_value OnMainThread(napi_env env, napi_callback_info) {
   return Boolean(env, napi_get_uv_event_loop(env, &loop) == napi_ok && loop == uv_default_loop());
 }
 
+// stop(restoreFlag: boolean): boolean — stops the calling isolate's agent (see IsolateAgent::Stop).
+napi_value Stop(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value flag = nullptr;
+  bool restore = false;
+  if (napi_get_cb_info(env, info, &argc, &flag, nullptr, nullptr) == napi_ok && argc > 0) {
+    napi_value coerced;
+    if (napi_coerce_to_bool(env, flag, &coerced) == napi_ok) napi_get_value_bool(env, coerced, &restore);
+  }
+  return Boolean(env, memtrace::IsolateAgent::Stop(env, restore));
+}
+
 // recording(): boolean — whether the interposer is recording this process.
 napi_value Recording(napi_env env, napi_callback_info) {
   const memtrace_agent_api* api = FindInterposer();
@@ -157,7 +175,9 @@ NAPI_MODULE_INIT() {
       {"wrapEmit", nullptr, WrapEmit, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"recording", nullptr, Recording, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"onMainThread", nullptr, OnMainThread, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"stop", nullptr, Stop, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(functions) / sizeof(functions[0]), functions);
+  memtrace::runtime_control::Register(env, exports);
   return exports;
 }

@@ -53,6 +53,9 @@ bool IsolateAgent::Start(napi_env env, const memtrace_agent_api* api, bool main_
   uv_loop_t* loop = nullptr;
   if (!isolate || napi_get_uv_event_loop(env, &loop) != napi_ok || !loop) return false;
   g_api.store(api, std::memory_order_release);
+  // What V8 allocates for the agent (the existing code it enumerates, its callbacks) is memtrace's, not the
+  // app's.
+  uint32_t token = api->version >= 2 ? api->enter() : 0;
   api->thread_role(main_thread ? MEMTRACE_ROLE_MAIN : MEMTRACE_ROLE_WORKER, worker_id);
   // V8 gives an interpreted function a frame of its own (a copy of the interpreter's entry, which code
   // events name) only under this flag. Set now rather than on node's command line: functions compiled from
@@ -81,10 +84,9 @@ bool IsolateAgent::Start(napi_env env, const memtrace_agent_api* api, bool main_
   uv_timer_init(loop, &agent->poll_timer_);
   agent->poll_timer_.data = agent;
   uint64_t interval_ms = api->memory_interval_ns() / 1'000'000;
-  if (interval_ms > 0) {
-    uv_timer_start(&agent->memory_timer_, OnMemoryTimer, 0, interval_ms);
-    uv_unref(reinterpret_cast<uv_handle_t*>(&agent->memory_timer_));  // the app decides when its loop ends
-  }
+  agent->report_figures_ = interval_ms > 0;
+  uv_timer_start(&agent->memory_timer_, OnMemoryTimer, 0, interval_ms > 0 ? interval_ms : 100);
+  uv_unref(reinterpret_cast<uv_handle_t*>(&agent->memory_timer_));  // the app decides when its loop ends
   if (api->version >= 2) {
     isolate->AddGCPrologueCallback(OnGcStart, agent);
     isolate->AddGCEpilogueCallback(OnGcEnd, agent);
@@ -92,6 +94,7 @@ bool IsolateAgent::Start(napi_env env, const memtrace_agent_api* api, bool main_
   }
   napi_set_instance_data(env, agent, nullptr, nullptr);
   napi_add_env_cleanup_hook(env, OnCleanup, agent);
+  if (api->version >= 2) api->leave(token);
   return true;
 }
 
@@ -163,6 +166,14 @@ void IsolateAgent::OnCodeEvent(const v8::JitCodeEvent* event) {
 
 void IsolateAgent::OnMemoryTimer(uv_timer_t* timer) {
   auto* agent = static_cast<IsolateAgent*>(timer->data);
+  if (agent->stopped_) return;
+  if (!agent->api_->recording()) {
+    // Stopped from elsewhere: the agent has nothing left to report to.
+    napi_remove_env_cleanup_hook(agent->env_, OnCleanup, agent);
+    agent->Shutdown();
+    return;
+  }
+  if (!agent->report_figures_) return;
   v8::HeapStatistics stats;
   agent->isolate_->GetHeapStatistics(&stats);
   memtrace_heap_figures figures{stats.used_heap_size(), stats.total_heap_size(), stats.external_memory(),
@@ -226,27 +237,47 @@ void IsolateAgent::OnGcEnd(v8::Isolate* isolate, v8::GCType type, v8::GCCallback
   agent->api_->leave(token);
 }
 
-void IsolateAgent::OnCleanup(void* arg) {
-  auto* agent = static_cast<IsolateAgent*>(arg);
-  js_poller::remove(agent);
+void IsolateAgent::OnCleanup(void* arg) { static_cast<IsolateAgent*>(arg)->Shutdown(); }
+
+void IsolateAgent::Shutdown() {
+  if (stopped_) return;
+  js_poller::remove(this);
   // The isolate goes away with its objects: its live samples are freed, as teardown's frees, after the app's
   // end (AppEnded) at which --leaks takes what the app kept.
-  if (agent->sampler_) agent->sampler_->Stop();
-  agent->stopped_ = true;
-  agent->sampler_.reset();
-  if (agent->array_buffers_) napi_delete_reference(agent->env_, agent->array_buffers_);
-  agent->array_buffers_ = nullptr;
-  agent->isolate_->SetJitCodeEventHandler(v8::kJitCodeEventDefault, nullptr);
+  if (sampler_) sampler_->Stop();
+  stopped_ = true;
+  sampler_.reset();
+  if (array_buffers_) napi_delete_reference(env_, array_buffers_);
+  array_buffers_ = nullptr;
+  isolate_->SetJitCodeEventHandler(v8::kJitCodeEventDefault, nullptr);
   // The isolate's code goes with it (a worker's, while the process goes on).
-  if (agent->api_->version >= 4) agent->api_->isolate_ending();
-  if (agent->api_->version >= 2) {
-    agent->isolate_->RemoveGCPrologueCallback(OnGcStart, agent);
-    agent->isolate_->RemoveGCEpilogueCallback(OnGcEnd, agent);
+  if (api_->version >= 4) api_->isolate_ending();
+  if (api_->version >= 2) {
+    isolate_->RemoveGCPrologueCallback(OnGcStart, this);
+    isolate_->RemoveGCEpilogueCallback(OnGcEnd, this);
   }
-  for (uv_timer_t* timer : {&agent->memory_timer_, &agent->poll_timer_}) {
+  for (uv_timer_t* timer : {&memory_timer_, &poll_timer_}) {
     uv_timer_stop(timer);
     uv_close(reinterpret_cast<uv_handle_t*>(timer), nullptr);
   }
+}
+
+bool IsolateAgent::Stop(napi_env env, bool restore_flag) {
+  void* data = nullptr;
+  if (napi_get_instance_data(env, &data) != napi_ok || !data) return false;
+  auto* agent = static_cast<IsolateAgent*>(data);
+  bool was_running = !agent->stopped_;
+  // What the JS heap allocated since the last poll, and the frees of what was collected since.
+  if (was_running && agent->sampler_) agent->sampler_->Poll(true);
+  uint32_t token = agent->api_->version >= 2 ? agent->api_->enter() : 0;
+  if (was_running) {
+    napi_remove_env_cleanup_hook(env, OnCleanup, agent);
+    agent->Shutdown();
+  }
+  // Also when the agent stopped itself (the recording was stopped from elsewhere).
+  if (restore_flag && agent->main_thread_) v8::V8::SetFlagsFromString("--no-interpreted-frames-native-stack");
+  if (agent->api_->version >= 2) agent->api_->leave(token);
+  return was_running;
 }
 
 }  // namespace memtrace

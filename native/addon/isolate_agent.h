@@ -26,6 +26,11 @@ class IsolateAgent {
   // not begun: a last poll of the JS heap, so that the capture holds what was allocated since the previous
   // one, then the capture's APP_ENDED. Once per isolate.
   static void AppEnded(napi_env env);
+  // Stops the calling isolate's agent before its environment ends (track()'s stop): a last poll of the JS
+  // heap, then every V8 callback and timer removed. With `restore_flag`, V8's
+  // --interpreted-frames-native-stack is turned off again (the agent turned it on). Returns whether an agent
+  // was running.
+  static bool Stop(napi_env env, bool restore_flag);
 
  private:
   IsolateAgent(v8::Isolate* isolate, const memtrace_agent_api* api, bool main_thread)
@@ -39,6 +44,8 @@ class IsolateAgent {
   static void OnGcStart(v8::Isolate* isolate, v8::GCType type, v8::GCCallbackFlags flags, void* data);
   static void OnGcEnd(v8::Isolate* isolate, v8::GCType type, v8::GCCallbackFlags flags, void* data);
   static void OnCleanup(void* arg);
+  // Removes the agent's callbacks and timers; it is stopped for good.
+  void Shutdown();
 
   v8::Isolate* isolate_;
   const memtrace_agent_api* api_;
@@ -52,6 +59,9 @@ class IsolateAgent {
   // before the poller forgot it may still run (js_poller.h), and finds it stopped.
   bool stopped_ = false;
   bool app_ended_ = false;
+  // Heap figures are reported at the memory timer's ticks; without them it still ticks, to notice that the
+  // recording stopped (memtrace detach, a reader gone).
+  bool report_figures_ = false;
   // The garbage collection under way (GC callbacks do not nest).
   uint64_t gc_start_ns_ = 0;
   uint64_t gc_heap_before_ = 0;

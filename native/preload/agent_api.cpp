@@ -8,6 +8,7 @@
 #include "memtrace/agent_api.h"
 #include "record_writer.h"
 #include "recorder.h"
+#include "runtime.h"
 #include "stack_tables.h"
 #include "thread_state.h"
 #include "writer_thread.h"
@@ -194,6 +195,9 @@ const memtrace_agent_api api = {
     code_added,
     isolate_ending,
     limit_inlining,
+    runtime::start,
+    runtime::stop,
+    runtime::state,
 };
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -31,6 +32,23 @@ bool Channel::connect(const char* path) {
     failed_.store(true, std::memory_order_release);
     return false;
   }
+  file_ = false;
+  adopt(fd);
+  return true;
+}
+
+bool Channel::open_file(const char* path) {
+  int fd = ::open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  if (fd < 0) {
+    failed_.store(true, std::memory_order_release);
+    return false;
+  }
+  file_ = true;
+  adopt(fd);
+  return true;
+}
+
+void Channel::adopt(int fd) {
   int high = fcntl(fd, F_DUPFD_CLOEXEC, kFirstPrivateFd);
   if (high >= 0) {
     ::close(fd);
@@ -42,7 +60,13 @@ bool Channel::connect(const char* path) {
     inode_ = st.st_ino;
   }
   fd_.store(fd, std::memory_order_release);
-  return true;
+}
+
+bool Channel::peer_spoke() {
+  int fd = fd_.load(std::memory_order_acquire);
+  if (fd < 0 || file_) return false;
+  pollfd p{fd, POLLIN | POLLRDHUP, 0};
+  return poll(&p, 1, 0) > 0 && (p.revents & (POLLIN | POLLRDHUP | POLLHUP | POLLERR));
 }
 
 bool Channel::send_all(const uint8_t* data, size_t size) {
@@ -57,7 +81,7 @@ bool Channel::send_all(const uint8_t* data, size_t size) {
   while (size > 0) {
     if (fd < 0) return false;
     // MSG_NOSIGNAL: a reader that went away must not raise SIGPIPE in the app.
-    ssize_t n = send(fd, data, size, MSG_NOSIGNAL);
+    ssize_t n = file_ ? write(fd, data, size) : send(fd, data, size, MSG_NOSIGNAL);
     if (n < 0) {
       if (errno == EINTR) continue;
       close();
@@ -89,6 +113,16 @@ void Channel::close() {
     ::close(fd);
     failed_.store(true, std::memory_order_release);
   }
+}
+
+void Channel::reset() {
+  lock_all();
+  close();
+  failed_.store(false, std::memory_order_release);
+  pending_.clear();
+  sending_.clear();
+  pending_size_.store(0, std::memory_order_relaxed);
+  unlock_all();
 }
 
 void Channel::reset_in_child() {

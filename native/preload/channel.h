@@ -1,5 +1,7 @@
 // This process's own channel to `memtrace record`: a Unix socket connection, so that the streams of several
-// processes never interleave inside a Record (the launcher merges them Record by Record).
+// processes never interleave inside a Record (the launcher merges them Record by Record). A recording started
+// from inside the process (runtime.h) writes to a file instead, or to `memtrace attach`'s socket, which may
+// also ask it to stop.
 //
 // Records are appended to a pending buffer under a short lock and sent in order under a second lock, so a
 // thread that appends never waits for a send to finish. When the reader goes away (EPIPE, ECONNRESET) or a
@@ -20,6 +22,10 @@ class Channel {
  public:
   // Connects to the socket at `path`. Returns false (and stays closed) on failure.
   bool connect(const char* path);
+  // Creates (or truncates) the file at `path` and writes to it. Returns false with errno set on failure.
+  bool open_file(const char* path);
+  // The reader wrote to the socket (memtrace attach asks the recording to stop) or went away.
+  bool peer_spoke();
   bool open() const { return fd_.load(std::memory_order_acquire) >= 0; }
   bool failed() const { return failed_.load(std::memory_order_acquire); }
 
@@ -44,9 +50,13 @@ class Channel {
     pthread_mutex_unlock(&send_mutex_);
   }
   void reset_in_child();
+  // A new scope in this process (runtime.h): the last one's channel is closed; start with an empty buffer.
+  void reset();
 
  private:
   bool send_all(const uint8_t* data, size_t size);
+  // Takes `fd` as the channel, above the descriptors programs use by number.
+  void adopt(int fd);
 
   std::atomic<int> fd_{-1};
   // The socket's identity: an app that closes every descriptor and opens a file that lands on the same
@@ -54,6 +64,8 @@ class Channel {
   dev_t device_ = 0;
   ino_t inode_ = 0;
   std::atomic<bool> failed_{false};
+  // A file is written with write(); a socket with send(), which must not raise SIGPIPE.
+  bool file_ = false;
   pthread_mutex_t append_mutex_ = PTHREAD_MUTEX_INITIALIZER;
   pthread_mutex_t send_mutex_ = PTHREAD_MUTEX_INITIALIZER;
   ByteBuffer pending_;

@@ -20,9 +20,32 @@ std::atomic<size_t> arena_used{0};
 enum : int { kUnresolved, kResolving, kResolved };
 std::atomic<int> state{kUnresolved};
 
+void* (*g_lookup)(const char*) = nullptr;
+
 template <typename T>
-void find(T& slot, const char* name) {
-  slot = reinterpret_cast<T>(dlsym(RTLD_NEXT, name));
+void find(T& slot, const char* name, void* where) {
+  slot = reinterpret_cast<T>(g_lookup ? g_lookup(name) : dlsym(where, name));
+}
+
+// Preloaded, the real functions are the next definitions after this library's; loaded at run time (and so
+// absent from the global scope), they are the definitions the process's GOTs are bound to.
+void find_all(void* where) {
+  find(real.malloc, "malloc", where);
+  find(real.calloc, "calloc", where);
+  find(real.realloc, "realloc", where);
+  find(real.reallocarray, "reallocarray", where);
+  find(real.posix_memalign, "posix_memalign", where);
+  find(real.aligned_alloc, "aligned_alloc", where);
+  find(real.memalign, "memalign", where);
+  find(real.valloc, "valloc", where);
+  find(real.pvalloc, "pvalloc", where);
+  find(real.mmap, "mmap", where);
+  find(real.munmap, "munmap", where);
+  find(real.mremap, "mremap", where);
+  void (*free_fn)(void*) = nullptr;
+  find(free_fn, "free", where);
+  std::atomic_thread_fence(std::memory_order_release);
+  real.free = free_fn;
 }
 
 }  // namespace
@@ -53,24 +76,17 @@ bool resolve() {
   if (!state.compare_exchange_strong(expected, kResolving)) return expected == kResolved;
   // A wrapper that runs during this call sees state == kResolving and uses the arena. The wrappers test
   // `free` to know whether everything is resolved, so it is stored last.
-  find(real.malloc, "malloc");
-  find(real.calloc, "calloc");
-  find(real.realloc, "realloc");
-  find(real.reallocarray, "reallocarray");
-  find(real.posix_memalign, "posix_memalign");
-  find(real.aligned_alloc, "aligned_alloc");
-  find(real.memalign, "memalign");
-  find(real.valloc, "valloc");
-  find(real.pvalloc, "pvalloc");
-  find(real.mmap, "mmap");
-  find(real.munmap, "munmap");
-  find(real.mremap, "mremap");
-  void (*free_fn)(void*) = nullptr;
-  find(free_fn, "free");
-  std::atomic_thread_fence(std::memory_order_release);
-  real.free = free_fn;
+  find_all(RTLD_NEXT);
   state.store(kResolved, std::memory_order_release);
   return true;
+}
+
+void resolve_with(void* (*lookup)(const char*)) {
+  // No wrapper can run yet: nothing calls this library's functions before the hooks are installed.
+  g_lookup = lookup;
+  find_all(RTLD_DEFAULT);
+  g_lookup = nullptr;
+  state.store(kResolved, std::memory_order_release);
 }
 
 void* raw_map(size_t size) {

@@ -33,6 +33,8 @@ extern RealFunctions real;
 // Fills `real`. Safe to call from any thread, any number of times; returns false while the resolution is in
 // progress on some thread (the caller must then use the bootstrap arena).
 bool resolve();
+// Fills `real` through `lookup` (name -> definition), for a library loaded at run time rather than preloaded.
+void resolve_with(void* (*lookup)(const char*));
 
 // The bootstrap arena, for allocations made while dlsym runs.
 void* arena_allocate(size_t size, size_t alignment);

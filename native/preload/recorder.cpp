@@ -38,6 +38,8 @@ ByteBuffer* g_encode_scratch;
 FramesToResolve* g_frames_to_resolve;
 // Set when the Trailer is in the channel: nothing of this scope may follow it.
 bool g_closed = false;
+// The channel failed: a runtime scope removes its hooks (runtime.h).
+std::atomic<bool> g_channel_failed{false};
 
 // Counters of threads that are gone.
 pthread_mutex_t g_retired_mutex = PTHREAD_MUTEX_INITIALIZER;
@@ -172,6 +174,16 @@ CodeRange find_libc_text() {
   return search.found;
 }
 
+// What every scope needs once per process, whoever starts it.
+void prepare_process() {
+  asymmetric_fence::init();
+  clock::calibrate();
+  g_settings.libc_text = find_libc_text();
+  g_tables_scratch = new PendingTables();
+  g_encode_scratch = new ByteBuffer();
+  g_frames_to_resolve = new FramesToResolve();
+}
+
 // Starts this process's scope: time 0 and the Header, the first bytes of its channel.
 void open_scope() {
   g_pid = static_cast<uint32_t>(getpid());
@@ -234,6 +246,18 @@ void open_scope() {
   c.unlock_append();
 }
 
+// A new scope: nothing of the last one is waiting to be written, and its Trailer no longer closes the
+// channel.
+void forget_scope_buffers() {
+  g_tables_scratch->frame_address.clear();
+  g_tables_scratch->frame_time.clear();
+  g_tables_scratch->stack_parent.clear();
+  g_tables_scratch->stack_frame.clear();
+  g_frames_to_resolve->address.clear();
+  g_frames_to_resolve->time.clear();
+  g_closed = false;
+}
+
 // Whether before_fork took the locks (recording may stop between prepare and the other two handlers).
 bool g_fork_locked = false;
 
@@ -272,13 +296,7 @@ void after_fork_in_child() {
   stack_tables().reset_in_child();
   channel().reset_in_child();
   registry::after_fork_in_child();
-  g_tables_scratch->frame_address.clear();
-  g_tables_scratch->frame_time.clear();
-  g_tables_scratch->stack_parent.clear();
-  g_tables_scratch->stack_frame.clear();
-  g_frames_to_resolve->address.clear();
-  g_frames_to_resolve->time.clear();
-  g_closed = false;
+  forget_scope_buffers();
   open_scope();
   // The child connects, and starts its writer thread, once it has 256 KiB to send or when it exits (see
   // send_if_over): a child that execs straight away (child_process.spawn) never connects, so its short-lived
@@ -294,12 +312,7 @@ __attribute__((constructor)) void start_recording() {
   }
   hooks::resolve();
   agent_select::choose(env_number("MEMTRACE_AGENT", 1) != 0, g_settings.agent);
-  asymmetric_fence::init();
-  clock::calibrate();
-  g_settings.libc_text = find_libc_text();
-  g_tables_scratch = new PendingTables();
-  g_encode_scratch = new ByteBuffer();
-  g_frames_to_resolve = new FramesToResolve();
+  prepare_process();
   open_scope();
   if (!channel().connect(g_settings.socket_path)) return;
   pthread_atfork(before_fork, after_fork_in_parent, after_fork_in_child);
@@ -308,6 +321,46 @@ __attribute__((constructor)) void start_recording() {
 }
 
 }  // namespace
+
+bool start_runtime_scope(const Settings& s, const char* output, bool socket) {
+  BusyScope busy(kRecorderThread);
+  static bool prepared = false;
+  if (!prepared) {
+    prepare_process();
+    pthread_atfork(before_fork, after_fork_in_parent, after_fork_in_child);
+    prepared = true;
+  }
+  CodeRange libc_text = g_settings.libc_text;
+  g_settings = s;
+  g_settings.libc_text = libc_text;
+  // A fork child (before it execs) must not write into this process's file.
+  g_settings.children = false;
+  stack_tables().start_new_scope();
+  registry::start_new_scope();
+  writer::start_new_scope();
+  shared_clock::forget_in_child();
+  channel().reset();
+  pthread_mutex_lock(&g_retired_mutex);
+  g_retired = Totals{};
+  pthread_mutex_unlock(&g_retired_mutex);
+  forget_scope_buffers();
+  g_channel_failed.store(false, std::memory_order_relaxed);
+  if (!(socket ? channel().connect(output) : channel().open_file(output))) return false;
+  open_scope();
+  g_active.store(true, std::memory_order_release);
+  writer::start();
+  return true;
+}
+
+void end_runtime_scope() {
+  BusyScope busy(kRecorderThread);
+  // Stop first, then write what was recorded: the Trailer must be the scope's last Record.
+  g_active.store(false, std::memory_order_release);
+  writer::finish();
+  channel().close();
+}
+
+bool stop_wanted() { return g_channel_failed.load(std::memory_order_relaxed) || channel().peer_spoke(); }
 
 void finish_now() {
   // A vfork child shares the parent's memory and has not been through the fork handlers: it must not touch
@@ -403,7 +456,10 @@ void take_frames_to_resolve(FramesToResolve& out) {
   c.unlock_append();
 }
 
-void stop_on_channel_failure() { g_active.store(false, std::memory_order_relaxed); }
+void stop_on_channel_failure() {
+  g_active.store(false, std::memory_order_relaxed);
+  g_channel_failed.store(true, std::memory_order_relaxed);
+}
 
 void add_counters(const ThreadCounters& c, Totals& t) {
   t.allocations += c.allocations.load(std::memory_order_relaxed);

@@ -122,6 +122,15 @@ void note_file_mapping(const void* start, size_t length, int prot, int fd, uint6
 // batches and the Trailer, and stops recording.
 void finish_now();
 
+// A scope recorded from inside the process (runtime.h), started with the hooks not yet installed: settings
+// `s`, the capture written to the file `output`, or to the Unix socket `output` with `socket`. Forgets
+// what the last such scope left. False, with errno set, when the output cannot be opened.
+bool start_runtime_scope(const Settings& s, const char* output, bool socket);
+// Ends a scope started so: stops recording, writes the last batches and the Trailer, closes the channel.
+void end_runtime_scope();
+// Whether the channel failed or its reader asked the recording to stop (memtrace attach).
+bool stop_wanted();
+
 // The channel failed: stop recording, count what is lost.
 void stop_on_channel_failure();
 

@@ -125,8 +125,7 @@ void StackTables::take_pending(PendingTables& out) {
   pthread_mutex_unlock(&mutex_);
 }
 
-void StackTables::reset_in_child() {
-  pthread_mutex_init(&mutex_, nullptr);
+void StackTables::clear() {
   frames_.clear();
   stacks_.clear();
   page_newest_.clear();
@@ -137,6 +136,17 @@ void StackTables::reset_in_child() {
   pending_.frame_time.clear();
   pending_.stack_parent.clear();
   pending_.stack_frame.clear();
+}
+
+void StackTables::start_new_scope() {
+  lock();
+  clear();
+  unlock();
+}
+
+void StackTables::reset_in_child() {
+  pthread_mutex_init(&mutex_, nullptr);
+  clear();
 }
 
 StackTables& stack_tables() {

@@ -70,10 +70,14 @@ class StackTables {
   void lock() { pthread_mutex_lock(&mutex_); }
   void unlock() { pthread_mutex_unlock(&mutex_); }
   void reset_in_child();
+  // A new scope in this process (runtime.h): ids start afresh.
+  void start_new_scope();
 
  private:
   uint32_t frame_id(uint64_t address);
   bool index_frame(uint64_t address, uint32_t id);
+  // Forgets every id (with the lock held, or in a fork child).
+  void clear();
 
   pthread_mutex_t mutex_ = PTHREAD_MUTEX_INITIALIZER;
   U64Map frames_;  // address -> frame id (the current one)

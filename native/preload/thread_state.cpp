@@ -1,6 +1,8 @@
 #include "thread_state.h"
 
+#include <errno.h>
 #include <pthread.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -86,6 +88,42 @@ void remove_locked(ThreadState* state, ThreadState* previous) {
   }
   state->~ThreadState();
   hooks::raw_unmap(state, sizeof(ThreadState));
+}
+
+void start_new_scope() {
+  lock();
+  ThreadState* previous = nullptr;
+  for (ThreadState* t = registry_head; t;) {
+    ThreadState* next = t->next;
+    // A thread that ended may still run its last destructors, with t_state set, until it is gone.
+    bool gone = syscall(SYS_tgkill, getpid(), t->tid, 0) != 0 && errno == ESRCH;
+    if (t->ended.load(std::memory_order_acquire) && gone) {
+      remove_locked(t, previous);
+      t = next;
+      continue;
+    }
+    {
+      ClaimedBuffer claim(t);
+      t->events.reset();
+      t->closed = false;
+      t->clock_countdown = 0;
+      // Only a thread that recorded has entries: the others' pages stay untouched.
+      if (t->counters.allocations.load(std::memory_order_relaxed) != 0) {
+        memset(static_cast<void*>(&t->stacks), 0, sizeof(t->stacks));
+      }
+      t->walk.forget();
+      t->last_interned.depth = 0;
+      new (&t->counters) ThreadCounters();
+    }
+    t->role.store(0, std::memory_order_relaxed);
+    t->worker_id.store(0, std::memory_order_relaxed);
+    t->info_written = false;
+    t->written_name[0] = 0;
+    t->written_role = 0;
+    previous = t;
+    t = next;
+  }
+  unlock();
 }
 
 void after_fork_in_child() {

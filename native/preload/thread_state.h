@@ -173,6 +173,9 @@ void remove_locked(ThreadState* state, ThreadState* previous);
 // After fork, in the child: only the calling thread exists. Forgets every other state, keeps the caller's
 // with an empty buffer and cache (ids start afresh in the child's scope).
 void after_fork_in_child();
+// A new scope in this process (runtime.h), recording stopped: forgets the states of threads that ended, and
+// empties the others' buffers, caches and counters (their stack ids were the last scope's).
+void start_new_scope();
 }  // namespace registry
 
 template <typename Fn>

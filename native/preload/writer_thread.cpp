@@ -20,6 +20,7 @@
 #include "record_writer.h"
 #include "recorder.h"
 #include "resolver.h"
+#include "runtime.h"
 #include "shared_clock.h"
 #include "thread_state.h"
 
@@ -286,6 +287,7 @@ void* run(void*) {
     // Events of threads that have not read the clock since take this time (shared_clock.h).
     shared_clock::publish(recorder::now_ns());
     if (s.memory_interval_ns) sample_rss(w);
+    runtime::stop_if_wanted();
     if (recorder::now_ns() >= next_round) {
       round(w, false);
       next_round += s.flush_interval_ns;
@@ -341,6 +343,17 @@ void finish() {
   }
   if (recorder::settings().memory_interval_ns) sample_rss(w);
   round(w, true);
+}
+
+void start_new_scope() {
+  Writer& w = state();
+  pthread_mutex_lock(&w.queue_mutex);
+  w.code_events.clear();
+  w.heap_rows.clear();
+  pthread_mutex_unlock(&w.queue_mutex);
+  w.rss_rows.clear();
+  w.send_requested.store(false, std::memory_order_relaxed);
+  w.resolver.start_new_scope();
 }
 
 void queue_code_event(memtrace_code_event_kind kind, uint64_t start, uint64_t size, uint64_t new_start,

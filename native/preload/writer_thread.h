@@ -19,6 +19,8 @@ bool request_send();
 uint64_t tick_ns();
 // Stops the thread and runs the last round on the caller's thread, with the Trailer.
 void finish();
+// A new scope in this process (runtime.h), with the thread stopped: forgets the last one's queues and ids.
+void start_new_scope();
 
 // Queues for what the agent reports from isolate threads.
 void queue_code_event(memtrace_code_event_kind kind, uint64_t start, uint64_t size, uint64_t new_start,

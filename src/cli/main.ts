@@ -26,8 +26,11 @@ export function buildProgram(): Command {
   const { registerSink } = require("./sink-command") as typeof import("./sink-command");
   const { SINKS } = require("../sinks/registry") as typeof import("../sinks/registry");
 
+  const { registerAttachCommands } = require("../attach/command") as typeof import("../attach/command");
+
   // Commands that are not reports
   registerRecordCommand(program);
+  registerAttachCommands(program);
   registerFold(program);
   registerFilter(program);
   registerDoctorCommand(program);

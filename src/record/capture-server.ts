@@ -92,6 +92,23 @@ export class CaptureServer {
     });
   }
 
+  /** Resolves once a process has connected (or after `timeoutMs`); whether one did. */
+  whenConnected(timeoutMs: number): Promise<boolean> {
+    if (this.connections > 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(this.connections > 0), timeoutMs);
+      this.server.once("connection", () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
+  /** Writes `bytes` to every channel: a process recorded by memtrace attach stops when its channel speaks. */
+  tellAll(bytes: Buffer): void {
+    for (const s of this.sockets) s.write(bytes);
+  }
+
   /** Drops every channel: the processes see their reader gone and stop recording; the apps run on. */
   disconnectAll(): void {
     for (const s of this.sockets) s.destroy();

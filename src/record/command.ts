@@ -4,7 +4,8 @@ import { EXIT_USAGE, UsageError } from "../cli/io";
 import { NativeBuildMissing } from "./native";
 import { AppNotFound, record } from "./record";
 
-function intIn(min: number, max: number): (value: string) => number {
+/** A parser of whole numbers from `min` to `max` for an option (attach's options are record's). */
+export function intIn(min: number, max: number): (value: string) => number {
   return (value) => {
     const n = Number(value);
     if (!/^\d+$/.test(value) || n < min || n > max) {

@@ -21,6 +21,40 @@ export interface AgentAddon {
   recording(): boolean;
   /** Whether the calling isolate is Node's main thread. */
   onMainThread(): boolean;
+  /**
+   * Stops the calling isolate's agent before its environment ends: a last poll of the JS heap, then V8's callbacks
+   * removed; with `restoreFlag`, --interpreted-frames-native-stack is turned off again. False if none ran.
+   */
+  stop(restoreFlag: boolean): boolean;
+  /** Recording from inside the process, without LD_PRELOAD (native/preload/runtime.h). */
+  runtime: RuntimeControl;
+}
+
+/** What a recording started from inside the process records (native/include/memtrace/agent_api.h). */
+export interface RuntimeSettings {
+  /** The capture's file; with `socket`, the Unix socket to connect to (memtrace attach's). */
+  output: string;
+  socket?: boolean;
+  stackDepth: number;
+  memoryIntervalMs: number;
+  eventsPerClockRead: number;
+  jsInterval: number;
+  jsPollHz: number;
+  jsAll: boolean;
+  nodeVersion: string;
+  v8Version: string;
+  /** The agent that names JS frames, as the Header says it ("memtrace-agent 0.1.0 for V8 11.3"), or "". */
+  agent: string;
+}
+
+/** memtrace_runtime_state. */
+export const RuntimeState = { IDLE: 0, RECORDING: 1, PRELOADED: 2 } as const;
+
+export interface RuntimeControl {
+  /** Loads the interposer at `library` and starts recording; the reason it could not, or null. */
+  start(library: string, settings: RuntimeSettings): string | null;
+  stop(): void;
+  state(): number;
 }
 
 /** The native parts are missing: no prebuilt fits this machine and none was built from source. */
@@ -90,6 +124,28 @@ export class NoAgent extends Error {}
 export function loadAgentAddon(): AgentAddon {
   const path = process.env.MEMTRACE_AGENT_PATH;
   if (!path) throw new NoAgent("no agent for this process");
+  const addon = require(path) as Partial<AgentAddon>;
+  if (typeof addon.start !== "function") throw new NoAgent(`${path} is not for this V8 (${process.versions.v8})`);
+  return addon as AgentAddon;
+}
+
+/** The agent for a node of this V8 version, if memtrace has one installed. */
+export function agentPathFor(v8Version: string): string | undefined {
+  const path = join(nativeDir(), agentFileName(v8LineOf(v8Version)));
+  return existsSync(path) ? path : undefined;
+}
+
+/**
+ * The agent for this process's V8, loaded, to record from inside the process (track(), memtrace attach): there is
+ * no interposer's choice to read then, so it is chosen the same way, by the V8 line.
+ */
+export function loadRuntimeAgent(): AgentAddon {
+  const path = agentPathFor(process.versions.v8);
+  if (!path) {
+    throw new NoAgent(
+      `memtrace has no agent for V8 ${v8LineOf(process.versions.v8)} (Node.js ${process.version}) in ${nativeDir()}`,
+    );
+  }
   const addon = require(path) as Partial<AgentAddon>;
   if (typeof addon.start !== "function") throw new NoAgent(`${path} is not for this V8 (${process.versions.v8})`);
   return addon as AgentAddon;

@@ -18,7 +18,7 @@ import {
 } from "./launcher";
 
 /** Opens the capture's file, or says in one line why it cannot be written. */
-function openCaptureFile(path: string): number {
+export function openCaptureFile(path: string): number {
   try {
     return openSync(path, "w");
   } catch (e) {
@@ -39,7 +39,7 @@ export interface RecordOptions extends RecordSettings {
  * launcher less than the kernel spends writing the bytes it saves. A pipe's reader takes the capture as it
  * comes, and would only have LZ4 to undo; a device (/dev/null) keeps nothing.
  */
-function compressByDefault(fd: number | undefined): boolean {
+export function compressByDefault(fd: number | undefined): boolean {
   try {
     return fd === undefined || fstatSync(fd).isFile();
   } catch {

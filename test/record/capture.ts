@@ -58,6 +58,14 @@ export function plainNode(args: string[], options: RunOptions = {}): Promise<Run
   return run("/usr/bin/env", ["-u", "NODE_OPTIONS", process.execPath, ...args], options);
 }
 
+/**
+ * Runs node with the test runner's hooks put back (coverage): for apps that run memtrace's own code, such as
+ * track()'s, and whose checks do not depend on what the hooks allocate.
+ */
+export function node(args: string[], options: RunOptions = {}): Promise<Run> {
+  return run(process.execPath, args, options);
+}
+
 /** Runs a shell command line (for real pipes such as `| head -c 100`). */
 export function shell(line: string, options: RunOptions = {}): Promise<Run> {
   return run("/bin/sh", ["-c", line], options);

@@ -2,7 +2,9 @@
 // (libmemtrace_preload.so, one per process).
 //
 // The addon finds the table with dlsym(RTLD_DEFAULT, MEMTRACE_AGENT_API_SYMBOL). When the process was not
-// started by `memtrace record` the symbol is missing and the addon does nothing. Every function may be called
+// started by `memtrace record` the symbol is missing and the addon does nothing, unless asked to record from
+// inside the process (track(), memtrace attach): it then loads the interposer itself, and finds the table in
+// it. Every function may be called
 // from any isolate's thread; none of them calls back into V8. The table only grows: a new function goes at
 // the end and raises MEMTRACE_AGENT_API_VERSION, so an older addon keeps working with a newer interposer
 // (and a newer addon checks the version before it uses a function that came later).
@@ -17,7 +19,7 @@ extern "C" {
 #endif
 
 #define MEMTRACE_AGENT_API_SYMBOL "memtrace_agent_api"
-#define MEMTRACE_AGENT_API_VERSION 4
+#define MEMTRACE_AGENT_API_VERSION 5
 
 // Values of proto/memtrace.proto's CodeEventKind.
 enum memtrace_code_event_kind {
@@ -101,6 +103,32 @@ struct memtrace_code_position {
   uint32_t column;
 };
 
+// What a recording started from inside the process asks (version 5).
+struct memtrace_runtime_settings {
+  // The capture's file, created or truncated; with `socket`, the path of a Unix socket to connect to
+  // (memtrace attach's), whose reader asks the recording to stop by writing to it or closing it.
+  const char* output;
+  uint32_t socket;
+  uint32_t max_stack_depth;
+  uint64_t memory_interval_ns;
+  uint32_t events_per_clock_read;
+  uint32_t js_keep_collected;
+  uint64_t js_interval_bytes;
+  uint64_t js_poll_interval_ns;
+  // For the Header: process.version, V8's version, and the agent that names JS frames ("" when none does).
+  const char* node_version;
+  const char* v8_version;
+  const char* agent;
+};
+
+enum memtrace_runtime_state {
+  MEMTRACE_RUNTIME_IDLE = 0,
+  // Started by runtime_start, and not yet stopped.
+  MEMTRACE_RUNTIME_RECORDING = 1,
+  // The interposer was preloaded: `memtrace record` records the process from its start.
+  MEMTRACE_RUNTIME_PRELOADED = 2,
+};
+
 struct memtrace_agent_api {
   // MEMTRACE_AGENT_API_VERSION of the interposer that filled the table.
   uint32_t version;
@@ -159,6 +187,15 @@ struct memtrace_agent_api {
   // Whether to keep V8 from inlining JS functions into their callers (so that every JS function that runs
   // has a frame of its own): unless `memtrace record --inlining`.
   int (*limit_inlining)(void);
+
+  // Version 5: recording from inside the process, without LD_PRELOAD.
+
+  // Installs the hooks in the GOT of every loaded object (and of objects loaded later) and starts recording.
+  // Returns 0, or -1 with one sentence in `error` (a recording already runs, the output cannot be opened).
+  int (*runtime_start)(const struct memtrace_runtime_settings* settings, char* error, size_t error_size);
+  // Stops a recording runtime_start started: the Trailer, then the hooks removed. Nothing if none runs.
+  void (*runtime_stop)(void);
+  enum memtrace_runtime_state (*runtime_state)(void);
 };
 
 typedef const struct memtrace_agent_api* (*memtrace_agent_api_fn)(void);
