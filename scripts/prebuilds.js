@@ -16,14 +16,7 @@ const { spawnSync } = require("node:child_process");
 const path = require("node:path");
 const native = require("../native/build");
 const { fetchLines, nodeArches } = require("./node-lines");
-
-const GNU_ARCH = { arm64: "aarch64", x64: "x86_64" };
-
-/** How to run a program of `arch` here: directly, or under qemu-user. */
-function runner(arch) {
-  if (arch === process.arch) return [];
-  return [`qemu-${GNU_ARCH[arch]}-static`, "-L", `/usr/${GNU_ARCH[arch]}-linux-gnu`];
-}
+const { GNU_ARCH, runAs, emulatorProblem, unresolvedSymbols } = require("./cross-check");
 
 /** The Debian packages a cross-build for `arch` needs and this machine lacks. */
 function missingCrossTools(arch) {
@@ -52,16 +45,33 @@ function prebuild(arch, quiet) {
     return 1;
   }
   const dir = native.prebuildsDir(arch);
+  let staticallyChecked;
   for (const n of nodes) {
     const agent = path.join(dir, native.agentFile(n.v8));
-    const command = [...runner(arch), n.binary];
-    const r = spawnSync(command[0], [...command.slice(1), "-p", `typeof require(${JSON.stringify(agent)}).start`], {
-      encoding: "utf8",
+    const problem = emulatorProblem(arch, n.binary);
+    if (problem) {
+      const missing = unresolvedSymbols(arch, agent, n.binary);
+      if (missing.length > 0) {
+        process.stderr.write(
+          `prebuilds: ${agent} needs symbols ${n.binary} lacks: ${missing.slice(0, 5).join(", ")}\n`,
+        );
+        return 1;
+      }
+      staticallyChecked = problem;
+      continue;
+    }
+    const r = runAs(arch, n.binary, ["-p", `typeof require(${JSON.stringify(agent)}).start`], {
+      timeout: 5 * 60 * 1000,
     });
     if (r.status !== 0 || r.stdout.trim() !== "function") {
       process.stderr.write(`prebuilds: ${agent} does not load in ${n.binary}: ${r.error ?? (r.stderr || r.stdout)}\n`);
       return 1;
     }
+  }
+  if (staticallyChecked) {
+    process.stderr.write(
+      `prebuilds: ${staticallyChecked}; ${arch}'s agents were checked against their nodes' symbols\n`,
+    );
   }
   if (!quiet) process.stderr.write(`prebuilds: ${dir}: agents for V8 ${nodes.map((n) => n.v8).join(", ")}\n`);
   return 0;
