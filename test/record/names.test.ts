@@ -24,7 +24,12 @@ for (const where of ["main", "workers"] as const) {
         stacks.filter(([frames]) => keep(frames)).reduce((s, [, bytes]) => s + bytes, 0);
       const total = sum(() => true);
       const startup = sum((frames) => frames.some((f) => f.includes("memtrace-startup-")));
-      t.ok(total > 20e6, `it kept tens of megabytes while serving (${(total / 1e6).toFixed(1)} MB)`);
+      // How many requests a 3 s run serves depends on the machine's load; each kept its 5000-byte body.
+      const served = Number(/served (\d+) requests/.exec(run.stderr)?.[1]);
+      t.ok(
+        served > 500 && total > 0.9 * served * 5000,
+        `it kept the ${served} bodies it served (${(total / 1e6).toFixed(1)} MB)`,
+      );
       // Of the memory outside V8's heap (whose pages, mapped by V8, hold the bodies in flight between threads).
       const outside = await leaksSince(file, marker!.time, "--allocator malloc,calloc,realloc");
       const atLine = sum((frames) => frames.includes(`keepBody (${app}:${keepLine})`), outside);
