@@ -54,7 +54,7 @@ function emulatorProblem(arch, binary) {
             ? `${binary} exits with ${r.status ?? r.signal} under ${runner(arch)[0]}: ${r.stderr.trim().split("\n")[0]}`
             : undefined;
     emulatorCache.set(binary, problem);
-    if (r.error) emulatorCache.set(arch, problem);
+    if (r.error) emulatorCache.set(arch, `${problem} (and so, taken to be, any ${arch} node)`);
   }
   return emulatorCache.get(binary);
 }
