@@ -16,7 +16,7 @@
 // in the same loop too (the cost of a change beside the cost before it).
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { decodeAll } from "../../src/codec/decoder";
 import { timeRun } from "../lib/run";
 import { median } from "../lib/util";
@@ -26,7 +26,7 @@ const ROOT = join(__dirname, "..", "..", "..");
 const WORKLOADS = ["buffers", "maps", "zlib", "empty"];
 const args = process.argv.slice(2);
 const nodeAt = args.indexOf("--node");
-const NODE = nodeAt >= 0 ? args.splice(nodeAt, 2)[1] : process.execPath;
+const NODE = nodeAt >= 0 ? resolve(args.splice(nodeAt, 2)[1]) : process.execPath;
 const RUNS = Number(args[0] ?? 5);
 const BIN = join(ROOT, "bin", "memtrace.js");
 const BASELINE = process.env.MEMTRACE_BASELINE;
