@@ -40,10 +40,32 @@ export default tseslint.config(
       "@typescript-eslint/no-require-imports": "off",
     },
   },
-  // The HTML flame graph's script runs in the browser, as a plain script inlined into the page (src/sinks/html/):
-  // the browser's globals it uses, and `module`, which model.js sets when the tests load it in Node.
+  // Layers point one way: the codec, the model, the transforms and the reports never reach up into the command
+  // line (src/cli/, commander). Errors and option parsers live below them (src/errors.ts, src/options/).
   {
-    files: ["src/sinks/html/*.js"],
+    files: [
+      "src/codec/**",
+      "src/model/**",
+      "src/streams/**",
+      "src/transforms/**",
+      "src/sinks/**",
+      "src/options/**",
+      "src/errors.ts",
+    ],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: [{ name: "commander", message: "only src/cli/ knows the command line" }],
+          patterns: [{ group: ["**/cli", "**/cli/*"], message: "only src/cli/ knows the command line" }],
+        },
+      ],
+    },
+  },
+  // The pages' scripts run in the browser, as plain scripts inlined into the pages (src/sinks/html/, svg/,
+  // html-table/): the browser's globals they use, and `module`, which model.js sets when the tests load it in Node.
+  {
+    files: ["src/sinks/**/*.js"],
     languageOptions: {
       sourceType: "script",
       globals: Object.fromEntries(

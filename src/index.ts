@@ -21,7 +21,7 @@ import { createEncodeStream, type EncodeOptions } from "./codec/encoder";
 import type { SinkDefinition } from "./sinks/sink";
 import { SINKS } from "./sinks/registry";
 
-export { CaptureError, type CaptureWarning } from "./codec/errors";
+export { CaptureError, InputError, UsageError, type CaptureWarning } from "./errors";
 export * from "./codec/model";
 export { decode as readMessages, decodeAll, Decoder, type DecodeOptions, type ByteSource } from "./codec/decoder";
 export { encode as writeMessages, encodeAll, type EncodeOptions } from "./codec/encoder";

@@ -1,6 +1,7 @@
 // The `memtrace attach` and `memtrace detach` commands: options and help. The work is in attach.ts and detach.ts.
 import { InvalidArgumentError, type Command } from "commander";
-import { EXIT_BAD_INPUT, EXIT_USAGE, UsageError } from "../cli/io";
+import { EXIT_BAD_INPUT, EXIT_USAGE } from "../cli/io";
+import { UsageError } from "../errors";
 import { intIn } from "../record/command";
 import { NativeBuildMissing, NoAgent } from "../record/native";
 import { TrackError } from "../track/tracker";

@@ -5,16 +5,10 @@ import { createEncodeStream } from "../codec/encoder";
 import { foldStage } from "./fold-stage";
 import { progress } from "./progress";
 import { filter, type FilterOptions } from "../transforms/filter";
-import { UsageError, openInput, openOutput, report, run, warn, type Stage } from "./io";
-import {
-  addMeasureOptions,
-  collect,
-  parseAllocators,
-  parsePositiveInt,
-  parseSize,
-  parseTime,
-  type MeasureCliOptions,
-} from "./options";
+import { UsageError } from "../errors";
+import { inputName, openInputOutput, report, run, warn, type Stage } from "./io";
+import { addMeasureOptions, commanderParser, type MeasureCliOptions } from "./options";
+import { collect, parseAllocators, parsePositiveInt, parseSize, parseTime } from "../options/values";
 import { examples } from "./sink-command";
 import type { Transform } from "node:stream";
 
@@ -27,14 +21,15 @@ interface CaptureCommand {
 
 async function runCaptureCommand(c: CaptureCommand): Promise<number> {
   try {
-    const input = openInput(c.file, c.name);
-    const output = openOutput(c.opts.output, true, c.name, `memtrace ${c.name}`);
-    const onWarning = (message: string) => warn(c.name, input.name, message);
+    const onWarning = (message: string) => warn(c.name, inputName(c.file), message);
+    // The options first: a mistake in them is reported before any file is opened.
+    const stage = await c.stage(onWarning);
+    const { input, output } = openInputOutput(c.file, c.opts.output, true, c.name);
     const stages: Stage[] = [
       input.stream,
       progress(c.name, c.file),
       createDecodeStream({ onWarning: (w) => onWarning(w.message) }),
-      await c.stage(onWarning),
+      stage,
       createEncodeStream({ compress: c.opts.compress }),
       output.stream,
     ];
@@ -99,20 +94,32 @@ export function registerFilter(program: Command): void {
     )
     .option("-o, --output <file>", "write to this file instead of stdout")
     .option("--compress", "compress the output with LZ4")
-    .option("--pid <pid>", "only this process (repeatable)", collect(parsePositiveInt))
-    .option("--thread <tid>", "only allocations by this thread (repeatable)", collect(parsePositiveInt))
+    .option("--pid <pid>", "only this process (repeatable)", commanderParser(collect(parsePositiveInt)))
+    .option(
+      "--thread <tid>",
+      "only allocations by this thread (repeatable)",
+      commanderParser(collect(parsePositiveInt)),
+    )
     .option(
       "--from <time>",
       "only allocations at or after this time since the process started (2.5s, 150ms)",
-      parseTime,
+      commanderParser(parseTime),
     )
-    .option("--to <time>", "only allocations at or before this time since the process started", parseTime)
-    .option("--min-size <bytes>", "only allocations of at least this size (4096, 64k, 1MiB)", parseSize)
-    .option("--max-size <bytes>", "only allocations of at most this size", parseSize)
+    .option(
+      "--to <time>",
+      "only allocations at or before this time since the process started",
+      commanderParser(parseTime),
+    )
+    .option(
+      "--min-size <bytes>",
+      "only allocations of at least this size (4096, 64k, 1MiB)",
+      commanderParser(parseSize),
+    )
+    .option("--max-size <bytes>", "only allocations of at most this size", commanderParser(parseSize))
     .option(
       "--allocator <names>",
       "only these allocators, comma-separated (malloc,calloc,realloc,new,new[],mmap,js,...)",
-      parseAllocators,
+      commanderParser(parseAllocators),
     )
     .option(
       "--frame <regex>",

@@ -2,7 +2,8 @@
 // run (--at 40%) can only be resolved once the run's end is known, and a capture is read front to back.
 import { createReadStream } from "node:fs";
 import { decode } from "../codec/decoder";
-import { UsageError } from "./io";
+import { UsageError } from "../errors";
+import { checkInputFile } from "./io";
 
 export async function scanDurations(file: string | undefined): Promise<Map<number, number>> {
   if (file === undefined || file === "-") {
@@ -10,6 +11,7 @@ export async function scanDurations(file: string | undefined): Promise<Map<numbe
       "a time given as a percentage needs a capture file (stdin can be read only once): give a file, or times in seconds",
     );
   }
+  checkInputFile(file);
   const ends = new Map<number, number>();
   for await (const m of decode(createReadStream(file, { highWaterMark: 256 * 1024 }))) {
     if (m.type === "events" && m.batch.length > 0) {

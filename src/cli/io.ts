@@ -1,24 +1,24 @@
 // The edges of every command: where bytes come from and go to, and how failures become one line and an exit code.
-import { createReadStream, createWriteStream } from "node:fs";
+import { createReadStream, createWriteStream, statSync } from "node:fs";
+import { dirname } from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { CaptureError } from "../codec/errors";
+import { CaptureError, InputError, UsageError, isReaderGone } from "../errors";
 
 /** Exit statuses: 0 success, 1 bad input, 2 bad usage. */
 export const EXIT_OK = 0;
 export const EXIT_BAD_INPUT = 1;
 export const EXIT_USAGE = 2;
 
-/** A usage mistake: printed as one line, exit status 2. */
-export class UsageError extends Error {}
-
-/** Bad input that is not a capture problem (a missing file): printed as one line, exit status 1. */
-export class InputError extends Error {}
-
 export interface Input {
   stream: Readable;
   /** How errors name it: the file's path, or "stdin". */
   name: string;
+}
+
+/** How messages name the input: the file's path, or "stdin". */
+export function inputName(file: string | undefined): string {
+  return file === undefined || file === "-" ? "stdin" : file;
 }
 
 export function openInput(file: string | undefined, command: string): Input {
@@ -30,7 +30,24 @@ export function openInput(file: string | undefined, command: string): Input {
     }
     return { stream: process.stdin, name: "stdin" };
   }
+  checkInputFile(file);
   return { stream: createReadStream(file, { highWaterMark: 256 * 1024 }), name: file };
+}
+
+/**
+ * Fails early, with the file's name, when it cannot be read: a stream opened on it would fail later, after other
+ * stages have started (or, if none is listening yet, as an unhandled error).
+ */
+export function checkInputFile(file: string): void {
+  let stats;
+  try {
+    stats = statSync(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") throw new InputError(`no such file: ${file}`);
+    throw new InputError(`${file}: ${(e as Error).message}`);
+  }
+  if (stats.isDirectory()) throw new InputError(`${file} is a directory, not a capture file`);
 }
 
 export interface Output {
@@ -40,19 +57,50 @@ export interface Output {
 
 /** stdout, or the file of -o. Refuses to write binary output to a terminal, and says what to do instead. */
 export function openOutput(file: string | undefined, binary: boolean, command: string, example: string): Output {
+  checkOutput(file, binary, command, example);
   if (file !== undefined && file !== "-") return { stream: createWriteStream(file), name: file };
-  if (binary && process.stdout.isTTY) {
+  return { stream: process.stdout, name: "stdout" };
+}
+
+/** What openOutput would refuse, found before anything is opened. */
+export function checkOutput(file: string | undefined, binary: boolean, command: string, example: string): void {
+  if (file !== undefined && file !== "-") checkOutputFile(file);
+  else if (binary && process.stdout.isTTY) {
     throw new UsageError(
       `the output of ${command} is binary and stdout is a terminal: write it to a file with -o (${example} -o out.mtrace) or pipe it into another command (${example} | memtrace flame > flame.svg)`,
     );
   }
-  return { stream: process.stdout, name: "stdout" };
 }
 
-/** Whether an error only means that the reader of our output went away (`| head`): not a failure. */
-export function isReaderGone(e: unknown): boolean {
-  const code = (e as NodeJS.ErrnoException | undefined)?.code;
-  return code === "EPIPE" || code === "ERR_STREAM_PREMATURE_CLOSE" || code === "ERR_STREAM_DESTROYED";
+/**
+ * The input and the output of a command, both checked before either is opened: a stream opened on the input
+ * and then left unread would fail with no one listening, and an output opened first would truncate a file.
+ */
+export function openInputOutput(
+  file: string | undefined,
+  outputFile: string | undefined,
+  binary: boolean,
+  command: string,
+): { input: Input; output: Output } {
+  if (file !== undefined && file !== "-") checkInputFile(file);
+  checkOutput(outputFile, binary, command, `memtrace ${command}`);
+  const input = openInput(file, command);
+  return { input, output: openOutput(outputFile, binary, command, `memtrace ${command}`) };
+}
+
+/** Fails early, with the file's name, when -o names a directory or a file in a folder that does not exist. */
+function checkOutputFile(file: string): void {
+  if (isDirectory(file)) throw new InputError(`cannot write ${file}: it is a directory`);
+  const folder = dirname(file);
+  if (!isDirectory(folder)) throw new InputError(`cannot write ${file}: no such folder ${folder}`);
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** Runs the stages of a command; resolves to the exit status after printing any failure as one line. */

@@ -1,16 +1,17 @@
 // Options shared by several commands, and the parsers that turn option text into values (or one clear error).
 import { InvalidArgumentError, Option, type Command } from "commander";
-import { ALLOCATORS_BY_NAME } from "../model/allocators";
+import { UsageError } from "../errors";
+import { parsePositiveInt } from "../options/values";
 import type { FoldOptions } from "../transforms/fold";
 import {
   MEASURE_DEFINITIONS,
+  describeTime,
   needsDuration,
   parseTimeSpec,
   type HeapName,
   type MeasureName,
   type TimeSpec,
 } from "../transforms/measures";
-import { UsageError } from "./io";
 
 /** How the value of a measure's option is read, for measures whose option takes one. */
 const MEASURE_VALUE_PARSERS: Record<string, (value: string, previous: never) => never> = {
@@ -25,7 +26,7 @@ export function addMeasureOptions(cmd: Command): Command {
     if (!d.flags) continue;
     const option = new Option(d.flags, d.help);
     const parse = MEASURE_VALUE_PARSERS[d.name];
-    if (parse) option.argParser(parse);
+    if (parse) option.argParser(commanderParser(parse));
     cmd.addOption(option);
     for (const extra of d.modifiers ?? []) cmd.option(extra.flags, extra.help);
   }
@@ -70,6 +71,10 @@ export function foldOptionsOf(opts: MeasureCliOptions): FoldOptions {
   if (opts.between) {
     if (opts.between.length !== 2)
       throw new UsageError(`--between takes two times (a start and an end), got ${opts.between.length}`);
+    const [from, to] = opts.between;
+    if (windowEndsFirst(from, to)) {
+      throw new UsageError(`--between: the window ends (${describeTime(to)}) before it starts (${describeTime(from)})`);
+    }
     measure = opts.leaks ? "between-leaks" : "between";
   } else if (opts.at) measure = "at";
   else if (opts.temporary !== undefined) measure = "temporary";
@@ -95,40 +100,16 @@ export function foldNeedsDurations(o: FoldOptions): boolean {
   return needsDuration(o.at, ...(o.window ?? []));
 }
 
-export function parsePositiveInt(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n <= 0) {
-    throw new InvalidArgumentError(`expected a positive whole number, got "${value}"`);
-  }
-  return n;
-}
-
-const SIZE_UNITS: Record<string, number> = {
-  "": 1,
-  b: 1,
-  k: 1024,
-  kb: 1024,
-  kib: 1024,
-  m: 1024 ** 2,
-  mb: 1024 ** 2,
-  mib: 1024 ** 2,
-  g: 1024 ** 3,
-  gb: 1024 ** 3,
-  gib: 1024 ** 3,
-};
-
-/** A byte size: "4096", "64k", "1.5MiB". */
-export function parseSize(value: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(value.trim());
-  const unit = m ? SIZE_UNITS[m[2].toLowerCase()] : undefined;
-  if (!m || unit === undefined)
-    throw new InvalidArgumentError(`expected a size such as 4096, 64k or 1.5MiB, got "${value}"`);
-  return Math.round(Number(m[1]) * unit);
+/** Whether a window surely ends before it starts (times of one kind; a second and a percentage compare per run). */
+function windowEndsFirst(from: TimeSpec, to: TimeSpec): boolean {
+  if ("ns" in from && "ns" in to) return to.ns < from.ns;
+  if ("percent" in from && "percent" in to) return to.percent < from.percent;
+  return false;
 }
 
 function parseTimeOption(value: string): TimeSpec {
   const t = parseTimeSpec(value);
-  if (!t) throw new InvalidArgumentError(`expected a time such as 2.5s, 150ms, 3000000ns or 40%, got "${value}"`);
+  if (!t) throw new UsageError(`expected a time such as 2.5s, 150ms, 3000000ns or 40%, got "${value}"`);
   return t;
 }
 
@@ -136,33 +117,17 @@ function collectTimes(value: string, previous: TimeSpec[] | undefined): TimeSpec
   return [...(previous ?? []), parseTimeOption(value)];
 }
 
-/** A time since the process started, in nanoseconds: "2.5s", "150ms", "3000000ns"; a bare number is seconds. */
-export function parseTime(value: string): number {
-  const t = parseTimeSpec(value);
-  if (!t || !("ns" in t))
-    throw new InvalidArgumentError(`expected a time such as 2.5s, 150ms or 3000000ns, got "${value}"`);
-  return t.ns;
-}
-
-/** Collects a repeatable option into an array. */
-export function collect<T>(parse: (v: string) => T) {
-  return (value: string, previous: T[] | undefined): T[] => [...(previous ?? []), parse(value)];
-}
-
-/** A comma-separated list of allocator names: "malloc,new,mmap". */
-export function parseAllocators(value: string, previous: number[] | undefined): number[] {
-  const kinds = value
-    .split(",")
-    .map((s) => s.trim())
-    .filter((s) => s !== "")
-    .map((name) => {
-      const kind = ALLOCATORS_BY_NAME[name];
-      if (kind === undefined) {
-        throw new InvalidArgumentError(
-          `unknown allocator "${name}" (known: ${Object.keys(ALLOCATORS_BY_NAME).join(", ")})`,
-        );
-      }
-      return kind;
-    });
-  return [...(previous ?? []), ...kinds];
+/**
+ * An option parser for commander: a UsageError from the parser becomes commander's InvalidArgumentError, which
+ * names the option ("option '--top <n>' argument 'x' is invalid. expected ...") and exits 2.
+ */
+export function commanderParser<T, P>(parse: (value: string, previous: P) => T): (value: string, previous: P) => T {
+  return (value, previous) => {
+    try {
+      return parse(value, previous);
+    } catch (e) {
+      if (e instanceof UsageError) throw new InvalidArgumentError(e.message);
+      throw e;
+    }
+  };
 }

@@ -5,8 +5,8 @@ import { createDecodeStream } from "../codec/decoder";
 import type { SinkDefinition } from "../sinks/sink";
 import { foldStage, resolveFoldOptions } from "./fold-stage";
 import { progress } from "./progress";
-import { openInput, openOutput, report, run, warn } from "./io";
-import { addMeasureOptions } from "./options";
+import { inputName, openInputOutput, report, run, warn } from "./io";
+import { addMeasureOptions, commanderParser } from "./options";
 
 export function registerSink(program: Command, def: SinkDefinition<never>): void {
   const cmd = program
@@ -18,7 +18,7 @@ export function registerSink(program: Command, def: SinkDefinition<never>): void
     const option = new Option(spec.flags, spec.description);
     if (spec.defaultValue !== undefined) option.default(spec.defaultValue);
     if (spec.choices) option.choices(spec.choices);
-    if (spec.parse) option.argParser(spec.parse);
+    if (spec.parse) option.argParser(commanderParser(spec.parse));
     cmd.addOption(option);
   }
   if (def.input !== "messages") addMeasureOptions(cmd);
@@ -26,26 +26,28 @@ export function registerSink(program: Command, def: SinkDefinition<never>): void
   cmd.action(async (file: string | undefined, opts: Record<string, unknown>) => {
     let status: number;
     try {
-      const input = openInput(file, def.name);
-      const output = openOutput(
+      const onWarning = (w: { message: string }) => warn(def.name, inputName(file), w.message);
+      const kind = def.inputOf?.(opts as never) ?? def.input;
+      // The options first: a mistake in them is reported before any file is opened.
+      const folding = kind === "profile" ? [await foldStage(file, opts, (message) => onWarning({ message }))] : [];
+      // A report that folds by itself gets the fold options resolved here: finding a run's length reads the file.
+      const sink = def.create(
+        (kind === "capture"
+          ? { ...opts, fold: await resolveFoldOptions(file, opts, (message) => onWarning({ message })) }
+          : opts) as never,
+      );
+      const { input, output } = openInputOutput(
+        file,
         opts.output as string | undefined,
         def.binaryOutput ?? false,
         def.name,
-        `memtrace ${def.name}`,
       );
-      const onWarning = (w: { message: string }) => warn(def.name, input.name, w.message);
-      const kind = def.inputOf?.(opts as never) ?? def.input;
       const stages = [
         input.stream,
         progress(def.name, file),
         createDecodeStream({ onWarning }),
-        ...(kind === "profile" ? [await foldStage(file, opts, (message) => onWarning({ message }))] : []),
-        // A report that folds by itself gets the fold options resolved here: finding a run's length reads the file.
-        def.create(
-          (kind === "capture"
-            ? { ...opts, fold: await resolveFoldOptions(file, opts, (message) => onWarning({ message })) }
-            : opts) as never,
-        ),
+        ...folding,
+        sink,
         output.stream,
       ];
       status = await run(def.name, input, stages);

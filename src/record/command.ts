@@ -1,6 +1,7 @@
 // The `memtrace record` command: options and help. The work is in record.ts.
 import { InvalidArgumentError, type Command } from "commander";
-import { EXIT_USAGE, UsageError } from "../cli/io";
+import { EXIT_USAGE } from "../cli/io";
+import { UsageError } from "../errors";
 import { NativeBuildMissing } from "./native";
 import { AppNotFound, record } from "./record";
 

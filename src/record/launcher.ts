@@ -4,7 +4,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { accessSync, closeSync, constants, existsSync, openSync, readSync, realpathSync, statSync } from "node:fs";
 import { constants as osConstants } from "node:os";
 import { basename, delimiter, extname, join } from "node:path";
-import { UsageError } from "../cli/io";
+import { UsageError } from "../errors";
 import { agentModulePath, preloadLibraryPath } from "./native";
 
 export interface RecordSettings {

@@ -3,7 +3,8 @@
 import { createWriteStream, fstatSync, openSync } from "node:fs";
 import { basename } from "node:path";
 import type { Writable } from "node:stream";
-import { UsageError, isReaderGone, keepRunningWhenReaderGoes } from "../cli/io";
+import { keepRunningWhenReaderGoes } from "../cli/io";
+import { UsageError, isReaderGone } from "../errors";
 import { peekHeaderNotes } from "../codec/header-peek";
 import { CaptureOutput } from "./capture-output";
 import { CaptureServer } from "./capture-server";

@@ -2,7 +2,7 @@
 // call-tree node, width by bytes under the measure, the "all" root at the bottom, callers below callees, siblings
 // left to right in label order, boxes narrower than --minwidth left out, and the same click-to-zoom and regex
 // search, from an inline script. No external references: the file opens anywhere, offline.
-import { InvalidArgumentError } from "commander";
+import { UsageError } from "../errors";
 import { FunctionKind } from "../codec/model";
 import { buildCallTree, ROOT, type CallTree } from "../model/calltree";
 import type { Profile } from "../model/profile";
@@ -195,8 +195,8 @@ const MIN_WIDTH_PX = 100;
 
 function parseWidth(value: string): number {
   const n = Number(value);
-  if (!/^\d+$/.test(value) || n < MIN_WIDTH_PX) {
-    throw new InvalidArgumentError(`expected a width in pixels, ${MIN_WIDTH_PX} or more, got "${value}"`);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < MIN_WIDTH_PX) {
+    throw new UsageError(`expected a width in pixels, ${MIN_WIDTH_PX} or more, got "${value}"`);
   }
   return n;
 }
@@ -204,7 +204,7 @@ function parseWidth(value: string): number {
 function parseNonNegative(value: string): number {
   const n = Number(value);
   if (value.trim() === "" || !Number.isFinite(n) || n < 0) {
-    throw new InvalidArgumentError(`expected a number of pixels, 0 or more, got "${value}"`);
+    throw new UsageError(`expected a number of pixels, 0 or more, got "${value}"`);
   }
   return n;
 }

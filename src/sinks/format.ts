@@ -1,5 +1,7 @@
 // Numbers as every report prints them. Deterministic on purpose: no locale, no Intl, so that golden files are the
-// same on every machine.
+// same on every machine. The HTML pages print numbers with these same functions (format-script.ts hands their text
+// to the browser), so each function reads only its arguments, the constants of FORMAT_CONSTANTS and the other
+// functions here. (An exported constant would be read as `exports.NAME`, which the browser does not have.)
 
 const BYTE_UNITS = ["KiB", "MiB", "GiB", "TiB", "PiB"];
 
@@ -49,11 +51,10 @@ const DURATION_UNITS: [number, string][] = [
 /** A time in nanoseconds in the largest unit that keeps it at 1 or more: "40 ns", "1.5 ms", "2.25 s". */
 export function formatDuration(ns: number): string {
   for (const [size, unit] of DURATION_UNITS) {
-    if (ns >= size) return `${trimZeros((ns / size).toFixed(2))} ${unit}`;
+    if (ns >= size) return `${(ns / size).toFixed(2).replace(/\.?0+$/, "")} ${unit}`;
   }
   return `${Math.round(ns)} ns`;
 }
 
-function trimZeros(s: string): string {
-  return s.replace(/\.?0+$/, "");
-}
+/** The constants the functions above read, by name, for format-script.ts. */
+export const FORMAT_CONSTANTS = { BYTE_UNITS, DURATION_UNITS };

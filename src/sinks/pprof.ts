@@ -17,7 +17,7 @@
 // processes.
 import { gzipSync } from "node:zlib";
 import { Label, Profile as PprofProfile, Sample, ValueType } from "pprof-format";
-import { UsageError } from "../cli/io";
+import { UsageError } from "../errors";
 import { Measure } from "../codec/model";
 import { allocatorName } from "../model/allocators";
 import { NO_STACK_LABEL } from "../model/calltree";

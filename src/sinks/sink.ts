@@ -14,7 +14,7 @@ export interface OptionSpec {
   flags: string;
   description: string;
   defaultValue?: string | number | boolean;
-  /** Parses and validates the value; throws InvalidArgumentError (from commander) with a clear message. */
+  /** Parses and validates the value; throws a UsageError (src/errors.ts) that says what was expected. */
   parse?: (value: string, previous: unknown) => unknown;
   choices?: readonly string[];
 }

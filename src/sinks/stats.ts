@@ -10,7 +10,7 @@
 // so rather than draw one.
 import type { Transform } from "node:stream";
 import { Content, type Message } from "../codec/model";
-import { parsePositiveInt } from "../cli/options";
+import { parsePositiveInt } from "../options/values";
 import { ProfileBuilder } from "../model/profile";
 import { stageTransform } from "../streams/stage";
 import { Folder, type FoldOptions } from "../transforms/fold";

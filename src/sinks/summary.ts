@@ -8,7 +8,7 @@
 // each holding nearly 100% in total, so a total-sorted top 20 would be mostly those. Own bytes answer the first
 // question (which code allocates), as memray's `stats` does with its largest allocating locations; --sort total
 // gives the callers' view.
-import { parsePositiveInt } from "../cli/options";
+import { parsePositiveInt } from "../options/values";
 import { buildCallTree, compareLabels, ROOT } from "../model/calltree";
 import { locationsOf, type Location } from "../model/locations";
 import type { Profile } from "../model/profile";

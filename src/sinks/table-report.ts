@@ -9,7 +9,7 @@
 //
 // (The file is not src/sinks/table.ts: that is the text-table utility every terminal report uses.)
 import { extname } from "node:path";
-import { parsePositiveInt } from "../cli/options";
+import { parsePositiveInt } from "../options/values";
 import type { Profile } from "../model/profile";
 import { measureName } from "../transforms/measures";
 import { csvField } from "./csv";

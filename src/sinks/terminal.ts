@@ -1,7 +1,7 @@
 // Whether a text report colors its output and how wide it may be, when its options do not say. This is the one place
 // a sink looks at its environment: the CLI passes -o in the options, and only a report written to a terminal
 // (stdout, not a file) is colored and fitted to the terminal's width.
-import { InvalidArgumentError } from "commander";
+import { UsageError } from "../errors";
 import type { OptionSpec } from "./sink";
 
 export interface TerminalOptions {
@@ -41,7 +41,8 @@ export function shareColor(part: number, total: number): string {
 
 function parseColumns(value: string): number {
   const n = Number(value);
-  if (!/^\d+$/.test(value) || n < 40) throw new InvalidArgumentError(`expected 40 columns or more, got "${value}"`);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 40)
+    throw new UsageError(`expected 40 columns or more, got "${value}"`);
   return n;
 }
 

@@ -17,8 +17,8 @@
 // a frame's only line is written under it without a new branch: a chain of calls reads down like a stack trace and
 // does not drift to the right, which keeps a stack 300 calls deep on the screen. Branches are drawn with the box
 // characters every UTF-8 terminal has; --ascii draws them with |, ` and -.
-import { InvalidArgumentError } from "commander";
-import { parsePositiveInt } from "../cli/options";
+import { UsageError } from "../errors";
+import { parsePositiveInt } from "../options/values";
 import { ROOT, buildCallTree, compareLabels, type CallTree } from "../model/calltree";
 import type { Profile } from "../model/profile";
 import { formatBytes, formatPercent, plural } from "./format";
@@ -153,7 +153,7 @@ export function renderTree(profile: Profile, options: RenderOptions): string {
 function parsePercent(value: string): number {
   const n = Number(value.replace(/%$/, ""));
   if (value.trim() === "" || !Number.isFinite(n) || n < 0 || n > 100) {
-    throw new InvalidArgumentError(`expected a percentage from 0 to 100 (1, 0.5, 5%), got "${value}"`);
+    throw new UsageError(`expected a percentage from 0 to 100 (1, 0.5, 5%), got "${value}"`);
   }
   return n;
 }

@@ -6,6 +6,7 @@
 // the pairing of frees with allocations (LiveHeap), as in fold. The output is in total order: its headers say so.
 import type { Transform } from "node:stream";
 import { CaptureError } from "../codec/errors";
+import { UsageError } from "../errors";
 import { EventOrder, isAllocation, isDeallocation, type EventBatch, type Message } from "../codec/model";
 import { u32 } from "../model/growable";
 import { Scopes, type Scope } from "../model/scope";
@@ -79,13 +80,17 @@ export class Filter {
     private readonly emit: (m: Message) => void,
     private readonly options: FilterOptions = {},
   ) {
+    if (options.from !== undefined && options.to !== undefined && options.to < options.from)
+      throw new UsageError("the time range ends (--to) before it starts (--from)");
+    if (options.minSize !== undefined && options.maxSize !== undefined && options.maxSize < options.minSize)
+      throw new UsageError("the size range ends (--max-size) before it starts (--min-size)");
     this.pids = options.pids?.length ? new Set(options.pids) : undefined;
     this.tids = options.tids?.length ? new Set(options.tids) : undefined;
     this.kinds = options.kinds?.length ? new Set(options.kinds) : undefined;
     const include = options.frames ?? [];
     const exclude = options.excludeFrames ?? [];
     this.patterns = [...include, ...exclude];
-    if (this.patterns.length > MAX_PATTERNS) throw new RangeError(`at most ${MAX_PATTERNS} frame patterns`);
+    if (this.patterns.length > MAX_PATTERNS) throw new UsageError(`at most ${MAX_PATTERNS} frame patterns`);
     this.includeMask = (1 << include.length) - 1;
     this.excludeMask = ((1 << this.patterns.length) - 1) & ~this.includeMask;
     this.orderer = new EventOrderer((m) => this.handle(m), {

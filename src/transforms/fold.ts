@@ -15,6 +15,7 @@
 // idempotent: `fold | fold` equals `fold`, and a report can always fold its input first.
 import type { Transform } from "node:stream";
 import { CaptureError } from "../codec/errors";
+import { UsageError } from "../errors";
 import {
   Content,
   EventKind,
@@ -233,10 +234,10 @@ export class Folder {
     this.temporaryThreshold = options.temporaryThreshold ?? 1;
     this.afterTeardown = options.afterTeardown ?? false;
     if (this.afterTeardown && this.measure !== Measure.LEAKS)
-      throw new RangeError("afterTeardown goes with the leaks measure");
+      throw new UsageError("afterTeardown goes with the leaks measure");
     const asked = this.measure === undefined ? undefined : definitionOf(this.measure);
     if (asked?.window && !asked.window({ temporaryThreshold: 1, ...options }, 0)) {
-      throw new RangeError(
+      throw new UsageError(
         `the ${asked.name} measure needs ${asked.name === "at" ? "a time (options.at)" : "a window (options.window)"}`,
       );
     }
@@ -327,12 +328,12 @@ export class Folder {
       const window = windowed.window!({ temporaryThreshold: 1, ...o }, o.durations?.get(pid));
       const [from, to] = windowed.name === "at" ? [o.at!, o.at!] : o.window!;
       if (!window) {
-        throw new RangeError(
+        throw new UsageError(
           `process ${pid}: a time given as a percentage needs the run's length (${describeTime(from)}..${describeTime(to)})`,
         );
       }
       if (window[1] < window[0])
-        throw new RangeError(`the window ends (${describeTime(to)}) before it starts (${describeTime(from)})`);
+        throw new UsageError(`the window ends (${describeTime(to)}) before it starts (${describeTime(from)})`);
       [p.windowStart, p.windowEnd] = window;
     }
     this.processes.set(pid, p);

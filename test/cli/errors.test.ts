@@ -93,7 +93,7 @@ else {
       /no such file: .*missing\.mtrace/,
       "a missing file",
     );
-    oneClearLine(t, await memtrace(["summary", tmp]), 1, "summary", new RegExp(`${tmp}: EISDIR`), "a directory");
+    oneClearLine(t, await memtrace(["summary", tmp]), 1, "summary", new RegExp(`${tmp} is a directory`), "a directory");
   });
 
   t.test("given bad usage, when a command runs, then one clear line and exit 2", async (t) => {

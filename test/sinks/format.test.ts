@@ -1,5 +1,9 @@
+import { runInNewContext } from "node:vm";
 import t from "tap";
+import * as format from "../../src/sinks/format";
 import { formatBytes, formatCount, formatDuration, formatPercent, plural } from "../../src/sinks/format";
+import { formatScript } from "../../src/sinks/format-script";
+import { Prng } from "../fixtures/prng";
 
 t.test("given byte counts, when formatted, then binary units with one decimal from 1 KiB up", async (t) => {
   t.equal(formatBytes(0), "0 B");
@@ -28,4 +32,24 @@ t.test("given counts, shares and times, when formatted, then they read the same 
   t.equal(formatDuration(40e6), "40 ms");
   t.equal(formatDuration(2.25e9), "2.25 s");
   t.equal(formatDuration(90e9), "1.5 min");
+});
+
+t.test("given the browser's copy (format-script.ts), when run, then it prints every number as format.ts", async (t) => {
+  const context: { MemtraceFormat?: typeof format } = {};
+  runInNewContext(formatScript(), context);
+  const browser = context.MemtraceFormat!;
+  const prng = new Prng(7);
+  const random = () => prng.float();
+  const numbers = [0, 1, 1023, 1024, 1048575, 2 ** 53, -2048, 0.4, 2.6, 999.95 * 1024];
+  for (let i = 0; i < 2000; i++) numbers.push(Math.floor(random() * 2 ** (random() * 56)) * (random() < 0.1 ? -1 : 1));
+  for (const n of numbers) {
+    if (browser.formatBytes(n) !== format.formatBytes(n)) t.fail(`formatBytes(${n})`);
+    if (browser.formatCount(n) !== format.formatCount(n)) t.fail(`formatCount(${n})`);
+    if (browser.formatDuration(n) !== format.formatDuration(n)) t.fail(`formatDuration(${n})`);
+    if (browser.formatPercent(n, 3e15) !== format.formatPercent(n, 3e15)) t.fail(`formatPercent(${n})`);
+    if (browser.plural(n, "frame") !== format.plural(n, "frame")) t.fail(`plural(${n})`);
+  }
+  t.equal(browser.formatBytes(1048575), "1.0 MiB");
+  t.equal(browser.plural(2, "more process", "more processes"), "2 more processes");
+  t.equal(browser.formatDuration(90e9), "1.5 min");
 });

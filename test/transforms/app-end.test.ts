@@ -11,6 +11,7 @@ import { measureTitle } from "../../src/transforms/measures";
 import { CaptureBuilder, ThreadRole } from "../fixtures/builder";
 import { appEnded, type AppEndedOptions } from "../fixtures/captures";
 import { collect, dumpText, foldedRows } from "../fixtures/inspect";
+import { UsageError } from "../../src/errors";
 
 const raw = (options: AppEndedOptions = {}) => decodeAll(appEnded(options).bytes());
 
@@ -140,8 +141,8 @@ t.test("given a stream folded by leaks, when folded again, then it keeps its mom
 });
 
 t.test("given afterTeardown with another measure, then fold refuses it", async (t) => {
-  t.throws(() => new Folder(() => {}, { measure: "peak", afterTeardown: true }), RangeError);
-  t.throws(() => new Folder(() => {}, { afterTeardown: true }), RangeError);
+  t.throws(() => new Folder(() => {}, { measure: "peak", afterTeardown: true }), UsageError);
+  t.throws(() => new Folder(() => {}, { afterTeardown: true }), UsageError);
 });
 
 t.test("AppEnd: moments pass in time order, once per thread, and the process's ends them all", async (t) => {

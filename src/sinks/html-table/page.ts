@@ -1,11 +1,13 @@
 // The HTML form of `memtrace table`: one self-contained page (no network, no external file) whose columns sort and
 // whose rows can be searched, as memray's table reporter offers, without a framework.
 //
-// The page holds markup written here, the rows as JSON, and its own script (script.ts), which draws every piece of
+// The page holds markup written here, the rows as JSON, and its own script (table.js), which draws every piece of
 // text from the capture with textContent; its Content-Security-Policy allows that script and that style sheet alone
 // (see ../html-page.ts for both rules).
+import { inlineScript, readAsset } from "../assets";
+import { formatScript } from "../format-script";
 import { embedJson, pagePolicy } from "../html-page";
-import { PAGE_COLUMNS, tableScript } from "./script";
+import { PAGE_COLUMNS, PAGE_ROWS, ROW_WIDTH } from "./columns";
 
 export interface TablePageData {
   /** The headline: what the bytes are. */
@@ -43,7 +45,7 @@ tbody tr:hover { background: #eef4ff; }
 `;
 
 export function renderTablePage(data: TablePageData): string {
-  const script = tableScript();
+  const script = inlineScript(`${formatScript()}${readAsset("html-table/table.js")}`);
   const policy = pagePolicy(script, STYLE);
   const headers = PAGE_COLUMNS.map(
     (c) =>
@@ -72,7 +74,7 @@ export function renderTablePage(data: TablePageData): string {
 <tbody></tbody>
 </table>
 <button id="more" type="button" hidden>Show more</button>
-<script type="application/json" id="data">${embedJson(data)}</script>
+<script type="application/json" id="data">${embedJson({ ...data, columns: PAGE_COLUMNS, pageRows: PAGE_ROWS, rowWidth: ROW_WIDTH })}</script>
 <script>${script}</script>
 </body>
 </html>

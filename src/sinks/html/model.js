@@ -5,6 +5,7 @@
 //
 // Plain ES2017 in one function, so that the page inlines it as it is: no build step, no module loader.
 /* exported MemtraceModel */
+/* global MemtraceFormat */
 var MemtraceModel = (function () {
   "use strict";
 
@@ -382,52 +383,14 @@ var MemtraceModel = (function () {
     return { matched: matched, bytes: bytes };
   }
 
-  // Numbers as src/sinks/format.ts prints them (the tests compare the two).
-  var UNITS = ["KiB", "MiB", "GiB", "TiB", "PiB"];
-
-  function formatBytes(bytes) {
-    var sign = bytes < 0 ? "-" : "";
-    var n = Math.abs(bytes);
-    if (n < 1024) return sign + Math.round(n) + " B";
-    var unit = -1;
-    while (n >= 1024 && unit < UNITS.length - 1) {
-      n /= 1024;
-      unit++;
-    }
-    if (n.toFixed(1) === "1024.0" && unit < UNITS.length - 1) {
-      n /= 1024;
-      unit++;
-    }
-    return sign + n.toFixed(1) + " " + UNITS[unit];
-  }
-
-  function formatCount(n) {
-    var rounded = Math.round(n);
-    var grouped = String(Math.abs(rounded)).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-    return rounded < 0 ? "-" + grouped : grouped;
-  }
-
-  function plural(n, one, many) {
-    return formatCount(n) + " " + (Math.round(n) === 1 ? one : many || one + "s");
-  }
-
-  function formatPercent(part, total) {
-    return (total > 0 ? ((part / total) * 100).toFixed(2) : "0.00") + "%";
-  }
-
-  var DURATIONS = [
-    [60e9, "min"],
-    [1e9, "s"],
-    [1e6, "ms"],
-    [1e3, "µs"],
-  ];
-
-  function formatDuration(ns) {
-    for (var i = 0; i < DURATIONS.length; i++) {
-      if (ns >= DURATIONS[i][0]) return (ns / DURATIONS[i][0]).toFixed(2).replace(/\.?0+$/, "") + " " + DURATIONS[i][1];
-    }
-    return Math.round(ns) + " ns";
-  }
+  // Numbers as the text reports print them, by the same functions: the page defines MemtraceFormat before this
+  // script (src/sinks/format-script.ts); in Node, the tests load them from format.ts.
+  var format = typeof MemtraceFormat === "object" ? MemtraceFormat : require("../format");
+  var formatBytes = format.formatBytes;
+  var formatCount = format.formatCount;
+  var formatPercent = format.formatPercent;
+  var formatDuration = format.formatDuration;
+  var plural = format.plural;
 
   /**
    * What the graph shows, in the words of the SVG's title (headline.ts) for the whole run, and with the window's

@@ -6,15 +6,16 @@
 // their SHA-256, and nothing else) are every memtrace page's (../html-page.ts). The page holds no time- or
 // machine-dependent text, so the same capture gives the same bytes (golden files).
 import { embedJson, pagePolicy } from "../html-page";
+import { inlineScript } from "../assets";
+import { formatScript } from "../format-script";
 import { asset } from "./assets";
 import type { PageData } from "./page-data";
 
-/** The page's script: the model, the chart, the rest of the page, in one function so that nothing leaks out. */
+/** The page's script: the number formats, the model, the chart, the rest of the page, in one function so that nothing leaks out. */
 export function pageScript(): string {
-  const script = `(function () {\n${asset("model.js")}\n${asset("chart.js")}\n${asset("app.js")}\n})();\n`;
-  // The script is inlined as it is: a `</script` in it would end it early.
-  if (/<\/script|<!--/i.test(script)) throw new Error("the flame graph's script holds </script or <!--");
-  return script;
+  const parts = [formatScript(), asset("model.js"), asset("chart.js"), asset("app.js")];
+  const script = `(function () {\n${parts.join("\n")}\n})();\n`;
+  return inlineScript(script);
 }
 
 const VIEWS: [string, string][] = [

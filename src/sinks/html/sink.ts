@@ -7,7 +7,7 @@
 // samples, then its folded header; a raw capture's first events come before any folded header. Until then the
 // Messages wait (a few records, not events).
 import type { Transform } from "node:stream";
-import { UsageError } from "../../cli/io";
+import { UsageError } from "../../errors";
 import { Content, type Message } from "../../codec/model";
 import { ProfileBuilder } from "../../model/profile";
 import { Folder, type FoldOptions } from "../../transforms/fold";

@@ -27,7 +27,9 @@ export function parseTimeSpec(text: string): TimeSpec | undefined {
   const unit = m[2].toLowerCase();
   if (unit === "%") return value <= 100 ? { percent: value } : undefined;
   const scale = unit === "" ? 1e9 : TIME_UNITS[unit];
-  return scale === undefined ? undefined : { ns: Math.round(value * scale) };
+  const ns = scale === undefined ? NaN : Math.round(value * scale);
+  // Beyond 2^53 ns (104 days) a time is no longer exact, nor a uint64 the format can hold once multiplied.
+  return Number.isSafeInteger(ns) ? { ns } : undefined;
 }
 
 /** Whether any of these times is a percentage (fold then needs each process's duration first). */
