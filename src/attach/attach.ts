@@ -9,6 +9,7 @@ import type { Writable } from "node:stream";
 import { keepRunningWhenReaderGoes } from "../cli/io";
 import { CaptureOutput } from "../record/capture-output";
 import { CaptureServer } from "../record/capture-server";
+import { mappedOnThisMachine } from "../record/mapped-records";
 import { agentModulePath, agentPathFor, v8LineOf } from "../record/native";
 import { compressByDefault, openCaptureFile } from "../record/record";
 import type { TrackOptions } from "../track/tracker";
@@ -81,7 +82,9 @@ async function attachUntilStopped(pid: number, options: AttachOptions, signal: P
       server.disconnectAll();
     },
   });
-  const server = new CaptureServer({ write: (records) => output.write(records) });
+  // JS frames are placed in their original sources as they pass, as memtrace record places them.
+  const mapped = mappedOnThisMachine((line) => options.say(`memtrace: ${line}`));
+  const server = new CaptureServer({ write: (records) => output.write(mapped.rewrite(records)) });
   await server.listen();
   const control = await listenForDetach(pid);
   writeSession(pid, { attacher: process.pid, control: controlPath(pid), output: path ?? "stdout" });

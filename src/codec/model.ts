@@ -125,6 +125,14 @@ export interface FunctionInfo {
   line: number;
   column: number;
   kind: FunctionKind;
+  /**
+   * For a JS function placed in its original source by a source map: the script V8 ran (string id), the function's
+   * line and column there and V8's name (string id, 0 when the same). Absent or 0 when not mapped.
+   */
+  generatedFile?: number;
+  generatedLine?: number;
+  generatedColumn?: number;
+  generatedName?: number;
 }
 
 /** One batch of allocation and deallocation events; row i of every column is event i. */
@@ -257,6 +265,9 @@ export type Message = (
       function: Uint32Array;
       line: Uint32Array;
       column: Uint32Array;
+      /** For frames of functions placed by a source map: the position in the script V8 ran (0: not mapped). */
+      generatedLine?: Uint32Array;
+      generatedColumn?: Uint32Array;
     }
   | { type: "gc"; gc: GcEvent }
   | { type: "folded"; batch: FoldedBatch }

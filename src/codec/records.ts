@@ -120,6 +120,13 @@ function decodeBody(type: Message["type"], pid: number, buf: Uint8Array, start: 
           line: f.line,
           column: f.column,
           kind: f.kind,
+          // Only functions a source map placed carry these (the .proto's Function.generated_*).
+          ...(f.generatedFile !== 0 && {
+            generatedFile: f.generatedFile,
+            generatedLine: f.generatedLine,
+            generatedColumn: f.generatedColumn,
+            generatedName: f.generatedName,
+          }),
         })),
       };
     }
@@ -221,7 +228,7 @@ function decodeBody(type: Message["type"], pid: number, buf: Uint8Array, start: 
       };
     }
     case "resolution": {
-      const c = new ColumnarFields(buf, start, end, [1, 2, 3, 4]);
+      const c = new ColumnarFields(buf, start, end, [1, 2, 3, 4, 5, 6]);
       const n = c.count(1);
       const fn = new Uint32Array(n);
       if (n > 0 && !c.has(2)) throw new WireError("frame resolution has no function column", start);
@@ -233,6 +240,10 @@ function decodeBody(type: Message["type"], pid: number, buf: Uint8Array, start: 
         function: c.read(2, "function", fn, n),
         line: c.read(3, "line", new Uint32Array(n), n),
         column: c.read(4, "column", new Uint32Array(n), n),
+        ...((c.has(5) || c.has(6)) && {
+          generatedLine: c.read(5, "generated_line", new Uint32Array(n), n),
+          generatedColumn: c.read(6, "generated_column", new Uint32Array(n), n),
+        }),
       };
     }
     case "gc": {
@@ -487,6 +498,8 @@ function encodeBody(m: Message, w: ByteWriter): void {
       w.packed(2, m.function, m.length);
       optional(w, 3, m.line, m.length);
       optional(w, 4, m.column, m.length);
+      if (m.generatedLine) optional(w, 5, m.generatedLine, m.length);
+      if (m.generatedColumn) optional(w, 6, m.generatedColumn, m.length);
       return;
     case "gc": {
       const g = m.gc;

@@ -36,6 +36,7 @@ interface RecordCliOptions {
   jsInterval: number;
   jsPoll: number;
   jsAll?: boolean;
+  sourceMaps: boolean;
 }
 
 export function registerRecordCommand(program: Command): void {
@@ -94,6 +95,10 @@ export function registerRecordCommand(program: Command): void {
       "let V8 inline JS functions into their callers as it does without memtrace (faster optimised code, but an " +
         "inlined function has no frame of its own and optimised frames show their function's first line)",
     )
+    .option(
+      "--no-source-maps",
+      "show JS frames in the code V8 ran, not in the sources their source maps name (TypeScript, bundles)",
+    )
     .passThroughOptions()
     .addHelpText(
       "after",
@@ -124,6 +129,7 @@ export function registerRecordCommand(program: Command): void {
           jsInterval: opts.jsInterval,
           jsPollHz: opts.jsPoll,
           jsAll: opts.jsAll ?? false,
+          sourceMaps: opts.sourceMaps,
         });
       } catch (e) {
         if (e instanceof UsageError || e instanceof AppNotFound || e instanceof NativeBuildMissing) {

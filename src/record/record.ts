@@ -8,6 +8,7 @@ import { UsageError, isReaderGone } from "../errors";
 import { peekHeaderNotes } from "../codec/header-peek";
 import { CaptureOutput } from "./capture-output";
 import { CaptureServer } from "./capture-server";
+import { mappedOnThisMachine } from "./mapped-records";
 import {
   appCommand,
   exitLikeApp,
@@ -32,6 +33,8 @@ export interface RecordOptions extends RecordSettings {
   output?: string;
   /** LZ4; undefined: when the capture goes to a regular file. */
   compress?: boolean;
+  /** Place JS frames of scripts with source maps in their original sources (the default). */
+  sourceMaps?: boolean;
 }
 
 /**
@@ -62,8 +65,13 @@ export async function record(words: string[], options: RecordOptions): Promise<v
   // Channels connect only once the app runs, and the output is made in the same tick as the app is started.
   // What a process's recording cannot do goes to memtrace's own stderr (never the app's), each note once.
   const said = new Set<string>();
+  // A script's broken source map is said once, also on memtrace's stderr; its frames stay in the compiled code.
+  const mapped =
+    options.sourceMaps === false
+      ? undefined
+      : mappedOnThisMachine((line) => process.stderr.write(`memtrace: ${line}\n`));
   const server = new CaptureServer({
-    write: (records) => output.write(records),
+    write: (records) => output.write(mapped ? mapped.rewrite(records) : records),
     opened: (records) => {
       for (const note of peekHeaderNotes(records)) {
         if (!said.has(note)) process.stderr.write(`memtrace: ${note}\n`);

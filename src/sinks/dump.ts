@@ -93,7 +93,12 @@ export class DumpFormatter {
         m.functions.forEach((f, i) => {
           lines.push(
             `  function ${m.firstId + i} name=${this.str(m.pid, f.name)} file=${this.str(m.pid, f.file)}` +
-              ` module=${this.str(m.pid, f.module)} line=${f.line} column=${f.column} kind=${enumName(FunctionKind, f.kind)}`,
+              ` module=${this.str(m.pid, f.module)} line=${f.line} column=${f.column} kind=${enumName(FunctionKind, f.kind)}` +
+              // Only functions a source map placed have them: every other line reads as before.
+              (f.generatedFile
+                ? ` generated_file=${this.str(m.pid, f.generatedFile)} generated_line=${f.generatedLine ?? 0}` +
+                  ` generated_column=${f.generatedColumn ?? 0} generated_name=${this.str(m.pid, f.generatedName ?? 0)}`
+                : ""),
           );
         });
         break;
@@ -170,7 +175,12 @@ export class DumpFormatter {
       case "resolution":
         lines.push(`${head} n=${m.length}`);
         for (let i = 0; i < m.length; i++) {
-          lines.push(`  frame ${m.frame[i]} function=${m.function[i]} line=${m.line[i]} column=${m.column[i]}`);
+          const generated = m.generatedLine?.[i]
+            ? ` generated_line=${m.generatedLine[i]} generated_column=${m.generatedColumn?.[i] ?? 0}`
+            : "";
+          lines.push(
+            `  frame ${m.frame[i]} function=${m.function[i]} line=${m.line[i]} column=${m.column[i]}${generated}`,
+          );
         }
         break;
       case "gc": {
