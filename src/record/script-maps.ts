@@ -134,7 +134,7 @@ interface MapText {
   json: string;
   /** Where the map is, which its sources are relative to. */
   url: string;
-  /** How the warning names the map. */
+  /** How a warning names the map: "source map /path/x.js.map", "inline source map". */
   where: string;
 }
 
@@ -143,14 +143,16 @@ function mapText(file: string, code: string): MapText | undefined {
   const url = sourceMappingUrl(code);
   if (url === undefined) {
     const beside = `${file}.map`;
-    return existsSync(beside) ? { json: readFileSync(beside, "utf8"), url: beside, where: beside } : undefined;
+    return existsSync(beside)
+      ? { json: readFileSync(beside, "utf8"), url: beside, where: `source map ${beside}` }
+      : undefined;
   }
-  if (url.startsWith("data:")) return { json: dataUrlText(url), url: file, where: "its inline map" };
+  if (url.startsWith("data:")) return { json: dataUrlText(url), url: file, where: "inline source map" };
   const resolved = new URL(url, pathToFileURL(file));
   if (resolved.protocol !== "file:") return undefined; // http(s): not fetched while recording.
   const path = fileURLToPath(resolved);
   try {
-    return { json: readFileSync(path, "utf8"), url: path, where: path };
+    return { json: readFileSync(path, "utf8"), url: path, where: `source map ${path}` };
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw e;
@@ -191,8 +193,10 @@ export class ScriptMaps {
       decodedMappings(map);
       return new ScriptMap(map, code);
     } catch (e) {
-      const where = text?.where ?? "its source map";
-      this.onWarning(`${file}: ${where} cannot be read (${(e as Error).message}): its frames are shown in ${file}`);
+      const where = text?.where ?? "source map";
+      this.onWarning(
+        `${file}: ${where} cannot be read (${(e as Error).message}); its frames are shown in the compiled file`,
+      );
       return null;
     }
   }
