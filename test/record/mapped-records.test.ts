@@ -1,0 +1,169 @@
+// The launcher's rewriting of Records as they pass: JS functions of a mapped script and their frames' call lines
+// are placed in the original source, the generated positions are kept, the strings the rewriter adds shift the
+// writer's later ids without breaking a reader's tables, and everything else passes byte for byte.
+import { encode } from "@jridgewell/sourcemap-codec";
+import { TraceMap } from "@jridgewell/trace-mapping";
+import t from "tap";
+import { decodeAll } from "../../src/codec/decoder";
+import { encodeAll } from "../../src/codec/encoder";
+import { FunctionKind, newHeader, type FunctionInfo, type Message } from "../../src/codec/model";
+import { Scopes } from "../../src/model/scope";
+import { MappedRecords } from "../../src/record/mapped-records";
+import { ScriptMap } from "../../src/record/script-maps";
+
+// out.js, line 1: "function f(){g()}" from app.ts: f's "(" (column 11) at 3:11, the call g() (column 14) at 4:3.
+// Line 2: a call the map places in another source (glue.ts).
+const map = new ScriptMap(
+  new TraceMap({
+    version: 3,
+    sources: ["app.ts", "glue.ts"],
+    names: [],
+    mappings: encode([
+      [
+        [0, 0, 2, 0],
+        [10, 0, 2, 10],
+        [13, 0, 3, 2],
+      ],
+      [[0, 1, 0, 0]],
+    ]),
+    sourceRoot: "/src/",
+  }),
+  "function f(){g()}\nglue();\n",
+);
+const maps = { get: (script: string) => (script === "/app/out.js" ? map : undefined) };
+
+const js = (name: number, file: number, line: number, column: number): FunctionInfo => ({
+  name,
+  file,
+  module: 0,
+  line,
+  column,
+  kind: FunctionKind.KIND_JS,
+});
+const column = (...values: number[]) => new Uint32Array(values);
+
+/** A process's Records as the recorder writes them: strings, functions, frames, resolutions, then more strings. */
+function recorded(pid: number): Message[] {
+  return [
+    { type: "header", pid, header: newHeader() },
+    { type: "strings", pid, firstId: 1, values: ["/app/out.js", "f", "/app/plain.js"] },
+    {
+      type: "functions",
+      pid,
+      firstId: 1,
+      functions: [js(2, 1, 1, 11), js(0, 3, 4, 1), js(0, 1, 1, 1)],
+    },
+    {
+      type: "frames",
+      pid,
+      firstId: 1,
+      length: 4,
+      function: column(0, 0, 0, 0),
+      address: new Float64Array([16, 32, 48, 64]),
+      line: column(0, 0, 0, 0),
+      column: column(0, 0, 0, 0),
+    },
+    { type: "stacks", pid, firstId: 1, length: 2, parent: column(0, 1), frame: column(1, 2) },
+    {
+      type: "resolution",
+      pid,
+      length: 4,
+      frame: column(1, 2, 3, 4),
+      function: column(1, 1, 2, 1),
+      line: column(1, 2, 7, 0),
+      column: column(15, 1, 3, 0),
+    },
+    { type: "strings", pid, firstId: 4, values: ["malloc", "libc.so.6"] },
+    {
+      type: "functions",
+      pid,
+      firstId: 4,
+      functions: [{ ...js(4, 0, 0, 0), module: 5, kind: FunctionKind.KIND_NATIVE }],
+    },
+    { type: "watermark", pid, timeNs: 5 },
+  ];
+}
+
+/** The capture's bytes cut into chunks of whole Records, as the channels' framer hands them on. */
+function chunks(bytes: Uint8Array, recordsPerChunk: number): Buffer[] {
+  const out: Buffer[] = [];
+  let start = 0;
+  let p = 0;
+  let inChunk = 0;
+  while (p < bytes.length) {
+    let length = 0;
+    let scale = 1;
+    while (bytes[p] & 0x80) {
+      length += (bytes[p++] & 0x7f) * scale;
+      scale *= 128;
+    }
+    length += bytes[p++] * scale;
+    p += length;
+    if (++inChunk === recordsPerChunk || p === bytes.length) {
+      out.push(Buffer.from(bytes.subarray(start, p)));
+      start = p;
+      inChunk = 0;
+    }
+  }
+  return out;
+}
+
+t.test("given a process whose script has a map, when its Records pass the launcher", async (t) => {
+  const input = encodeAll([...recorded(100), ...recorded(200)]);
+  for (const perChunk of [1, 3, 100]) {
+    const rewritten = new MappedRecords(maps).rewrite(chunks(input, perChunk));
+    const messages = decodeAll(Buffer.concat(rewritten));
+    const scopes = new Scopes();
+    for (const m of messages) scopes.apply(m); // throws on an id the rules do not allow
+    for (const pid of [100, 200]) {
+      const scope = scopes.get(pid)!;
+      t.match(
+        scope.frame(1),
+        { name: "f", file: "/src/app.ts", line: 4, column: 3, functionLine: 3, functionColumn: 11 },
+        `${perChunk} a chunk, process ${pid}: the call in f, at its .ts line`,
+      );
+      t.match(scope.frame(2), { file: "/src/app.ts", line: 3, column: 11 }, "a frame at the function's start");
+      t.match(scope.frame(3), { file: "/app/plain.js", line: 7, column: 3 }, "a script without a map as it was");
+      t.match(scope.frame(4), { file: "/src/app.ts", line: 3 }, "a frame with no line shows its function's");
+      t.match(scope.functions[4], { kind: FunctionKind.KIND_NATIVE }, "a function defined after the added strings");
+      t.equal(scope.strings[scope.functions[4].name], "malloc", "names the writer's string");
+      t.equal(scope.strings[scope.functions[4].module], "libc.so.6", "and its module");
+    }
+  }
+});
+
+t.test("given the rewritten Records, when read field by field, then what V8 ran is kept", async (t) => {
+  const input = encodeAll(recorded(100));
+  const messages = decodeAll(Buffer.concat(new MappedRecords(maps).rewrite(chunks(input, 1))));
+  const strings = messages.flatMap((m) => (m.type === "strings" ? m.values : []));
+  const str = (id: number | undefined) => ["", ...strings][id ?? 0];
+  const functions = messages.flatMap((m) => (m.type === "functions" ? m.functions : []));
+  t.match(functions[0], { line: 3, column: 11, generatedLine: 1, generatedColumn: 11, generatedName: 0 });
+  t.equal(str(functions[0].generatedFile), "/app/out.js", "the script V8 ran");
+  t.equal(str(functions[0].file), "/src/app.ts", "the original source");
+  t.equal(functions[1].generatedFile, undefined, "a function of a script without a map has none");
+  t.match(functions[2], { line: 3, column: 1, generatedLine: 1 }, "the script's top level, where its line 1 maps");
+  const resolution = messages.find((m) => m.type === "resolution")!;
+  t.same(
+    resolution.type === "resolution" && [...resolution.line, ...resolution.column],
+    [4, 0, 7, 0, 3, 0, 3, 0],
+    "original lines and columns; a call the map puts in another source has none",
+  );
+  t.same(
+    resolution.type === "resolution" && [...resolution.generatedLine!, ...resolution.generatedColumn!],
+    [1, 2, 0, 0, 15, 1, 0, 0],
+    "and the positions in out.js",
+  );
+  const events = encodeAll([{ type: "watermark", pid: 100, timeNs: 5 }]);
+  const passed = new MappedRecords(maps).rewrite([Buffer.from(events)]);
+  t.same(Buffer.concat(passed), Buffer.from(events), "a Record of no concern passes as it came");
+});
+
+t.test("given a process without maps, when its Records pass, then they come out as they went in", async (t) => {
+  const input = Buffer.from(encodeAll(recorded(100)));
+  const chunked = chunks(input, 2);
+  const out = new MappedRecords({ get: () => undefined }).rewrite(chunked);
+  t.equal(out, chunked, "the same chunks");
+  const garbage = [Buffer.from([3, 0x22, 0x01, 0xff])];
+  t.equal(new MappedRecords(maps).rewrite(garbage), garbage, "a Record it cannot read passes as it is");
+});
