@@ -4,6 +4,7 @@ import { createDecodeStream } from "../codec/decoder";
 import { createEncodeStream } from "../codec/encoder";
 import { foldStage } from "./fold-stage";
 import { progress } from "./progress";
+import { ScriptMaps } from "../record/script-maps";
 import { filter, type FilterOptions } from "../transforms/filter";
 import { UsageError } from "../errors";
 import { inputName, openInputOutput, report, run, warn, type Stage } from "./io";
@@ -82,6 +83,7 @@ interface FilterCliOptions {
   allocator?: number[];
   frame?: string[];
   excludeFrame?: string[];
+  sourceMaps?: boolean;
 }
 
 export function registerFilter(program: Command): void {
@@ -130,6 +132,11 @@ export function registerFilter(program: Command): void {
       "--exclude-frame <regex>",
       "drop stacks with a frame matching this regular expression (repeatable)",
       collect(String),
+    )
+    .option(
+      "--source-maps",
+      "place JS frames in the sources their scripts' source maps name, reading the maps on this machine (for " +
+        "captures of track(); memtrace record and attach do it as they record)",
     );
   cmd.addHelpText(
     "after",
@@ -137,6 +144,7 @@ export function registerFilter(program: Command): void {
       "memtrace filter --frame 'deflate' app.mtrace | memtrace summary",
       "memtrace filter --from 2s --to 5s --min-size 1MiB app.mtrace -o window.mtrace",
       "memtrace filter --thread 1234 app.mtrace | memtrace fold --leaks | memtrace flame > thread-leaks.svg",
+      "memtrace filter --source-maps tracked.mtrace | memtrace summary",
     ]),
   );
   cmd.action(async (file: string | undefined, opts: FilterCliOptions) => {
@@ -160,6 +168,7 @@ function filterOptions(opts: FilterCliOptions, onWarning: (message: string) => v
     kinds: opts.allocator,
     frames: opts.frame?.map(regex),
     excludeFrames: opts.excludeFrame?.map(regex),
+    sourceMaps: opts.sourceMaps ? new ScriptMaps(onWarning) : undefined,
     onWarning,
   };
 }

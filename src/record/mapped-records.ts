@@ -5,7 +5,7 @@ import type { Message } from "../codec/model";
 import { BODY_FIELD, decodeRecord, encodeRecord } from "../codec/records";
 import { ByteWriter, WIRE_VARINT, lastPos, readVarint } from "../codec/wire";
 import { ScriptMaps } from "./script-maps";
-import { SourceMapRewriter, type MapLookup } from "./source-map-rewriter";
+import { SourceMapRewriter, type MapLookup } from "../transforms/source-maps";
 
 const WATCHED = new Set<number>([BODY_FIELD.header, BODY_FIELD.strings, BODY_FIELD.functions, BODY_FIELD.resolution]);
 

@@ -14,6 +14,7 @@ import {
 } from "@jridgewell/trace-mapping";
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import type { ScriptSourceMap } from "../transforms/source-maps";
 
 export interface OriginalPosition {
   /** The original source: a path when it is a file, else the map's URL for it (webpack://app/src/x.ts). */
@@ -24,7 +25,7 @@ export interface OriginalPosition {
 }
 
 /** One script's map, with the script's text (its names are checked against what V8 named). */
-export class ScriptMap {
+export class ScriptMap implements ScriptSourceMap {
   private lineStarts: number[] | undefined;
 
   constructor(

@@ -13,6 +13,7 @@ import { Scopes, type Scope } from "../model/scope";
 import { LiveHeap, type EarlyFree } from "./live";
 import { stageIterate, stageTransform } from "../streams/stage";
 import { EventOrderer, allocBatch, copyEvent, growBatch } from "./order";
+import { SourceMapRewriter, type MapLookup } from "./source-maps";
 
 export interface FilterOptions {
   /** Keep only these processes (all their records). */
@@ -31,6 +32,11 @@ export interface FilterOptions {
   frames?: RegExp[];
   /** Drop allocations whose stack has a frame matching any of these. */
   excludeFrames?: RegExp[];
+  /**
+   * Place JS functions of scripts with source maps in their original sources first (for captures written without
+   * it: track()'s, or `record --no-source-maps`), so that frame patterns match the original names too.
+   */
+  sourceMaps?: MapLookup;
   onWarning?: (message: string) => void;
 }
 
@@ -75,6 +81,7 @@ export class Filter {
   private readonly patterns: RegExp[];
   private readonly includeMask: number;
   private readonly excludeMask: number;
+  private readonly sourceMaps: SourceMapRewriter | undefined;
 
   constructor(
     private readonly emit: (m: Message) => void,
@@ -87,6 +94,7 @@ export class Filter {
     this.pids = options.pids?.length ? new Set(options.pids) : undefined;
     this.tids = options.tids?.length ? new Set(options.tids) : undefined;
     this.kinds = options.kinds?.length ? new Set(options.kinds) : undefined;
+    this.sourceMaps = options.sourceMaps && new SourceMapRewriter(options.sourceMaps);
     const include = options.frames ?? [];
     const exclude = options.excludeFrames ?? [];
     this.patterns = [...include, ...exclude];
@@ -101,7 +109,9 @@ export class Filter {
 
   push(m: Message): void {
     if (this.pids && !this.pids.has(m.pid)) return;
-    this.orderer.push(m);
+    const rewritten = this.sourceMaps?.rewrite(m);
+    if (!rewritten) this.orderer.push(m);
+    else for (const r of rewritten) this.orderer.push(r);
   }
 
   end(): void {

@@ -115,7 +115,7 @@ process.stderr.write(\`\${bytes} bytes\\n\`);
   );
 }
 
-const BLOCKS = "40000";
+const BLOCKS = "20000";
 
 interface Recorded {
   stderr: string;
@@ -124,20 +124,37 @@ interface Recorded {
   summary: string;
 }
 
-async function recordApp(dir: string, nodeOptions: string[]): Promise<Recorded> {
-  const capture = join(dir, `app${nodeOptions.join("")}.mtrace`);
-  const run = await memtrace(
-    ["record", "-o", capture, "--", process.execPath, ...nodeOptions, join(dir, "main.js"), BLOCKS],
-    {
-      withoutTestHooks: true,
-    },
-  );
+interface Variant {
+  name: string;
+  /** Node's own options for the app. */
+  node: string[];
+  /** Recorded with --no-source-maps, then mapped by filter --source-maps (as a capture of track() is). */
+  afterwards: boolean;
+}
+
+const VARIANTS: Variant[] = [
+  { name: "recorded", node: [], afterwards: false },
+  { name: "recorded with node --enable-source-maps", node: ["--enable-source-maps"], afterwards: false },
+  { name: "recorded with --no-source-maps, then mapped by filter --source-maps", node: [], afterwards: true },
+];
+
+async function recordApp(dir: string, v: Variant): Promise<Recorded> {
+  const capture = join(dir, "app.mtrace");
+  const record = ["record", ...(v.afterwards ? ["--no-source-maps"] : []), "-o", capture];
+  const run = await memtrace([...record, "--", process.execPath, ...v.node, join(dir, "main.js"), BLOCKS], {
+    withoutTestHooks: true,
+  });
   if (run.status !== 0) throw new Error(`memtrace record failed: ${run.stderr}`);
-  const folded = join(dir, `folded${nodeOptions.join("")}.mtrace`);
-  await memtrace(["fold", "--total", capture, "-o", folded]);
+  let stderr = run.stderr;
+  if (v.afterwards) {
+    const filtered = await memtrace(["filter", "--source-maps", capture, "-o", join(dir, "mapped.mtrace")]);
+    stderr += filtered.stderr;
+  }
+  const folded = join(dir, "folded.mtrace");
+  await memtrace(["fold", "--total", join(dir, v.afterwards ? "mapped.mtrace" : "app.mtrace"), "-o", folded]);
   const stacks = collapsedStacks((await memtrace(["collapsed", folded])).stdout.toString("utf8"));
   const summary = (await memtrace(["summary", "--sort", "total", "--top", "400", "--width", "1000", folded])).stdout;
-  return { stderr: run.stderr, stdout: run.stdout.toString("utf8"), stacks, summary: summary.toString("utf8") };
+  return { stderr, stdout: run.stdout.toString("utf8"), stacks, summary: summary.toString("utf8") };
 }
 
 /** Bytes of the stacks with a frame that starts with `frame`, and of those that hold `path` too. */
@@ -152,15 +169,15 @@ function bytesUnder(stacks: [string[], number][], frame: string, path: string): 
   return { all, at };
 }
 
-for (const nodeOptions of [[], ["--enable-source-maps"]]) {
-  t.test(`given a TypeScript app with source maps, run with node ${nodeOptions.join(" ")}`, async (t) => {
+for (const variant of VARIANTS) {
+  t.test(`given a TypeScript app with source maps, ${variant.name}`, async (t) => {
     const dir = t.testdir({});
     writeApp(dir);
-    const run = await recordApp(dir, nodeOptions);
+    const run = await recordApp(dir, variant);
 
     t.test("then the app ran as without memtrace", async (t) => {
       t.match(run.stderr, /\d+ bytes\n/);
-      const where = `${dir}/helper.${nodeOptions.length > 0 ? "ts" : "js"}:`;
+      const where = `${dir}/helper.${variant.node.length > 0 ? "ts" : "js"}:`;
       t.match(run.stdout, where, "node's own stack trace (mapped by node with --enable-source-maps)");
     });
 
@@ -200,9 +217,9 @@ for (const nodeOptions of [[], ["--enable-source-maps"]]) {
     });
 
     t.test("then a broken map is said in one line and its script is left as it is", async (t) => {
-      const warnings = run.stderr.split("\n").filter((l) => l.startsWith("memtrace:"));
+      const warnings = run.stderr.split("\n").filter((l) => l.startsWith("memtrace"));
       t.equal(warnings.length, 1, `one warning: ${warnings.join(" | ")}`);
-      t.match(warnings[0], `memtrace: ${dir}/broken.js: source map ${dir}/broken.js.map cannot be read (`);
+      t.match(warnings[0], `: ${dir}/broken.js: source map ${dir}/broken.js.map cannot be read (`);
       const under = bytesUnder(run.stacks, "brokenFill (", `brokenFill (${dir}/broken.js:`);
       t.ok(under.all >= Number(BLOCKS) * 7000 && under.at === under.all, "its frames are in broken.js");
       const missing = bytesUnder(run.stacks, "missingOnce (", `missingOnce (${dir}/missing.js:`);

@@ -1,19 +1,29 @@
-// Places JS functions and frames in their original sources as a capture is written: a JS Function of a script
+// Places JS functions and frames in their original sources (as the launcher writes a capture, or filter
+// --source-maps rewrites one): a JS Function of a script
 // with a source map gets the original file, line, column (and name, where the map names it), and each of its
 // frames' FrameResolution the original line and column of its call. What V8 ran is kept in the .proto's
 // generated_* fields, which readers that do not know them skip. The original sources' names are strings the
 // writer never defined: they are added to the scope's string table, and the writer's later string ids are
 // shifted past them (only Function refers to strings). Function and frame ids are not touched.
 import { FunctionKind, type FunctionInfo, type Message } from "../codec/model";
-import type { ScriptMap } from "./script-maps";
 
-/** Finds a script's map (ScriptMaps, or a fixed set in tests). */
+/** A script's source map, as far as placing functions needs it (record/script-maps.ts reads them). */
+export interface ScriptSourceMap {
+  /** The original source, line and column (1-based) of a line and column of the script; undefined: unmapped. */
+  original(line: number, column: number): { source: string; line: number; column: number } | undefined;
+  /** The map's name for the function V8 named `name`, starting at line and column; undefined: none. */
+  originalName(name: string, line: number, column: number): string | undefined;
+  /** The map's only source, when it has one. */
+  soleSource(): string | undefined;
+}
+
+/** Finds a script's map by the name V8 gives the script (a path or a URL); undefined when it has none. */
 export interface MapLookup {
-  get(script: string): ScriptMap | undefined;
+  get(script: string): ScriptSourceMap | undefined;
 }
 
 interface Placed {
-  map: ScriptMap;
+  map: ScriptSourceMap;
   source: string;
 }
 
