@@ -3,7 +3,9 @@
 // writer's later ids without breaking a reader's tables, and everything else passes byte for byte.
 import { encode } from "@jridgewell/sourcemap-codec";
 import { TraceMap } from "@jridgewell/trace-mapping";
+import { fromBinary } from "@bufbuild/protobuf";
 import t from "tap";
+import { RecordSchema } from "../../src/codec/gen/memtrace_pb";
 import { decodeAll } from "../../src/codec/decoder";
 import { encodeAll } from "../../src/codec/encoder";
 import { FunctionKind, newHeader, type FunctionInfo, type Message } from "../../src/codec/model";
@@ -154,6 +156,21 @@ t.test("given the rewritten Records, when read field by field, then what V8 ran 
     [1, 2, 0, 0, 15, 1, 0, 0],
     "and the positions in out.js",
   );
+  // The codec's field numbers, held to the .proto's generated schema: each Record without its length prefix.
+  const records = chunks(Buffer.concat(new MappedRecords(maps).rewrite(chunks(input, 1))), 1).map((r) => {
+    let p = 0;
+    while (r[p] & 0x80) p++;
+    return fromBinary(RecordSchema, r.subarray(p + 1));
+  });
+  const pbFunction = records.flatMap((r) => (r.body.case === "functions" ? r.body.value.functions : []))[0];
+  t.match(
+    pbFunction,
+    { line: 3, generatedLine: 1, generatedColumn: 11 },
+    "Function's fields, as the .proto numbers them",
+  );
+  const pbResolution = records.find((r) => r.body.case === "resolution")?.body.value;
+  t.match(pbResolution, { generatedLine: [1, 2, 0, 0], generatedColumn: [15, 1, 0, 0] }, "and FrameResolution's");
+
   const events = encodeAll([{ type: "watermark", pid: 100, timeNs: 5 }]);
   const passed = new MappedRecords(maps).rewrite([Buffer.from(events)]);
   t.same(Buffer.concat(passed), Buffer.from(events), "a Record of no concern passes as it came");
