@@ -192,7 +192,8 @@ export class ScriptMaps {
       const map = FlattenMap(JSON.parse(text.json) as Parameters<typeof FlattenMap>[0], text.url);
       // The mappings are decoded now, so that a broken one is found here rather than at a lookup.
       decodedMappings(map);
-      return new ScriptMap(map, code);
+      // The code is kept only to check names against: a map without names does not need it.
+      return new ScriptMap(map, map.names.length > 0 ? code : "");
     } catch (e) {
       const where = text?.where ?? "source map";
       this.onWarning(
