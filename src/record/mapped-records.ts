@@ -83,13 +83,7 @@ export class MappedRecords {
   }
 }
 
-/** Records mapped with the scripts' maps on this machine; `say` gets each warning (a broken map) once. */
+/** Records mapped with the scripts' maps on this machine; `say` gets each warning (a broken map: once a script). */
 export function mappedOnThisMachine(say: (line: string) => void): MappedRecords {
-  const said = new Set<string>();
-  return new MappedRecords(
-    new ScriptMaps((message) => {
-      if (!said.has(message)) say(message);
-      said.add(message);
-    }),
-  );
+  return new MappedRecords(new ScriptMaps(say));
 }

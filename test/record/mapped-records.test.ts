@@ -10,7 +10,8 @@ import { decodeAll } from "../../src/codec/decoder";
 import { encodeAll } from "../../src/codec/encoder";
 import { FunctionKind, newHeader, type FunctionInfo, type Message } from "../../src/codec/model";
 import { Scopes } from "../../src/model/scope";
-import { MappedRecords } from "../../src/record/mapped-records";
+import { join } from "node:path";
+import { MappedRecords, mappedOnThisMachine } from "../../src/record/mapped-records";
 import { ScriptMap } from "../../src/record/script-maps";
 
 // out.js, line 1: "function f(){g()}" from app.ts: f's "(" (column 11) at 3:11, the call g() (column 14) at 4:3.
@@ -183,4 +184,26 @@ t.test("given a process without maps, when its Records pass, then they come out 
   t.equal(out, chunked, "the same chunks");
   const garbage = [Buffer.from([3, 0x22, 0x01, 0xff])];
   t.equal(new MappedRecords(maps).rewrite(garbage), garbage, "a Record it cannot read passes as it is");
+});
+
+t.test("given scripts on this machine, one with a broken map, when two processes run them", async (t) => {
+  const dir = t.testdir({
+    "out.js": "function f(){g()}\n//# sourceMappingURL=out.js.map\n",
+    "out.js.map": JSON.stringify({ version: 3, sources: ["app.ts"], names: [], mappings: "AAEA,UAAU" }),
+    "broken.js": "function f(){g()}\n//# sourceMappingURL=broken.js.map\n",
+    "broken.js.map": "{",
+  });
+  const said: string[] = [];
+  const mapped = mappedOnThisMachine((line) => said.push(line));
+  const scope = (pid: number, script: string): Message[] => [
+    { type: "header", pid, header: newHeader() },
+    { type: "strings", pid, firstId: 1, values: [join(dir, script)] },
+    { type: "functions", pid, firstId: 1, functions: [js(0, 1, 1, 11)] },
+  ];
+  const bytes = encodeAll([...scope(1, "out.js"), ...scope(2, "broken.js"), ...scope(3, "broken.js")]);
+  const messages = decodeAll(Buffer.concat(mapped.rewrite(chunks(bytes, 2))));
+  const files = messages.flatMap((m) => (m.type === "strings" ? m.values : []));
+  t.ok(files.includes(join(dir, "app.ts")), "the mapped script's function is in its .ts");
+  t.equal(said.length, 1, "the broken map is said once");
+  t.match(said[0], `${join(dir, "broken.js")}: source map ${join(dir, "broken.js.map")} cannot be read`);
 });
