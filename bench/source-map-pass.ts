@@ -14,6 +14,7 @@ import { MappedRecords } from "../src/record/mapped-records";
 import { ScriptMaps } from "../src/record/script-maps";
 import { syntheticCapture } from "./lib/synthetic";
 import { median } from "./lib/util";
+import { lastPos, readVarint } from "../src/codec/wire";
 
 const EVENTS = 2_000_000;
 const CHUNK = 256 * 1024;
@@ -23,14 +24,8 @@ function chunksOf(bytes: Uint8Array): Buffer[] {
   let start = 0;
   let p = 0;
   while (p < bytes.length) {
-    let length = 0;
-    let scale = 1;
-    while (bytes[p] & 0x80) {
-      length += (bytes[p++] & 0x7f) * scale;
-      scale *= 128;
-    }
-    length += bytes[p++] * scale;
-    p += length;
+    const length = readVarint(bytes, p, bytes.length);
+    p = lastPos() + length;
     if (p - start >= CHUNK || p === bytes.length) {
       out.push(Buffer.from(bytes.subarray(start, p)));
       start = p;

@@ -13,6 +13,7 @@ import { Scopes } from "../../src/model/scope";
 import { join } from "node:path";
 import { MappedRecords, mappedOnThisMachine } from "../../src/record/mapped-records";
 import { ScriptMap } from "../../src/record/script-maps";
+import { lastPos, readVarint } from "../../src/codec/wire";
 
 // out.js, line 1: "function f(){g()}" from app.ts: f's "(" (column 11) at 3:11, the call g() (column 14) at 4:3.
 // Line 2: a call the map places in another source (glue.ts).
@@ -94,14 +95,8 @@ function chunks(bytes: Uint8Array, recordsPerChunk: number): Buffer[] {
   let p = 0;
   let inChunk = 0;
   while (p < bytes.length) {
-    let length = 0;
-    let scale = 1;
-    while (bytes[p] & 0x80) {
-      length += (bytes[p++] & 0x7f) * scale;
-      scale *= 128;
-    }
-    length += bytes[p++] * scale;
-    p += length;
+    const length = readVarint(bytes, p, bytes.length);
+    p = lastPos() + length;
     if (++inChunk === recordsPerChunk || p === bytes.length) {
       out.push(Buffer.from(bytes.subarray(start, p)));
       start = p;
