@@ -14,19 +14,19 @@ import { locationsOf, type Location } from "../model/locations";
 import type { Profile } from "../model/profile";
 import { formatBytes, formatCount, formatPercent, plural } from "./format";
 import { headline } from "./headline";
-import { profileSink, type SinkDefinition } from "./sink";
+import { FRAMES_OPTION, profileSink, type FramesOptions, type SinkDefinition } from "./sink";
 import { printable, renderTable, type Cell, type Column } from "./table";
 import { TERMINAL_OPTIONS, shareColor, terminalSettings, type TerminalOptions } from "./terminal";
 
 export const SORTS = ["own", "total", "count"] as const;
 export type SortName = (typeof SORTS)[number];
 
-export interface SummaryOptions extends TerminalOptions {
+export interface SummaryOptions extends TerminalOptions, FramesOptions {
   sort?: SortName;
   top?: number;
 }
 
-interface RenderOptions {
+interface RenderOptions extends FramesOptions {
   sort: SortName;
   top: number;
   color: boolean;
@@ -135,6 +135,7 @@ export const summary: SinkDefinition<SummaryOptions> = {
       defaultValue: DEFAULT_TOP,
       parse: parsePositiveInt,
     },
+    FRAMES_OPTION,
     ...TERMINAL_OPTIONS,
   ],
   input: "profile",
@@ -143,6 +144,7 @@ export const summary: SinkDefinition<SummaryOptions> = {
     return profileSink(renderSummary, {
       sort: options.sort ?? "own",
       top: options.top ?? DEFAULT_TOP,
+      frames: options.frames,
       ...settings,
     });
   },

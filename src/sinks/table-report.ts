@@ -16,7 +16,7 @@ import { csvField } from "./csv";
 import { formatBytes, formatCount, formatPercent, plural } from "./format";
 import { headline, type Headline } from "./headline";
 import { renderTablePage } from "./html-table/page";
-import { profileSink, type Rendered, type SinkDefinition } from "./sink";
+import { FRAMES_OPTION, profileSink, type FramesOptions, type Rendered, type SinkDefinition } from "./sink";
 import { printable, renderTable, type Column } from "./table";
 import { TABLE_SORTS, sortRows, tableRows, type TableRow, type TableSort } from "./table-rows";
 import { TERMINAL_OPTIONS, shareColor, terminalSettings, type TerminalOptions } from "./terminal";
@@ -24,13 +24,13 @@ import { TERMINAL_OPTIONS, shareColor, terminalSettings, type TerminalOptions } 
 export const TABLE_FORMATS = ["text", "csv", "json", "html"] as const;
 export type TableFormat = (typeof TABLE_FORMATS)[number];
 
-export interface TableOptions extends TerminalOptions {
+export interface TableOptions extends TerminalOptions, FramesOptions {
   format?: TableFormat;
   sort?: TableSort;
   top?: number;
 }
 
-interface RenderOptions {
+interface RenderOptions extends FramesOptions {
   format: TableFormat;
   sort: TableSort;
   top: number | undefined;
@@ -237,6 +237,7 @@ export const table: SinkDefinition<TableOptions> = {
       choices: TABLE_SORTS,
     },
     { flags: "--top <n>", description: "only the first n rows (default: every row)", parse: parsePositiveInt },
+    FRAMES_OPTION,
     ...TERMINAL_OPTIONS,
   ],
   input: "profile",
@@ -244,6 +245,12 @@ export const table: SinkDefinition<TableOptions> = {
     const format = tableFormat(options);
     // Colors and the terminal's width are for the text form alone.
     const settings = format === "text" ? terminalSettings(options) : { color: false, width: undefined };
-    return profileSink(renderTableReport, { format, sort: options.sort ?? "bytes", top: options.top, ...settings });
+    return profileSink(renderTableReport, {
+      format,
+      sort: options.sort ?? "bytes",
+      top: options.top,
+      frames: options.frames,
+      ...settings,
+    });
   },
 };

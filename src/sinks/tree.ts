@@ -23,18 +23,18 @@ import { ROOT, buildCallTree, compareLabels, type CallTree } from "../model/call
 import type { Profile } from "../model/profile";
 import { formatBytes, formatPercent, plural } from "./format";
 import { headline } from "./headline";
-import { profileSink, type SinkDefinition } from "./sink";
+import { FRAMES_OPTION, profileSink, type FramesOptions, type SinkDefinition } from "./sink";
 import { displayWidth, printable, truncateMiddle } from "./table";
 import { TERMINAL_OPTIONS, shareColor, terminalSettings, type TerminalOptions } from "./terminal";
 
-export interface TreeOptions extends TerminalOptions {
+export interface TreeOptions extends TerminalOptions, FramesOptions {
   depth?: number;
   top?: number;
   threshold?: number;
   ascii?: boolean;
 }
 
-interface RenderOptions {
+interface RenderOptions extends FramesOptions {
   depth: number;
   top: number;
   threshold: number;
@@ -192,6 +192,7 @@ export const tree: SinkDefinition<TreeOptions> = {
       parse: parsePercent,
     },
     { flags: "--ascii", description: "draw the branches with ASCII characters (|, ` and -) instead of box lines" },
+    FRAMES_OPTION,
     ...TERMINAL_OPTIONS,
   ],
   input: "profile",
@@ -201,6 +202,7 @@ export const tree: SinkDefinition<TreeOptions> = {
       top: options.top ?? DEFAULT_TOP,
       threshold: options.threshold ?? DEFAULT_THRESHOLD,
       ascii: options.ascii ?? false,
+      frames: options.frames,
       ...terminalSettings(options),
     });
   },
