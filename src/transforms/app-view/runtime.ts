@@ -12,6 +12,8 @@ export interface TailFrame {
   origin: Origin;
   /** The label the report would show for it. */
   label: string;
+  /** One of V8's builtins (Map.prototype.set, JSEntry, CallApiCallback...). */
+  builtin: boolean;
 }
 
 interface Rule {
@@ -73,6 +75,15 @@ const RULES: Rule[] = [
     ),
   },
   { what: "V8 zone memory", test: named(/^v8::internal::(Zone::|AccountingAllocator::)/) },
+  // Buffers node reads a stream into before it hands the data to JavaScript.
+  { what: "stream read buffers", test: named(/^node::LibuvStreamWrap::|OnStreamRead|^node::.*OnUvAlloc|^uv__read/) },
+  // Node's start-up before any JavaScript: static initialisers, options, the environment.
+  {
+    what: "node start-up",
+    test: named(
+      /^(__static_initialization_and_destruction|__libc_csu_init|_GLOBAL__sub_I)|^node::(options_parser::|InitializeOncePerProcess|CreateEnvironment|CreateIsolateData|IsolateData::|Environment::Environment|NodeMainInstance::NodeMainInstance|NodeMainInstance::CreateMainEnvironment|Realm::DeserializeProperties)|^icu_|^u(hash|res)_/,
+    ),
+  },
 ];
 
 // The allocators themselves and the C++ library's containers: they say nothing about what the memory is for.
@@ -88,6 +99,8 @@ export function describeTail(tail: TailFrame[]): string {
   }
   const inner = tail.find((f) => !PLUMBING.test(f.name));
   if (inner === undefined) return "native runtime";
+  // A builtin that JavaScript calls by name (a JS heap sample in Map.prototype.set is named "set").
+  if (inner.builtin && /^[a-z]\w*$/.test(inner.name)) return `${inner.name} (V8 builtin)`;
   if (/^(v8::|\(anonymous namespace\)::v8|Builtins_|Runtime_)/.test(inner.name)) return "V8 runtime";
   if (inner.name.startsWith("node::")) return "node runtime";
   if (/^uv_|^uv__/.test(inner.name)) return "libuv";

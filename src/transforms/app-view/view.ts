@@ -163,7 +163,8 @@ class AppView {
   private category(frames: number[], origin: Origin[]): number {
     const tail: TailFrame[] = frames.map((f, i) => {
       const d = this.scope.frame(f);
-      return { name: d.name, module: d.module, origin: origin[i], label: this.scope.label(f) };
+      const builtin = d.kind === FunctionKind.KIND_BUILTIN;
+      return { name: d.name, module: d.module, origin: origin[i], label: this.scope.label(f), builtin };
     });
     return this.writer.frame(describeTail(tail), FunctionKind.KIND_NATIVE);
   }
