@@ -148,14 +148,13 @@ export function buildCallTree(profile: Profile): CallTree {
   const wide = new Map<number, Map<number, number>>();
   const child = (p: number, l: number, k: number, d = 0): number => {
     const index = p >= 0 ? wide.get(p) : undefined;
-    let found: number | undefined;
-    if (index) found = index.get(l);
-    else if (p >= 0)
-      for (let c = firstChild[p]; c >= 0 && found === undefined; c = nextSibling[c]) if (label[c] === l) found = c;
-    if (found !== undefined) {
-      // A node API passed through on one path and called last on another: only the latter ends there.
-      detail[found] |= d;
-      return found;
+    // A detail frame and a plain one with the same label are two nodes: they own their bytes differently.
+    const key = l * 2 + d;
+    if (index) {
+      const found = index.get(key);
+      if (found !== undefined) return found;
+    } else if (p >= 0) {
+      for (let c = firstChild[p]; c >= 0; c = nextSibling[c]) if (label[c] === l && detail[c] === d) return c;
     }
     const node = size++;
     label[node] = l;
@@ -166,10 +165,10 @@ export function buildCallTree(profile: Profile): CallTree {
     depth[node] = depth[p] + 1;
     nextSibling[node] = firstChild[p];
     firstChild[p] = node;
-    if (index) index.set(l, node);
+    if (index) index.set(key, node);
     else if (++childCount[p] > WIDE_NODE) {
       const byLabel = new Map<number, number>();
-      for (let c = firstChild[p]; c >= 0; c = nextSibling[c]) byLabel.set(label[c], c);
+      for (let c = firstChild[p]; c >= 0; c = nextSibling[c]) byLabel.set(label[c] * 2 + detail[c], c);
       wide.set(p, byLabel);
     }
     return node;
