@@ -116,8 +116,14 @@ function rankLabels(labels: string[]): Uint32Array {
   return rank;
 }
 
-/** Builds the tree of a Profile: O(rows + unique stacks). */
-export function buildCallTree(profile: Profile): CallTree {
+/**
+ * Builds the tree of a Profile: O(rows + unique stacks). Frames are named by their labels, or by `labelOf` (a
+ * report that groups frames, by package for one).
+ */
+export function buildCallTree(
+  profile: Profile,
+  labelOf: (frame: number) => string = (f) => profile.label(f),
+): CallTree {
   const scope = profile.scope;
   // Every stack id becomes at most one node, plus the root and the no-stack node.
   const capacity = scope.stackCount + 2;
@@ -181,7 +187,7 @@ export function buildCallTree(profile: Profile): CallTree {
   const details = profile.detailFrames;
   const frameNode = (p: number, frame: number) => {
     if (frameLabel[frame] < 0) {
-      frameLabel[frame] = labelId(profile.label(frame));
+      frameLabel[frame] = labelId(labelOf(frame));
       frameKind[frame] = scope.frame(frame).kind;
     }
     return child(p, frameLabel[frame], frameKind[frame], details.has(frame) ? 1 : 0);

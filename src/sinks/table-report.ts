@@ -14,6 +14,7 @@ import type { Profile } from "../model/profile";
 import { measureName } from "../transforms/measures";
 import { csvField } from "./csv";
 import { formatBytes, formatCount, formatPercent, plural } from "./format";
+import { nameStyle } from "./names";
 import { headline, type Headline } from "./headline";
 import { renderTablePage } from "./html-table/page";
 import { FRAMES_OPTION, profileSink, type FramesOptions, type Rendered, type SinkDefinition } from "./sink";
@@ -36,6 +37,7 @@ interface RenderOptions extends FramesOptions {
   top: number | undefined;
   color: boolean;
   width: number | undefined;
+  wide?: boolean;
 }
 
 const BY_EXTENSION: Record<string, TableFormat> = { ".html": "html", ".htm": "html", ".csv": "csv", ".json": "json" };
@@ -81,6 +83,7 @@ function renderText(profile: Profile, rows: TableRow[], all: number, options: Re
   );
   const total = profile.totalBytes();
   const processes = new Set(rows.map((r) => r.pid)).size;
+  const name = nameStyle(options.wide);
   const sorted = (s: TableSort) => options.sort === s;
   // On a narrow terminal the percentages go first, then the thread ids, then the pids (the thread's name stays).
   const columns: (Column & { cell: (r: TableRow) => string | { text: string; color: string } })[] = [
@@ -106,7 +109,7 @@ function renderText(profile: Profile, rows: TableRow[], all: number, options: Re
       cell: (r) => ({ text: formatPercent(r.bytes, total), color: shareColor(r.bytes, total) }),
     },
     { header: "Allocations", align: "right", sorted: sorted("count"), cell: (r) => formatCount(r.count) },
-    { header: "Location", align: "left", flexible: true, sorted: sorted("location"), cell: (r) => r.location },
+    { header: "Location", align: "left", flexible: true, sorted: sorted("location"), cell: (r) => name(r.location) },
   ];
   const table = renderTable(
     columns,
@@ -250,6 +253,7 @@ export const table: SinkDefinition<TableOptions> = {
       sort: options.sort ?? "bytes",
       top: options.top,
       frames: options.frames,
+      wide: options.wide,
       ...settings,
     });
   },

@@ -22,6 +22,7 @@ import { parsePositiveInt } from "../options/values";
 import { ROOT, buildCallTree, compareLabels, type CallTree } from "../model/calltree";
 import type { Profile } from "../model/profile";
 import { formatBytes, formatPercent, plural } from "./format";
+import { nameStyle } from "./names";
 import { headline } from "./headline";
 import { FRAMES_OPTION, profileSink, type FramesOptions, type SinkDefinition } from "./sink";
 import { displayWidth, printable, truncateMiddle } from "./table";
@@ -41,6 +42,7 @@ interface RenderOptions extends FramesOptions {
   ascii: boolean;
   color: boolean;
   width: number | undefined;
+  wide?: boolean;
 }
 
 export const DEFAULT_TOP = 10;
@@ -75,6 +77,7 @@ function calleesOf(tree: CallTree, node: number): number[] {
 
 function buildLines(tree: CallTree, options: RenderOptions): Line[] {
   const g = options.ascii ? ASCII : UNICODE;
+  const name = nameStyle(options.wide);
   const minimum = (tree.bytes[ROOT] * options.threshold) / 100;
   const lines: Line[] = [];
   // Depth first, with a stack of its own: stacks are deeper than JavaScript's recursion allows.
@@ -94,7 +97,7 @@ function buildLines(tree: CallTree, options: RenderOptions): Line[] {
     const notes: string[] = [];
     if (callees.length > 0 && tree.selfBytes[node] > 0) notes.push(`own ${formatBytes(tree.selfBytes[node])}`);
     if (atLimit && rest.length > 0) notes.push(`${plural(rest.length, "callee")} below --depth ${options.depth}`);
-    const label = printable(tree.labelOf(node)) + (notes.length > 0 ? `  (${notes.join("; ")})` : "");
+    const label = printable(name(tree.labelOf(node))) + (notes.length > 0 ? `  (${notes.join("; ")})` : "");
     lines.push({ bytes: tree.bytes[node], text: prefix + label });
 
     const more = !atLimit && rest.length > 0;
@@ -203,6 +206,7 @@ export const tree: SinkDefinition<TreeOptions> = {
       threshold: options.threshold ?? DEFAULT_THRESHOLD,
       ascii: options.ascii ?? false,
       frames: options.frames,
+      wide: options.wide,
       ...terminalSettings(options),
     });
   },

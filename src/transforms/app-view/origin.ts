@@ -4,6 +4,7 @@
 import { join, sep } from "node:path";
 import { FunctionKind } from "../../codec/model";
 import type { FrameDetails } from "../../model/scope";
+import { THREAD_KINDS } from "./threads";
 
 export type Origin = "app" | "dependency" | "node" | "addon" | "library" | "runtime";
 
@@ -52,8 +53,13 @@ export function packageOf(file: string): string | undefined {
   return parts.length > 1 ? parts[0] : undefined;
 }
 
-/** What `--by package` groups a frame under: the app, a dependency by name, node, an addon or library by file. */
-export function packageLabel(d: FrameDetails, origin: Origin): string {
+/**
+ * What `--by package` groups a frame under: "(app)", a dependency by name, "(node)", an addon or library by its
+ * file, else "(runtime)"; the app view's thread roots keep their names.
+ */
+export function packageLabel(d: FrameDetails): string {
+  const origin = originOf(d);
+  if (origin === "runtime" && (THREAD_KINDS as readonly string[]).includes(d.name)) return d.name;
   switch (origin) {
     case "app":
       return "(app)";
