@@ -25,7 +25,7 @@ export function shortName(label: string): string {
         continue;
       }
       // An argument list follows a name or a template; "(anonymous namespace)" and " (file)" do not.
-      if (c === "(" && /[\w>]$/.test(out) && label[i + 1] !== ")") {
+      if (c === "(" && (/[\w>]$/.test(out) || /operator[^\w\s(]+$/.test(out)) && label[i + 1] !== ")") {
         paren = 1;
         out += `(${ELIDED}`;
         continue;

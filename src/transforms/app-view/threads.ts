@@ -12,7 +12,8 @@ export const THREAD_KINDS = [
 ] as const;
 export type ThreadKind = (typeof THREAD_KINDS)[number];
 
-export function threadKindOf(info: ThreadInfo | undefined, rootNames: string[]): ThreadKind {
+/** The kind of a thread the recorder gave a role (main, worker, pool); undefined for others. */
+export function knownThreadKind(info: ThreadInfo | undefined): ThreadKind | undefined {
   switch (info?.role) {
     case ThreadRole.ROLE_MAIN:
       return "(main thread)";
@@ -21,8 +22,13 @@ export function threadKindOf(info: ThreadInfo | undefined, rootNames: string[]):
     case ThreadRole.ROLE_POOL:
       return info.name.startsWith("V8") ? "(V8 platform)" : "(libuv threadpool)";
     default:
-      break;
+      return undefined;
   }
+}
+
+export function threadKindOf(info: ThreadInfo | undefined, rootNames: string[]): ThreadKind {
+  const known = knownThreadKind(info);
+  if (known) return known;
   // Outermost first.
   for (const name of rootNames) {
     if (name.startsWith("node::worker::Worker::")) return "(worker thread)";

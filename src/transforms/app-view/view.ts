@@ -16,7 +16,7 @@ import { Profile } from "../../model/profile";
 import type { Scope } from "../../model/scope";
 import { isAppOrigin, isScriptOrigin, originOf, type Origin } from "./origin";
 import { describeTail, type TailFrame } from "./runtime";
-import { THREAD_KINDS, threadKindOf, type ThreadKind } from "./threads";
+import { knownThreadKind, threadKindOf, type ThreadKind } from "./threads";
 
 export const FRAME_VIEWS = ["app", "all"] as const;
 export type FramesView = (typeof FRAME_VIEWS)[number];
@@ -196,16 +196,16 @@ export function appView(profile: Profile): Profile {
   out.measure = profile.measure;
   out.info = info;
   for (const [pid, p] of profile.processes) out.processes.set(pid, p);
-  const stacks = new Map<number, number>();
+  // A stack's view per thread kind, when the thread's role says it; per thread, when its frames must.
+  const stacks = new Map<string, number>();
   const stackCount = scope.stackCount;
   for (let row = 0; row < profile.rows; row++) {
     const stack = profile.stack.data[row];
     const pid = profile.pid.data[row];
     const tid = profile.tid.data[row];
     const thread = profile.processes.get(pid)?.threads.get(tid);
-    // The thread's kind is known from its info alone, or needs the stack's outermost frames.
-    const known = thread ? threadKindOf(thread, []) : undefined;
-    const key = (stack * THREAD_KINDS.length + (known ? THREAD_KINDS.indexOf(known) : 0)) * 2 + (known ? 1 : 0);
+    const known = knownThreadKind(thread);
+    const key = known ? `${stack} ${known}` : `${stack} ${pid}/${tid}`;
     let mapped = stacks.get(key);
     if (mapped === undefined) {
       if (stack === 0 || stack >= stackCount) mapped = stack;
