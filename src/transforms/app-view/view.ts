@@ -11,7 +11,7 @@
 // (Profile.detailFrames), so that the top rows are the app's. Rows keep their bytes and counts, so every total
 // is the same as with every frame; only the stacks change. The new frames and stacks are added to the profile's
 // scope (nothing in it is changed), so labels, mappings and the full stacks stay as they were.
-import { FunctionKind, type FunctionInfo } from "../../codec/model";
+import { FunctionKind, type FunctionInfo, type ThreadInfo } from "../../codec/model";
 import { Profile } from "../../model/profile";
 import type { Scope } from "../../model/scope";
 import { isAppOrigin, isScriptOrigin, originOf, type Origin } from "./origin";
@@ -186,43 +186,66 @@ function unresolvedOrigin(scope: Scope, frame: number): Origin {
   return originOf({ ...d, kind: FunctionKind.KIND_NATIVE });
 }
 
+/** The stacks of one scope in the app view, each made once per kind of thread (or per thread, if its role is not known). */
+export class StackViews {
+  private readonly view: AppView;
+  private readonly stacks = new Map<string, number>();
+
+  constructor(
+    private readonly scope: Scope,
+    private readonly shape: { inverted: boolean; synthetic: number } = { inverted: false, synthetic: 0 },
+  ) {
+    this.view = new AppView(scope);
+  }
+
+  get detailFrames(): ReadonlySet<number> {
+    return this.view.detailFrames;
+  }
+
+  /** The stack (of the same scope) that shows `stack` of a thread in the app view. */
+  of(stack: number, pid: number, tid: number, thread: ThreadInfo | undefined): number {
+    const known = knownThreadKind(thread);
+    const key = known ? `${stack} ${known}` : `${stack} ${pid}/${tid}`;
+    let mapped = this.stacks.get(key);
+    if (mapped === undefined) {
+      mapped = stack === 0 || stack >= this.scope.stackCount ? stack : this.rewrite(stack, thread, known);
+      this.stacks.set(key, mapped);
+    }
+    return mapped;
+  }
+
+  private rewrite(stack: number, thread: ThreadInfo | undefined, known: ThreadKind | undefined): number {
+    const { inverted, synthetic } = this.shape;
+    // stackFrames is innermost first in the tree's order: synthetic frames (at the tree's root) come last.
+    const all = this.scope.stackFrames(stack);
+    const roots = all.slice(all.length - synthetic);
+    const code = all.slice(0, all.length - synthetic);
+    const logical = inverted ? code.reverse() : code;
+    let parent = 0;
+    for (let i = roots.length - 1; i >= 0; i--) {
+      parent = this.view.intern(parent, { frames: [roots[i]], detail: [false] }, false);
+    }
+    const rewritten = this.view.rewrite(logical, (names) => known ?? threadKindOf(thread, names));
+    return this.view.intern(parent, rewritten, inverted);
+  }
+}
+
 /** The profile in the app view: the same rows (bytes, counts, threads) under rewritten stacks. */
 export function appView(profile: Profile): Profile {
   const scope = profile.scope;
-  const view = new AppView(scope);
   const info = profile.info;
-  const synthetic = (info.splitProcesses ? 1 : 0) + (info.splitThreads ? 1 : 0);
+  const views = new StackViews(scope, {
+    inverted: info.inverted,
+    synthetic: (info.splitProcesses ? 1 : 0) + (info.splitThreads ? 1 : 0),
+  });
   const out = new Profile(scope);
   out.measure = profile.measure;
   out.info = info;
   for (const [pid, p] of profile.processes) out.processes.set(pid, p);
-  // A stack's view per thread kind, when the thread's role says it; per thread, when its frames must.
-  const stacks = new Map<string, number>();
-  const stackCount = scope.stackCount;
   for (let row = 0; row < profile.rows; row++) {
-    const stack = profile.stack.data[row];
     const pid = profile.pid.data[row];
     const tid = profile.tid.data[row];
-    const thread = profile.processes.get(pid)?.threads.get(tid);
-    const known = knownThreadKind(thread);
-    const key = known ? `${stack} ${known}` : `${stack} ${pid}/${tid}`;
-    let mapped = stacks.get(key);
-    if (mapped === undefined) {
-      if (stack === 0 || stack >= stackCount) mapped = stack;
-      else {
-        // stackFrames is innermost first in the tree's order: synthetic frames (at the tree's root) come last.
-        const all = scope.stackFrames(stack);
-        const roots = all.slice(all.length - synthetic);
-        const code = all.slice(0, all.length - synthetic);
-        const logical = info.inverted ? code.reverse() : code;
-        let parent = 0;
-        for (let i = roots.length - 1; i >= 0; i--)
-          parent = view.intern(parent, { frames: [roots[i]], detail: [false] }, false);
-        const rewritten = view.rewrite(logical, (names) => known ?? threadKindOf(thread, names));
-        mapped = view.intern(parent, rewritten, info.inverted);
-      }
-      stacks.set(key, mapped);
-    }
+    const mapped = views.of(profile.stack.data[row], pid, tid, profile.processes.get(pid)?.threads.get(tid));
     out.stack.push(mapped);
     out.bytes.push(profile.bytes.data[row]);
     out.count.push(profile.count.data[row]);
@@ -230,7 +253,7 @@ export function appView(profile: Profile): Profile {
     out.tid.push(tid);
     out.kind.push(profile.kind.data[row]);
   }
-  out.detailFrames = view.detailFrames;
+  out.detailFrames = views.detailFrames;
   out.view = "app";
   return out;
 }
