@@ -17,6 +17,7 @@
   var ranks = M.labelRanks(data);
   var temporal = data.foldedTitle === null;
 
+  var ALL_FRAMES_KEY = "memtrace.allFrames";
   var FRAME_HEIGHT = 18;
   var MIN_PX = 1;
   var state = {
@@ -38,8 +39,6 @@
 
   // Whether to show every frame, as the reader last chose it on a page of this place (file: pages share one), else
   // as the page was made (--frames).
-  var ALL_FRAMES_KEY = "memtrace.allFrames";
-
   function storedAllFrames(otherwise) {
     try {
       var stored = window.localStorage.getItem(ALL_FRAMES_KEY);
