@@ -226,6 +226,7 @@ export const flame: SinkDefinition<FlameOptions> = {
     "memtrace flame --leaks app.mtrace -o leaks.svg",
     "memtrace record app.js | memtrace flame --title 'app.js at startup' > startup.svg",
     "memtrace flame --html app.mtrace -o flame.html",
+    "memtrace flame --frames all app.mtrace -o every-frame.svg",
     "memtrace flame --html --leaks --between 2s 10s app.mtrace -o grew.html",
   ],
   options: [

@@ -135,6 +135,8 @@ export const summary: SinkDefinition<SummaryOptions> = {
   examples: [
     "memtrace summary app.mtrace",
     "memtrace summary --leaks --sort total --top 50 app.mtrace",
+    "memtrace summary --by package app.mtrace",
+    "memtrace summary --frames all --wide app.mtrace",
     "memtrace filter --frame 'zlib' app.mtrace | memtrace summary --total",
   ],
   options: [
