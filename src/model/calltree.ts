@@ -31,6 +31,8 @@ export class CallTree {
   readonly label: Uint32Array;
   /** The FunctionKind of the first frame merged into the node (frames with one label have one kind in practice). */
   readonly kind: Uint8Array;
+  /** 1 for a node of a detail frame (Profile.detailFrames): its own bytes are its app frame's. */
+  readonly detail: Uint8Array;
   /** The parent of each node; -1 for the root. */
   readonly parent: Int32Array;
   readonly depth: Uint32Array;
@@ -49,6 +51,7 @@ export class CallTree {
     size: number;
     label: Uint32Array;
     kind: Uint8Array;
+    detail: Uint8Array;
     parent: Int32Array;
     depth: Uint32Array;
     selfBytes: Float64Array;
@@ -59,6 +62,7 @@ export class CallTree {
     this.size = n;
     this.label = fields.label.subarray(0, n);
     this.kind = fields.kind.subarray(0, n);
+    this.detail = fields.detail.subarray(0, n);
     this.parent = fields.parent.subarray(0, n);
     this.depth = fields.depth.subarray(0, n);
     this.selfBytes = fields.selfBytes.subarray(0, n);
@@ -85,6 +89,16 @@ export class CallTree {
     }
   }
 
+  /**
+   * The node that owns a node's own bytes: itself, or for a detail node the nearest ancestor that is not one (the
+   * app frame whose runtime work it stands for). A detail node under the root alone owns its bytes.
+   */
+  owner(node: number): number {
+    let n = node;
+    while (this.detail[n] && this.parent[n] > 0) n = this.parent[n];
+    return this.detail[n] ? node : n;
+  }
+
   labelOf(node: number): string {
     return this.labels[this.label[node]];
   }
@@ -102,13 +116,20 @@ function rankLabels(labels: string[]): Uint32Array {
   return rank;
 }
 
-/** Builds the tree of a Profile: O(rows + unique stacks). */
-export function buildCallTree(profile: Profile): CallTree {
+/**
+ * Builds the tree of a Profile: O(rows + unique stacks). Frames are named by their labels, or by `labelOf` (a
+ * report that groups frames, by package for one).
+ */
+export function buildCallTree(
+  profile: Profile,
+  labelOf: (frame: number) => string = (f) => profile.label(f),
+): CallTree {
   const scope = profile.scope;
   // Every stack id becomes at most one node, plus the root and the no-stack node.
   const capacity = scope.stackCount + 2;
   const label = new Uint32Array(capacity);
   const kind = new Uint8Array(capacity);
+  const detail = new Uint8Array(capacity);
   const parent = new Int32Array(capacity);
   const depth = new Uint32Array(capacity);
   const selfBytes = new Float64Array(capacity);
@@ -131,26 +152,29 @@ export function buildCallTree(profile: Profile): CallTree {
   const nextSibling = new Int32Array(capacity).fill(-1);
   const childCount = new Uint32Array(capacity);
   const wide = new Map<number, Map<number, number>>();
-  const child = (p: number, l: number, k: number): number => {
+  const child = (p: number, l: number, k: number, d = 0): number => {
     const index = p >= 0 ? wide.get(p) : undefined;
+    // A detail frame and a plain one with the same label are two nodes: they own their bytes differently.
+    const key = l * 2 + d;
     if (index) {
-      const found = index.get(l);
+      const found = index.get(key);
       if (found !== undefined) return found;
     } else if (p >= 0) {
-      for (let c = firstChild[p]; c >= 0; c = nextSibling[c]) if (label[c] === l) return c;
+      for (let c = firstChild[p]; c >= 0; c = nextSibling[c]) if (label[c] === l && detail[c] === d) return c;
     }
     const node = size++;
     label[node] = l;
     kind[node] = k;
+    detail[node] = d;
     parent[node] = p;
     if (p < 0) return node;
     depth[node] = depth[p] + 1;
     nextSibling[node] = firstChild[p];
     firstChild[p] = node;
-    if (index) index.set(l, node);
+    if (index) index.set(key, node);
     else if (++childCount[p] > WIDE_NODE) {
       const byLabel = new Map<number, number>();
-      for (let c = firstChild[p]; c >= 0; c = nextSibling[c]) byLabel.set(label[c], c);
+      for (let c = firstChild[p]; c >= 0; c = nextSibling[c]) byLabel.set(label[c] * 2 + detail[c], c);
       wide.set(p, byLabel);
     }
     return node;
@@ -160,12 +184,13 @@ export function buildCallTree(profile: Profile): CallTree {
   // Each frame's label id and kind, looked up once per frame rather than once per node.
   const frameLabel = new Int32Array(scope.frameCount).fill(-1);
   const frameKind = new Uint8Array(scope.frameCount);
+  const details = profile.detailFrames;
   const frameNode = (p: number, frame: number) => {
     if (frameLabel[frame] < 0) {
-      frameLabel[frame] = labelId(profile.label(frame));
+      frameLabel[frame] = labelId(labelOf(frame));
       frameKind[frame] = scope.frame(frame).kind;
     }
-    return child(p, frameLabel[frame], frameKind[frame]);
+    return child(p, frameLabel[frame], frameKind[frame], details.has(frame) ? 1 : 0);
   };
 
   // The node of each stack id, filled in as rows need them; a stack's ancestors are resolved once.
@@ -198,5 +223,5 @@ export function buildCallTree(profile: Profile): CallTree {
     selfBytes[node] += bytes[i];
     selfCount[node] += count[i];
   }
-  return new CallTree({ labels, size, label, kind, parent, depth, selfBytes, selfCount });
+  return new CallTree({ labels, size, label, kind, detail, parent, depth, selfBytes, selfCount });
 }

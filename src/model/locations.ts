@@ -40,6 +40,8 @@ export function locationsOf(tree: CallTree, shape: StackShape = { inverted: fals
   const first = shape.syntheticDepth + 1;
   // How many times each label is on the path from the root to the node being visited, the node excluded.
   const onPath = new Uint32Array(tree.labels.length);
+  // Inverted: 1 for a detail node reached from the first level through detail nodes alone.
+  const detailChain = new Uint8Array(tree.size);
   // Enter and leave steps (a leave is the node's bitwise complement): stacks can be deeper than recursion allows.
   const steps: number[] = [ROOT];
   while (steps.length > 0) {
@@ -64,11 +66,20 @@ export function locationsOf(tree: CallTree, shape: StackShape = { inverted: fals
     const label = tree.label[node];
     const loc = location(label, tree.kind[node]);
     if (!shape.inverted) {
-      loc.ownBytes += tree.selfBytes[node];
-      loc.ownCount += tree.selfCount[node];
-    } else if (tree.depth[node] === first) {
-      loc.ownBytes += tree.bytes[node];
-      loc.ownCount += tree.count[node];
+      // A detail frame's own bytes are its app frame's (the app view: Profile.detailFrames).
+      const owner = tree.detail[node] ? tree.owner(node) : node;
+      const ownLoc = owner === node ? loc : location(tree.label[owner], tree.kind[owner]);
+      ownLoc.ownBytes += tree.selfBytes[node];
+      ownLoc.ownCount += tree.selfCount[node];
+    } else {
+      // Inverted: the first level holds the allocating frames, after the detail frames that lead to them.
+      const top = tree.depth[node] === first || detailChain[tree.parent[node]] === 1;
+      if (top && tree.detail[node]) detailChain[node] = 1;
+      const owns = top && (!tree.detail[node] || tree.children(node).length === 0);
+      if (owns) {
+        loc.ownBytes += tree.detail[node] ? tree.selfBytes[node] : tree.bytes[node];
+        loc.ownCount += tree.detail[node] ? tree.selfCount[node] : tree.count[node];
+      }
     }
     // Under recursion the outermost occurrence already counted this subtree.
     if (onPath[label] === 0) {

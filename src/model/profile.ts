@@ -68,6 +68,13 @@ export class Profile {
   readonly pid = u32();
   readonly tid = u32();
   readonly kind = u8();
+  /** Which frames the stacks show: every frame as recorded, or the app view (src/transforms/app-view/). */
+  view: "all" | "app" = "all";
+  /**
+   * In the app view, the frames below an app frame that stand for what it called in the runtime (the node API and
+   * what the runtime did): reports that count own bytes give theirs to the app frame above them.
+   */
+  detailFrames: ReadonlySet<number> = new Set();
 
   constructor(scope: Scope) {
     this.scope = scope;

@@ -12,9 +12,9 @@
 // semicolon), which reads the same and cannot split the line, and line breaks inside a label become spaces.
 import { buildCallTree, compareLabels, ROOT } from "../model/calltree";
 import type { Profile } from "../model/profile";
-import { profileSink, type SinkDefinition } from "./sink";
+import { FRAMES_OPTION, profileSink, type FramesOptions, type SinkDefinition } from "./sink";
 
-export interface CollapsedOptions {
+export interface CollapsedOptions extends FramesOptions {
   /** Weight by allocation count instead of bytes. */
   count?: boolean;
 }
@@ -59,7 +59,7 @@ export const collapsed: SinkDefinition<CollapsedOptions> = {
     "memtrace collapsed --leaks app.mtrace | flamegraph.pl --countname bytes > leaks.svg",
     "memtrace collapsed --total --count app.mtrace > counts.folded && speedscope counts.folded",
   ],
-  options: [{ flags: "--count", description: "weight by allocation count instead of bytes" }],
+  options: [{ flags: "--count", description: "weight by allocation count instead of bytes" }, FRAMES_OPTION],
   input: "profile",
   create(options) {
     return profileSink(renderCollapsed, options);

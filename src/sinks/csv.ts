@@ -15,7 +15,7 @@ import { NO_STACK_LABEL, compareLabels } from "../model/calltree";
 import type { Profile } from "../model/profile";
 import { measureName } from "../transforms/measures";
 import { collapsedFrame } from "./collapsed";
-import { profileSink, type SinkDefinition } from "./sink";
+import { FRAMES_OPTION, profileSink, type FramesOptions, type SinkDefinition } from "./sink";
 
 export const CSV_COLUMNS = ["measure", "allocator", "count", "bytes", "pid", "tid", "thread", "stack"] as const;
 
@@ -89,7 +89,7 @@ function* renderCsv(profile: Profile): Generator<string> {
   }
 }
 
-export const csv: SinkDefinition<Record<string, never>> = {
+export const csv: SinkDefinition<FramesOptions> = {
   name: "csv",
   summary: "one CSV row per stack, thread and allocator: count and bytes, for spreadsheets and data tools",
   description:
@@ -101,9 +101,9 @@ export const csv: SinkDefinition<Record<string, never>> = {
     "memtrace csv --leaks app.mtrace | head -5",
     "memtrace csv --total app.mtrace -o total.csv && duckdb -c \"select allocator, sum(bytes) from 'total.csv' group by 1\"",
   ],
-  options: [],
+  options: [FRAMES_OPTION],
   input: "profile",
-  create() {
-    return profileSink(renderCsv, {});
+  create(options) {
+    return profileSink(renderCsv, { frames: options.frames });
   },
 };

@@ -10,12 +10,12 @@ import type { FoldOptions } from "../transforms/fold";
 import { formatBytes, formatPercent, plural } from "./format";
 import { headline } from "./headline";
 import { htmlFlameSink } from "./html/sink";
-import { profileSink, type SinkDefinition } from "./sink";
+import { FRAMES_OPTION, profileSink, type FramesOptions, type SinkDefinition } from "./sink";
 import { frameColor, kindName } from "./svg/palette";
 import { fitText, flameScript } from "./svg/script";
 import { xml } from "./svg/xml";
 
-export interface FlameOptions {
+export interface FlameOptions extends FramesOptions {
   /** The title line; default: the measure and its totals. */
   title?: string;
   /** An interactive HTML page (html/sink.ts) instead of the SVG. */
@@ -226,6 +226,7 @@ export const flame: SinkDefinition<FlameOptions> = {
     "memtrace flame --leaks app.mtrace -o leaks.svg",
     "memtrace record app.js | memtrace flame --title 'app.js at startup' > startup.svg",
     "memtrace flame --html app.mtrace -o flame.html",
+    "memtrace flame --frames all app.mtrace -o every-frame.svg",
     "memtrace flame --html --leaks --between 2s 10s app.mtrace -o grew.html",
   ],
   options: [
@@ -248,6 +249,7 @@ export const flame: SinkDefinition<FlameOptions> = {
       defaultValue: DEFAULT_MINWIDTH,
       parse: parseNonNegative,
     },
+    FRAMES_OPTION,
   ],
   input: "profile",
   // The page's time window needs every allocation's lifetime, which a folded profile no longer has: with --html

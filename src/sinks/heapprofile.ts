@@ -22,9 +22,9 @@ import { FunctionKind } from "../codec/model";
 import type { Profile } from "../model/profile";
 import { NO_STACK_LABEL, compareLabels } from "../model/calltree";
 import { ExportFrames, type ExportFrame } from "./export/frames";
-import { profileSink, type SinkDefinition } from "./sink";
+import { FRAMES_OPTION, profileSink, type FramesOptions, type SinkDefinition } from "./sink";
 
-export interface HeapProfileOptions {
+export interface HeapProfileOptions extends FramesOptions {
   /** Keep native frames (url: their module) instead of the JS view. */
   nativeFrames?: boolean;
 }
@@ -178,7 +178,10 @@ export const heapprofile: SinkDefinition<HeapProfileOptions> = {
     "memtrace heapprofile --leaks app.mtrace -o leaks.heapprofile",
     "memtrace heapprofile --total --native-frames app.mtrace -o total-mixed.heapprofile",
   ],
-  options: [{ flags: "--native-frames", description: "keep native frames too (their url is their module)" }],
+  options: [
+    { flags: "--native-frames", description: "keep native frames too (their url is their module)" },
+    FRAMES_OPTION,
+  ],
   input: "profile",
   create(options) {
     return profileSink(renderHeapProfile, options);

@@ -7,6 +7,7 @@ import type { Transform } from "node:stream";
 import { stageTransform } from "../streams/stage";
 import type { Message } from "../codec/model";
 import { ProfileBuilder, type Profile } from "../model/profile";
+import { FRAME_VIEWS, framesView, type FramesView } from "../transforms/app-view/view";
 
 /** A command-line option of a report, declared once for the CLI and documented in its --help. */
 export interface OptionSpec {
@@ -52,17 +53,35 @@ export interface SinkDefinition<O = Record<string, unknown>> {
 /** The output of a profile report: all at once, or in pieces (for large outputs). */
 export type Rendered = string | Uint8Array | Iterable<string | Uint8Array>;
 
+/** `--frames`: which frames a report's stacks show (the app view, src/transforms/app-view/, by default). */
+export interface FramesOptions {
+  frames?: FramesView;
+}
+
+export const FRAMES_OPTION: OptionSpec = {
+  flags: "--frames <which>",
+  description:
+    "app: the app's frames, with node's start-up folded into a frame per kind of thread and the runtime under the " +
+    "app's code into one frame that says what it is; all: every frame as recorded",
+  defaultValue: "app",
+  choices: FRAME_VIEWS,
+};
+
 /**
  * A Transform for a report that renders a whole Profile: it collects the folded stream, then renders once at the
- * end. Memory is the Profile's (unique stacks), not the capture's.
+ * end, in the view of `options.frames` (the app view unless "all"). Memory is the Profile's (unique stacks), not
+ * the capture's.
  */
-export function profileSink<O>(render: (profile: Profile, options: O) => Rendered, options: O): Transform {
+export function profileSink<O extends FramesOptions>(
+  render: (profile: Profile, options: O) => Rendered,
+  options: O,
+): Transform {
   return stageTransform<Message, string | Uint8Array>(
     (emit) => {
       const builder = new ProfileBuilder();
       return {
         push: (m) => builder.push(m),
-        end: () => emitRendered(emit, render(builder.finish(), options)),
+        end: () => emitRendered(emit, render(framesView(builder.finish(), options.frames), options)),
       };
     },
     { objectInput: true, objectOutput: false },

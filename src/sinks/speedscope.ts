@@ -15,7 +15,7 @@ import { measureTitle } from "../transforms/measures";
 import { EXPORTER } from "./export/exporter";
 import { ExportFrames, syntheticFrame, type ExportFrame } from "./export/frames";
 import { headline } from "./headline";
-import { profileSink, type SinkDefinition } from "./sink";
+import { FRAMES_OPTION, profileSink, type FramesOptions, type SinkDefinition } from "./sink";
 
 export const SPEEDSCOPE_SCHEMA = "https://www.speedscope.app/file-format-schema.json";
 
@@ -130,7 +130,7 @@ function* sampled(name: string, unit: string, samples: number[][], weights: numb
   yield `\n],"weights":${j(kept.map((i) => weights[i]))}}`;
 }
 
-export const speedscope: SinkDefinition<Record<string, never>> = {
+export const speedscope: SinkDefinition<FramesOptions> = {
   name: "speedscope",
   summary: "speedscope's JSON file: the profile weighted by bytes and by allocation count",
   description:
@@ -141,9 +141,9 @@ export const speedscope: SinkDefinition<Record<string, never>> = {
     "memtrace speedscope app.mtrace > app.speedscope.json && speedscope app.speedscope.json",
     "memtrace speedscope --leaks --inverted app.mtrace -o leaks.speedscope.json",
   ],
-  options: [],
+  options: [FRAMES_OPTION],
   input: "profile",
-  create() {
-    return profileSink(renderSpeedscope, {});
+  create(options) {
+    return profileSink(renderSpeedscope, { frames: options.frames });
   },
 };

@@ -10,27 +10,34 @@
 // gives the callers' view.
 import { parsePositiveInt } from "../options/values";
 import { buildCallTree, compareLabels, ROOT } from "../model/calltree";
+import { packageLabel } from "../transforms/app-view/origin";
 import { locationsOf, type Location } from "../model/locations";
 import type { Profile } from "../model/profile";
 import { formatBytes, formatCount, formatPercent, plural } from "./format";
+import { nameStyle } from "./names";
 import { headline } from "./headline";
-import { profileSink, type SinkDefinition } from "./sink";
+import { FRAMES_OPTION, profileSink, type FramesOptions, type SinkDefinition } from "./sink";
 import { printable, renderTable, type Cell, type Column } from "./table";
 import { TERMINAL_OPTIONS, shareColor, terminalSettings, type TerminalOptions } from "./terminal";
 
 export const SORTS = ["own", "total", "count"] as const;
 export type SortName = (typeof SORTS)[number];
+export const GROUPS = ["function", "package"] as const;
+export type GroupName = (typeof GROUPS)[number];
 
-export interface SummaryOptions extends TerminalOptions {
+export interface SummaryOptions extends TerminalOptions, FramesOptions {
   sort?: SortName;
+  by?: GroupName;
   top?: number;
 }
 
-interface RenderOptions {
+interface RenderOptions extends FramesOptions {
   sort: SortName;
+  by: GroupName;
   top: number;
   color: boolean;
   width: number | undefined;
+  wide?: boolean;
 }
 
 export const DEFAULT_TOP = 20;
@@ -59,7 +66,11 @@ function sortLocations(locations: Location[], sort: SortName): Location[] {
 }
 
 export function renderSummary(profile: Profile, options: RenderOptions): string {
-  const tree = buildCallTree(profile);
+  // By package: each frame is named by whose code it is, so that a location is a package.
+  const tree =
+    options.by === "package"
+      ? buildCallTree(profile, (f) => packageLabel(profile.scope.frame(f)))
+      : buildCallTree(profile);
   const total = tree.bytes[ROOT];
   const head = headline(profile);
   const out: string[] = [printable(head.title), ...(head.heaps ? [head.heaps] : []), ...head.processes.map(printable)];
@@ -77,14 +88,17 @@ export function renderSummary(profile: Profile, options: RenderOptions): string 
     return out.join("\n") + "\n";
   }
   const shown = sortLocations(all, options.sort).slice(0, options.top);
+  const what = options.by === "package" ? "package" : "location";
   out.push(
-    `Top ${shown.length} of ${plural(all.length, "location")} by ${SORT_WORDS[options.sort]}. ` +
-      "Own: allocated by the location itself; total: by it or anything it called.",
+    `Top ${shown.length} of ${plural(all.length, what)} by ${SORT_WORDS[options.sort]}. ` +
+      (options.by === "package"
+        ? "Own: allocated by the package's code, (app) is the app's own, (node) node's JavaScript; total: by it or anything it called."
+        : "Own: allocated by the location itself; total: by it or anything it called."),
     "",
   );
   const pct = (bytes: number): Cell => ({ text: formatPercent(bytes, total), color: shareColor(bytes, total) });
   const columns: Column[] = [
-    { header: "Location", align: "left", flexible: true },
+    { header: options.by === "package" ? "Package" : "Location", align: "left", flexible: true },
     // On a narrow terminal the counts go first, then the percentages of the column not sorted by.
     { header: "Own bytes", align: "right", sorted: options.sort === "own", droppable: 4 },
     { header: "Own %", align: "right", sorted: options.sort === "own", droppable: 3 },
@@ -93,8 +107,9 @@ export function renderSummary(profile: Profile, options: RenderOptions): string 
     { header: "Own allocs", align: "right", sorted: options.sort === "count", droppable: 2 },
     { header: "Total allocs", align: "right", droppable: 1 },
   ];
+  const name = nameStyle(options.wide);
   const rows = shown.map((l) => [
-    l.label,
+    name(l.label),
     formatBytes(l.ownBytes),
     pct(l.ownBytes),
     formatBytes(l.totalBytes),
@@ -120,6 +135,8 @@ export const summary: SinkDefinition<SummaryOptions> = {
   examples: [
     "memtrace summary app.mtrace",
     "memtrace summary --leaks --sort total --top 50 app.mtrace",
+    "memtrace summary --by package app.mtrace",
+    "memtrace summary --frames all --wide app.mtrace",
     "memtrace filter --frame 'zlib' app.mtrace | memtrace summary --total",
   ],
   options: [
@@ -130,11 +147,20 @@ export const summary: SinkDefinition<SummaryOptions> = {
       choices: SORTS,
     },
     {
+      flags: "--by <what>",
+      description:
+        "function: a row per function (with its line); package: a row per package, the app's own code, node's, " +
+        "each dependency under node_modules, each addon or library",
+      defaultValue: "function",
+      choices: GROUPS,
+    },
+    {
       flags: "--top <n>",
       description: "show this many locations",
       defaultValue: DEFAULT_TOP,
       parse: parsePositiveInt,
     },
+    FRAMES_OPTION,
     ...TERMINAL_OPTIONS,
   ],
   input: "profile",
@@ -142,7 +168,10 @@ export const summary: SinkDefinition<SummaryOptions> = {
     const settings = terminalSettings(options);
     return profileSink(renderSummary, {
       sort: options.sort ?? "own",
+      by: options.by ?? "function",
       top: options.top ?? DEFAULT_TOP,
+      frames: options.frames,
+      wide: options.wide,
       ...settings,
     });
   },

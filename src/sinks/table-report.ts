@@ -14,9 +14,10 @@ import type { Profile } from "../model/profile";
 import { measureName } from "../transforms/measures";
 import { csvField } from "./csv";
 import { formatBytes, formatCount, formatPercent, plural } from "./format";
+import { nameStyle } from "./names";
 import { headline, type Headline } from "./headline";
 import { renderTablePage } from "./html-table/page";
-import { profileSink, type Rendered, type SinkDefinition } from "./sink";
+import { FRAMES_OPTION, profileSink, type FramesOptions, type Rendered, type SinkDefinition } from "./sink";
 import { printable, renderTable, type Column } from "./table";
 import { TABLE_SORTS, sortRows, tableRows, type TableRow, type TableSort } from "./table-rows";
 import { TERMINAL_OPTIONS, shareColor, terminalSettings, type TerminalOptions } from "./terminal";
@@ -24,18 +25,19 @@ import { TERMINAL_OPTIONS, shareColor, terminalSettings, type TerminalOptions } 
 export const TABLE_FORMATS = ["text", "csv", "json", "html"] as const;
 export type TableFormat = (typeof TABLE_FORMATS)[number];
 
-export interface TableOptions extends TerminalOptions {
+export interface TableOptions extends TerminalOptions, FramesOptions {
   format?: TableFormat;
   sort?: TableSort;
   top?: number;
 }
 
-interface RenderOptions {
+interface RenderOptions extends FramesOptions {
   format: TableFormat;
   sort: TableSort;
   top: number | undefined;
   color: boolean;
   width: number | undefined;
+  wide?: boolean;
 }
 
 const BY_EXTENSION: Record<string, TableFormat> = { ".html": "html", ".htm": "html", ".csv": "csv", ".json": "json" };
@@ -81,6 +83,7 @@ function renderText(profile: Profile, rows: TableRow[], all: number, options: Re
   );
   const total = profile.totalBytes();
   const processes = new Set(rows.map((r) => r.pid)).size;
+  const name = nameStyle(options.wide);
   const sorted = (s: TableSort) => options.sort === s;
   // On a narrow terminal the percentages go first, then the thread ids, then the pids (the thread's name stays).
   const columns: (Column & { cell: (r: TableRow) => string | { text: string; color: string } })[] = [
@@ -106,7 +109,7 @@ function renderText(profile: Profile, rows: TableRow[], all: number, options: Re
       cell: (r) => ({ text: formatPercent(r.bytes, total), color: shareColor(r.bytes, total) }),
     },
     { header: "Allocations", align: "right", sorted: sorted("count"), cell: (r) => formatCount(r.count) },
-    { header: "Location", align: "left", flexible: true, sorted: sorted("location"), cell: (r) => r.location },
+    { header: "Location", align: "left", flexible: true, sorted: sorted("location"), cell: (r) => name(r.location) },
   ];
   const table = renderTable(
     columns,
@@ -237,6 +240,7 @@ export const table: SinkDefinition<TableOptions> = {
       choices: TABLE_SORTS,
     },
     { flags: "--top <n>", description: "only the first n rows (default: every row)", parse: parsePositiveInt },
+    FRAMES_OPTION,
     ...TERMINAL_OPTIONS,
   ],
   input: "profile",
@@ -244,6 +248,13 @@ export const table: SinkDefinition<TableOptions> = {
     const format = tableFormat(options);
     // Colors and the terminal's width are for the text form alone.
     const settings = format === "text" ? terminalSettings(options) : { color: false, width: undefined };
-    return profileSink(renderTableReport, { format, sort: options.sort ?? "bytes", top: options.top, ...settings });
+    return profileSink(renderTableReport, {
+      format,
+      sort: options.sort ?? "bytes",
+      top: options.top,
+      frames: options.frames,
+      wide: options.wide,
+      ...settings,
+    });
   },
 };

@@ -1,6 +1,7 @@
 // The rows of `memtrace table`: one per allocating location, thread and allocator, as memray's table lists them.
 // The location is the frame that allocated, named by its label as every report names frames: the innermost frame
-// of a stack, or under --inverted the first frame from the root (fold puts the allocating frame there). The
+// of a stack, or under --inverted the first frame from the root (fold puts the allocating frame there); in the app
+// view, the innermost app frame (the frames below it are its detail: Profile.detailFrames). The
 // synthetic frames of --split-processes and --split-threads are not locations: a stack of those alone is
 // "(no stack)". Rows of the folded profile with the same location, process, thread and allocator are summed, so
 // that the bytes of a location over all its rows are its own bytes in `memtrace summary`.
@@ -25,14 +26,18 @@ export function tableRows(profile: Profile): TableRow[] {
   const info = profile.info;
   const synthetic = (info.splitProcesses ? 1 : 0) + (info.splitThreads ? 1 : 0);
   const scope = profile.scope;
+  const details = profile.detailFrames;
   const locationOf = new Map<number, string>();
   const location = (stack: number): string => {
     let label = locationOf.get(stack);
     if (label === undefined) {
       const frames = scope.stackFrames(stack);
       // Innermost first: the allocating frame is frames[0], or under --inverted the first after the synthetic ones.
-      const at = info.inverted ? frames.length - 1 - synthetic : 0;
-      label = frames.length > synthetic ? profile.label(frames[at]) : NO_STACK_LABEL;
+      const code = frames.slice(0, frames.length - synthetic);
+      if (info.inverted) code.reverse();
+      // In the app view, the app frame above the detail frames (what it called in the runtime).
+      const at = code.findIndex((f) => !details.has(f));
+      label = code.length > 0 ? profile.label(code[at < 0 ? 0 : at]) : NO_STACK_LABEL;
       locationOf.set(stack, label);
     }
     return label;

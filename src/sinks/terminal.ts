@@ -11,6 +11,8 @@ export interface TerminalOptions {
   width?: number;
   /** -o: the report goes to this file rather than stdout. */
   output?: string;
+  /** --wide: full names (no eliding: names.ts), and no fitting to the terminal's width. */
+  wide?: boolean;
 }
 
 export interface Stdout {
@@ -26,7 +28,7 @@ export function terminalSettings(
   const tty = (options.output === undefined || options.output === "-") && stdout.isTTY === true;
   // NO_COLOR (https://no-color.org) and TERM=dumb turn off colors unless --color asks for them.
   const color = options.color ?? (tty && !env.NO_COLOR && env.TERM !== "dumb");
-  const width = options.width ?? (tty && stdout.columns ? stdout.columns : undefined);
+  const width = options.wide ? undefined : (options.width ?? (tty && stdout.columns ? stdout.columns : undefined));
   return { color, width };
 }
 
@@ -52,6 +54,10 @@ export const TERMINAL_OPTIONS: OptionSpec[] = [
     flags: "--width <columns>",
     description: "fit the output to this width (default: the terminal's)",
     parse: parseColumns,
+  },
+  {
+    flags: "--wide",
+    description: "full names: C++ templates and argument lists not elided, nothing cut to fit the terminal's width",
   },
   { flags: "--color", description: "color the output even when not writing to a terminal" },
   { flags: "--no-color", description: "no colors (NO_COLOR in the environment does the same)" },

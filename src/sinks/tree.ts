@@ -22,25 +22,27 @@ import { parsePositiveInt } from "../options/values";
 import { ROOT, buildCallTree, compareLabels, type CallTree } from "../model/calltree";
 import type { Profile } from "../model/profile";
 import { formatBytes, formatPercent, plural } from "./format";
+import { nameStyle } from "./names";
 import { headline } from "./headline";
-import { profileSink, type SinkDefinition } from "./sink";
+import { FRAMES_OPTION, profileSink, type FramesOptions, type SinkDefinition } from "./sink";
 import { displayWidth, printable, truncateMiddle } from "./table";
 import { TERMINAL_OPTIONS, shareColor, terminalSettings, type TerminalOptions } from "./terminal";
 
-export interface TreeOptions extends TerminalOptions {
+export interface TreeOptions extends TerminalOptions, FramesOptions {
   depth?: number;
   top?: number;
   threshold?: number;
   ascii?: boolean;
 }
 
-interface RenderOptions {
+interface RenderOptions extends FramesOptions {
   depth: number;
   top: number;
   threshold: number;
   ascii: boolean;
   color: boolean;
   width: number | undefined;
+  wide?: boolean;
 }
 
 export const DEFAULT_TOP = 10;
@@ -75,6 +77,7 @@ function calleesOf(tree: CallTree, node: number): number[] {
 
 function buildLines(tree: CallTree, options: RenderOptions): Line[] {
   const g = options.ascii ? ASCII : UNICODE;
+  const name = nameStyle(options.wide);
   const minimum = (tree.bytes[ROOT] * options.threshold) / 100;
   const lines: Line[] = [];
   // Depth first, with a stack of its own: stacks are deeper than JavaScript's recursion allows.
@@ -94,7 +97,7 @@ function buildLines(tree: CallTree, options: RenderOptions): Line[] {
     const notes: string[] = [];
     if (callees.length > 0 && tree.selfBytes[node] > 0) notes.push(`own ${formatBytes(tree.selfBytes[node])}`);
     if (atLimit && rest.length > 0) notes.push(`${plural(rest.length, "callee")} below --depth ${options.depth}`);
-    const label = printable(tree.labelOf(node)) + (notes.length > 0 ? `  (${notes.join("; ")})` : "");
+    const label = printable(name(tree.labelOf(node))) + (notes.length > 0 ? `  (${notes.join("; ")})` : "");
     lines.push({ bytes: tree.bytes[node], text: prefix + label });
 
     const more = !atLimit && rest.length > 0;
@@ -192,6 +195,7 @@ export const tree: SinkDefinition<TreeOptions> = {
       parse: parsePercent,
     },
     { flags: "--ascii", description: "draw the branches with ASCII characters (|, ` and -) instead of box lines" },
+    FRAMES_OPTION,
     ...TERMINAL_OPTIONS,
   ],
   input: "profile",
@@ -201,6 +205,8 @@ export const tree: SinkDefinition<TreeOptions> = {
       top: options.top ?? DEFAULT_TOP,
       threshold: options.threshold ?? DEFAULT_THRESHOLD,
       ascii: options.ascii ?? false,
+      frames: options.frames,
+      wide: options.wide,
       ...terminalSettings(options),
     });
   },

@@ -1,7 +1,7 @@
 // Memory budgets for tests (pytest-memray's limit_memory and limit_leaks): run a function under track(), fold the
 // capture with memtrace's own fold, and reject when its peak, or what it left allocated, is over the limit. The
-// message names the function and where the memory went, in the app view: each allocation under the innermost frame
-// of the app's own code.
+// message names the function and where the memory went, in the app view (src/transforms/app-view/): each allocation
+// under the innermost frame of the app's own code.
 //
 // Plain promises: node:test, tap, jest and vitest all fail a test whose promise rejects.
 import { createReadStream, mkdtempSync, rmSync } from "node:fs";
@@ -14,7 +14,7 @@ import { isMainThread, threadId } from "node:worker_threads";
 import { filterMessages, foldMessages, ProfileBuilder, readMessages, type Profile } from "../index";
 import type { HeapName } from "../transforms/measures";
 import { formatBytes } from "../sinks/format";
-import { appLocations, type AppLocation } from "./app-view";
+import { appLocations, type AppLocation } from "../transforms/app-view/locations";
 import { parseByteLimit } from "./sizes";
 import { track, type TrackOptions } from "./tracker";
 

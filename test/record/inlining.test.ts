@@ -18,7 +18,7 @@ async function blocksByStack(recordOptions: string[]): Promise<[string, number][
   const bin = `"${process.execPath}" bin/memtrace.js`;
   const run = await shell(
     `${bin} record ${recordOptions.join(" ")} "${app}" ${BLOCKS} | ` +
-      `${bin} filter --min-size 4000 --max-size 4007 | ${bin} fold --total | ${bin} collapsed`,
+      `${bin} filter --min-size 4000 --max-size 4007 | ${bin} fold --total | ${bin} collapsed --frames all`,
     { withoutTestHooks: true },
   );
   return collapsedStacks(run.stdout.toString("utf8")).map(([frames, bytes]) => [frames.join(";"), bytes]);

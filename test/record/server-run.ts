@@ -17,7 +17,7 @@ export const MARKER_SIZE = 77777;
 export async function leaksSince(file: string, fromNs: number, filters = ""): Promise<[string[], number][]> {
   const bin = `"${process.execPath}" bin/memtrace.js`;
   const run = await shell(
-    `${bin} filter --from ${fromNs}ns ${filters} "${file}" | ${bin} fold --leaks --heap native | ${bin} collapsed`,
+    `${bin} filter --from ${fromNs}ns ${filters} "${file}" | ${bin} fold --leaks --heap native | ${bin} collapsed --frames all`,
   );
   return collapsedStacks(run.stdout.toString("utf8"));
 }

@@ -63,7 +63,11 @@ export function capture(steps: Step[], options: CaptureOptions = {}): Uint8Array
   return c.bytes();
 }
 
-/** Runs a report on a capture as `memtrace <report> [--measure]` does, and returns its output. */
+/**
+ * Runs a report on a capture as `memtrace <report> [--measure]` does, and returns its output. The reports' own
+ * tests read every frame of their small captures (`--frames all`) unless the options say otherwise; the app view
+ * has tests of its own (test/transforms/app-view.test.ts) and golden files.
+ */
 export async function runReport<O>(
   sink: SinkDefinition<O>,
   bytes: Uint8Array,
@@ -75,7 +79,7 @@ export async function runReport<O>(
     Readable.from([bytes]),
     createDecodeStream(),
     fold(typeof foldBy === "string" ? { measure: foldBy } : foldBy),
-    sink.create(options),
+    sink.create({ frames: "all", ...options }),
     new Writable({
       write(chunk: Buffer, _encoding, callback) {
         chunks.push(Buffer.from(chunk));

@@ -27,7 +27,8 @@ export async function runSink<O>(
   });
   const source = Readable.from(messages, { objectMode: true });
   if (def.input === "capture") await pipeline(source, def.create({ ...own, fold: how } as O), out);
-  else await pipeline(source, fold(how), def.create(own as O), out);
+  // Every frame of the small captures (as runReport reads them), unless the options say otherwise.
+  else await pipeline(source, fold(how), def.create({ frames: "all", ...own } as O), out);
   return Buffer.concat(chunks);
 }
 

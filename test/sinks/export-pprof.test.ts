@@ -220,7 +220,8 @@ t.test(
       const exported = await memtrace(["pprof", ...flags, capture, "-o", out]);
       t.equal(exported.status, 0, exported.stderr);
       const top = topOfPprof(go(["-top", "-unit=B", `-sample_index=${sampleIndex}`, out]));
-      const summary = await memtrace(["summary", ...flags, "--no-color", "--width", "200", capture]);
+      // pprof keeps every frame (its own tools hide frames): the summary of every frame.
+      const summary = await memtrace(["summary", ...flags, "--frames", "all", "--no-color", "--width", "200", capture]);
       const expected = topOfSummary(summary.stdout.toString());
       t.ok(expected.label.startsWith(top.name), `${flags.join(" ") || "default"}: ${top.name} is ${expected.label}`);
       t.equal(formatBytes(top.bytes), expected.ownBytes, `${flags.join(" ") || "default"}: bytes of ${top.name}`);

@@ -2,6 +2,8 @@
 // it loads without errors or requests, says what the SVG says, zooms, searches, re-folds for a time window dragged
 // on the chart, turns into an icicle and inverts, picks processes and threads, answers the keyboard, and shows
 // hostile names as text without running anything. CI installs chromium; without it (and outside CI) it is skipped.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import t from "tap";
 import type { Page } from "playwright-core";
 import { flame } from "../../src/sinks/flame";
@@ -314,6 +316,53 @@ t.test("given an HTML flame graph in chromium", needs(hasChromium(), "chromium")
     await drag(page, 1_000_000, 2_000_000);
     t.equal(await text(page, "#title"), title, "dragging changes nothing");
     t.equal(await page.locator("#legend .item").count(), 2, "RSS and the V8 heap: the samples the stream carried");
+    t.same(errors, []);
+  });
+});
+
+t.test("given a recorded app's HTML flame graph in chromium", needs(hasChromium(), "chromium"), async (t) => {
+  const openFile = await browserFor(t);
+  const recorded = readFileSync(join(__dirname, "..", "golden", "compress-app.mtrace"));
+  const { page, errors } = await openFile("app.html", await htmlOf(recorded, {}, undefined, "app"), {
+    width: 1400,
+    height: 900,
+  });
+  const labels = async () => {
+    await page.locator(".frame").first().waitFor();
+    return (await frames(page)).map((f) => f.text);
+  };
+  const checkbox = page.locator("#all-frames");
+
+  t.test("when it loads, then it shows the app view, starting with the kinds of thread", async (t) => {
+    t.notOk(await checkbox.isChecked(), "'Every frame' is off");
+    const shown = await labels();
+    t.ok(shown.includes("(main thread)"), "a root frame for the main thread");
+    t.ok(shown.includes("keepBuffers (/tmp/app/compress.js:22)"), "the app's functions");
+    t.notOk(
+      shown.some((l) => l.startsWith("node::Start")),
+      "no start-up frames",
+    );
+  });
+
+  t.test("when 'Every frame' is checked, then every frame shows, and it stays so after a reload", async (t) => {
+    await checkbox.check();
+    t.ok(
+      (await labels()).some((l) => l.startsWith("node::Start")),
+      "node's start-up frames",
+    );
+    await page.reload();
+    t.ok(await checkbox.isChecked(), "remembered");
+    t.ok(
+      (await labels()).some((l) => l.startsWith("node::Start")),
+      "every frame after the reload",
+    );
+    await checkbox.uncheck();
+    await page.reload();
+    t.notOk(await checkbox.isChecked(), "unchecked is remembered too");
+    t.ok((await labels()).includes("(main thread)"), "the app view again");
+  });
+
+  t.test("then nothing went wrong", async (t) => {
     t.same(errors, []);
   });
 });

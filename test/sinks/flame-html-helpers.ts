@@ -14,6 +14,7 @@ import type { Choice } from "../../src/sinks/html/model";
 import type { PageData } from "../../src/sinks/html/page-data";
 import { filter, type FilterOptions } from "../../src/transforms/filter";
 import { fold, type FoldOptions, type MeasureName } from "../../src/transforms/fold";
+import { appView } from "../../src/transforms/app-view/view";
 
 async function collect(stages: NodeJS.ReadWriteStream[], bytes: Uint8Array): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -32,9 +33,17 @@ async function collect(stages: NodeJS.ReadWriteStream[], bytes: Uint8Array): Pro
   return Buffer.concat(chunks);
 }
 
-/** `memtrace flame --html [measure options]` on a capture (raw or folded). */
-export async function htmlOf(bytes: Uint8Array, foldOptions: FoldOptions = {}, title?: string): Promise<string> {
-  return (await collect([flame.create({ html: true, fold: foldOptions, title })], bytes)).toString("utf8");
+/**
+ * `memtrace flame --html [measure options]` on a capture (raw or folded). Every frame first (`--frames all`), as the
+ * small captures of these tests are read, unless `frames` says otherwise.
+ */
+export async function htmlOf(
+  bytes: Uint8Array,
+  foldOptions: FoldOptions = {},
+  title?: string,
+  frames: "app" | "all" = "all",
+): Promise<string> {
+  return (await collect([flame.create({ html: true, fold: foldOptions, title, frames })], bytes)).toString("utf8");
 }
 
 /** The data a page embeds, as its script reads it. */
@@ -81,7 +90,12 @@ export function pagePaths(data: PageData, choice: Partial<Choice> = {}): Paths {
 }
 
 /** fold's call tree of a capture (after a filter, if given): what the SVG draws. */
-export async function foldPaths(bytes: Uint8Array, foldOptions: FoldOptions, keep?: FilterOptions): Promise<Paths> {
+export async function foldPaths(
+  bytes: Uint8Array,
+  foldOptions: FoldOptions,
+  keep?: FilterOptions,
+  frames: "app" | "all" = "all",
+): Promise<Paths> {
   const builder = new ProfileBuilder();
   const stages = [...(keep ? [filter(keep)] : []), fold(foldOptions)];
   const stream = (stages as NodeJS.ReadWriteStream[]).reduce<NodeJS.ReadableStream>(
@@ -89,7 +103,8 @@ export async function foldPaths(bytes: Uint8Array, foldOptions: FoldOptions, kee
     Readable.from([bytes]).pipe(createDecodeStream()),
   );
   for await (const m of stream) builder.push(m as unknown as Message);
-  const tree: CallTree = buildCallTree(builder.finish());
+  const profile = builder.finish();
+  const tree: CallTree = buildCallTree(frames === "app" ? appView(profile) : profile);
   return pathsOf(
     tree.size,
     (n) => (n === ROOT ? -1 : tree.parent[n]),
@@ -111,14 +126,20 @@ export async function foldedBytes(bytes: Uint8Array, measure: MeasureName, inver
 }
 
 /** The labels of fold's call tree (every node's, the root's too). */
-export async function foldLabels(bytes: Uint8Array): Promise<string[]> {
+export async function foldLabels(bytes: Uint8Array, frames: "all" | "both" = "all"): Promise<string[]> {
   const builder = new ProfileBuilder();
   for await (const m of Readable.from([bytes])
     .pipe(createDecodeStream())
     .pipe(fold({ measure: "total" }))) {
     builder.push(m);
   }
-  const tree = buildCallTree(builder.finish());
+  const profile = builder.finish();
+  if (frames === "both")
+    return [...new Set([...treeLabels(buildCallTree(profile)), ...treeLabels(buildCallTree(appView(profile)))])];
+  return treeLabels(buildCallTree(profile));
+}
+
+function treeLabels(tree: CallTree): string[] {
   return [...new Set(Array.from({ length: tree.size }, (_, n) => tree.labelOf(n)))];
 }
 

@@ -14,6 +14,8 @@ import {
 } from "../fixtures/captures";
 import { Prng } from "../fixtures/prng";
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { decodeAll } from "../../src/codec/decoder";
 import { flame } from "../../src/sinks/flame";
 import { formatBytes, formatCount, formatDuration, formatPercent } from "../../src/sinks/format";
@@ -371,7 +373,7 @@ t.test(
     t.ok(entries(b) < entries(a), `${entries(b)} entries rather than ${entries(a)}`);
     t.ok(b[0].grid.count < a[0].grid.count, `${b[0].grid.count} buckets rather than ${a[0].grid.count}`);
     t.ok(entries(b) <= 500 || b[0].grid.count < 32, "within the budget, or as few buckets as are kept");
-    const data = timelinePageData(b, small.truncated, { view: "peak", inverted: false });
+    const data = timelinePageData(b, small.truncated, { view: "peak", inverted: false, allFrames: true });
     for (const view of VIEWS)
       t.same(rows(pagePaths(data, { view })), rows(await foldPaths(bytes, { measure: view })), view);
   },
@@ -424,7 +426,11 @@ t.test("given hostile names, when embedded, then the data holds them exactly and
       JSON.stringify(name),
     );
   }
-  t.same(new Set(data.labels), new Set(await foldLabels(bytes)), "the labels fold gives, character for character");
+  t.same(
+    new Set(data.labels),
+    new Set(await foldLabels(bytes, "both")),
+    "the labels fold gives, with every frame and in the app view, character for character",
+  );
   t.equal(html.match(/<script/g)!.length, 2, "the data element and the page's script, nothing else");
   t.match(embedJson({ s: "</script><!--\u2028&" }), /^\{"s":"\\u003c\/script\\u003e\\u003c!--\\u2028\\u0026"\}$/);
 });
@@ -494,8 +500,17 @@ t.test(
     t.equal(timeline.unmatched, 0, "the early free found its block");
     t.equal(timeline.overwritten, 0, "and the late free its own");
     t.equal(timeline.liveBytes, 28, "what stays live: the 8- and the 20-byte blocks");
-    const data = timelinePageData([timeline], folder.truncated, { view: "peak", inverted: false });
+    const data = timelinePageData([timeline], folder.truncated, { view: "peak", inverted: false, allFrames: true });
     for (const view of VIEWS)
       t.same(rows(pagePaths(data, { view })), rows(await foldPaths(bytes, { measure: view })), view);
   },
 );
+
+t.test("given a recorded capture's page, when it shows the app view, then it equals fold's app view", async (t) => {
+  const recorded = readFileSync(join(__dirname, "..", "golden", "compress-app.mtrace"));
+  const data = pageData(await htmlOf(recorded, {}, undefined, "app"));
+  t.equal(data.allFrames, false, "the app view first");
+  // A folded capture's page shows its own measure (peak), without a time window.
+  t.same(rows(pagePaths(data)), rows(await foldPaths(recorded, {}, undefined, "app")), "the app view");
+  t.same(rows(pagePaths(data, { allFrames: true })), rows(await foldPaths(recorded, {})), "every frame");
+});

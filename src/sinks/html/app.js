@@ -17,6 +17,7 @@
   var ranks = M.labelRanks(data);
   var temporal = data.foldedTitle === null;
 
+  var ALL_FRAMES_KEY = "memtrace.allFrames";
   var FRAME_HEIGHT = 18;
   var MIN_PX = 1;
   var state = {
@@ -25,6 +26,7 @@
     view: data.view,
     window: data.window,
     inverted: data.inverted,
+    allFrames: storedAllFrames(data.allFrames),
     icicle: false,
     zoomPath: [],
   };
@@ -34,6 +36,25 @@
   var selected = 0;
   var matches = null;
   var byNode = new Map();
+
+  // Whether to show every frame, as the reader last chose it on a page of this place (file: pages share one), else
+  // as the page was made (--frames).
+  function storedAllFrames(otherwise) {
+    try {
+      var stored = window.localStorage.getItem(ALL_FRAMES_KEY);
+      return stored === null ? otherwise : stored === "1";
+    } catch {
+      return otherwise; // storage refused (a sandboxed frame, privacy settings)
+    }
+  }
+
+  function storeAllFrames(on) {
+    try {
+      window.localStorage.setItem(ALL_FRAMES_KEY, on ? "1" : "0");
+    } catch {
+      // Not remembered, but the page still switches.
+    }
+  }
 
   function $(id) {
     return document.getElementById(id);
@@ -53,6 +74,7 @@
       view: state.view,
       window: state.window,
       inverted: state.inverted,
+      allFrames: state.allFrames,
     };
   }
 
@@ -135,6 +157,14 @@
     inverted.checked = state.inverted;
     inverted.addEventListener("change", function (e) {
       state.inverted = e.target.checked;
+      state.zoomPath = [];
+      refold();
+    });
+    var allFrames = $("all-frames");
+    allFrames.checked = state.allFrames;
+    allFrames.addEventListener("change", function (e) {
+      state.allFrames = e.target.checked;
+      storeAllFrames(state.allFrames);
       state.zoomPath = [];
       refold();
     });

@@ -8,6 +8,8 @@ export interface Choice {
   view: ViewName;
   window: [number, number] | null;
   inverted: boolean;
+  /** Every frame as recorded, or the app view (the default). */
+  allFrames?: boolean;
 }
 
 export interface Tree {

@@ -116,7 +116,8 @@ var MemtraceModel = (function () {
   }
 
   /**
-   * The tree to draw. `choice`: { process: index or -1 for all, thread: tid or null, view, window, inverted }.
+   * The tree to draw. `choice`: { process: index or -1 for all, thread: tid or null, view, window, inverted,
+   * allFrames: every frame, or the app view (each row's `app` node); the page's default if undefined }.
    * Returns columns per node (parent, label, depth, bytes and count of the node and all it called), the children
    * of every node in label order (childStart, childList: node n's are childList[childStart[n] .. childStart[n+1])),
    * and per process shown the bucket whose moment the peak view shows.
@@ -131,10 +132,12 @@ var MemtraceModel = (function () {
       if (choice.process !== -1 && choice.process !== p) return;
       var v = rowValues(data, proc, choice.view, choice.window);
       moments.push({ process: p, bucket: v.moment });
-      for (var r = 0; r < proc.rows.node.length; r++) {
+      var all = choice.allFrames === undefined ? data.allFrames : choice.allFrames;
+      var nodeOf = all ? proc.rows.node : proc.rows.app;
+      for (var r = 0; r < nodeOf.length; r++) {
         if (choice.thread !== null && proc.rows.tid[r] !== choice.thread) continue;
-        selfBytes[proc.rows.node[r]] += v.bytes[r];
-        selfCount[proc.rows.node[r]] += v.count[r];
+        selfBytes[nodeOf[r]] += v.bytes[r];
+        selfCount[nodeOf[r]] += v.count[r];
       }
     });
     var tree = choice.inverted

@@ -23,6 +23,7 @@ import {
   lifetimeRow,
 } from "./keys";
 import type { ProcessTimeline, Sample } from "./timeline";
+import { StackViews, appView } from "../../transforms/app-view/view";
 import { LabelTrie } from "./trie";
 
 /** What the graph shows of a window: live at its high-water mark, allocated in it and live at its end, all of it. */
@@ -43,7 +44,8 @@ export interface ProcessData {
   momentNs: number[];
   rss: (number | null)[];
   heap: (number | null)[];
-  rows: { tid: number[]; node: number[] };
+  /** Each row's thread, its stack's node, and the node of its stack in the app view (the page shows either). */
+  rows: { tid: number[]; node: number[]; app: number[] };
   /**
    * The timeline's tables (timeline.ts), or the folded values of each row. Rows are delta-coded (each entry's row
    * minus the previous entry's); `lasted` is the number of buckets from an allocation's to its free's (0: freed
@@ -77,6 +79,8 @@ export interface PageData {
   /** The initial window, in buckets (inclusive), or null for the whole run. */
   window: [number, number] | null;
   inverted: boolean;
+  /** Every frame first (--frames all), until the reader's own choice (kept in the browser's storage). */
+  allFrames: boolean;
   bucketNs: number;
   buckets: number;
   labels: string[];
@@ -102,6 +106,8 @@ export interface PageOptions {
   inverted: boolean;
   /** The whole run's leaks view at the end of the capture, also where the app's end was recorded. */
   afterTeardown?: boolean;
+  /** Every frame first, rather than the app view. */
+  allFrames?: boolean;
 }
 
 /** A Profile with no rows that carries the processes and totals of a timeline: what headline() reads. */
@@ -159,8 +165,11 @@ export function timelinePageData(timelines: ProcessTimeline[], truncated: boolea
   const processes = timelines.map((p) => {
     const rows = new RowMerger();
     const newRow: number[] = [];
+    const views = new StackViews(p.scope);
     for (let r = 0; r < p.rowCount; r++) {
-      newRow.push(rows.of(p.rowTid.data[r], trie.stackNode(p.scope, p.rowStack.data[r])));
+      const [tid, stack] = [p.rowTid.data[r], p.rowStack.data[r]];
+      const app = trie.stackNode(p.scope, views.of(stack, p.pid, tid, p.scope.threads.get(tid)));
+      newRow.push(rows.of(tid, trie.stackNode(p.scope, stack), app));
     }
     // Rows that merge (two stacks with the same labels) add their entries together.
     const changes = p.changes.rekey((key) => changeKey(newRow[changeRow(key)], changePosition(key)));
@@ -208,16 +217,17 @@ export function foldedPageData(profile: Profile, options: PageOptions): PageData
   const byPid = new Map(
     pids.map((pid) => [pid, { rows: new RowMerger(), bytes: [] as number[], count: [] as number[] }]),
   );
+  // Inverted stacks are turned back (the page inverts them itself); synthetic root frames stay at the root.
+  const nodeOf = (stack: number): number => {
+    if (!info.inverted) return trie.stackNode(profile.scope, stack);
+    const frames = profile.scope.stackFrames(stack).reverse();
+    return trie.pathNode(profile.scope, [...frames.slice(0, synthetic), ...frames.slice(synthetic).reverse()]);
+  };
+  // The app view keeps the rows in their order.
+  const viewed = appView(profile);
   for (let i = 0; i < profile.rows; i++) {
-    const stack = profile.stack.data[i];
-    // Inverted stacks are turned back (the page inverts them itself); synthetic root frames stay at the root.
-    let node: number;
-    if (info.inverted) {
-      const frames = profile.scope.stackFrames(stack).reverse();
-      node = trie.pathNode(profile.scope, [...frames.slice(0, synthetic), ...frames.slice(synthetic).reverse()]);
-    } else node = trie.stackNode(profile.scope, stack);
     const p = byPid.get(profile.pid.data[i])!;
-    const row = p.rows.of(profile.tid.data[i], node);
+    const row = p.rows.of(profile.tid.data[i], nodeOf(profile.stack.data[i]), nodeOf(viewed.stack.data[i]));
     while (p.bytes.length <= row) {
       p.bytes.push(0);
       p.count.push(0);
@@ -255,19 +265,21 @@ export function foldedPageData(profile: Profile, options: PageOptions): PageData
   );
 }
 
-/** Rows (thread, node) numbered in order of first appearance. */
+/** Rows (thread, node, node in the app view) numbered in order of first appearance. */
 class RowMerger {
   readonly tid: number[] = [];
   readonly node: number[] = [];
+  readonly app: number[] = [];
   private readonly index = new Map<string, number>();
 
-  of(tid: number, node: number): number {
-    const key = `${tid}:${node}`;
+  of(tid: number, node: number, app: number): number {
+    const key = `${tid}:${node}:${app}`;
     let row = this.index.get(key);
     if (row === undefined) {
       row = this.tid.length;
       this.tid.push(tid);
       this.node.push(node);
+      this.app.push(app);
       this.index.set(key, row);
     }
     return row;
@@ -352,7 +364,7 @@ function processData(meta: Profile, pid: number, rows: RowMerger, series: Series
     peakTimeNs: totals?.peakTimeNs ?? 0,
     leakedBytes: totals?.leakedBytes ?? 0,
     ...series,
-    rows: { tid: rows.tid, node: rows.node },
+    rows: { tid: rows.tid, node: rows.node, app: rows.app },
   };
 }
 
@@ -397,6 +409,7 @@ function pageData(
     processLines: head.processes,
     view: options.view,
     inverted: options.inverted,
+    allFrames: options.allFrames ?? false,
     ...rest,
     labels: trie.labels,
     labelKind: trie.labelKind.map(kindIndex),

@@ -56,6 +56,7 @@ export function renderPage(data: PageData): string {
 <label>Show <select id="view">${options}</select></label>
 <span class="segmented"><button id="flame" type="button">Flame</button><button id="icicle" type="button">Icicle</button></span>
 <label><input id="inverted" type="checkbox"> Inverted</label>
+<label title="node's start-up and the runtime's frames, which the app view folds into a frame each"><input id="all-frames" type="checkbox"> Every frame</label>
 <button id="reset-zoom" type="button">Reset zoom</button>
 <span class="grow"></span>
 <label>Search <input id="search" type="search" placeholder="a regular expression" autocomplete="off" spellcheck="false"></label>

@@ -16,10 +16,13 @@ import { stageTransform } from "../../streams/stage";
 import { foldedPageData, timelinePageData, type PageOptions, type ViewName } from "./page-data";
 import { renderPage } from "./page";
 import { TimelineFolder } from "./folder";
+import type { FramesView } from "../../transforms/app-view/view";
 
 export interface HtmlFlameOptions {
   title?: string;
   fold?: FoldOptions;
+  /** The page's first view of the stacks: the app view, or every frame (its checkbox switches, and remembers). */
+  frames?: FramesView;
 }
 
 /** The page's first view and window from the measure options: the views are peak, leaks and total. */
@@ -61,6 +64,7 @@ export function htmlFlameSink(options: HtmlFlameOptions): Transform {
     view,
     inverted: fold.inverted ?? false,
     afterTeardown: fold.afterTeardown,
+    allFrames: options.frames === "all",
   };
 
   const raw = (): Mode => {
