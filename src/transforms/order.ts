@@ -29,6 +29,8 @@ class ProcessQueue {
   /** Held runs per stream (a thread's native events, or its JS heap samples: streamOf), oldest first. */
   readonly threads = new Map<number, Run[]>();
   held = 0;
+  /** The time of the last event released: what comes later is never earlier (see BatchBuilder). */
+  lastTime = -Infinity;
 }
 
 /** What a fold says when it had to merge threads without a watermark (OrderOptions.onApproximate). */
@@ -116,7 +118,7 @@ export class EventOrderer {
   private release(pid: number, limit: number): void {
     const q = this.queues.get(pid);
     if (!q || q.held === 0) return;
-    const out = new BatchBuilder(pid, this.emit, q.held);
+    const out = new BatchBuilder(pid, this.emit, q.held, q);
     const heads: Run[][] = [...q.threads.values()].filter((runs) => runs.length > 0);
     for (;;) {
       // The thread whose next event is earliest, and the earliest next event of any other thread.
@@ -246,10 +248,19 @@ class BatchBuilder {
     private readonly emit: (m: Message) => void,
     /** At most this many events will be copied. */
     private left: number,
+    private readonly queue: ProcessQueue,
   ) {}
 
   copy(src: EventBatch, from: number, to: number): void {
     this.left -= to - from;
+    // The output is in total order. An event that arrives after a watermark it is earlier than (a time read
+    // without a fence leads by a little; a hostile capture by anything) is taken at the last time released.
+    let last = this.queue.lastTime;
+    for (let i = from; i < to; i++) {
+      if (src.time[i] < last) src.time[i] = last;
+      else last = src.time[i];
+    }
+    this.queue.lastTime = last;
     if (to - from >= VIEW_MIN) {
       this.flush();
       this.emit({ type: "events", pid: this.pid, batch: viewRows(src, from, to) });

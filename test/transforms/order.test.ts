@@ -165,3 +165,21 @@ t.test(
     t.same(got(), ["header", "1:1@100", "1:1@200", "1:1@250", "1:1@300", "1:1@310", "1:1@320"]);
   },
 );
+
+t.test(
+  "given an event earlier than a watermark already passed, when ordered, then it is taken at the last time released",
+  async (t) => {
+    const { o, events: got } = orderer();
+    o.push(header(1));
+    o.push(events(1, [[1, 100, K.MALLOC, 0x10]]));
+    o.push({ type: "watermark", pid: 1, timeNs: 150 });
+    o.push(
+      events(1, [
+        [2, 90, K.FREE, 0x10],
+        [2, 200, K.MALLOC, 0x20],
+      ]),
+    );
+    o.push({ type: "watermark", pid: 1, timeNs: 1000 });
+    t.same(got(), ["header", "1:1@100", "1:2@100", "1:2@200"]);
+  },
+);
