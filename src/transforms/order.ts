@@ -6,7 +6,11 @@
 // So the events of such a process are held per thread until a Watermark says that nothing earlier can still come,
 // and released merged by time (ties keep stream order). Memory is bounded by the events between two watermarks;
 // without watermarks the merge falls back to releasing whatever is held when MAX_HELD_EVENTS is reached.
-import { EventOrder, type EventBatch, type Message } from "../codec/model";
+//
+// A thread's JS heap samples are a stream of their own: the agent writes them when it polls V8's profiler, while
+// the thread's native events wait in its buffer, so a batch of samples can precede native events of the same
+// thread that happened before it. Each of the two is in time order; they are merged as two threads are.
+import { EventOrder, isJsHeap, type EventBatch, type Message } from "../codec/model";
 
 const MAX_HELD_EVENTS = 4_000_000;
 const OUT_BATCH = 16 * 1024;
@@ -22,9 +26,11 @@ interface Run {
 }
 
 class ProcessQueue {
-  /** Held runs per thread, oldest first. */
+  /** Held runs per stream (a thread's native events, or its JS heap samples: streamOf), oldest first. */
   readonly threads = new Map<number, Run[]>();
   held = 0;
+  /** The time of the last event released: what comes later is never earlier (see BatchBuilder). */
+  lastTime = -Infinity;
 }
 
 /** What a fold says when it had to merge threads without a watermark (OrderOptions.onApproximate). */
@@ -90,12 +96,11 @@ export class EventOrderer {
       q = new ProcessQueue();
       this.queues.set(pid, q);
     }
-    for (const part of splitByThread(batch)) {
-      const tid = part.tid[0];
-      let runs = q.threads.get(tid);
+    for (const { stream, batch: part } of splitByStream(batch)) {
+      let runs = q.threads.get(stream);
       if (!runs) {
         runs = [];
-        q.threads.set(tid, runs);
+        q.threads.set(stream, runs);
       }
       runs.push({ batch: part, pos: 0, seq: this.seq++ });
       q.held += part.length;
@@ -113,7 +118,7 @@ export class EventOrderer {
   private release(pid: number, limit: number): void {
     const q = this.queues.get(pid);
     if (!q || q.held === 0) return;
-    const out = new BatchBuilder(pid, this.emit, q.held);
+    const out = new BatchBuilder(pid, this.emit, q.held, q);
     const heads: Run[][] = [...q.threads.values()].filter((runs) => runs.length > 0);
     for (;;) {
       // The thread whose next event is earliest, and the earliest next event of any other thread.
@@ -155,28 +160,34 @@ export class EventOrderer {
       if (r.pos === b.length) runs.shift();
     }
     out.flush();
-    for (const [tid, runs] of q.threads) if (runs.length === 0) q.threads.delete(tid);
+    for (const [stream, runs] of q.threads) if (runs.length === 0) q.threads.delete(stream);
   }
 }
 
-/** Splits a batch that mixes threads into one batch per thread, each in its original order. */
-function splitByThread(b: EventBatch): EventBatch[] {
-  const first = b.tid[0];
+/** The stream an event belongs to: its thread's native events, or its thread's JS heap samples. */
+function streamOf(b: EventBatch, i: number): number {
+  return isJsHeap(b.kind[i]) ? -1 - b.tid[i] : b.tid[i];
+}
+
+/** Splits a batch that mixes streams (threads, JS heap samples) into one batch per stream, each in its order. */
+function splitByStream(b: EventBatch): { stream: number; batch: EventBatch }[] {
+  const first = streamOf(b, 0);
   let mixed = false;
   for (let i = 1; i < b.length; i++) {
-    if (b.tid[i] !== first) {
+    if (streamOf(b, i) !== first) {
       mixed = true;
       break;
     }
   }
-  if (!mixed) return b.length > 0 ? [b] : [];
+  if (!mixed) return b.length > 0 ? [{ stream: first, batch: b }] : [];
   const rows = new Map<number, number[]>();
   for (let i = 0; i < b.length; i++) {
-    const list = rows.get(b.tid[i]);
+    const key = streamOf(b, i);
+    const list = rows.get(key);
     if (list) list.push(i);
-    else rows.set(b.tid[i], [i]);
+    else rows.set(key, [i]);
   }
-  return [...rows.values()].map((idx) => selectRows(b, idx));
+  return [...rows].map(([stream, idx]) => ({ stream, batch: selectRows(b, idx) }));
 }
 
 export function selectRows(b: EventBatch, idx: number[]): EventBatch {
@@ -237,10 +248,19 @@ class BatchBuilder {
     private readonly emit: (m: Message) => void,
     /** At most this many events will be copied. */
     private left: number,
+    private readonly queue: ProcessQueue,
   ) {}
 
   copy(src: EventBatch, from: number, to: number): void {
     this.left -= to - from;
+    // The output is in total order. An event that arrives after a watermark it is earlier than (a time read
+    // without a fence leads by a little; a hostile capture by anything) is taken at the last time released.
+    let last = this.queue.lastTime;
+    for (let i = from; i < to; i++) {
+      if (src.time[i] < last) src.time[i] = last;
+      else last = src.time[i];
+    }
+    this.queue.lastTime = last;
     if (to - from >= VIEW_MIN) {
       this.flush();
       this.emit({ type: "events", pid: this.pid, batch: viewRows(src, from, to) });

@@ -140,3 +140,46 @@ t.test("given two processes, when one's watermark comes, then only its own event
   o.push(header(1));
   t.same(got().slice(3), ["1:1@100", "header"], "a new header of the process releases its old scope's events first");
 });
+
+t.test(
+  "given a thread's JS heap samples written before its earlier native events, when ordered, then the output is in time order",
+  async (t) => {
+    // The agent writes samples when it polls V8, while the thread's native events still wait in its buffer.
+    const { o, events: got } = orderer();
+    o.push(header(1));
+    o.push(events(1, [[1, 100, K.MALLOC, 0x10]]));
+    o.push(events(1, [[1, 300, K.JS_SAMPLE, 0x100000000001]]));
+    o.push(
+      events(1, [
+        [1, 200, K.FREE, 0x10],
+        [1, 250, K.MALLOC, 0x20],
+      ]),
+    );
+    o.push(
+      events(1, [
+        [1, 320, K.JS_SAMPLE_FREED, 0x100000000001],
+        [1, 310, K.FREE, 0x20],
+      ]),
+    );
+    o.push({ type: "watermark", pid: 1, timeNs: 1000 });
+    t.same(got(), ["header", "1:1@100", "1:1@200", "1:1@250", "1:1@300", "1:1@310", "1:1@320"]);
+  },
+);
+
+t.test(
+  "given an event earlier than a watermark already passed, when ordered, then it is taken at the last time released",
+  async (t) => {
+    const { o, events: got } = orderer();
+    o.push(header(1));
+    o.push(events(1, [[1, 100, K.MALLOC, 0x10]]));
+    o.push({ type: "watermark", pid: 1, timeNs: 150 });
+    o.push(
+      events(1, [
+        [2, 90, K.FREE, 0x10],
+        [2, 200, K.MALLOC, 0x20],
+      ]),
+    );
+    o.push({ type: "watermark", pid: 1, timeNs: 1000 });
+    t.same(got(), ["header", "1:1@100", "1:2@100", "1:2@200"]);
+  },
+);
