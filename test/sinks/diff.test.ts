@@ -213,6 +213,22 @@ else
       t.equal(r.status, 2, `${args.join(" ")}: exit 2`);
       t.match(r.stderr, message);
     }
+    // A folded capture is read as it is: under its own measure unless one is given.
+    const folded = (await runArgsInProcess(["fold", "--leaks", "base.mtrace", "-o", "out"], files)).stdout;
+    const withFolded = (...args: string[]) =>
+      runArgsInProcess(["diff", ...args], { ...files, "base.leaks.mtrace": folded });
+    const mixed = await withFolded("base.leaks.mtrace", "new.mtrace");
+    t.equal(mixed.status, 2, "a folded --leaks BASE and a raw NEW (peak) are not compared");
+    t.match(mixed.stderr, /^memtrace diff: BASE holds leaks and NEW peak: give the measure to compare/);
+    const leaks = await withFolded("--leaks", "base.leaks.mtrace", "new.mtrace", "-o", "out");
+    const raw = await diff("--leaks", "base.mtrace", "new.mtrace", "-o", "out");
+    t.equal(leaks.status, 0, leaks.stderr);
+    t.equal(
+      leaks.stdout.toString().replace("base.leaks.mtrace", "base.mtrace"),
+      raw.stdout.toString(),
+      "with the measure given, a folded BASE reads as the raw one",
+    );
+
     const missing = await diff("base.mtrace", "nope.mtrace");
     t.equal(missing.status, 1);
     t.match(missing.stderr, /^memtrace diff: no such file: nope\.mtrace\n$/);
