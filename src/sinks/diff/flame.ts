@@ -4,12 +4,11 @@
 // longer has are not drawn (no width): the text and JSON reports list them.
 import { ROOT } from "../../model/calltree";
 import { formatBytes, formatPercent } from "../format";
-import { headline } from "../headline";
 import { DEFAULT_MINWIDTH, DEFAULT_WIDTH } from "../flame";
 import { drawFlame } from "../svg/draw";
 import type { ProfileDiff } from "./compare";
 import { signedBytes } from "./rank";
-import { budgetLine, matchWords, type DiffReportOptions } from "./report";
+import { budgetLine, matchWords, measureWords, type DiffReportOptions } from "./report";
 
 export interface DiffFlameOptions extends DiffReportOptions {
   width?: number;
@@ -28,7 +27,7 @@ export function renderDiffFlame(diff: ProfileDiff, options: DiffFlameOptions): s
   const delta = (node: number) => nextTree.bytes[node] - baseTree.bytes[node];
   let largest = 0;
   for (let node = 0; node < nextTree.size; node++) largest = Math.max(largest, Math.abs(delta(node)));
-  const measure = headline(diff.next).title.replace(/:.*$/, "");
+  const measure = measureWords(diff);
   const total = signedBytes(delta(ROOT), formatBytes);
   const figures = (node: number) => {
     const d = delta(node);

@@ -1,5 +1,6 @@
 // What every form of the diff report says alike: the runs' names, how frames were matched, the budget.
 import { formatBytes } from "../format";
+import { headline } from "../headline";
 import { change, type ProfileDiff } from "./compare";
 import { signedBytes } from "./rank";
 
@@ -42,4 +43,10 @@ export function budgetLine(diff: ProfileDiff, options: DiffReportOptions): strin
   const growth = signedBytes(change(diff.totals).bytes, formatBytes);
   const over = overBudget(diff, options.budget);
   return `Growth ${growth} is ${over ? "over" : "within"} the budget of ${describeBudget(options.budget, diff)} (--fail-over).`;
+}
+
+/** What the bytes are, in the words of the reports' titles: "Peak memory (native and JS heaps)". */
+export function measureWords(diff: ProfileDiff): string {
+  const title = headline(diff.next).title;
+  return title.slice(0, title.indexOf(":"));
 }

@@ -5,7 +5,7 @@ import { headline } from "../headline";
 import { printable, renderTable, type Cell, type Column } from "../table";
 import { change, type Amount, type ProfileDiff } from "./compare";
 import { rank, signedBytes } from "./rank";
-import { budgetLine, matchWords, type DiffReportOptions } from "./report";
+import { budgetLine, matchWords, measureWords, type DiffReportOptions } from "./report";
 
 export interface DiffTextOptions extends DiffReportOptions {
   /** Rows in each section. */
@@ -30,7 +30,7 @@ export function renderDiffText(diff: ProfileDiff, options: DiffTextOptions): str
   const { base, next } = diff.totals;
   const delta = change(diff.totals);
   const out: string[] = [
-    `${headline(diff.next).title.replace(/:.*$/, "")}, BASE to NEW: ${signedBytes(delta.bytes, formatBytes)} ` +
+    `${measureWords(diff)}, BASE to NEW: ${signedBytes(delta.bytes, formatBytes)} ` +
       `(${formatBytes(base.bytes)} to ${formatBytes(next.bytes)}, ${signedShare(delta.bytes, base.bytes)}), ` +
       `${signedCount(delta.count)} allocations (${formatCount(base.count)} to ${formatCount(next.count)})`,
     printable(`BASE ${options.baseName}: ${headline(diff.base).title}`),
