@@ -20,6 +20,7 @@ import { createDecodeStream, type DecodeOptions } from "./codec/decoder";
 import { createEncodeStream, type EncodeOptions } from "./codec/encoder";
 import type { SinkDefinition } from "./sinks/sink";
 import { SINKS } from "./sinks/registry";
+import { UsageError } from "./errors";
 
 export { CaptureError, InputError, UsageError, type CaptureWarning } from "./errors";
 export * from "./codec/model";
@@ -35,6 +36,10 @@ export { Profile, ProfileBuilder, type ProcessInfo, type MemorySeries } from "./
 export { allocatorName } from "./model/allocators";
 export { profileSink, messageSink, type SinkDefinition, type OptionSpec, type Rendered } from "./sinks/sink";
 export { SINKS } from "./sinks/registry";
+export { diffProfiles, type DiffOptions, type ProfileDiff } from "./sinks/diff/compare";
+export { renderDiffText } from "./sinks/diff/text";
+export { renderDiffJson } from "./sinks/diff/json";
+export { renderDiffFlame } from "./sinks/diff/flame";
 export { track, Tracker, TrackError, type TrackOptions } from "./track/tracker";
 
 /** Bytes of a capture (plain or LZ4) -> Messages. */
@@ -53,7 +58,7 @@ export function encode(options: EncodeOptions = {}): Transform {
  */
 export function report(name: string, options: Record<string, unknown> = {}): Transform {
   const def = SINKS.find((s) => s.name === name) as SinkDefinition<Record<string, unknown>> | undefined;
-  if (!def) throw new Error(`no report named "${name}" (reports: ${SINKS.map((s) => s.name).join(", ")})`);
+  if (!def) throw new UsageError(`no report named "${name}" (reports: ${SINKS.map((s) => s.name).join(", ")})`);
   return def.create({ ...optionDefaults(def), ...options });
 }
 

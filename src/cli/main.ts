@@ -23,6 +23,7 @@ export function buildProgram(): Command {
   const { registerRecordCommand } = require("../record/command") as typeof import("../record/command");
   const { registerDoctorCommand } = require("../record/doctor-command") as typeof import("../record/doctor-command");
   const { registerFilter, registerFold } = require("./capture-commands") as typeof import("./capture-commands");
+  const { registerDiff } = require("./diff-command") as typeof import("./diff-command");
   const { registerSink } = require("./sink-command") as typeof import("./sink-command");
   const { SINKS } = require("../sinks/registry") as typeof import("../sinks/registry");
 
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerAttachCommands(program);
   registerFold(program);
   registerFilter(program);
+  registerDiff(program);
   registerDoctorCommand(program);
 
   for (const sink of SINKS) registerSink(program, sink);
@@ -42,7 +44,8 @@ export function buildProgram(): Command {
     "\nExamples:\n" +
       "  $ memtrace record app.js | memtrace fold | memtrace flame > flame.svg\n" +
       "  $ memtrace summary app.mtrace\n" +
-      "  $ memtrace fold --leaks app.mtrace | memtrace collapsed > leaks.folded\n",
+      "  $ memtrace fold --leaks app.mtrace | memtrace collapsed > leaks.folded\n" +
+      "  $ memtrace diff --fail-over 1MiB before.mtrace after.mtrace\n",
   );
   return program;
 }

@@ -2,7 +2,7 @@
 // for reports that read a profile, the measure options and the fold in front of the report.
 import { Option, type Command } from "commander";
 import { createDecodeStream } from "../codec/decoder";
-import type { SinkDefinition } from "../sinks/sink";
+import type { OptionSpec, SinkDefinition } from "../sinks/sink";
 import { foldStage, resolveFoldOptions } from "./fold-stage";
 import { progress } from "./progress";
 import { inputName, openInputOutput, report, run, warn } from "./io";
@@ -14,13 +14,7 @@ export function registerSink(program: Command, def: SinkDefinition<never>): void
     .summary(def.summary)
     .description(def.description ?? def.summary)
     .option("-o, --output <file>", "write to this file instead of stdout");
-  for (const spec of def.options) {
-    const option = new Option(spec.flags, spec.description);
-    if (spec.defaultValue !== undefined) option.default(spec.defaultValue);
-    if (spec.choices) option.choices(spec.choices);
-    if (spec.parse) option.argParser(commanderParser(spec.parse));
-    cmd.addOption(option);
-  }
+  addOptions(cmd, def.options);
   if (def.input !== "messages") addMeasureOptions(cmd);
   cmd.addHelpText("after", examples(def.examples));
   cmd.action(async (file: string | undefined, opts: Record<string, unknown>) => {
@@ -56,6 +50,17 @@ export function registerSink(program: Command, def: SinkDefinition<never>): void
     }
     process.exitCode = status;
   });
+}
+
+/** A report's options, as commander options. */
+export function addOptions(cmd: Command, specs: OptionSpec[]): void {
+  for (const spec of specs) {
+    const option = new Option(spec.flags, spec.description);
+    if (spec.defaultValue !== undefined) option.default(spec.defaultValue);
+    if (spec.choices) option.choices(spec.choices);
+    if (spec.parse) option.argParser(commanderParser(spec.parse));
+    cmd.addOption(option);
+  }
 }
 
 export function examples(lines: string[]): string {

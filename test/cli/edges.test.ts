@@ -26,10 +26,18 @@ const BAD_VALUES = ["abc", "-1", "0", "1e999", "99999999999999999999", "12zz", "
 /** Options for which some of those are right: a time, a size or a share of 0; no least frame width. */
 const RIGHT_VALUES: Record<string, string[]> = {
   ...Object.fromEntries(
-    ["--at", "--between", "--from", "--to", "--min-size", "--max-size", "--threshold"].map((o) => [o, ["0"]]),
+    ["--at", "--between", "--from", "--to", "--min-size", "--max-size", "--threshold", "--fail-over"].map((o) => [
+      o,
+      ["0"],
+    ]),
   ),
   "--minwidth": ["0", "99999999999999999999"],
 };
+
+/** The file arguments of a command: one capture, or BASE and NEW for diff. */
+function files(c: Command, file: string): string[] {
+  return c.registeredArguments.filter((a) => a.required).length === 2 ? [file, file] : [file];
+}
 
 function clean(t: Test, r: CliResult, label: string): void {
   t.notMatch(r.stderr, /internal error|\n\s+at |Error:/, `${label}: no internal error, no stack trace`);
@@ -62,7 +70,7 @@ else {
           // --between takes two times; --temporary's count is optional (a word after it is the file).
           const args = o.long === "--between" ? [o.long, v, "1s"] : [o.long!, v];
           const label = `${c.name()} ${args.join(" ")}`;
-          const r = await runArgsInProcess([c.name(), ...args, "app.mtrace", "-o", "out"], FILES);
+          const r = await runArgsInProcess([c.name(), ...args, ...files(c, "app.mtrace"), "-o", "out"], FILES);
           clean(t, r, label);
           t.equal(r.status, RIGHT_VALUES[o.long!]?.includes(v) ? 0 : 2, `${label}: exit status`);
         }
@@ -83,9 +91,12 @@ else {
     ];
     for (const [args, message] of cases) {
       const label = args.join(" ");
-      expectFailure(t, await runArgsInProcess([...args, "app.mtrace", "-o", "out"], FILES), 2, message, label);
+      const c = commands.find((c) => c.name() === args[0])!;
+      const r = await runArgsInProcess([...args, ...files(c, "app.mtrace"), "-o", "out"], FILES);
+      expectFailure(t, r, 2, message, label);
       // The options are read before the file: a mistake in both names the options.
-      expectFailure(t, await runArgsInProcess([...args, "missing.mtrace"], FILES), 2, message, `${label} missing`);
+      const missing = await runArgsInProcess([...args, ...files(c, "missing.mtrace")], FILES);
+      expectFailure(t, missing, 2, message, `${label} missing`);
     }
   });
 
@@ -100,11 +111,12 @@ else {
     for (const c of commands) {
       for (const [file, message] of cases) {
         const label = `${c.name()} ${file}`;
-        expectFailure(t, await runArgsInProcess([c.name(), file, "-o", "out"], FILES), 1, message, label);
+        const r = await runArgsInProcess([c.name(), ...files(c, file), "-o", "out"], FILES);
+        expectFailure(t, r, 1, message, label);
       }
       // A time as a share of the run reads the file before the fold does.
       if (c.options.some((o) => o.long === "--at")) {
-        const r = await runArgsInProcess([c.name(), "--at", "50%", "missing.mtrace"], FILES);
+        const r = await runArgsInProcess([c.name(), "--at", "50%", ...files(c, "missing.mtrace")], FILES);
         expectFailure(t, r, 1, /no such file: missing\.mtrace/, `${c.name()} --at 50% missing.mtrace`);
       }
     }
@@ -118,7 +130,8 @@ else {
       ];
       for (const [out, message] of cases) {
         const label = `${c.name()} -o ${out}`;
-        expectFailure(t, await runArgsInProcess([c.name(), "app.mtrace", "-o", out], FILES), 1, message, label);
+        const r = await runArgsInProcess([c.name(), ...files(c, "app.mtrace"), "-o", out], FILES);
+        expectFailure(t, r, 1, message, label);
       }
     }
   });

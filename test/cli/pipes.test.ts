@@ -33,7 +33,7 @@ else {
       ["filter", `${MEMTRACE} filter ${big} | head -c 10`],
       ...profileReports.map((r): [string, string] => [r, `${MEMTRACE} ${r} --total ${big} | head -c 1`]),
       // Help is written by commander, outside any pipeline; `true` is gone before memtrace writes a byte.
-      ...["", "fold", "filter", "record", "attach", "detach", "doctor", ...builtSinks().map((s) => s.name)].map(
+      ...["", "fold", "filter", "diff", "record", "attach", "detach", "doctor", ...builtSinks().map((s) => s.name)].map(
         (c): [string, string] => [`${c} --help`, `${MEMTRACE} ${c} --help | true`],
       ),
       ["fold --help | head -1", `${MEMTRACE} fold --help | head -1`],

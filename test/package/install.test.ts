@@ -111,6 +111,13 @@ t.test("given the packed tarball, installed on a machine without a compiler", un
   const summary = run("npx", ["memtrace", "summary", "app.mtrace"], project);
   t.equal(summary.status, 0, summary.stderr.toString());
   t.match(summary.stdout.toString(), /app\.js \(pid \d+\): [\d,]+ allocations/, "and summarised");
+  // The pages inline scripts that ship as files (src/sinks/**/*.js): each page is made from the package.
+  for (const args of [["flame"], ["flame", "--html"], ["table", "--format", "html"], ["diff", "--flame"]]) {
+    const files = args[0] === "diff" ? ["app.mtrace", "app.mtrace"] : ["app.mtrace"];
+    const page = run("npx", ["memtrace", ...args, ...files], project);
+    t.equal(page.status, 0, `npx memtrace ${args.join(" ")}: ${page.stderr}`);
+    t.match(page.stdout.toString(), /<script[^>]*>/, `npx memtrace ${args.join(" ")}: a page with its script`);
+  }
 
   // Another line's node, with the agent the tarball holds for it.
   const other = lines.find((l) => l.v8 !== process.versions.v8.split(".").slice(0, 2).join("."));

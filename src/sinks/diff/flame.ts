@@ -1,0 +1,59 @@
+// memtrace diff --flame: a differential flame graph, as flamegraph.pl draws one from difffolded input. Boxes are
+// as wide as NEW's bytes; a box is red when its bytes (with everything it called) grew from BASE, blue when they
+// shrank, the deeper the more, against the largest change of any box; white when unchanged. Paths that NEW no
+// longer has are not drawn (no width): the text and JSON reports list them.
+import { ROOT } from "../../model/calltree";
+import { formatBytes, formatPercent } from "../format";
+import { DEFAULT_MINWIDTH, DEFAULT_WIDTH } from "../flame";
+import { drawFlame } from "../svg/draw";
+import type { ProfileDiff } from "./compare";
+import { signedBytes } from "./rank";
+import { budgetLine, matchWords, measureWords, type DiffReportOptions } from "./report";
+
+export interface DiffFlameOptions extends DiffReportOptions {
+  width?: number;
+  minwidth?: number;
+}
+
+/** flamegraph.pl's difference colors: full red or blue for the largest change, paler for smaller ones. */
+export function changeColor(delta: number, largest: number): string {
+  if (delta === 0 || largest === 0) return "rgb(250,250,250)";
+  const pale = Math.round(210 * (1 - Math.abs(delta) / largest));
+  return delta > 0 ? `rgb(255,${pale},${pale})` : `rgb(${pale},${pale},255)`;
+}
+
+export function renderDiffFlame(diff: ProfileDiff, options: DiffFlameOptions): string {
+  const { baseTree, nextTree } = diff;
+  const delta = (node: number) => nextTree.bytes[node] - baseTree.bytes[node];
+  let largest = 0;
+  for (let node = 0; node < nextTree.size; node++) largest = Math.max(largest, Math.abs(delta(node)));
+  const measure = measureWords(diff);
+  const total = signedBytes(delta(ROOT), formatBytes);
+  const figures = (node: number) => {
+    const d = delta(node);
+    const base = baseTree.bytes[node];
+    const share = base > 0 ? `, ${d >= 0 ? "+" : "-"}${formatPercent(Math.abs(d), base)}` : "";
+    return `NEW ${formatBytes(nextTree.bytes[node])}, BASE ${formatBytes(base)}, ${signedBytes(d, formatBytes)}${share}`;
+  };
+  const subtitle = [
+    `widths: NEW (${options.nextName}); red grew and blue shrank from BASE (${options.baseName})`,
+    matchWords(options).replace(/\.$/, ""),
+    budgetLine(diff, options)?.replace(/\.$/, ""),
+  ];
+  return [
+    ...drawFlame(nextTree, {
+      width: options.width ?? DEFAULT_WIDTH,
+      minwidth: options.minwidth ?? DEFAULT_MINWIDTH,
+      title: `${measure}, BASE to NEW: ${total}`,
+      subtitle: subtitle.filter((s) => s).join(" · "),
+      comment: "box widths are NEW's bytes, red grew and blue shrank from BASE",
+      color: (node) => changeColor(delta(node), largest),
+      tooltip: (node) => `${nextTree.labelOf(node)} (${figures(node)})`,
+      legend: [
+        [changeColor(1, 1), "grew"],
+        [changeColor(-1, 1), "shrank"],
+        [changeColor(0, 1), "unchanged"],
+      ],
+    }),
+  ].join("");
+}

@@ -1,0 +1,235 @@
+// memtrace diff on two synthetic runs of one app, written as two recorders would write them: other pids, other
+// addresses for the same native functions, libz mapped elsewhere, a JavaScript function moved two lines down.
+// The reports are golden files (test/sinks/golden/diff/); the command's options and exit statuses run in-process.
+import { Readable, Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import t from "tap";
+import { createDecodeStream } from "../../src/codec/decoder";
+import { ProfileBuilder, type Profile } from "../../src/model/profile";
+import { diffProfiles, type ProfileDiff } from "../../src/sinks/diff/compare";
+import { changeColor, renderDiffFlame } from "../../src/sinks/diff/flame";
+import { renderDiffJson } from "../../src/sinks/diff/json";
+import { renderDiffText } from "../../src/sinks/diff/text";
+import { fold, type FoldOptions } from "../../src/transforms/fold";
+import { CaptureBuilder } from "../fixtures/builder";
+import { staleBuild } from "../fixtures/cli";
+import { runArgsInProcess } from "../fixtures/inprocess";
+import { GOLDEN } from "./golden";
+
+interface Run {
+  pid: number;
+  /** Where libz and the other native code are mapped in this run. */
+  base: number;
+  /** The line of `grow`'s call, which the change moved. */
+  growLine: number;
+  bytes: Record<"grow" | "steady" | "shrink" | "gone" | "added" | "mystery", number>;
+}
+
+/**
+ * The app, in one run:
+ *   main > grow                          grows 1,000 -> 60,000 B on the JS heap (grow moved from line 10 to 12)
+ *   main > steady > malloc               2,000 B in both
+ *   main > shrink > [libz.so.1+0xd113]   shrinks 8,000 -> 1,000 B (libz mapped at another address)
+ *   main > gone > malloc                 500 B, then gone
+ *   main > added > malloc                new: 3,000 B
+ *   main > mystery > 0x...               700 B in both, under a bare address that differs
+ */
+function run(r: Run): Uint8Array {
+  const c = new CaptureBuilder();
+  const p = c.process(r.pid, { argv: ["node", "app.js"] });
+  const main = p.thread(r.pid, "main");
+  p.mapping(r.base + 0x100000, r.base + 0x200000, "/usr/lib/x86_64-linux-gnu/libz.so.1");
+  const malloc = p.native("malloc", "/usr/lib/x86_64-linux-gnu/libc.so.6", r.base + 0x1234);
+  const root = p.js("main", "/app/app.js", 1);
+  const stacks: Record<keyof Run["bytes"], number> = {
+    grow: p.stack(root, p.js("grow", "/app/app.js", r.growLine)),
+    steady: p.stack(root, p.js("steady", "/app/app.js", 20), malloc),
+    shrink: p.stack(root, p.js("shrink", "/app/app.js", 30), p.unresolvedFrame(r.base + 0x100000 + 0xd113)),
+    gone: p.stack(root, p.js("gone", "/app/app.js", 40), malloc),
+    added: p.stack(root, p.js("added", "/app/app.js", 50), malloc),
+    mystery: p.stack(root, p.js("mystery", "/app/app.js", 60), p.unresolvedFrame(r.base + 0x9999)),
+  };
+  let address = r.base + 0x10000000;
+  let time = 100;
+  for (const [name, bytes] of Object.entries(r.bytes) as [keyof Run["bytes"], number][]) {
+    if (bytes === 0) continue;
+    p.at((time += 100));
+    // grow's objects are on the JS heap (a V8 sample: the JS function allocates); the rest call malloc.
+    if (name === "grow") main.jsSample(1, bytes, 1, stacks[name]);
+    else main.malloc((address += 0x100000), bytes, stacks[name]);
+  }
+  p.end();
+  return c.bytes();
+}
+
+const BASE = run({
+  pid: 100,
+  base: 0x7f0000000000,
+  growLine: 10,
+  bytes: { grow: 1000, steady: 2000, shrink: 8000, gone: 500, added: 0, mystery: 700 },
+});
+const NEW = run({
+  pid: 200,
+  base: 0x7e0000000000,
+  growLine: 12,
+  bytes: { grow: 60000, steady: 2000, shrink: 1000, gone: 0, added: 3000, mystery: 700 },
+});
+
+async function profileOf(bytes: Uint8Array, options: FoldOptions = {}): Promise<Profile> {
+  const builder = new ProfileBuilder();
+  await pipeline(
+    Readable.from([bytes]),
+    createDecodeStream(),
+    fold(options),
+    new Writable({
+      objectMode: true,
+      write(m, _encoding, done) {
+        builder.push(m);
+        done();
+      },
+    }),
+  );
+  return builder.finish();
+}
+
+async function diffOf(options: FoldOptions = {}, matchLines = false): Promise<ProfileDiff> {
+  return diffProfiles(await profileOf(BASE, options), await profileOf(NEW, options), { matchLines });
+}
+
+const NAMES = { baseName: "base.mtrace", nextName: "new.mtrace" };
+
+t.test("given two runs, when compared, then frames match by name whatever their addresses", async (t) => {
+  const diff = await diffOf();
+  const byLabel = new Map(diff.locations.map((l) => [l.label, l]));
+  t.same(diff.totals.base, { bytes: 12200, count: 5 });
+  t.same(diff.totals.next, { bytes: 66700, count: 5 });
+  t.same(byLabel.get("malloc")!.next.bytes, 5000, "malloc at another address is one location");
+  t.same(
+    byLabel.get("[libz.so.1+0xd113]"),
+    {
+      label: "[libz.so.1+0xd113]",
+      kind: 0,
+      base: { bytes: 8000, count: 1 },
+      next: { bytes: 1000, count: 1 },
+      baseTotal: { bytes: 8000, count: 1 },
+      nextTotal: { bytes: 1000, count: 1 },
+    },
+    "an unresolved frame matches by its offset in the file, wherever the file was mapped",
+  );
+  t.same(byLabel.get("(unknown)")!.next.bytes, 700, "bare addresses, which differ, are one unknown frame");
+  const grow = byLabel.get("grow (/app/app.js:10,12)");
+  t.ok(grow, "grow moved from line 10 to 12: one location, with both lines");
+  t.same(grow!.baseTotal.bytes, 1000);
+  t.same(grow!.nextTotal.bytes, 60000);
+  const gone = diff.stacks.find((s) => s.frames.includes("gone (/app/app.js:40)"))!;
+  t.same([gone.base.bytes, gone.next.bytes], [500, 0], "a stack NEW no longer has");
+
+  const lines = await diffOf({}, true);
+  const labels = lines.locations.map((l) => l.label);
+  t.ok(labels.includes("grow (/app/app.js:10)") && labels.includes("grow (/app/app.js:12)"), "--match-lines");
+});
+
+t.test("given two runs, when reported, then the reports match their golden files", GOLDEN, async (t) => {
+  const diff = await diffOf();
+  const text = renderDiffText(diff, { ...NAMES, top: 10, color: false, width: undefined });
+  t.match(
+    text.split("\n")[0],
+    /^Peak memory \(native and JS heaps\), BASE to NEW: \+53\.2 KiB \(11\.9 KiB to 65\.1 KiB, \+446\.72%\)/,
+  );
+  t.match(text, /2 locations grew:\n.*\n *\+57\.6 KiB +1000 B +58\.6 KiB +0 +grow \(\/app\/app\.js:10,12\)\n/);
+  t.matchSnapshot(text, "diff/peak.txt");
+  t.matchSnapshot(
+    renderDiffText(diff, { ...NAMES, top: 1, color: true, width: 60 }),
+    "diff/peak.--top.1.--width.60.--color.txt",
+  );
+  const json = renderDiffJson(diff, { ...NAMES, budget: { percent: 100 } });
+  const parsed = JSON.parse(json);
+  t.equal(parsed.locations[0].location, "grow (/app/app.js:10,12)", "JSON: the largest growth first");
+  t.same(parsed.budget, { bytes: 12200, over: true });
+  t.matchSnapshot(json, "diff/peak.--fail-over.100%.json");
+  t.matchSnapshot(renderDiffFlame(diff, NAMES), "diff/peak.flame.svg");
+  t.matchSnapshot(
+    renderDiffText(await diffOf({ measure: "total" }, true), {
+      ...NAMES,
+      top: 10,
+      color: false,
+      width: undefined,
+      matchLines: true,
+    }),
+    "diff/total.--match-lines.txt",
+  );
+});
+
+t.test("given changes, then the flame graph's colors are flamegraph.pl's", async (t) => {
+  t.equal(changeColor(10, 10), "rgb(255,0,0)", "the largest growth: full red");
+  t.equal(changeColor(-10, 10), "rgb(0,0,255)", "the largest shrinkage: full blue");
+  t.equal(changeColor(5, 10), "rgb(255,105,105)");
+  t.equal(changeColor(0, 10), "rgb(250,250,250)", "unchanged: white");
+});
+
+const stale = staleBuild();
+if (stale) t.fail(stale);
+else
+  t.test("given the diff command, then its options and exit statuses", async (t) => {
+    const files = { "base.mtrace": BASE, "new.mtrace": NEW };
+    const diff = (...args: string[]) => runArgsInProcess(["diff", ...args], files);
+    const plain = await diff("base.mtrace", "new.mtrace", "-o", "out");
+    t.equal(plain.status, 0);
+    t.equal(
+      plain.stdout.toString(),
+      renderDiffText(await diffOf(), { ...NAMES, top: 10, color: false, width: undefined }),
+    );
+
+    const within = await diff("--fail-over", "64k", "base.mtrace", "new.mtrace", "-o", "out");
+    t.equal(within.status, 0, "growth within the budget: exit 0");
+    t.match(within.stdout.toString(), /Growth \+53\.2 KiB is within the budget of 64\.0 KiB/);
+    for (const budget of ["50k", "100%", "0"]) {
+      const over = await diff("--fail-over", budget, "base.mtrace", "new.mtrace", "-o", "out");
+      t.equal(over.status, 3, `--fail-over ${budget}: exit 3`);
+      t.match(over.stderr, /^memtrace diff: Growth \+53\.2 KiB is over the budget of .* \(--fail-over\)\.\n$/);
+      t.ok(over.stdout.length > 0, "the report is written all the same");
+    }
+    const back = await diff("--fail-over", "0", "new.mtrace", "base.mtrace", "-o", "out");
+    t.equal(back.status, 0, "NEW smaller than BASE: within any budget");
+
+    const json = JSON.parse((await diff("--json", "base.mtrace", "new.mtrace", "-o", "out")).stdout.toString());
+    t.equal(json.locations[0].location, "grow (/app/app.js:10,12)");
+    const svg = (await diff("--flame", "base.mtrace", "new.mtrace", "-o", "out")).stdout.toString();
+    t.match(svg, /^<\?xml/);
+    t.match(svg, /grow \(\/app\/app\.js:10,12\) \(NEW 58\.6 KiB, BASE 1000 B, \+57\.6 KiB, \+5900\.00%\)/);
+
+    const usage: [string[], RegExp][] = [
+      [["--json", "--flame", "base.mtrace", "new.mtrace"], /choose one form: --json or --flame/],
+      [["--split-threads", "base.mtrace", "new.mtrace"], /process and thread ids differ between runs/],
+      [["-", "-"], /stdin can be read once/],
+      [
+        ["--fail-over", "lots", "base.mtrace", "new.mtrace"],
+        /expected a size such as 4096, 64k or 1\.5MiB, or a share/,
+      ],
+      [["base.mtrace"], /missing required argument 'new'/],
+    ];
+    for (const [args, message] of usage) {
+      const r = await diff(...args);
+      t.equal(r.status, 2, `${args.join(" ")}: exit 2`);
+      t.match(r.stderr, message);
+    }
+    // A folded capture is read as it is: under its own measure unless one is given.
+    const folded = (await runArgsInProcess(["fold", "--leaks", "base.mtrace", "-o", "out"], files)).stdout;
+    const withFolded = (...args: string[]) =>
+      runArgsInProcess(["diff", ...args], { ...files, "base.leaks.mtrace": folded });
+    const mixed = await withFolded("base.leaks.mtrace", "new.mtrace");
+    t.equal(mixed.status, 2, "a folded --leaks BASE and a raw NEW (peak) are not compared");
+    t.match(mixed.stderr, /^memtrace diff: BASE holds leaks and NEW peak: give the measure to compare/);
+    const leaks = await withFolded("--leaks", "base.leaks.mtrace", "new.mtrace", "-o", "out");
+    const raw = await diff("--leaks", "base.mtrace", "new.mtrace", "-o", "out");
+    t.equal(leaks.status, 0, leaks.stderr);
+    t.equal(
+      leaks.stdout.toString().replace("base.leaks.mtrace", "base.mtrace"),
+      raw.stdout.toString(),
+      "with the measure given, a folded BASE reads as the raw one",
+    );
+
+    const missing = await diff("base.mtrace", "nope.mtrace");
+    t.equal(missing.status, 1);
+    t.match(missing.stderr, /^memtrace diff: no such file: nope\.mtrace\n$/);
+  });
