@@ -13,7 +13,9 @@ import { renderDiffFlame } from "../sinks/diff/flame";
 import { renderDiffJson } from "../sinks/diff/json";
 import { budgetLine, overBudget, type Budget, type DiffReportOptions } from "../sinks/diff/report";
 import { renderDiffText } from "../sinks/diff/text";
+import { FRAMES_OPTION } from "../sinks/sink";
 import { TERMINAL_OPTIONS, terminalSettings } from "../sinks/terminal";
+import { framesView, type FramesView } from "../transforms/app-view/view";
 import { fold } from "../transforms/fold";
 import { resolveFoldOptions } from "./fold-stage";
 import { EXIT_OK, checkInputFile, checkOutput, inputName, openInput, openOutput, report, run, warn } from "./io";
@@ -36,6 +38,7 @@ interface DiffCliOptions extends MeasureCliOptions {
   width?: number;
   color?: boolean;
   minwidth?: number;
+  frames?: FramesView;
 }
 
 /** "1.5MiB", "4096", or "10%" of BASE's total. */
@@ -70,7 +73,7 @@ export function registerDiff(program: Command): void {
     )
     .option("--match-lines", "match JavaScript frames by line too, so that two call sites of a function stay apart")
     .option("--top <n>", "rows in each table of the text report", commanderParser(parsePositiveInt), DEFAULT_DIFF_TOP);
-  addOptions(cmd, TERMINAL_OPTIONS);
+  addOptions(cmd, [FRAMES_OPTION, ...TERMINAL_OPTIONS]);
   addMeasureOptions(cmd);
   cmd.addHelpText(
     "after",
@@ -173,5 +176,5 @@ async function loadProfile(file: string, opts: DiffCliOptions): Promise<Profile>
     fold(foldOptions),
     collect,
   );
-  return builder.finish();
+  return framesView(builder.finish(), opts.frames);
 }

@@ -173,12 +173,16 @@ else
   t.test("given the diff command, then its options and exit statuses", async (t) => {
     const files = { "base.mtrace": BASE, "new.mtrace": NEW };
     const diff = (...args: string[]) => runArgsInProcess(["diff", ...args], files);
-    const plain = await diff("base.mtrace", "new.mtrace", "-o", "out");
+    const plain = await diff("--frames", "all", "base.mtrace", "new.mtrace", "-o", "out");
     t.equal(plain.status, 0);
     t.equal(
       plain.stdout.toString(),
       renderDiffText(await diffOf(), { ...NAMES, top: 10, color: false, width: undefined }),
     );
+
+    const app = await diff("base.mtrace", "new.mtrace", "-o", "out");
+    t.equal(app.status, 0);
+    t.match(app.stdout.toString(), /^\+57\.6 KiB .* grow \(\/app\/app\.js:10,12\)$/m, "the app view by default");
 
     const within = await diff("--fail-over", "64k", "base.mtrace", "new.mtrace", "-o", "out");
     t.equal(within.status, 0, "growth within the budget: exit 0");

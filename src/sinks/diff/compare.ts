@@ -64,6 +64,8 @@ interface FrameName {
   lines: Set<number>;
   /** For frames without a name of their own (unresolved, no stack, the root): the label as it is. */
   label?: string;
+  /** A frame the app view folded runtime work into (Profile.detailFrames): its own bytes are its app frame's. */
+  detail?: boolean;
 }
 
 /** Merges stacks of several profiles by frame key into one trie, root first. */
@@ -102,6 +104,13 @@ class KeyedTrie {
 
   /** The key of a frame of a profile's scope. */
   frameKey(profile: Profile, frame: number): number {
+    const detail = profile.detailFrames.has(frame);
+    const id = this.plainFrameKey(profile, frame, detail ? "D" : "");
+    if (detail) this.names[id].detail = true;
+    return id;
+  }
+
+  private plainFrameKey(profile: Profile, frame: number, prefix: string): number {
     const d = profile.scope.frame(frame);
     // fold names a frame it could not resolve after its address: "[lib.so+0x1f0]" (its offset in the file, the
     // same in every run of that file) or a bare address, which differs in every run.
@@ -112,7 +121,7 @@ class KeyedTrie {
       : profile.label(frame);
     if (unresolved !== undefined && /^(\[.*\]|0x[0-9a-f]+|\(unknown\))$/i.test(unresolved)) {
       const stable = unresolved.startsWith("[") ? unresolved : "(unknown)";
-      return this.keyOf(`?${stable}`, {
+      return this.keyOf(`${prefix}?${stable}`, {
         name: "",
         file: "",
         kind: FunctionKind.KIND_OTHER,
@@ -121,7 +130,7 @@ class KeyedTrie {
       });
     }
     const line = this.matchLines ? d.line : 0;
-    const key = d.file ? `${d.kind}\0${d.name}\0${d.file}\0${line}` : `${d.kind}\0${d.name}`;
+    const key = prefix + (d.file ? `${d.kind}\0${d.name}\0${d.file}\0${line}` : `${d.kind}\0${d.name}`);
     const id = this.keyOf(key, { name: d.name, file: d.file, kind: d.kind, lines: new Set() });
     if (d.file && d.line) this.names[id].lines.add(d.line);
     return id;
@@ -198,6 +207,7 @@ class KeyedTrie {
       size,
       label: Uint32Array.from(this.key),
       kind: Uint8Array.from(this.key, (k) => this.names[k].kind),
+      detail: Uint8Array.from(this.key, (k) => (this.names[k].detail ? 1 : 0)),
       parent: Int32Array.from(this.parent),
       depth: Uint32Array.from(this.depth),
       selfBytes: Float64Array.from(this.self, (a) => a[run].bytes),
