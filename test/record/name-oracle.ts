@@ -50,12 +50,18 @@ export function withoutTag(raw: string): string {
   return rest;
 }
 
-/** The recorder's function as V8 would have named it (less tag and marker). */
+/**
+ * The recorder's function as V8 would have named it (less tag and marker): for a function a source map moved
+ * (memtrace's own compiled TypeScript among them), the generated position it keeps.
+ */
 function asV8Name(strings: string[], f: FunctionInfo): string {
-  const name = strings[f.name] ?? "";
-  const file = strings[f.file] ?? "";
+  const mapped = Boolean(f.generatedFile);
+  const name = strings[(mapped && f.generatedName) || f.name] ?? "";
+  const file = strings[mapped ? f.generatedFile! : f.file] ?? "";
   if (!file) return name;
-  return f.line ? `${name} ${file}:${f.line}:${f.column}` : `${name} ${file}`;
+  const line = mapped ? f.generatedLine : f.line;
+  const column = mapped ? f.generatedColumn : f.column;
+  return line ? `${name} ${file}:${line}:${column}` : `${name} ${file}`;
 }
 
 export function parseMap(text: string): MapLine[] {
