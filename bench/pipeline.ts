@@ -30,9 +30,11 @@ interface Step {
   argv: string[];
 }
 
+type Run = ReturnType<typeof timeRun>;
+
 /** Runs each step `RUNS` times, alternating; returns each step's runs. */
-function measure(steps: Step[]): Map<string, { wall: number; cpu: number; rss: number }[]> {
-  const out = new Map(steps.map((s) => [s.name, [] as { wall: number; cpu: number; rss: number }[]]));
+function measure(steps: Step[]): Map<string, Run[]> {
+  const out = new Map(steps.map((s) => [s.name, [] as Run[]]));
   for (let run = 0; run < RUNS; run++) for (const s of steps) out.get(s.name)!.push(timeRun(s.argv, work));
   return out;
 }
@@ -105,6 +107,7 @@ function main(): void {
       argv: [
         "sh",
         "-c",
+        // fold's warnings stay on stderr: a merge without watermarks makes the run's pairing approximate.
         `${node} ${BIN} record ${APP} ${ROUNDS} 2>/dev/null | ${node} ${BIN} fold > ${at("p.folded")}`,
       ],
     },
@@ -116,6 +119,10 @@ function main(): void {
     const wall = median(runs.map((r) => r.wall));
     console.log(`| ${name} | ${sec(wall)} | ${(wall / alone).toFixed(2)}x |`);
   }
+  const approximate = pipe.get("record | fold > folded")!.filter((r) => r.stderr.includes("merged approximately"));
+  console.log(
+    `\nfold merged threads without watermarks (approximate pairing) in ${approximate.length} of ${RUNS} pipe runs.`,
+  );
   rmSync(work, { recursive: true, force: true });
 }
 

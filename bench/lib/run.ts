@@ -14,20 +14,25 @@ export function benchEnv(): NodeJS.ProcessEnv {
 
 /**
  * Wall time, CPU time (user + system) of every process of the run, and the largest peak RSS (bytes) of any one of
- * them, through GNU time.
+ * them, through GNU time; and what the run wrote to stderr.
  */
-export function timeRun(argv: string[], cwd: string, env = benchEnv()): { wall: number; cpu: number; rss: number } {
+export function timeRun(
+  argv: string[],
+  cwd: string,
+  env = benchEnv(),
+): { wall: number; cpu: number; rss: number; stderr: string } {
   const timeFile = join(tmpdir(), `memtrace-bench-time-${process.pid}`);
   const start = process.hrtime.bigint();
   const r = spawnSync("/usr/bin/time", ["-f", "%U %S %M", "-o", timeFile, ...argv], {
     env,
     stdio: ["ignore", "ignore", "pipe"],
     cwd,
+    encoding: "utf8",
   });
   const wall = Number(process.hrtime.bigint() - start) / 1e9;
   if (r.status !== 0) throw new Error(`${argv.join(" ")} failed (${r.status}): ${r.stderr}`);
   // GNU time's file may start with a line of its own ("Command exited with non-zero status"): the figures are last.
   const [user, system, kib] = readFileSync(timeFile, "utf8").trim().split("\n").at(-1)!.split(/\s+/).map(Number);
   rmSync(timeFile, { force: true });
-  return { wall, cpu: user + system, rss: kib * 1024 };
+  return { wall, cpu: user + system, rss: kib * 1024, stderr: r.stderr };
 }

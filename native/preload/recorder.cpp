@@ -433,16 +433,29 @@ void send_if_over(size_t threshold) {
   if (!c.send_pending()) stop_on_channel_failure();
 }
 
+size_t pending_bytes() { return channel().pending_bytes(); }
+
 void after_batch() {
   // The writer thread sends, so that the app's threads do not block on the socket; they send themselves only
-  // when there is no writer thread (a fork child before it connects) or it has fallen far behind, which
-  // slows the app down to the reader's pace rather than let the channel grow without bound.
+  // when there is no writer thread (a fork child before it connects). When the writer has fallen far behind
+  // (a slow reader), they wait for it, which slows the app down to the reader's pace rather than let the
+  // channel grow without bound. They do not send then: the writer's sends of that much are rounds
+  // (writer_thread.cpp), so its Watermarks keep coming at most kBlockAt apart, and a reader that merges
+  // threads by them holds a bounded number of events (fold's orderer); a send from here would put twice as
+  // much between two of them.
   constexpr size_t kSendAt = 256 * 1024;
-  constexpr size_t kBlockAt = 16 * 1024 * 1024;
-  size_t pending = channel().pending_bytes();
-  if (pending <= kSendAt) return;
-  if (pending <= kBlockAt && writer::request_send()) return;
-  send_if_over(kSendAt);
+  constexpr size_t kBlockAt = 8 * 1024 * 1024;
+  Channel& c = channel();
+  if (c.pending_bytes() <= kSendAt) return;
+  if (!writer::request_send()) {
+    send_if_over(kSendAt);
+    return;
+  }
+  // Until the writer takes the channel, or stops, or the channel closes (the reader went away).
+  while (c.pending_bytes() > kBlockAt && c.open() && writer::request_send()) {
+    timespec pause{0, 200'000};
+    nanosleep(&pause, nullptr);
+  }
 }
 
 void take_frames_to_resolve(FramesToResolve& out) {

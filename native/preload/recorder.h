@@ -111,6 +111,8 @@ void append_framed(const ByteBuffer& records, bool last);
 void send_if_over(size_t threshold);
 // After an app thread moved a full batch into the channel: has the channel sent when it holds enough.
 void after_batch();
+// Bytes appended to the channel and not sent yet.
+size_t pending_bytes();
 
 // The frames defined in the stream since the last call, for the writer thread to name.
 void take_frames_to_resolve(FramesToResolve& out);

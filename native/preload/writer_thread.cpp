@@ -178,6 +178,9 @@ void write_thread_info(Writer& w, ThreadState* t, uint64_t now, bool ended) {
   t->info_written = true;
 }
 
+// Past this many bytes waiting in the channel, a requested send is a round (see run()).
+constexpr size_t kRoundAt = 4 * 1024 * 1024;
+
 // One round: see the file comment in writer_thread.h. `final` also writes the Trailer.
 void round(Writer& w, bool final) {
   pthread_mutex_lock(&w.round_mutex);
@@ -277,7 +280,17 @@ void* run(void*) {
     }
     if (w.stopping) break;
     pthread_mutex_unlock(&w.wake_mutex);
-    if (w.send_requested.exchange(false, std::memory_order_acq_rel)) recorder::send_if_over(0);
+    if (w.send_requested.exchange(false, std::memory_order_acq_rel)) {
+      // A reader that falls behind holds this thread in its sends while the app's threads fill the channel
+      // (and then wait for this thread: recorder.cpp's after_batch). Then a send is a round, with its
+      // Watermark, so that a reader merging threads by them (fold's orderer) holds at most the channel's
+      // limit of events.
+      if (recorder::pending_bytes() > kRoundAt) {
+        round(w, false);
+      } else {
+        recorder::send_if_over(0);
+      }
+    }
     if (recorder::now_ns() < next_tick) {
       pthread_mutex_lock(&w.wake_mutex);
       continue;

@@ -1,6 +1,7 @@
 // The writer thread: every flush interval it moves every thread's events to the channel, names the frames
 // that appeared (off the allocation path), reports threads, memory samples and code events, and writes a
-// Watermark; between rounds it samples the process's RSS.
+// Watermark (a round; also when an app thread asks it to send while the channel holds more than 4 MB);
+// between rounds it samples the process's RSS.
 #ifndef MEMTRACE_PRELOAD_WRITER_THREAD_H_
 #define MEMTRACE_PRELOAD_WRITER_THREAD_H_
 

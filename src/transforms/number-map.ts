@@ -1,10 +1,14 @@
-// A hash map from non-negative integer keys up to 2^53 (addresses, sample ids, packed row keys) to int32 values,
-// in typed arrays.
+// A hash map from integer keys (addresses, sample ids, packed row keys; any finite number, since a corrupt capture's
+// addresses can be negative) to int32 values, in typed arrays.
 //
 // A JS Map keyed by 47-bit addresses boxes every key as a heap number: in fold it was the largest single cost
 // (about a fifth of the time) and a steady source of garbage. This is open addressing with linear probing and
 // backward-shift deletion (no tombstones, so lookups stay short however many blocks come and go).
-const EMPTY = -1;
+//
+// An empty slot holds NaN: no key is NaN (keys are sums of integers), and NaN equals no key. (A key of -1, which a
+// corrupt capture can give, once matched the empty slots: a block "found" there was released twice.) `k !== k` tests
+// for an empty slot.
+const EMPTY = NaN;
 const MAX_LOAD = 0.5;
 const TWO_POW_32 = 4294967296;
 
@@ -49,7 +53,7 @@ export class NumberMap {
     for (;;) {
       const k = keys[i];
       if (k === key) return this.values[i];
-      if (k === EMPTY) return -1;
+      if (k !== k) return -1;
       i = (i + 1) & this.mask;
     }
   }
@@ -70,7 +74,7 @@ export class NumberMap {
         this.values[i] = value;
         return old;
       }
-      if (k === EMPTY) {
+      if (k !== k) {
         keys[i] = key;
         this.values[i] = value;
         this.size++;
@@ -87,7 +91,7 @@ export class NumberMap {
     let i = this.slot(key);
     for (;;) {
       const k = keys[i];
-      if (k === EMPTY) return -1;
+      if (k !== k) return -1;
       if (k === key) break;
       i = (i + 1) & mask;
     }
@@ -96,7 +100,7 @@ export class NumberMap {
     // Backward-shift: move later entries of the probe run into the hole so that no lookup stops early.
     let hole = i;
     let j = (i + 1) & mask;
-    while (keys[j] !== EMPTY) {
+    while (keys[j] === keys[j]) {
       const home = this.slot(keys[j]);
       // Move j into the hole unless its home lies cyclically in (hole, j].
       const inRange = hole <= j ? home > hole && home <= j : home > hole || home <= j;
@@ -119,11 +123,11 @@ export class NumberMap {
     this.values = new Int32Array(cap);
     this.mask = cap - 1;
     this.size = 0;
-    for (let i = 0; i < oldKeys.length; i++) if (oldKeys[i] !== EMPTY) this.set(oldKeys[i], oldValues[i]);
+    for (let i = 0; i < oldKeys.length; i++) if (oldKeys[i] === oldKeys[i]) this.set(oldKeys[i], oldValues[i]);
   }
 
   /** Calls fn for every entry (in no particular order). */
   forEach(fn: (key: number, value: number) => void): void {
-    for (let i = 0; i < this.keys.length; i++) if (this.keys[i] !== EMPTY) fn(this.keys[i], this.values[i]);
+    for (let i = 0; i < this.keys.length; i++) if (this.keys[i] === this.keys[i]) fn(this.keys[i], this.values[i]);
   }
 }

@@ -12,7 +12,7 @@
 // thread that happened before it. Each of the two is in time order; they are merged as two threads are.
 import { EventOrder, isJsHeap, type EventBatch, type Message } from "../codec/model";
 
-const MAX_HELD_EVENTS = 4_000_000;
+export const MAX_HELD_EVENTS = 4_000_000;
 const OUT_BATCH = 16 * 1024;
 /** A run of one thread at least this long is passed on as a view of its batch rather than copied. */
 const VIEW_MIN = 256;

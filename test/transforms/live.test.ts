@@ -322,3 +322,20 @@ t.test(
     t.equal(live.heldFrees, 0);
   },
 );
+
+t.test(
+  "given addresses a corrupt capture can give (-1, other negatives), when blocks there are freed, then each is released once",
+  async (t) => {
+    // A fuzzed capture: 0x-1001 (5096 bytes) and 0x-1 (2000 bytes) allocated, 0x-1001 freed. The empty slots of
+    // the table once matched the key -1, so the second block "replaced" the first and the free released it again.
+    const { live, released } = heap();
+    live.alloc(K.MALLOC, -0x1001, 5096, 1, 1);
+    live.alloc(K.MALLOC, -1, 2000, 2, 1);
+    live.free(K.FREE, -0x1001, 0);
+    t.same(released, [[1, 5096, 1, false]]);
+    t.equal(live.overwritten, 0);
+    live.free(K.FREE, -1, 0);
+    t.same(released[1], [2, 2000, 1, false]);
+    t.equal(live.liveBlocks, 0);
+  },
+);

@@ -43,3 +43,16 @@ for (const pages of [false, true]) {
     );
   }
 }
+
+t.test("given keys a corrupt capture can give (-1, negatives, 0), then they are keys like any other", async (t) => {
+  const map = new NumberMap(16, true);
+  t.equal(map.get(-1), -1, "absent in an empty map");
+  t.equal(map.put(-1, 7), -1, "added, not found in an empty slot");
+  t.equal(map.put(-4097, 8), -1);
+  t.equal(map.put(0, 9), -1);
+  t.equal(map.get(-1), 7);
+  t.equal(map.delete(-4097), 8);
+  t.equal(map.delete(-1), 7);
+  t.equal(map.get(-1), -1);
+  t.equal(map.size, 1);
+});

@@ -1,4 +1,6 @@
 // EventOrderer: per-thread batches in, every process's events in one time order out.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import t from "tap";
 import {
   EventKind as K,
@@ -8,7 +10,7 @@ import {
   type EventBatch,
   type Message,
 } from "../../src/codec/model";
-import { EventOrderer, allocBatch } from "../../src/transforms/order";
+import { EventOrderer, MAX_HELD_EVENTS, allocBatch } from "../../src/transforms/order";
 
 type Ev = [tid: number, time: number, kind: number, address: number];
 
@@ -183,3 +185,18 @@ t.test(
     t.same(got(), ["header", "1:1@100", "1:2@100", "1:2@200"]);
   },
 );
+t.test("given memtrace's recorder, what it writes between two Watermarks fits under the orderer's limit", async (t) => {
+  // The recorder's app threads wait once kBlockAt bytes wait in the channel, and every send of more than that
+  // is a round with its Watermark (native/preload/recorder.cpp, writer_thread.cpp); the threads' buffers hold
+  // kMaxEvents more each. An event takes 5 bytes at the least (kind, time, address, size, stack).
+  const native = (file: string) => readFileSync(join(__dirname, "..", "..", "native", "preload", file), "utf8");
+  const product = (expression: string) => expression.split("*").reduce((p, f) => p * Number(f.trim()), 1);
+  const blockAt = product(/constexpr size_t kBlockAt = ([\d *]+);/.exec(native("recorder.cpp"))![1]);
+  const perThread = Number(/kMaxEvents = (\d+);/.exec(native("event_buffer.h"))![1]);
+  const threads = 128;
+  t.ok(blockAt > 0 && perThread > 0, "both read from the sources");
+  t.ok(
+    blockAt / 5 + threads * perThread < MAX_HELD_EVENTS,
+    `${blockAt / 5} + ${threads} x ${perThread} events < ${MAX_HELD_EVENTS}`,
+  );
+});
