@@ -240,3 +240,12 @@ t.test("given long C++ names, then terminal reports elide templates and argument
   const wide = await runReport(summary, recorded, { frames: "all", wide: true, top: 40 }, "peak");
   t.match(wide, /std::vector<v8::internal::Object, std::allocator<v8::internal::Object> >/, "--wide keeps full names");
 });
+
+t.test("given memtrace's own JS files, built or as source maps name them, then they are the runtime's", async (t) => {
+  const root = join(__dirname, "..", "..");
+  const js = (file: string) => originOf({ file, kind: FunctionKind.KIND_JS, module: "" } as never);
+  t.equal(js(join(root, "src", "record", "agent.ts")), "runtime");
+  t.equal(js(join(root, "dist", "src", "record", "agent.js")), "runtime");
+  t.equal(js(join(root, "examples", "compress.js")), "app");
+  t.equal(js("/srv/app/node_modules/@scope/lib/index.js"), "dependency");
+});

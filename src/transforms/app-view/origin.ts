@@ -1,7 +1,7 @@
 // Whose code a frame is: the app's own, a dependency's (node_modules), node's JavaScript internals (node:), an
 // addon's, another native library's, or the runtime's (node's binary, V8's builtins, the C and C++ libraries). Read
 // from the frame's typed fields (kind, file, module), never from the shape of its label.
-import { join, sep } from "node:path";
+import { basename, dirname, join, sep } from "node:path";
 import { FunctionKind } from "../../codec/model";
 import type { FrameDetails } from "../../model/scope";
 import { THREAD_KINDS } from "./threads";
@@ -18,9 +18,11 @@ export function isScriptOrigin(o: Origin): boolean {
   return o === "app" || o === "dependency" || o === "node";
 }
 
-// memtrace's own code (src/ in the repository, dist/src/ once built): the in-process helpers run it on the app's
-// stack, and it is not the app's.
-const OWN_CODE = join(__dirname, "..", "..") + sep;
+// memtrace's own code (dist/src/ as built, and src/ where source maps put it, or where the tests run it): the
+// agent and the in-process helpers run it on the app's stack, and it is not the app's.
+const SOURCES = join(__dirname, "..", "..");
+const PACKAGE_ROOT = basename(dirname(SOURCES)) === "dist" ? dirname(dirname(SOURCES)) : dirname(SOURCES);
+const OWN_CODE = [join(PACKAGE_ROOT, "src") + sep, join(PACKAGE_ROOT, "dist", "src") + sep];
 
 // The runtime's own shared objects: what node links and what memtrace preloads. Any other .so is a library.
 const RUNTIME_MODULE =
@@ -33,7 +35,7 @@ export function baseName(path: string): string {
 export function originOf(d: FrameDetails): Origin {
   if (d.file.startsWith("node:")) return "node";
   if (d.kind === FunctionKind.KIND_JS) {
-    if (d.file.startsWith(OWN_CODE)) return "runtime";
+    if (OWN_CODE.some((dir) => d.file.startsWith(dir))) return "runtime";
     return packageOf(d.file) === undefined ? "app" : "dependency";
   }
   // V8's builtins and stubs (JSEntry, CallApiCallback, InterpreterEntryTrampoline...).
