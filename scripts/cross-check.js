@@ -1,7 +1,7 @@
 // Checks of another architecture's prebuilds on this machine. Under qemu-user when it can run that architecture's
-// node; on hosts where it cannot (seen: qemu 7.2 spinning for ever in node's start-up on an AMD EPYC host, for
-// every line and CPU model), a static check of what the loader would do: every symbol an agent needs is defined
-// by its node or by a library it names, since agents bind every symbol at load (-z now).
+// node, always with a time limit; on hosts where it cannot (docs/packaging.md), a static check of what the loader
+// would do: every symbol an agent needs is defined by its node or by a library it names, since agents bind every
+// symbol at load (-z now).
 "use strict";
 const { spawnSync } = require("node:child_process");
 const fs = require("node:fs");
