@@ -20,6 +20,11 @@ struct Offsets {
 thread_local std::vector<std::pair<uint64_t, Offsets*>> t_waiting;
 constexpr size_t kMaxWaiting = 8;
 
+// Bytecode's positions are its function's own; optimised code's, only while inlining is limited.
+bool Wanted(const memtrace_agent_api* api, const v8::JitCodeEvent* event) {
+  return event->code_type == v8::JitCodeEvent::BYTE_CODE || api->limit_inlining();
+}
+
 }  // namespace
 
 void OnLineInfo(const memtrace_agent_api* api, const v8::JitCodeEvent* event) {
@@ -27,7 +32,7 @@ void OnLineInfo(const memtrace_agent_api* api, const v8::JitCodeEvent* event) {
   switch (event->type) {
     case v8::JitCodeEvent::CODE_START_LINE_INFO_RECORDING:
       // V8 hands user_data on to the rest of this code's line events, and leaves it uninitialised.
-      const_cast<v8::JitCodeEvent*>(event)->user_data = api->limit_inlining() ? new Offsets() : nullptr;
+      const_cast<v8::JitCodeEvent*>(event)->user_data = Wanted(api, event) ? new Offsets() : nullptr;
       break;
     case v8::JitCodeEvent::CODE_ADD_LINE_POS_INFO:
       // POSITION is the expression's, STATEMENT_POSITION its statement's: the first is the call's own.
@@ -56,7 +61,7 @@ Positions TakeFor(const memtrace_agent_api* api, const v8::JitCodeEvent* event) 
   if (it == t_waiting.end()) return out;
   Offsets* offsets = it->second;
   t_waiting.erase(it);
-  if (!event->script.IsEmpty() && api->limit_inlining()) {
+  if (!event->script.IsEmpty() && Wanted(api, event)) {
     // V8 computed the script's line ends to name the code: these look-ups allocate nothing.
     v8::HandleScope scope(event->isolate);
     v8::Local<v8::UnboundScript> script = event->script;

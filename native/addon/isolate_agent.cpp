@@ -3,6 +3,7 @@
 #include <atomic>
 
 #include "code_lines.h"
+#include "interpreter_layout.h"
 #include "js_poller.h"
 
 namespace memtrace {
@@ -70,6 +71,11 @@ bool IsolateAgent::Start(napi_env env, const memtrace_agent_api* api, bool main_
   if (main_thread && api->version >= 4 && api->limit_inlining()) {
     v8::V8::SetFlagsFromString("--no-turbo-inlining --no-maglev-inlining");
   }
+  // Sparkplug's and Maglev's code comes without positions: unless asked to keep them, JS code is interpreted
+  // (its frames keyed by bytecode) until TurboFan optimises it (docs/js-frames.md).
+  if (main_thread && api->version >= 6 && !api->keep_tiers()) {
+    v8::V8::SetFlagsFromString("--no-sparkplug --no-maglev");
+  }
 
   auto* agent = new IsolateAgent(isolate, api, main_thread);
   agent->env_ = env;
@@ -78,6 +84,12 @@ bool IsolateAgent::Start(napi_env env, const memtrace_agent_api* api, bool main_
   t_reporting_existing = true;
   isolate->SetJitCodeEventHandler(v8::kJitCodeEventEnumExisting, OnCodeEvent);
   t_reporting_existing = false;
+  // The JS that called this runs in the interpreter: where it keeps its bytecode is measured on this stack.
+  memtrace_interpreter_frames layout{};
+  uint64_t entry_start = 0;
+  if (interpreter_layout::Measure(layout, entry_start) && api->version >= 6) {
+    api->interpreter_frames(&layout, entry_start);
+  }
 
   uv_timer_init(loop, &agent->memory_timer_);
   agent->memory_timer_.data = agent;
@@ -131,8 +143,9 @@ void IsolateAgent::AppEnded(napi_env env) {
 
 void IsolateAgent::OnCodeEvent(const v8::JitCodeEvent* event) {
   const memtrace_agent_api* api = g_api.load(std::memory_order_acquire);
-  // Bytecode events give the address of a bytecode array, never of an instruction a stack can hold.
-  if (!api || event->code_type == v8::JitCodeEvent::BYTE_CODE) return;
+  // Bytecode names the interpreted frames the walk keys by their bytecode (from version 6).
+  if (!api || (event->code_type == v8::JitCodeEvent::BYTE_CODE && api->version < 6)) return;
+  if (t_reporting_existing) interpreter_layout::OnExistingCode(event);
   // The line tables' allocations are the recorder's, not the app's.
   uint32_t token = api->version >= 2 ? api->enter() : 0;
   auto start = reinterpret_cast<uint64_t>(event->code_start);
@@ -145,8 +158,12 @@ void IsolateAgent::OnCodeEvent(const v8::JitCodeEvent* event) {
     case v8::JitCodeEvent::CODE_ADDED:
       if (api->version >= 4) {
         code_lines::Positions positions = code_lines::TakeFor(api, event);
+        int flags = t_reporting_existing ? MEMTRACE_CODE_EXISTING : 0;
+        if (api->version >= 6 && interpreter_layout::IsInterpreterEntry(event)) {
+          flags |= MEMTRACE_CODE_INTERPRETER_ENTRY;
+        }
         api->code_added(start, event->code_len, event->name.str, event->name.len, positions.data(),
-                        positions.size(), t_reporting_existing);
+                        positions.size(), flags);
       } else {
         api->code_event(MEMTRACE_CODE_ADDED, start, event->code_len, 0, event->name.str, event->name.len);
       }
@@ -219,6 +236,7 @@ void IsolateAgent::OnPollInterrupt(v8::Isolate*, void* data) {
 void IsolateAgent::OnGcStart(v8::Isolate* isolate, v8::GCType, v8::GCCallbackFlags, void* data) {
   auto* agent = static_cast<IsolateAgent*>(data);
   uint32_t token = agent->api_->enter();
+  if (agent->api_->version >= 6) agent->api_->collecting(1);
   agent->gc_start_ns_ = agent->api_->now_ns();
   agent->gc_heap_before_ = UsedHeap(isolate);
   agent->api_->leave(token);
@@ -226,6 +244,7 @@ void IsolateAgent::OnGcStart(v8::Isolate* isolate, v8::GCType, v8::GCCallbackFla
 
 void IsolateAgent::OnGcEnd(v8::Isolate* isolate, v8::GCType type, v8::GCCallbackFlags, void* data) {
   auto* agent = static_cast<IsolateAgent*>(data);
+  if (agent->api_->version >= 6) agent->api_->collecting(0);
   // A collection whose start was not seen (the callbacks were added while it ran) has no duration to give.
   if (agent->gc_start_ns_ == 0) return;
   uint32_t token = agent->api_->enter();

@@ -24,14 +24,16 @@ int recording() { return recorder::active() ? 1 : 0; }
 // that the retirement lets this thread intern anew is never older than the event that names it.
 void code_change(memtrace_code_event_kind kind, uint64_t start, uint64_t size, uint64_t new_start,
                  const char* name, size_t name_length, const memtrace_code_position* positions, size_t count,
-                 bool existing) {
+                 int flags) {
   if (!recorder::active()) return;
   BusyScope busy(kRecorderThread);  // the queue's allocations are the recorder's, not the app's
-  writer::queue_code_event(kind, start, size, new_start, name, name_length, positions, count, existing);
+  writer::queue_code_event(kind, start, size, new_start, name, name_length, positions, count,
+                           (flags & MEMTRACE_CODE_EXISTING) != 0);
   uint32_t owner = gettid_now();
   switch (kind) {
     case MEMTRACE_CODE_ADDED:
-      code_space::added(owner, start, size, name, name_length);
+      code_space::added(owner, start, size, name, name_length,
+                        (flags & MEMTRACE_CODE_INTERPRETER_ENTRY) != 0);
       break;
     case MEMTRACE_CODE_MOVED:
       code_space::moved(owner, start, new_start, size);
@@ -44,12 +46,12 @@ void code_change(memtrace_code_event_kind kind, uint64_t start, uint64_t size, u
 
 void code_event(memtrace_code_event_kind kind, uint64_t start, uint64_t size, uint64_t new_start,
                 const char* name, size_t name_length) {
-  code_change(kind, start, size, new_start, name, name_length, nullptr, 0, false);
+  code_change(kind, start, size, new_start, name, name_length, nullptr, 0, 0);
 }
 
 void code_added(uint64_t start, uint64_t size, const char* name, size_t name_length,
                 const memtrace_code_position* positions, size_t count, int existing) {
-  code_change(MEMTRACE_CODE_ADDED, start, size, 0, name, name_length, positions, count, existing != 0);
+  code_change(MEMTRACE_CODE_ADDED, start, size, 0, name, name_length, positions, count, existing);
 }
 
 void isolate_ending() {
@@ -62,6 +64,25 @@ void isolate_ending() {
 }
 
 int limit_inlining() { return recorder::settings().limit_inlining ? 1 : 0; }
+
+int keep_tiers() { return recorder::settings().keep_tiers ? 1 : 0; }
+
+void set_interpreter_frames(const memtrace_interpreter_frames* m, uint64_t entry_start) {
+  if (!recorder::active() || !m || m->return_offset == 0 || m->return_offset >= m->entry_size) return;
+  BusyScope busy(kRecorderThread);
+  InterpreterLayout layout;
+  layout.return_offset = m->return_offset;
+  layout.entry_size = m->entry_size;
+  layout.array_slot = m->array_slot;
+  layout.offset_slot = m->offset_slot;
+  layout.first_bytecode = m->first_bytecode;
+  code_space::interpreter_known(layout, entry_start);
+}
+
+void collecting(int on) {
+  ThreadState* t = current_thread_if_any();
+  if (t) t->collecting = on != 0;
+}
 
 void thread_role(memtrace_thread_role role, uint32_t worker_id) {
   if (!recorder::active()) return;
@@ -198,6 +219,9 @@ const memtrace_agent_api api = {
     runtime::start,
     runtime::stop,
     runtime::state,
+    set_interpreter_frames,
+    collecting,
+    keep_tiers,
 };
 
 }  // namespace

@@ -124,6 +124,7 @@ bool read_settings() {
   g_settings.js_keep_collected = env_number("MEMTRACE_JS_ALL", 0) != 0;
   g_settings.events_per_clock_read = static_cast<uint32_t>(env_number("MEMTRACE_EVENTS_PER_CLOCK_READ", 64));
   g_settings.limit_inlining = env_number("MEMTRACE_INLINING", 1) == 0;
+  g_settings.keep_tiers = env_number("MEMTRACE_ALL_TIERS", 1) != 0;
 #ifdef MEMTRACE_BENCH_SWITCHES
   if (const char* skip = getenv("MEMTRACE_BENCH_SKIP")) {
     g_settings.bench_skip_events = strstr(skip, "events") != nullptr;

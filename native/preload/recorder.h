@@ -35,6 +35,9 @@ struct Settings {
   bool js_keep_collected = false;
   // The agent keeps V8 from inlining JS functions, so that each has a frame of its own (agent_api.h).
   bool limit_inlining = false;
+  // Keep V8's Sparkplug and Maglev tiers, whose frames have no lines (memtrace record turns them off unless
+  // asked; a recording started from inside the process leaves them).
+  bool keep_tiers = true;
   // A thread reads the clock on one event in this many (shared_clock.h); 1: on every event.
   uint32_t events_per_clock_read = 64;
   char socket_path[108] = {0};

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "hash_map.h"
+#include "interpreter_frames.h"
 #include "stack_tables.h"
 
 namespace memtrace {
@@ -105,8 +106,9 @@ inline uint64_t stack_hash(const uintptr_t* addresses, uint32_t depth) {
 }
 
 // The plain walk, the definition of what a walk gives; the recorder uses walk_stack_cached.
+// With `interp`, a frame the interpreter runs is keyed by its current bytecode (interpreter_frames.h).
 inline WalkResult walk_stack(uintptr_t fp, uintptr_t stack_low, uintptr_t stack_high, uintptr_t* out,
-                             uint32_t max_depth, CodeRange root) {
+                             uint32_t max_depth, CodeRange root, const InterpreterFrames* interp = nullptr) {
   using namespace walk_detail;
   WalkResult r{0, 0, false, false, 0, 0};
   const uintptr_t span = valid_span(stack_low, stack_high);
@@ -128,7 +130,7 @@ inline WalkResult walk_stack(uintptr_t fp, uintptr_t stack_low, uintptr_t stack_
       r.truncated = true;
       break;
     }
-    *next_out++ = ret;
+    *next_out++ = interp ? interpreted_key(interp, ret, next, fp, stack_high) : ret;
     // Frames move towards the stack's base. The outermost frame (_start, or clone's child for a thread) sets
     // the frame pointer to 0, which ends the walk as its root; any other step back broke it.
     if (next <= fp) {
@@ -148,7 +150,8 @@ inline WalkResult walk_stack(uintptr_t fp, uintptr_t stack_low, uintptr_t stack_
 struct WalkCache {
   // Frames read. The outermost may have given no address (its "return address" ended the walk, or the walk
   // was truncated there, with max_depth addresses): then `skip` is 1. The addresses are word[skip..reads),
-  // outermost first.
+  // outermost first: the return address read, or an interpreted frame's key (interpreter_frames.h), which
+  // differs from it.
   uint32_t reads;
   uint32_t skip;
   bool broken;
@@ -159,11 +162,14 @@ struct WalkCache {
   uint32_t stack;
   uintptr_t frame[kMaxStackDepth + 1];
   uintptr_t word[kMaxStackDepth + 1];
+  // The return address read at frame[k].
+  uintptr_t ret[kMaxStackDepth + 1];
   // Sum of the hash terms of the addresses among word[0..k].
   uint64_t hash_sum[kMaxStackDepth + 1];
   // Scratch for a walk's new frames, innermost first.
   uintptr_t fresh_frame[kMaxStackDepth + 1];
   uintptr_t fresh_word[kMaxStackDepth + 1];
+  uintptr_t fresh_ret[kMaxStackDepth + 1];
 
   uint32_t depth() const { return reads - skip; }
   // Whether a later walk may reuse this one: not an empty one.
@@ -174,16 +180,20 @@ struct WalkCache {
   }
   // The address `from_root` frames in from the outermost (0: the outermost address).
   uintptr_t address_from_root(uint32_t from_root) const { return word[skip + from_root]; }
-  // The first frame in [0, last] whose words are no longer what this walk read there, or last + 1 if none.
-  // The loads are independent: they go out together, unlike the walk's, and the branch is predicted.
-  __attribute__((noinline)) int32_t intact_below(int32_t last) const {
+  // The first frame in [0, last] whose words are no longer what this walk read there, or last + 1 if none:
+  // for an interpreted frame, also its caller's bytecode (which moves on while the frames stay). The loads
+  // are independent: they go out together, unlike the walk's, and the branch is predicted.
+  __attribute__((noinline)) int32_t intact_below(int32_t last, const InterpreterFrames* interp,
+                                                 uintptr_t stack_high) const {
     for (int32_t k = 0; k <= last; k++) {
       auto* f = reinterpret_cast<const uintptr_t*>(frame[k]);
       uintptr_t expected_next = k ? frame[k - 1] : outer_next;
-      if (__builtin_expect(((f[0] ^ expected_next) | (walk_detail::return_address(f[1]) ^ word[k])) != 0,
-                           0)) {
+      if (__builtin_expect(((f[0] ^ expected_next) | (walk_detail::return_address(f[1]) ^ ret[k])) != 0, 0)) {
         return k;
       }
+      // The key of a frame the interpreter runs (or whose slots the checks refused last time) is read again.
+      uintptr_t key = interp ? interpreted_key(interp, ret[k], expected_next, frame[k], stack_high) : ret[k];
+      if (__builtin_expect(key != word[k], 0)) return k;
     }
     return last + 1;
   }
@@ -196,9 +206,9 @@ struct WalkCache {
 // The walk of walk_stack, leaving its addresses in `cache` (outermost first) instead of an array. Where
 // it reaches a frame of the cache's last walk, it checks that walk's words from there to its end, and if
 // all are as they were, takes them. `result.hash` is stack_hash of the addresses.
-__attribute__((always_inline)) inline WalkResult walk_stack_cached(uintptr_t fp, uintptr_t stack_low,
-                                                                   uintptr_t stack_high, uint32_t max_depth,
-                                                                   CodeRange root, WalkCache& cache) {
+__attribute__((always_inline)) inline WalkResult walk_stack_cached(
+    uintptr_t fp, uintptr_t stack_low, uintptr_t stack_high, uint32_t max_depth, CodeRange root,
+    WalkCache& cache, const InterpreterFrames* interp = nullptr) {
   using namespace walk_detail;
   WalkResult r{0, 0, false, false, 0, 0};
   const uintptr_t span = valid_span(stack_low, stack_high);
@@ -214,13 +224,13 @@ __attribute__((always_inline)) inline WalkResult walk_stack_cached(uintptr_t fp,
   uintptr_t outer_next = 0;
   while (true) {
     if (__builtin_expect(invalid_frame(fp, stack_low, span), 0)) {
-      r.broken = outputs == 0 || !root.contains(cache.fresh_word[fresh - 1]);
+      r.broken = outputs == 0 || !root.contains(cache.fresh_ret[fresh - 1]);
       outer_next = fp;
       break;
     }
     while (candidate >= 0 && cache.frame[candidate] < fp) candidate--;
     if (candidate >= 0 && cache.frame[candidate] == fp) {
-      if (intact < 0) intact = cache.intact_below(candidate);
+      if (intact < 0) intact = cache.intact_below(candidate, interp, stack_high);
       // A truncated walk ended at max_depth: its outer end is this walk's only if this one is as deep.
       const uint32_t total = static_cast<uint32_t>(candidate) + 1 - cache.skip + outputs;
       if (candidate < intact && (cache.truncated ? total == max_depth : total <= max_depth)) {
@@ -234,6 +244,7 @@ __attribute__((always_inline)) inline WalkResult walk_stack_cached(uintptr_t fp,
     uintptr_t ret = return_address(frame[1]);
     cache.fresh_frame[fresh] = fp;
     cache.fresh_word[fresh] = ret;
+    cache.fresh_ret[fresh] = ret;
     fresh++;
     if (__builtin_expect(not_code(ret), 0)) {
       r.broken = ret != 0;
@@ -248,6 +259,7 @@ __attribute__((always_inline)) inline WalkResult walk_stack_cached(uintptr_t fp,
       break;
     }
     outputs++;
+    if (interp) cache.fresh_word[fresh - 1] = interpreted_key(interp, ret, next, fp, stack_high);
     if (__builtin_expect(next <= fp, 0)) {
       r.broken = next != 0 && !root.contains(ret);
       outer_next = next;
@@ -268,6 +280,7 @@ __attribute__((always_inline)) inline WalkResult walk_stack_cached(uintptr_t fp,
   for (uint32_t i = fresh; i-- > 0; reads++) {
     cache.frame[reads] = cache.fresh_frame[i];
     cache.word[reads] = cache.fresh_word[i];
+    cache.ret[reads] = cache.fresh_ret[i];
     if (reads >= cache.skip) sum += hash_term(cache.fresh_word[i], reads - cache.skip);
     cache.hash_sum[reads] = sum;
   }

@@ -75,6 +75,11 @@ struct ThreadState {
   LastInterned last_interned;
   // The tables' epoch that walk.stack and last_interned hold for.
   uint32_t tables_epoch;
+  // Whether `walk` keyed interpreted frames by their bytecode (interpreter_frames.h).
+  bool walk_interpreted;
+  // The thread's isolate is collecting garbage (set by the agent): a bytecode array may have moved before
+  // the frames that point to it are updated, so interpreted frames are keyed by return address meanwhile.
+  bool collecting;
   ThreadCounters counters;
 
   // An address in the thread's start routine (the frame above the C library's thread entry), from its first

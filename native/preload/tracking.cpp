@@ -1,5 +1,6 @@
 #include "tracking.h"
 
+#include "interpreter_frames.h"
 #include "stack_tables.h"
 #include "stack_walk.h"
 #include "thread_state.h"
@@ -70,8 +71,15 @@ void allocation(EventKind kind, const void* address, size_t size, uintptr_t fram
   if (settings.bench_skip_events) return;
 #endif
   WalkCache& cache = t->walk;
+  const InterpreterFrames& interpreter = interpreter_frames();
+  const bool interpreted = interpreter.known.load(std::memory_order_acquire) && !t->collecting;
+  if (__builtin_expect(interpreted != t->walk_interpreted, 0)) {
+    // The last walk's words of interpreted frames are of the other kind.
+    cache.forget();
+    t->walk_interpreted = interpreted;
+  }
   WalkResult walk = walk_stack_cached(frame, t->stack_low, t->stack_high, settings.max_stack_depth,
-                                      settings.libc_text, cache);
+                                      settings.libc_text, cache, interpreted ? &interpreter : nullptr);
   if (walk.truncated) ThreadCounters::bump(t->counters.truncated_stacks);
   if (walk.broken) ThreadCounters::bump(t->counters.broken_stacks);
   if (walk.depth >= 2 && !walk.broken && !walk.truncated &&

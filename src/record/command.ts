@@ -33,6 +33,7 @@ interface RecordCliOptions {
   nativeOnly?: boolean;
   completeNames?: boolean;
   inlining?: boolean;
+  allTiers?: boolean;
   jsInterval: number;
   jsPoll: number;
   jsAll?: boolean;
@@ -96,6 +97,11 @@ export function registerRecordCommand(program: Command): void {
         "inlined function has no frame of its own and optimised frames show their function's first line)",
     )
     .option(
+      "--all-tiers",
+      "keep V8's Sparkplug and Maglev tiers (faster warm-up, but their frames show their function's first line " +
+        "instead of the line executing in it)",
+    )
+    .option(
       "--no-source-maps",
       "show JS frames in the code V8 ran, not in the sources their source maps name (TypeScript, bundles)",
     )
@@ -126,6 +132,7 @@ export function registerRecordCommand(program: Command): void {
           nativeOnly: opts.nativeOnly ?? false,
           completeNames: opts.completeNames ?? false,
           inlining: opts.inlining ?? false,
+          allTiers: opts.allTiers ?? false,
           jsInterval: opts.jsInterval,
           jsPollHz: opts.jsPoll,
           jsAll: opts.jsAll ?? false,

@@ -20,6 +20,11 @@ export interface RecordSettings {
    * frame of its own, and optimised frames carry their function's first line instead of the call's.
    */
   inlining: boolean;
+  /**
+   * Keep V8's Sparkplug and Maglev tiers, whose code has no positions: their frames then carry their function's
+   * first line instead of the line executing in it.
+   */
+  allTiers: boolean;
   /** V8's sampling heap profiler: mean bytes between samples (0: off), polls per second, keep collected samples. */
   jsInterval: number;
   jsPollHz: number;
@@ -161,6 +166,7 @@ export function recordingEnv(
     MEMTRACE_JS_POLL_HZ: String(s.jsPollHz),
     MEMTRACE_JS_ALL: s.jsAll ? "1" : "0",
     MEMTRACE_INLINING: s.inlining ? "1" : "0",
+    MEMTRACE_ALL_TIERS: s.allTiers ? "1" : "0",
     MEMTRACE_LAUNCHER_PID: String(process.pid),
     // Whether each process's interposer chooses an agent for its V8 (native/preload/agent_select.h).
     MEMTRACE_AGENT: s.nativeOnly ? "0" : "1",

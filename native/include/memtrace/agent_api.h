@@ -19,7 +19,7 @@ extern "C" {
 #endif
 
 #define MEMTRACE_AGENT_API_SYMBOL "memtrace_agent_api"
-#define MEMTRACE_AGENT_API_VERSION 5
+#define MEMTRACE_AGENT_API_VERSION 6
 
 // Values of proto/memtrace.proto's CodeEventKind.
 enum memtrace_code_event_kind {
@@ -103,6 +103,27 @@ struct memtrace_code_position {
   uint32_t column;
 };
 
+// code_added's `existing` holds flags from version 6 on (1 alone before).
+enum memtrace_code_flags {
+  // The code existed when the agent started.
+  MEMTRACE_CODE_EXISTING = 1,
+  // The code is the interpreter's entry or a copy of it (--interpreted-frames-native-stack).
+  MEMTRACE_CODE_INTERPRETER_ENTRY = 2,
+};
+
+// The interpreter's frames as the agent measured them in its isolate (version 6): a return address
+// `return_offset` bytes into the interpreter's entry (or a copy, `entry_size` bytes long) says the frame it
+// returns to is the interpreter's; that frame holds its bytecode array (a tagged pointer) at word
+// `array_slot` from its frame pointer and its bytecode offset (a Smi) at word `offset_slot`; the Smi is
+// `first_bytecode` at offset 0.
+struct memtrace_interpreter_frames {
+  uint32_t return_offset;
+  uint32_t entry_size;
+  int32_t array_slot;
+  int32_t offset_slot;
+  int64_t first_bytecode;
+};
+
 // What a recording started from inside the process asks (version 5).
 struct memtrace_runtime_settings {
   // The capture's file, created or truncated; with `socket`, the path of a Unix socket to connect to
@@ -179,7 +200,9 @@ struct memtrace_agent_api {
   // MEMTRACE_CODE_ADDED with the source positions of the code's instructions (in increasing offset; none
   // when V8 gives none). Called on the isolate's thread before the code can run: frames seen where the code
   // goes are retired, so that they never name it. `existing`: the code existed when the agent started (V8
-  // reports it as the handler is set), and names the frames seen in it before.
+  // reports it as the handler is set), and names the frames seen in it before; from version 6, flags of
+  // memtrace_code_flags. Bytecode is reported too (from version 6), at its first bytecode, with positions by
+  // bytecode offset.
   void (*code_added)(uint64_t start, uint64_t size, const char* name, size_t name_length,
                      const struct memtrace_code_position* positions, size_t count, int existing);
   // The calling thread's isolate is going away, and the code it reported with it.
@@ -196,6 +219,16 @@ struct memtrace_agent_api {
   // Stops a recording runtime_start started: the Trailer, then the hooks removed. Nothing if none runs.
   void (*runtime_stop)(void);
   enum memtrace_runtime_state (*runtime_state)(void);
+
+  // Version 6: lines of interpreted frames.
+
+  // The interpreter's frames, measured in the entry at `entry_start` (reported by code_added).
+  void (*interpreter_frames)(const struct memtrace_interpreter_frames* layout, uint64_t entry_start);
+  // The calling thread's isolate starts (1) or ends (0) a garbage collection.
+  void (*collecting)(int on);
+  // Whether to keep V8's Sparkplug and Maglev tiers (`memtrace record --all-tiers`), whose frames have no
+  // lines; otherwise the agent turns them off, so that JS code is interpreted or optimised.
+  int (*keep_tiers)(void);
 };
 
 typedef const struct memtrace_agent_api* (*memtrace_agent_api_fn)(void);
