@@ -30,6 +30,8 @@ export interface RunOptions {
    * tests start, for tests of what the app itself does: the coverage hooks' own allocations would be the app's.
    */
   withoutTestHooks?: boolean;
+  /** Ends the run with SIGTERM after this many milliseconds. */
+  timeoutMs?: number;
 }
 
 /** The environment a user's shell has: without the test runner's loader and settings. */
@@ -73,7 +75,12 @@ export function shell(line: string, options: RunOptions = {}): Promise<Run> {
 
 function run(file: string, args: string[], options: RunOptions): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { cwd: ROOT, env: userEnv(options), stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(file, args, {
+      cwd: ROOT,
+      env: userEnv(options),
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: options.timeoutMs,
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on("data", (b: Buffer) => out.push(b));

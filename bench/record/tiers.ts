@@ -1,0 +1,104 @@
+// What recording without V8's Sparkplug and Maglev tiers costs the app (memtrace record's default, so that every JS
+// frame carries the line executing in it; --all-tiers keeps them): an app warming up (workloads/warm-up.js, CPU
+// time) and a node:http JSON API under keep-alive load (workloads/server.js: CPU time per request), on each node
+// given.
+//
+//   npm run build && node dist/bench/record/tiers.js [runs] [node ...]
+//
+// Variants, alternating in one loop, medians of `runs` (default 5), on each node:
+// - V8 with the flags memtrace sets (--interpreted-frames-native-stack, no inlining), with all its tiers, and
+//   without Sparkplug and Maglev: V8's own cost, without the recorder's;
+// - with the machine's node only (the agent is built for it): memtrace record --all-tiers and memtrace record.
+// Ratios are against the first variant of the same node. NODE_EXTRA_CA_CERTS is unset.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { benchEnv, timeRun } from "../lib/run";
+import { median } from "../lib/util";
+
+const ROOT = join(__dirname, "..", "..", "..");
+const RUNS = Number(process.argv[2] ?? 5);
+const NODES = process.argv.length > 3 ? process.argv.slice(3) : [process.execPath];
+const BIN = join(ROOT, "bin", "memtrace.js");
+const WORKLOADS = join(ROOT, "bench", "record", "workloads");
+const SERVER_SECONDS = 3;
+const work = mkdtempSync(join(tmpdir(), "memtrace-bench-"));
+const capture = join(work, "capture.mtrace");
+
+const FLAGS = ["--interpreted-frames-native-stack", "--no-turbo-inlining", "--no-maglev-inlining"];
+const NO_FAST_TIERS = ["--no-sparkplug", "--no-maglev"];
+
+interface Variant {
+  node: string;
+  name: string;
+  command: (script: string[]) => string[];
+}
+
+function variantsOf(node: string): Variant[] {
+  const version = spawnSync(node, ["--version"], { encoding: "utf8" }).stdout.trim();
+  const list: Variant[] = [
+    { node: version, name: "V8 flags, all tiers", command: (s) => [node, ...FLAGS, ...s] },
+    {
+      node: version,
+      name: "V8 flags, no Sparkplug, no Maglev",
+      command: (s) => [node, ...FLAGS, ...NO_FAST_TIERS, ...s],
+    },
+  ];
+  if (node === process.execPath) {
+    list.push(
+      {
+        node: version,
+        name: "memtrace --all-tiers",
+        command: (s) => [process.execPath, BIN, "record", "--all-tiers", "-o", capture, ...s],
+      },
+      { node: version, name: "memtrace", command: (s) => [process.execPath, BIN, "record", "-o", capture, ...s] },
+    );
+  }
+  return list;
+}
+
+/** The server's run: the CPU time of the server and its load generator per request answered in SERVER_SECONDS. */
+function served(argv: string[]): number {
+  const timeFile = join(work, "time");
+  const r = spawnSync("/usr/bin/time", ["-f", "%U %S", "-o", timeFile, ...argv], {
+    env: benchEnv(),
+    cwd: work,
+    encoding: "utf8",
+  });
+  if (r.status !== 0) throw new Error(`${argv.join(" ")} failed (${r.status}): ${r.stderr}`);
+  const requests = Number(r.stdout.trim().split("\n").pop());
+  const [user, system] = readFileSync(timeFile, "utf8").trim().split(/\s+/).map(Number);
+  return (user + system) / requests;
+}
+
+const [load1] = loadavg();
+console.log(
+  `load average ${load1.toFixed(2)} on ${cpus().length} cores${load1 > 0.5 ? " (busy: rerun when quiet)" : ""}`,
+);
+console.log(`${RUNS} runs of each variant, alternating; medians; NODE_EXTRA_CA_CERTS unset\n`);
+
+const variants = NODES.flatMap(variantsOf);
+const key = (v: Variant) => `${v.node} ${v.name}`;
+const warmCpu = new Map<string, number[]>(variants.map((v) => [key(v), []]));
+const serverCpu = new Map<string, number[]>(variants.map((v) => [key(v), []]));
+for (let run = 0; run < RUNS; run++) {
+  for (const v of variants) {
+    warmCpu.get(key(v))!.push(timeRun(v.command([join(WORKLOADS, "warm-up.js")]), work).cpu);
+    serverCpu.get(key(v))!.push(served(v.command([join(WORKLOADS, "server.js"), String(SERVER_SECONDS)])) * 1e6);
+  }
+}
+rmSync(work, { recursive: true, force: true });
+
+console.log(`${"node".padEnd(10)} ${"variant".padEnd(36)} ${"warm-up CPU".padEnd(18)} server CPU/request`);
+for (const v of variants) {
+  const base = variants.find((b) => b.node === v.node)!;
+  const cell = (series: Map<string, number[]>, format: (x: number) => string) => {
+    const x = median(series.get(key(v))!);
+    return `${format(x)} ${(x / median(series.get(key(base))!)).toFixed(2)}x`;
+  };
+  console.log(
+    `${v.node.padEnd(10)} ${v.name.padEnd(36)} ${cell(warmCpu, (x) => `${x.toFixed(2)}s`).padEnd(18)} ` +
+      cell(serverCpu, (x) => `${x.toFixed(0)}us`),
+  );
+}
