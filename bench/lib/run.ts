@@ -36,3 +36,22 @@ export function timeRun(
   rmSync(timeFile, { force: true });
   return { wall, cpu: user + system, rss: kib * 1024, stderr: r.stderr };
 }
+
+/**
+ * A server workload's run (workloads/server.js prints the requests it answered last): those requests, and the CPU
+ * time of the server and its load generator per request, which other work on the machine disturbs less than the
+ * rate does.
+ */
+export function servedRun(argv: string[], cwd: string): { requests: number; cpuPerRequest: number } {
+  const timeFile = join(tmpdir(), `memtrace-bench-served-${process.pid}`);
+  const r = spawnSync("/usr/bin/time", ["-f", "%U %S", "-o", timeFile, ...argv], {
+    env: benchEnv(),
+    cwd,
+    encoding: "utf8",
+  });
+  if (r.status !== 0) throw new Error(`${argv.join(" ")} failed (${r.status}): ${r.stderr}`);
+  const requests = Number(r.stdout.trim().split("\n").pop());
+  const [user, system] = readFileSync(timeFile, "utf8").trim().split("\n").at(-1)!.split(/\s+/).map(Number);
+  rmSync(timeFile, { force: true });
+  return { requests, cpuPerRequest: (user + system) / requests };
+}

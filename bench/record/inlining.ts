@@ -13,10 +13,10 @@
 //   (the agent is built for it).
 // `node` is another node binary to measure V8's cost on (a newer line). NODE_EXTRA_CA_CERTS is unset.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { benchEnv, timeRun } from "../lib/run";
+import { servedRun, timeRun } from "../lib/run";
 import { median } from "../lib/util";
 
 const ROOT = join(__dirname, "..", "..", "..");
@@ -52,21 +52,8 @@ if (NODE === process.execPath) {
   );
 }
 
-/**
- * The server's run: requests answered in SERVER_SECONDS (it prints them), and the CPU time of the server and its
- * load generator per request, which other work on the machine disturbs less than the rate does.
- */
 function served(argv: string[]): { requests: number; cpuPerRequest: number } {
-  const timeFile = join(work, "time");
-  const r = spawnSync("/usr/bin/time", ["-f", "%U %S", "-o", timeFile, ...argv], {
-    env: benchEnv(),
-    cwd: work,
-    encoding: "utf8",
-  });
-  if (r.status !== 0) throw new Error(`${argv.join(" ")} failed (${r.status}): ${r.stderr}`);
-  const requests = Number(r.stdout.trim().split("\n").pop());
-  const [user, system] = readFileSync(timeFile, "utf8").trim().split(/\s+/).map(Number);
-  return { requests, cpuPerRequest: (user + system) / requests };
+  return servedRun(argv, work);
 }
 
 const [load1] = loadavg();

@@ -11,15 +11,18 @@
 // - with the machine's node only (the agent is built for it): memtrace record --all-tiers and memtrace record.
 // Ratios are against the first variant of the same node. NODE_EXTRA_CA_CERTS is unset.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
-import { benchEnv, timeRun } from "../lib/run";
+import { join, resolve } from "node:path";
+import { servedRun, timeRun } from "../lib/run";
 import { median } from "../lib/util";
 
 const ROOT = join(__dirname, "..", "..", "..");
 const RUNS = Number(process.argv[2] ?? 5);
-const NODES = process.argv.length > 3 ? process.argv.slice(3) : [process.execPath];
+const NODES =
+  process.argv.length > 3
+    ? process.argv.slice(3).map((n) => (n === "node" ? process.execPath : resolve(n)))
+    : [process.execPath];
 const BIN = join(ROOT, "bin", "memtrace.js");
 const WORKLOADS = join(ROOT, "bench", "record", "workloads");
 const SERVER_SECONDS = 3;
@@ -58,20 +61,6 @@ function variantsOf(node: string): Variant[] {
   return list;
 }
 
-/** The server's run: the CPU time of the server and its load generator per request answered in SERVER_SECONDS. */
-function served(argv: string[]): number {
-  const timeFile = join(work, "time");
-  const r = spawnSync("/usr/bin/time", ["-f", "%U %S", "-o", timeFile, ...argv], {
-    env: benchEnv(),
-    cwd: work,
-    encoding: "utf8",
-  });
-  if (r.status !== 0) throw new Error(`${argv.join(" ")} failed (${r.status}): ${r.stderr}`);
-  const requests = Number(r.stdout.trim().split("\n").pop());
-  const [user, system] = readFileSync(timeFile, "utf8").trim().split(/\s+/).map(Number);
-  return (user + system) / requests;
-}
-
 const [load1] = loadavg();
 console.log(
   `load average ${load1.toFixed(2)} on ${cpus().length} cores${load1 > 0.5 ? " (busy: rerun when quiet)" : ""}`,
@@ -85,7 +74,9 @@ const serverCpu = new Map<string, number[]>(variants.map((v) => [key(v), []]));
 for (let run = 0; run < RUNS; run++) {
   for (const v of variants) {
     warmCpu.get(key(v))!.push(timeRun(v.command([join(WORKLOADS, "warm-up.js")]), work).cpu);
-    serverCpu.get(key(v))!.push(served(v.command([join(WORKLOADS, "server.js"), String(SERVER_SECONDS)])) * 1e6);
+    serverCpu
+      .get(key(v))!
+      .push(servedRun(v.command([join(WORKLOADS, "server.js"), String(SERVER_SECONDS)]), work).cpuPerRequest * 1e6);
   }
 }
 rmSync(work, { recursive: true, force: true });
