@@ -6,9 +6,11 @@
 //   npm run build && node dist/bench/record/tiers.js [runs] [node ...]
 //
 // Variants, alternating in one loop, medians of `runs` (default 5), on each node:
-// - V8 with the flags memtrace sets (--interpreted-frames-native-stack, no inlining), with all its tiers, and
-//   without Sparkplug and Maglev: V8's own cost, without the recorder's;
-// - with the machine's node only (the agent is built for it): memtrace record --all-tiers and memtrace record.
+// - V8 with the flags memtrace sets (--interpreted-frames-native-stack, no inlining), with all its tiers, without
+//   Sparkplug (Node 24 and later, where Maglev is on), and without Sparkplug and Maglev: V8's own cost, without
+//   the recorder's;
+// - memtrace record --all-tiers and memtrace record (the default): the whole cost (each node needs its agent
+//   built: scripts/prebuilds.js).
 // Ratios are against the first variant of the same node. NODE_EXTRA_CA_CERTS is unset.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -40,25 +42,30 @@ interface Variant {
 
 function variantsOf(node: string): Variant[] {
   const version = spawnSync(node, ["--version"], { encoding: "utf8" }).stdout.trim();
+  const record = (options: string[]) => (s: string[]) => [
+    process.execPath,
+    BIN,
+    "record",
+    ...options,
+    "-o",
+    capture,
+    "--",
+    node,
+    ...s,
+  ];
   const list: Variant[] = [
     { node: version, name: "V8 flags, all tiers", command: (s) => [node, ...FLAGS, ...s] },
+    { node: version, name: "V8 flags, no Sparkplug", command: (s) => [node, ...FLAGS, "--no-sparkplug", ...s] },
     {
       node: version,
       name: "V8 flags, no Sparkplug, no Maglev",
       command: (s) => [node, ...FLAGS, ...NO_FAST_TIERS, ...s],
     },
+    { node: version, name: "memtrace --all-tiers", command: record(["--all-tiers"]) },
+    { node: version, name: "memtrace", command: record([]) },
   ];
-  if (node === process.execPath) {
-    list.push(
-      {
-        node: version,
-        name: "memtrace --all-tiers",
-        command: (s) => [process.execPath, BIN, "record", "--all-tiers", "-o", capture, ...s],
-      },
-      { node: version, name: "memtrace", command: (s) => [process.execPath, BIN, "record", "-o", capture, ...s] },
-    );
-  }
-  return list;
+  // Maglev is off by default before Node 24.
+  return Number(version.slice(1).split(".")[0]) >= 24 ? list : list.filter((v) => v.name !== "V8 flags, no Sparkplug");
 }
 
 const [load1] = loadavg();
