@@ -113,8 +113,10 @@ export function registerRecordCommand(program: Command): void {
         `every 10 ms, V8's sampling heap profiler takes a sample about every ${DEFAULT_JS_INTERVAL / 1024} KiB of JS allocations,\n` +
         "collected 10 times a second (the JS heap's bytes and counts are estimates from those samples), children\n" +
         "and workers are recorded, a capture that goes to a file is compressed with LZ4 (one that goes to a pipe\n" +
-        "is not: its reader takes it as it comes), and V8 does not inline JS functions, so that each has its frame\n" +
-        "(optimised ones with the line of their call): loops of small helpers take up to 1.45x the CPU.\n\nExamples:\n" +
+        "is not: its reader takes it as it comes), V8 does not inline JS functions, so that each has its frame\n" +
+        "(loops of small helpers take up to 1.45x the CPU), and V8 runs JS in its interpreter and TurboFan only\n" +
+        "(no Sparkplug, no Maglev), so that every JS frame carries the line executing in it (a server on Node 24\n" +
+        "or later takes up to 1.5x its CPU in its first seconds of load).\n\nExamples:\n" +
         "  $ memtrace record --js-interval 0 app.js > native-only-heap.mtrace\n" +
         "  $ memtrace record app.js | memtrace fold | memtrace flame > flame.svg\n" +
         "  $ memtrace record -o app.mtrace app.js --port 8080\n" +

@@ -1,7 +1,8 @@
 // Lines of frames V8 has not optimised: by default memtrace records with V8's interpreter and TurboFan only (no
 // Sparkplug, no Maglev), and keys each interpreted frame by the bytecode it runs, so that a function called once,
-// a loop before TurboFan and their callers carry the line (and column) executing in them, on every Node.js line
-// (docs/js-frames.md). One recording per line, on the tests' own node and on each fetched line.
+// a loop before TurboFan, a loop through every tier and their callers carry the line (and column) executing in
+// them, on every Node.js line (docs/js-frames.md). One recording per line, on the tests' own node and on each
+// fetched line; --all-tiers (Sparkplug and Maglev kept, their frames at their function's first line) once.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import t from "tap";
@@ -27,20 +28,28 @@ const fetched = nodeLines();
 const lines = typeof fetched === "string" ? [self] : [self, ...fetched.filter((l) => l.v8 !== self.v8)];
 if (typeof fetched === "string" && process.env.CI) t.fail(fetched);
 
+const position = (frames: { name: string; line: number; column: number }[]) =>
+  frames.map((f) => `${f.name || "(top)"}:${f.line}:${f.column}`).join(" < ");
+const expect = (...frames: [string, { line: number; column: number }][]) =>
+  frames.map(([name, p]) => `${name}:${p.line}:${p.column}`).join(" < ");
+const warmLoop = expect(["warming", at("warming up", "allocUnsafeSlow")], ["(top)", at("the long loop", "warming")]);
+
+/** Records the app on `binary`; the app's frames of each block of `size` bytes, innermost first. */
+async function record(binary: string, options: string[] = []) {
+  const run = await memtrace(["record", ...options, "--", binary, app], { withoutTestHooks: true, timeoutMs: 60_000 });
+  const capture = new Capture(run.stdout);
+  const [pid] = capture.pids;
+  const where = (...sizes: number[]) =>
+    capture.events
+      .filter((e) => e.pid === pid && e.kind === MALLOC && sizes.includes(e.size))
+      .map((e) => capture.frames(pid, e.stack).filter((f) => f.file === app));
+  return { run, where };
+}
+
 for (const line of lines) {
   t.test(`given Node.js ${line.node}, when allocations happen in code V8 has not optimised`, async (t) => {
-    const run = await memtrace(["record", "--", line.binary, app], { withoutTestHooks: true, timeoutMs: 60_000 });
+    const { run, where } = await record(line.binary);
     t.equal(run.status, 0, run.stderr);
-    const capture = new Capture(run.stdout);
-    const [pid] = capture.pids;
-    const where = (size: number) =>
-      capture.events
-        .filter((e) => e.pid === pid && e.kind === MALLOC && e.size === size)
-        .map((e) => capture.frames(pid, e.stack).filter((f) => f.file === app));
-    const position = (frames: { name: string; line: number; column: number }[]) =>
-      frames.map((f) => `${f.name || "(top)"}:${f.line}:${f.column}`).join(" < ");
-    const expect = (...frames: [string, { line: number; column: number }][]) =>
-      frames.map(([name, p]) => `${name}:${p.line}:${p.column}`).join(" < ");
 
     const once = where(1234567);
     t.equal(once.length, 1, "the block of the function called once");
@@ -54,10 +63,25 @@ for (const line of lines) {
       "each frame at the line and column of its call",
     );
 
-    const looped = [...where(4099), ...where(4100)];
+    const looped = where(4099, 4100);
     t.equal(looped.length, 200, "the loop's 200 blocks");
     const want = expect(["inLoop", at("in the loop", "allocUnsafeSlow")], ["(top)", at("the loop", "inLoop")]);
     const right = looped.filter((frames) => position(frames) === want).length;
     t.equal(right, 200, `every block at the loop's lines: ${position(looped.find((f) => position(f) !== want) ?? [])}`);
+
+    const long = where(4101, 4102);
+    t.equal(long.length, 20000, "the long loop's blocks");
+    const wrong = long.filter((frames) => position(frames) !== warmLoop);
+    t.equal(wrong.length, 0, `every block at the long loop's lines: ${position(wrong[0] ?? [])}`);
   });
 }
+
+t.test("given --all-tiers, when the long loop runs in Sparkplug's and Maglev's code too", async (t) => {
+  const { run, where } = await record(process.execPath, ["--all-tiers"]);
+  t.equal(run.status, 0, run.stderr);
+  const long = where(4101, 4102);
+  t.equal(long.length, 20000, "the long loop's blocks");
+  const warmingLine = source.findIndex((l) => l.startsWith("function warming")) + 1;
+  const firstLine = long.filter((frames) => frames[0]?.line === warmingLine).length;
+  t.ok(firstLine > 100, `some at their function's first line: ${firstLine}`);
+});
