@@ -77,14 +77,23 @@ void added(uint32_t owner, uint64_t start, uint64_t size, const char* name, size
 void moved(uint32_t owner, uint64_t from, uint64_t to, uint64_t size) {
   State& s = state();
   pthread_mutex_lock(&s.mutex);
+  // A copy of the interpreter's entry takes its return point along (after what it lands on has gone).
   uint64_t found = 0;
   CodeRanges<Code>::Range* moving = s.ranges.find(from, found);
+  uint64_t point = 0;
   if (moving && found == from && moving->value.return_point) {
     interpreter_frames().points.remove(moving->value.return_point);
-    moving->value.return_point = to + (moving->value.return_point - from);
-    interpreter_frames().points.add(moving->value.return_point);
+    point = to + (moving->value.return_point - from);
+    moving->value.return_point = 0;
   }
-  if (!s.ranges.move(from, to, size, dropped)) s.ranges.add(to, size, owner, Code{0, false, 0}, dropped);
+  if (s.ranges.move(from, to, size, dropped)) {
+    if (point) {
+      s.ranges.find(to, found)->value.return_point = point;
+      interpreter_frames().points.add(point);
+    }
+  } else {
+    s.ranges.add(to, size, owner, Code{0, false, 0}, dropped);
+  }
   pthread_mutex_unlock(&s.mutex);
   // V8 rewrites the return addresses into moved code on every stack: frames at the old place are no
   // longer met, and those at the new place were of other code.
