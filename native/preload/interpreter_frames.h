@@ -80,13 +80,18 @@ struct InterpreterFrames {
 
 InterpreterFrames& interpreter_frames();
 
-// The key of the frame at return address `ret` read in the frame at `fp`, whose caller's frame pointer is
-// `next`: the address of the caller's current bytecode + 1 if `ret` is a return point of the interpreter's
-// entry and the caller's slots hold a bytecode array and an offset, else `ret`.
-inline uintptr_t interpreted_key(const InterpreterFrames* f, uintptr_t ret, uintptr_t next, uintptr_t fp,
-                                 uintptr_t stack_high) {
+// Whether `ret` is a return point of the interpreter's entry: one subtraction and mask for most addresses, a
+// look-up for one in 32.
+inline bool at_return_point(const InterpreterFrames* f, uintptr_t ret) {
+  return ((ret - f->layout.return_offset) & f->alignment_mask) == 0 && f->points.contains(ret);
+}
+
+// The key of the frame at return address `ret` (a return point of the interpreter's entry) read in the frame
+// at `fp`, whose caller's frame pointer is `next`: the address of the caller's current bytecode + 1 if the
+// caller's slots hold a bytecode array and an offset, else `ret`.
+inline uintptr_t bytecode_key(const InterpreterFrames* f, uintptr_t ret, uintptr_t next, uintptr_t fp,
+                              uintptr_t stack_high) {
   const InterpreterLayout& l = f->layout;
-  if (((ret - l.return_offset) & f->alignment_mask) != 0 || !f->points.contains(ret)) return ret;
   // The caller's slots lie between this frame's two words and the caller's, inside the stack.
   if (next <= fp || next - fp < 16 + 8 * static_cast<uintptr_t>(-l.offset_slot) || next > stack_high - 16) {
     return ret;
@@ -101,6 +106,12 @@ inline uintptr_t interpreted_key(const InterpreterFrames* f, uintptr_t ret, uint
   if (smi < l.first_bytecode) smi = l.first_bytecode;
   if (smi - l.first_bytecode >= (int64_t{1} << 30)) return ret;
   return array + static_cast<uintptr_t>(smi) + 1;
+}
+
+// The frame's key: its bytecode's if `ret` is a return point of the interpreter's entry, else `ret`.
+inline uintptr_t interpreted_key(const InterpreterFrames* f, uintptr_t ret, uintptr_t next, uintptr_t fp,
+                                 uintptr_t stack_high) {
+  return at_return_point(f, ret) ? bytecode_key(f, ret, next, fp, stack_high) : ret;
 }
 
 }  // namespace memtrace

@@ -162,14 +162,17 @@ struct WalkCache {
   uint32_t stack;
   uintptr_t frame[kMaxStackDepth + 1];
   uintptr_t word[kMaxStackDepth + 1];
-  // The return address read at frame[k].
+  // The return address read at frame[k], and whether it is a return point of the interpreter's entry (then
+  // word[k] is read from the caller's slots, which change while the frame stays).
   uintptr_t ret[kMaxStackDepth + 1];
+  bool interpreted[kMaxStackDepth + 1];
   // Sum of the hash terms of the addresses among word[0..k].
   uint64_t hash_sum[kMaxStackDepth + 1];
   // Scratch for a walk's new frames, innermost first.
   uintptr_t fresh_frame[kMaxStackDepth + 1];
   uintptr_t fresh_word[kMaxStackDepth + 1];
   uintptr_t fresh_ret[kMaxStackDepth + 1];
+  bool fresh_interpreted[kMaxStackDepth + 1];
 
   uint32_t depth() const { return reads - skip; }
   // Whether a later walk may reuse this one: not an empty one.
@@ -191,9 +194,12 @@ struct WalkCache {
       if (__builtin_expect(((f[0] ^ expected_next) | (walk_detail::return_address(f[1]) ^ ret[k])) != 0, 0)) {
         return k;
       }
-      // The key of a frame the interpreter runs (or whose slots the checks refused last time) is read again.
-      uintptr_t key = interp ? interpreted_key(interp, ret[k], expected_next, frame[k], stack_high) : ret[k];
-      if (__builtin_expect(key != word[k], 0)) return k;
+      // An interpreted frame's key is read again from its caller's slots. (Whether a return address is the
+      // interpreter's does not change while its frame stays: V8 replaces no code a stack returns to.)
+      if (__builtin_expect(interpreted[k], 0) && interp &&
+          bytecode_key(interp, ret[k], expected_next, frame[k], stack_high) != word[k]) {
+        return k;
+      }
     }
     return last + 1;
   }
@@ -245,6 +251,7 @@ __attribute__((always_inline)) inline WalkResult walk_stack_cached(
     cache.fresh_frame[fresh] = fp;
     cache.fresh_word[fresh] = ret;
     cache.fresh_ret[fresh] = ret;
+    cache.fresh_interpreted[fresh] = false;
     fresh++;
     if (__builtin_expect(not_code(ret), 0)) {
       r.broken = ret != 0;
@@ -259,7 +266,10 @@ __attribute__((always_inline)) inline WalkResult walk_stack_cached(
       break;
     }
     outputs++;
-    if (interp) cache.fresh_word[fresh - 1] = interpreted_key(interp, ret, next, fp, stack_high);
+    if (interp && at_return_point(interp, ret)) {
+      cache.fresh_interpreted[fresh - 1] = true;
+      cache.fresh_word[fresh - 1] = bytecode_key(interp, ret, next, fp, stack_high);
+    }
     if (__builtin_expect(next <= fp, 0)) {
       r.broken = next != 0 && !root.contains(ret);
       outer_next = next;
@@ -281,6 +291,7 @@ __attribute__((always_inline)) inline WalkResult walk_stack_cached(
     cache.frame[reads] = cache.fresh_frame[i];
     cache.word[reads] = cache.fresh_word[i];
     cache.ret[reads] = cache.fresh_ret[i];
+    cache.interpreted[reads] = cache.fresh_interpreted[i];
     if (reads >= cache.skip) sum += hash_term(cache.fresh_word[i], reads - cache.skip);
     cache.hash_sum[reads] = sum;
   }
