@@ -116,7 +116,7 @@ export function registerRecordCommand(program: Command): void {
         "is not: its reader takes it as it comes), V8 does not inline JS functions, so that each has its frame\n" +
         "(loops of small helpers take up to 1.45x the CPU), and V8 runs JS in its interpreter and TurboFan only\n" +
         "(no Sparkplug, no Maglev), so that every JS frame carries the line executing in it (a server on Node 24\n" +
-        "or later takes up to 1.5x its CPU in its first seconds of load).\n\nExamples:\n" +
+        "or later takes up to 2x its CPU in its first seconds of load; --all-tiers keeps them).\n\nExamples:\n" +
         "  $ memtrace record --js-interval 0 app.js > native-only-heap.mtrace\n" +
         "  $ memtrace record app.js | memtrace fold | memtrace flame > flame.svg\n" +
         "  $ memtrace record -o app.mtrace app.js --port 8080\n" +
