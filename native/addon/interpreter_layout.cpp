@@ -13,8 +13,10 @@ namespace memtrace::interpreter_layout {
 namespace {
 
 constexpr std::string_view kEntryName = "Builtin:InterpreterEntryTrampoline";
-// V8's UnoptimizedFrameConstants on x64 and arm64 from V8 11 to 14: below the frame pointer, the context,
-// the function, the argument count, then the bytecode array and the offset.
+// Where V8's interpreter keeps them on x64 from V8 11.3 to 14.6 (its UnoptimizedFrameConstants): below the
+// frame pointer, the context, the function, the argument count, then the bytecode array and the offset.
+// Measure() refuses a frame that does not hold them there (arm64 is untested: its return addresses may carry
+// a pointer authentication code, which Measure does not strip, so it finds no frame there).
 constexpr int32_t kArraySlot = -4;
 constexpr int32_t kOffsetSlot = -5;
 
