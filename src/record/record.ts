@@ -86,8 +86,15 @@ export async function record(words: string[], options: RecordOptions): Promise<v
   });
   await server.listen();
 
-  const env = recordingEnv(process.env, server.socketPath, options, knownNodes(command, process.env.PATH));
-  const child = startApp(command, env, captureOnStdout);
+  let child: ReturnType<typeof startApp>;
+  try {
+    const env = recordingEnv(process.env, server.socketPath, options, knownNodes(command, process.env.PATH));
+    child = startApp(command, env, captureOnStdout);
+  } catch (e) {
+    // No native recorder, say: the listening channel would keep memtrace running after it said so.
+    server.close();
+    throw e;
+  }
   const stopForwarding = forwardSignals(child, process.stdin.isTTY === true || process.stderr.isTTY === true);
   const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
     child.once("error", reject);
