@@ -179,6 +179,14 @@ else
       "with the measure given, a folded BASE reads as the raw one",
     );
 
+    // The page inverts stacks itself, from stacks folded from the root.
+    const inverted = async (file: string) =>
+      (await runArgsInProcess(["fold", "--inverted", file, "-o", "out"], files)).stdout;
+    const both = { "base.inv.mtrace": await inverted("base.mtrace"), "new.inv.mtrace": await inverted("new.mtrace") };
+    const invertedHtml = await runArgsInProcess(["diff", "--html", "base.inv.mtrace", "new.inv.mtrace"], both);
+    t.equal(invertedHtml.status, 2, "--html of inverted captures: exit 2");
+    t.match(invertedHtml.stderr, /the HTML page inverts stacks itself: give it captures folded without --inverted/);
+
     const missing = await diff("base.mtrace", "nope.mtrace");
     t.equal(missing.status, 1);
     t.match(missing.stderr, /^memtrace diff: no such file: nope\.mtrace\n$/);
