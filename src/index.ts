@@ -19,7 +19,7 @@ import type { Transform } from "node:stream";
 import { createDecodeStream, type DecodeOptions } from "./codec/decoder";
 import { createEncodeStream, type EncodeOptions } from "./codec/encoder";
 import type { SinkDefinition } from "./sinks/sink";
-import { SINKS } from "./sinks/registry";
+import { allSinks } from "./sinks/registry";
 import { UsageError } from "./errors";
 
 export { CaptureError, InputError, UsageError, type CaptureWarning } from "./errors";
@@ -35,11 +35,13 @@ export { Scope, Scopes, frameLabel, type FrameDetails } from "./model/scope";
 export { Profile, ProfileBuilder, type ProcessInfo, type MemorySeries } from "./model/profile";
 export { allocatorName } from "./model/allocators";
 export { profileSink, messageSink, type SinkDefinition, type OptionSpec, type Rendered } from "./sinks/sink";
-export { SINKS } from "./sinks/registry";
+/** Every report the CLI offers. */
+export const SINKS: SinkDefinition<never>[] = allSinks();
 export { diffProfiles, type DiffOptions, type ProfileDiff } from "./sinks/diff/compare";
 export { renderDiffText } from "./sinks/diff/text";
 export { renderDiffJson } from "./sinks/diff/json";
 export { renderDiffFlame } from "./sinks/diff/flame";
+export { renderDiffHtml } from "./sinks/diff/html";
 export { track, Tracker, TrackError, type TrackOptions } from "./track/tracker";
 
 /** Bytes of a capture (plain or LZ4) -> Messages. */

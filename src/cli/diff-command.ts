@@ -10,6 +10,7 @@ import { ProfileBuilder, type Profile } from "../model/profile";
 import { parsePositiveInt, parseSize } from "../options/values";
 import { diffProfiles } from "../sinks/diff/compare";
 import { renderDiffFlame } from "../sinks/diff/flame";
+import { renderDiffHtml } from "../sinks/diff/html";
 import { renderDiffJson } from "../sinks/diff/json";
 import { budgetLine, overBudget, type Budget, type DiffReportOptions } from "../sinks/diff/report";
 import { renderDiffText } from "../sinks/diff/text";
@@ -32,6 +33,8 @@ interface DiffCliOptions extends MeasureCliOptions {
   output?: string;
   json?: boolean;
   flame?: boolean;
+  html?: boolean;
+  title?: string;
   failOver?: Budget;
   matchLines?: boolean;
   top?: number;
@@ -67,6 +70,12 @@ export function registerDiff(program: Command): void {
     .option("--json", "the comparison as JSON, for scripts")
     .option("--flame", "a differential flame graph (SVG): widths are NEW's bytes; red grew, blue shrank")
     .option(
+      "--html",
+      "the differential flame graph as an interactive page (with or without --flame): search, zoom, both runs' " +
+        "bytes in the tooltips, and every frame a click away",
+    )
+    .option("--title <text>", "the HTML page's title")
+    .option(
       "--fail-over <size>",
       "exit with status 3 when the total grew by more than this: a size (64k, 1.5MiB) or a share of BASE (10%)",
       commanderParser(parseBudget),
@@ -81,6 +90,7 @@ export function registerDiff(program: Command): void {
       "memtrace diff before.mtrace after.mtrace",
       "memtrace diff --leaks --fail-over 1MiB main.mtrace branch.mtrace",
       "memtrace diff --total --flame before.mtrace after.mtrace > diff.svg",
+      "memtrace diff --html before.mtrace after.mtrace -o diff.html",
       "memtrace diff --json before.mtrace after.mtrace | jq '.locations[0]'",
     ]),
   );
@@ -93,7 +103,8 @@ async function runDiff(baseFile: string, nextFile: string, opts: DiffCliOptions)
   const command = "diff";
   try {
     // Every mistake of the command line first, before anything is read.
-    if (opts.json && opts.flame) throw new UsageError("choose one form: --json or --flame");
+    if (opts.json && (opts.flame || opts.html)) throw new UsageError("choose one form: --json, --flame or --html");
+    if (opts.title !== undefined && !opts.html) throw new UsageError("--title is the HTML page's: add --html");
     if (opts.splitProcesses || opts.splitThreads) {
       throw new UsageError(
         "process and thread ids differ between runs: leave out --split-processes and --split-threads",
@@ -126,10 +137,19 @@ async function runDiff(baseFile: string, nextFile: string, opts: DiffCliOptions)
     budget: opts.failOver,
   };
   try {
-    const diff = diffProfiles(profiles[0], profiles[1], { matchLines: opts.matchLines });
+    const viewed = (frames: FramesView | undefined) =>
+      diffProfiles(framesView(profiles[0], frames), framesView(profiles[1], frames), { matchLines: opts.matchLines });
+    const diff = viewed(opts.frames);
     over = overBudget(diff, opts.failOver);
     budget = budgetLine(diff, reportOptions);
-    if (opts.json) text = renderDiffJson(diff, reportOptions);
+    if (opts.html) {
+      // The page holds both views, and inverts the stacks itself (they were folded from the root).
+      if (profiles.some((p) => p.info.inverted))
+        throw new UsageError("the HTML page inverts stacks itself: give it captures folded without --inverted");
+      const views = { all: viewed("all"), app: viewed("app") };
+      const page = { title: opts.title, inverted: opts.inverted, allFrames: opts.frames === "all" };
+      text = renderDiffHtml(views, { ...reportOptions, ...page });
+    } else if (opts.json) text = renderDiffJson(diff, reportOptions);
     else if (opts.flame) text = renderDiffFlame(diff, reportOptions);
     else {
       text = renderDiffText(diff, {
@@ -151,11 +171,12 @@ async function runDiff(baseFile: string, nextFile: string, opts: DiffCliOptions)
   return EXIT_OK;
 }
 
-/** One capture, folded by the command line's measure, as a Profile. */
+/** One capture, folded by the command line's measure, as a Profile with every frame. */
 async function loadProfile(file: string, opts: DiffCliOptions): Promise<Profile> {
   const name = inputName(file);
   const onWarning = (message: string) => warn("diff", name, message);
-  const foldOptions = await resolveFoldOptions(file, opts, onWarning);
+  // The HTML page inverts stacks itself: --inverted only sets its first view.
+  const foldOptions = await resolveFoldOptions(file, opts.html ? { ...opts, inverted: false } : opts, onWarning);
   const input = openInput(file, "diff");
   const builder = new ProfileBuilder();
   const collect = new Writable({
@@ -176,5 +197,5 @@ async function loadProfile(file: string, opts: DiffCliOptions): Promise<Profile>
     fold(foldOptions),
     collect,
   );
-  return framesView(builder.finish(), opts.frames);
+  return builder.finish();
 }

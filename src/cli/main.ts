@@ -1,8 +1,10 @@
-// The memtrace command. `record` starts the app, so it loads only what recording needs (the reports and the
-// protobuf runtime would add about 0.3 s before the app starts); every other command builds the whole program.
+// The memtrace command. Each command's modules are loaded only when it runs: `record` starts the app, and the
+// reports, the protobuf runtime and the other commands would delay it; a report loads itself and not the others.
+// Help without a command, and a command memtrace does not know, build the whole program.
 import { Command, CommanderError } from "commander";
 import { EXIT_OK, EXIT_USAGE, exitQuietlyWhenReaderGoes } from "./io";
 import { normalizeArgv } from "./argv";
+import { SINK_LOADERS } from "../sinks/registry";
 
 const VERSION: string = require("../../../package.json").version;
 
@@ -17,28 +19,46 @@ function baseProgram(): Command {
     .configureOutput({ outputError: (text, write) => write(`memtrace: ${text.replace(/^error: /, "")}`) });
 }
 
-/** Every command: record, fold, filter and the reports of the sink registry. */
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/**
+ * Every command that is not a report, in the order `memtrace --help` lists them, by the names it registers: each
+ * loads its modules only when it is registered, and the CLI registers only the command it runs.
+ */
+const COMMANDS: [string[], Register][] = [
+  [["record"], (p) => (require("../record/command") as typeof import("../record/command")).registerRecordCommand(p)],
+  [
+    ["attach", "detach"],
+    (p) => (require("../attach/command") as typeof import("../attach/command")).registerAttachCommands(p),
+  ],
+  [["fold"], (p) => (require("./capture-commands") as typeof import("./capture-commands")).registerFold(p)],
+  [["filter"], (p) => (require("./capture-commands") as typeof import("./capture-commands")).registerFilter(p)],
+  [["diff"], (p) => (require("./diff-command") as typeof import("./diff-command")).registerDiff(p)],
+  [
+    ["doctor"],
+    (p) => (require("../record/doctor-command") as typeof import("../record/doctor-command")).registerDoctorCommand(p),
+  ],
+];
+
+/** A report of the sink registry as a command. */
+function reportCommand(name: string): Register {
+  return (p) => (require("./sink-command") as typeof import("./sink-command")).registerSink(p, SINK_LOADERS[name]());
+}
+
+/** The command named, or every command (for help, and for a name commander should say it does not know). */
+export function buildProgram(command?: string): Command {
   const program = baseProgram();
-  const { registerRecordCommand } = require("../record/command") as typeof import("../record/command");
-  const { registerDoctorCommand } = require("../record/doctor-command") as typeof import("../record/doctor-command");
-  const { registerFilter, registerFold } = require("./capture-commands") as typeof import("./capture-commands");
-  const { registerDiff } = require("./diff-command") as typeof import("./diff-command");
-  const { registerSink } = require("./sink-command") as typeof import("./sink-command");
-  const { SINKS } = require("../sinks/registry") as typeof import("../sinks/registry");
-
-  const { registerAttachCommands } = require("../attach/command") as typeof import("../attach/command");
-
-  // Commands that are not reports
-  registerRecordCommand(program);
-  registerAttachCommands(program);
-  registerFold(program);
-  registerFilter(program);
-  registerDiff(program);
-  registerDoctorCommand(program);
-
-  for (const sink of SINKS) registerSink(program, sink);
-
+  const one = COMMANDS.find(([names]) => command !== undefined && names.includes(command))?.[1];
+  if (one) {
+    one(program);
+    return program;
+  }
+  if (command !== undefined && Object.hasOwn(SINK_LOADERS, command)) {
+    reportCommand(command)(program);
+    return program;
+  }
+  for (const [, register] of COMMANDS) register(program);
+  for (const name of Object.keys(SINK_LOADERS)) reportCommand(name)(program);
   program.addHelpText(
     "after",
     "\nExamples:\n" +
@@ -50,18 +70,13 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** Only the record command. */
-function buildRecordProgram(): Command {
-  const program = baseProgram();
-  const { registerRecordCommand } = require("../record/command") as typeof import("../record/command");
-  registerRecordCommand(program);
-  return program;
-}
-
 export async function main(argv: string[] = process.argv): Promise<void> {
   exitQuietlyWhenReaderGoes();
-  const command = argv.slice(2).find((a) => !a.startsWith("-"));
-  const program = command === "record" ? buildRecordProgram() : buildProgram();
+  const args = argv.slice(2);
+  const command = args.find((a) => !a.startsWith("-"));
+  // --version needs no command at all.
+  const version = command === undefined && args.some((a) => a === "-V" || a === "--version");
+  const program = version ? baseProgram() : buildProgram(command);
   try {
     await program.parseAsync(normalizeArgv(argv));
   } catch (e) {

@@ -8,7 +8,7 @@ import { UsageError, isReaderGone } from "../errors";
 import { peekHeaderNotes } from "../codec/header-peek";
 import { CaptureOutput } from "./capture-output";
 import { CaptureServer } from "./capture-server";
-import { mappedOnThisMachine } from "./mapped-records";
+import type { MappedRecords } from "./mapped-records";
 import {
   appCommand,
   exitLikeApp,
@@ -66,12 +66,17 @@ export async function record(words: string[], options: RecordOptions): Promise<v
   // What a process's recording cannot do goes to memtrace's own stderr (never the app's), each note once.
   const said = new Set<string>();
   // A script's broken source map is said once, also on memtrace's stderr; its frames stay in the compiled code.
-  const mapped =
-    options.sourceMaps === false
-      ? undefined
-      : mappedOnThisMachine((line) => process.stderr.write(`memtrace: ${line}\n`));
+  // The source-map pass (the protobuf runtime, the map library) loads with the first records, once the app runs.
+  let mapped: MappedRecords | undefined;
+  const rewrite = (records: Buffer[]): Buffer[] => {
+    if (options.sourceMaps === false) return records;
+    mapped ??= (require("./mapped-records") as typeof import("./mapped-records")).mappedOnThisMachine((line) =>
+      process.stderr.write(`memtrace: ${line}\n`),
+    );
+    return mapped.rewrite(records);
+  };
   const server = new CaptureServer({
-    write: (records) => output.write(mapped ? mapped.rewrite(records) : records),
+    write: (records) => output.write(rewrite(records)),
     opened: (records) => {
       for (const note of peekHeaderNotes(records)) {
         if (!said.has(note)) process.stderr.write(`memtrace: ${note}\n`);
@@ -81,8 +86,15 @@ export async function record(words: string[], options: RecordOptions): Promise<v
   });
   await server.listen();
 
-  const env = recordingEnv(process.env, server.socketPath, options, knownNodes(command, process.env.PATH));
-  const child = startApp(command, env, captureOnStdout);
+  let child: ReturnType<typeof startApp>;
+  try {
+    const env = recordingEnv(process.env, server.socketPath, options, knownNodes(command, process.env.PATH));
+    child = startApp(command, env, captureOnStdout);
+  } catch (e) {
+    // No native recorder, say: the listening channel would keep memtrace running after it said so.
+    server.close();
+    throw e;
+  }
   const stopForwarding = forwardSignals(child, process.stdin.isTTY === true || process.stderr.isTTY === true);
   const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
     child.once("error", reject);

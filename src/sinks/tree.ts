@@ -75,10 +75,28 @@ function calleesOf(tree: CallTree, node: number): number[] {
   );
 }
 
-function buildLines(tree: CallTree, options: RenderOptions): Line[] {
+/**
+ * The bytes each frame's "(own ...)" note gives: what it allocated itself and, in the app view, what the runtime
+ * did under it (its detail frames' bytes: Profile.detailFrames), as summary and table count own bytes. Inverted
+ * stacks keep each frame's own bytes: a detail frame is there the allocating frame, at the root.
+ */
+function ownBytes(tree: CallTree, inverted: boolean): Float64Array {
+  const own = Float64Array.from(tree.selfBytes);
+  if (inverted) return own;
+  for (let node = 0; node < tree.size; node++) {
+    const owner = tree.detail[node] ? tree.owner(node) : node;
+    if (owner === node) continue;
+    own[owner] += own[node];
+    own[node] = 0;
+  }
+  return own;
+}
+
+function buildLines(tree: CallTree, inverted: boolean, options: RenderOptions): Line[] {
   const g = options.ascii ? ASCII : UNICODE;
   const name = nameStyle(options.wide);
   const minimum = (tree.bytes[ROOT] * options.threshold) / 100;
+  const own = ownBytes(tree, inverted);
   const lines: Line[] = [];
   // Depth first, with a stack of its own: stacks are deeper than JavaScript's recursion allows.
   const stack: Pending[] = [{ node: ROOT, prefix: "", below: "" }];
@@ -95,7 +113,7 @@ function buildLines(tree: CallTree, options: RenderOptions): Line[] {
     const shown = atLimit ? [] : callees.slice(0, options.top).filter((c) => tree.bytes[c] >= minimum);
     const rest = callees.slice(shown.length);
     const notes: string[] = [];
-    if (callees.length > 0 && tree.selfBytes[node] > 0) notes.push(`own ${formatBytes(tree.selfBytes[node])}`);
+    if (callees.length > 0 && own[node] > 0) notes.push(`own ${formatBytes(own[node])}`);
     if (atLimit && rest.length > 0) notes.push(`${plural(rest.length, "callee")} below --depth ${options.depth}`);
     const label = printable(name(tree.labelOf(node))) + (notes.length > 0 ? `  (${notes.join("; ")})` : "");
     lines.push({ bytes: tree.bytes[node], text: prefix + label });
@@ -137,7 +155,7 @@ export function renderTree(profile: Profile, options: RenderOptions): string {
   ];
   out.push(`The biggest paths: frames ${limits.join(", ")}, largest first.`, "");
 
-  const lines = buildLines(tree, options);
+  const lines = buildLines(tree, profile.info.inverted, options);
   const bytes = lines.map((l) => formatBytes(l.bytes));
   const percents = lines.map((l) => formatPercent(l.bytes, total));
   const bytesWidth = Math.max(...bytes.map((b) => b.length));

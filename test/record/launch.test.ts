@@ -1,7 +1,7 @@
 // The ways users start their apps, each recorded with the node it really runs: a script with a `#!/usr/bin/env
 // node` line and an npm script, both of which run the `node` on PATH, here another line's than memtrace's own.
 // Each process's Header names its node and V8, and the agent for that V8 names its JS functions.
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -86,4 +86,21 @@ t.test("given an npm script, with another line's node on PATH", unavailable, asy
   t.ok(app.processes >= 3, `npm, its shell and the app are recorded: ${app.processes} processes`);
   t.match(app.header, { nodeVersion: `v${other!.node}`, agent: new RegExp(`for V8 ${other!.v8}$`) });
   t.equal(app.named, 100, "the app's JS function named by the agent for its node");
+});
+
+t.test("given no native recorder, when recording, then memtrace says so and exits 2", async (t) => {
+  const empty = mkdtempSync(join(tmpdir(), "memtrace-no-native-"));
+  t.teardown(() => rmSync(empty, { recursive: true, force: true }));
+  let timer: NodeJS.Timeout | undefined;
+  const run = await memtrace(["record", "-o", join(empty, "x.mtrace"), "--", process.execPath, "-e", "0"], {
+    env: { MEMTRACE_NATIVE_DIR: empty },
+    started: (child) => (timer = setTimeout(() => child.kill("SIGKILL"), 30_000)),
+  });
+  clearTimeout(timer);
+  t.equal(run.signal, null, "it ends by itself");
+  t.equal(run.status, 2);
+  t.match(
+    run.stderr,
+    /^memtrace: memtrace's native recorder is not installed \(.*libmemtrace_preload\.so is missing\)/,
+  );
 });

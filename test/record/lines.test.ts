@@ -8,6 +8,10 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import t from "tap";
 import { GcKind, ThreadRole } from "../../src/codec/model";
+import { decodeAll } from "../../src/codec/decoder";
+import { ProfileBuilder, type Profile } from "../../src/model/profile";
+import { appView } from "../../src/transforms/app-view/view";
+import { foldMessages } from "../../src/transforms/fold";
 import { nodeLines, type NodeLine } from "../fixtures/node-lines";
 import { APPS, Capture, JS_SAMPLE, JS_SAMPLE_FREED, MALLOC, isAllocation, memtrace, type Event } from "./capture";
 
@@ -22,6 +26,13 @@ const fetched = nodeLines();
 const lines = typeof fetched === "string" ? [] : [self, ...fetched.filter((l) => l.v8 !== self.v8)];
 const unavailable = typeof fetched === "string" && !process.env.CI ? { skip: fetched } : {};
 if (typeof fetched === "string" && process.env.CI) t.fail(fetched);
+
+/** Everything the capture allocated (--total), folded. */
+async function profileOf(bytes: Uint8Array): Promise<Profile> {
+  const builder = new ProfileBuilder();
+  for await (const m of foldMessages(decodeAll(bytes), { measure: "total" })) builder.push(m);
+  return builder.finish();
+}
 
 function v8Of(binary: string): string {
   return spawnSync(binary, ["-p", "process.versions.v8"], { encoding: "utf8" }).stdout.trim();
@@ -88,6 +99,29 @@ for (const line of lines) {
       t.equal(inWorker.length, 300, "the worker's blocks");
       t.equal(capture.threads(main).get(inWorker[0].tid)?.role, ThreadRole.ROLE_WORKER, "in a worker thread");
       t.ok(names(inWorker[0]).includes("workerBlocks"), "under the worker's JS function");
+
+      // The app view: each thread under its kind, and the runtime's part named for what it is, on every line.
+      const view = appView(await profileOf(run.stdout));
+      const paths = Array.from({ length: view.rows }, (_, r) => ({
+        labels: view.scope
+          .stackFrames(view.stack.data[r])
+          .reverse()
+          .map((f) => view.label(f)),
+        bytes: view.bytes.data[r],
+      }));
+      const roots = new Set(paths.map((p) => p.labels[0]).filter((l) => l !== undefined));
+      t.same(
+        [...roots].filter((r) => r.startsWith("(") && r.endsWith("thread)")).sort(),
+        ["(main thread)", "(worker thread)"],
+        "the main thread and the worker",
+      );
+      t.notOk(roots.has("(libuv threadpool)"), "no libuv pool thread (the app uses none): V8's are not taken for it");
+      t.ok(roots.has("(V8 platform)"), `V8's platform threads: ${[...roots].join(", ")}`);
+      const underKeep = paths.filter((p) => p.labels.some((l) => /^keepBuffer \(.*every-line\.js:\d+\)$/.test(l)));
+      const named = new Map<string, number>();
+      for (const p of underKeep) named.set(p.labels.at(-1)!, (named.get(p.labels.at(-1)!) ?? 0) + p.bytes);
+      t.ok((named.get("Buffer backing store") ?? 0) >= 1 << 20, `the Buffer: ${[...named.keys()].join(", ")}`);
+      t.ok((named.get("zlib deflate state") ?? 0) > 0, "the deflate stream's state");
 
       for (const [size, name, node] of [
         [2047, "childBlocks", line],

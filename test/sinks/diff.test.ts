@@ -1,102 +1,17 @@
 // memtrace diff on two synthetic runs of one app, written as two recorders would write them: other pids, other
 // addresses for the same native functions, libz mapped elsewhere, a JavaScript function moved two lines down.
 // The reports are golden files (test/sinks/golden/diff/); the command's options and exit statuses run in-process.
-import { Readable, Writable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import t from "tap";
-import { createDecodeStream } from "../../src/codec/decoder";
-import { ProfileBuilder, type Profile } from "../../src/model/profile";
-import { diffProfiles, type ProfileDiff } from "../../src/sinks/diff/compare";
-import { changeColor, renderDiffFlame } from "../../src/sinks/diff/flame";
+import { changeColor } from "../../src/sinks/diff/color";
+import { renderDiffFlame } from "../../src/sinks/diff/flame";
 import { renderDiffJson } from "../../src/sinks/diff/json";
 import { renderDiffText } from "../../src/sinks/diff/text";
-import { fold, type FoldOptions } from "../../src/transforms/fold";
-import { CaptureBuilder } from "../fixtures/builder";
+import { diffPageData } from "../../src/sinks/diff/html";
+import * as model from "../../src/sinks/html/model";
 import { staleBuild } from "../fixtures/cli";
 import { runArgsInProcess } from "../fixtures/inprocess";
+import { BASE, NAMES, NEW, diffOf, diffViews } from "./diff-runs";
 import { GOLDEN } from "./golden";
-
-interface Run {
-  pid: number;
-  /** Where libz and the other native code are mapped in this run. */
-  base: number;
-  /** The line of `grow`'s call, which the change moved. */
-  growLine: number;
-  bytes: Record<"grow" | "steady" | "shrink" | "gone" | "added" | "mystery", number>;
-}
-
-/**
- * The app, in one run:
- *   main > grow                          grows 1,000 -> 60,000 B on the JS heap (grow moved from line 10 to 12)
- *   main > steady > malloc               2,000 B in both
- *   main > shrink > [libz.so.1+0xd113]   shrinks 8,000 -> 1,000 B (libz mapped at another address)
- *   main > gone > malloc                 500 B, then gone
- *   main > added > malloc                new: 3,000 B
- *   main > mystery > 0x...               700 B in both, under a bare address that differs
- */
-function run(r: Run): Uint8Array {
-  const c = new CaptureBuilder();
-  const p = c.process(r.pid, { argv: ["node", "app.js"] });
-  const main = p.thread(r.pid, "main");
-  p.mapping(r.base + 0x100000, r.base + 0x200000, "/usr/lib/x86_64-linux-gnu/libz.so.1");
-  const malloc = p.native("malloc", "/usr/lib/x86_64-linux-gnu/libc.so.6", r.base + 0x1234);
-  const root = p.js("main", "/app/app.js", 1);
-  const stacks: Record<keyof Run["bytes"], number> = {
-    grow: p.stack(root, p.js("grow", "/app/app.js", r.growLine)),
-    steady: p.stack(root, p.js("steady", "/app/app.js", 20), malloc),
-    shrink: p.stack(root, p.js("shrink", "/app/app.js", 30), p.unresolvedFrame(r.base + 0x100000 + 0xd113)),
-    gone: p.stack(root, p.js("gone", "/app/app.js", 40), malloc),
-    added: p.stack(root, p.js("added", "/app/app.js", 50), malloc),
-    mystery: p.stack(root, p.js("mystery", "/app/app.js", 60), p.unresolvedFrame(r.base + 0x9999)),
-  };
-  let address = r.base + 0x10000000;
-  let time = 100;
-  for (const [name, bytes] of Object.entries(r.bytes) as [keyof Run["bytes"], number][]) {
-    if (bytes === 0) continue;
-    p.at((time += 100));
-    // grow's objects are on the JS heap (a V8 sample: the JS function allocates); the rest call malloc.
-    if (name === "grow") main.jsSample(1, bytes, 1, stacks[name]);
-    else main.malloc((address += 0x100000), bytes, stacks[name]);
-  }
-  p.end();
-  return c.bytes();
-}
-
-const BASE = run({
-  pid: 100,
-  base: 0x7f0000000000,
-  growLine: 10,
-  bytes: { grow: 1000, steady: 2000, shrink: 8000, gone: 500, added: 0, mystery: 700 },
-});
-const NEW = run({
-  pid: 200,
-  base: 0x7e0000000000,
-  growLine: 12,
-  bytes: { grow: 60000, steady: 2000, shrink: 1000, gone: 0, added: 3000, mystery: 700 },
-});
-
-async function profileOf(bytes: Uint8Array, options: FoldOptions = {}): Promise<Profile> {
-  const builder = new ProfileBuilder();
-  await pipeline(
-    Readable.from([bytes]),
-    createDecodeStream(),
-    fold(options),
-    new Writable({
-      objectMode: true,
-      write(m, _encoding, done) {
-        builder.push(m);
-        done();
-      },
-    }),
-  );
-  return builder.finish();
-}
-
-async function diffOf(options: FoldOptions = {}, matchLines = false): Promise<ProfileDiff> {
-  return diffProfiles(await profileOf(BASE, options), await profileOf(NEW, options), { matchLines });
-}
-
-const NAMES = { baseName: "base.mtrace", nextName: "new.mtrace" };
 
 t.test("given two runs, when compared, then frames match by name whatever their addresses", async (t) => {
   const diff = await diffOf();
@@ -160,6 +75,32 @@ t.test("given two runs, when reported, then the reports match their golden files
   );
 });
 
+t.test("given two runs, when drawn as an HTML page, then its data holds both runs in both views", GOLDEN, async (t) => {
+  const data = diffPageData(await diffViews(), NAMES);
+  t.matchSnapshot(JSON.stringify(data, null, 1) + "\n", "diff/peak.html.json");
+  // The page's model, run here as the browser runs it.
+  const labels = data.labels;
+  for (const allFrames of [false, true]) {
+    for (const inverted of [false, true]) {
+      const choice = { process: 0, thread: null, view: "total" as const, window: null, inverted, allFrames };
+      const tree = model.buildTree(data, choice, model.labelRanks(data));
+      t.same([tree.bytes[0], tree.base![0]], [66700, 12200], "the root: NEW's and BASE's totals");
+      // The nodes of this view (the trie holds both views' nodes).
+      const shown = (label: string) =>
+        [...Array(tree.size).keys()].filter(
+          (n) => labels[tree.label[n]] === label && tree.bytes[n] + tree.base![n] > 0,
+        );
+      const grow = shown("grow (/app/app.js:10,12)");
+      t.same(
+        grow.map((n) => [tree.bytes[n], tree.base![n]]),
+        [[60000, 1000]],
+        `grow, ${allFrames ? "every frame" : "app view"}${inverted ? ", inverted" : ""}`,
+      );
+      t.equal(shown("malloc").length > 0, allFrames, "malloc is a frame of its own only with every frame");
+    }
+  }
+});
+
 t.test("given changes, then the flame graph's colors are flamegraph.pl's", async (t) => {
   t.equal(changeColor(10, 10), "rgb(255,0,0)", "the largest growth: full red");
   t.equal(changeColor(-10, 10), "rgb(0,0,255)", "the largest shrinkage: full blue");
@@ -201,9 +142,14 @@ else
     const svg = (await diff("--flame", "base.mtrace", "new.mtrace", "-o", "out")).stdout.toString();
     t.match(svg, /^<\?xml/);
     t.match(svg, /grow \(\/app\/app\.js:10,12\) \(NEW 58\.6 KiB, BASE 1000 B, \+57\.6 KiB, \+5900\.00%\)/);
+    const html = (await diff("--html", "--inverted", "base.mtrace", "new.mtrace", "-o", "out")).stdout.toString();
+    const page = JSON.parse(/<script type="application\/json" id="data">(.*?)<\/script>/s.exec(html)![1]);
+    t.same(page, diffPageData(await diffViews(), { ...NAMES, inverted: true }), "--html: the page of both views");
 
     const usage: [string[], RegExp][] = [
-      [["--json", "--flame", "base.mtrace", "new.mtrace"], /choose one form: --json or --flame/],
+      [["--json", "--flame", "base.mtrace", "new.mtrace"], /choose one form: --json, --flame or --html/],
+      [["--json", "--html", "base.mtrace", "new.mtrace"], /choose one form: --json, --flame or --html/],
+      [["--title", "x", "base.mtrace", "new.mtrace"], /--title is the HTML page's: add --html/],
       [["--split-threads", "base.mtrace", "new.mtrace"], /process and thread ids differ between runs/],
       [["-", "-"], /stdin can be read once/],
       [
@@ -232,6 +178,14 @@ else
       raw.stdout.toString(),
       "with the measure given, a folded BASE reads as the raw one",
     );
+
+    // The page inverts stacks itself, from stacks folded from the root.
+    const inverted = async (file: string) =>
+      (await runArgsInProcess(["fold", "--inverted", file, "-o", "out"], files)).stdout;
+    const both = { "base.inv.mtrace": await inverted("base.mtrace"), "new.inv.mtrace": await inverted("new.mtrace") };
+    const invertedHtml = await runArgsInProcess(["diff", "--html", "base.inv.mtrace", "new.inv.mtrace"], both);
+    t.equal(invertedHtml.status, 2, "--html of inverted captures: exit 2");
+    t.match(invertedHtml.stderr, /the HTML page inverts stacks itself: give it captures folded without --inverted/);
 
     const missing = await diff("base.mtrace", "nope.mtrace");
     t.equal(missing.status, 1);

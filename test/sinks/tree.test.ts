@@ -1,6 +1,9 @@
 // `memtrace tree`: the biggest paths of the call tree. The worked example's tree is written out by hand below; the
 // rules (threshold, --top, --depth, the "more" lines) are checked on small captures whose sums are easy to follow.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import t from "tap";
+import { summary } from "../../src/sinks/summary";
 import { tree } from "../../src/sinks/tree";
 import { displayWidth } from "../../src/sinks/table";
 import { handComputed, multiProcess } from "../fixtures/captures";
@@ -154,6 +157,31 @@ t.test("given inverted stacks, when drawn, then the allocating frames are at the
     "1.3 KiB   63.41%  ├─ malloc",
     " 1000 B   48.78%  │  ├─ parse (app.js:10)",
   ]);
+});
+
+t.test("given a recorded app in the app view, when drawn, then a frame's own bytes are summary's", async (t) => {
+  const recorded = readFileSync(join(__dirname, "..", "golden", "compress-app.mtrace"));
+  const lines = treeLines(await runReport(tree, recorded, { ...plain, frames: "app" }));
+  const rows = (await runReport(summary, recorded, { ...plain, frames: "app", wide: true })).split("\n");
+  /** summary's own column of a location, as printed. */
+  const summaryOwn = (label: string) =>
+    rows
+      .find((r) => r.startsWith(label))!
+      .slice(label.length)
+      .trim()
+      .split(/ {2,}/)[0];
+  for (const label of ["compressAll (/tmp/app/compress.js:13)", "keepBuffers (/tmp/app/compress.js:22)"]) {
+    const line = lines.find((l) => l.includes(label))!;
+    // The Buffers under node's API and the runtime frame are the app frame's own, as summary counts them.
+    t.equal(/\(own ([^)]+)\)$/.exec(line)?.[1], summaryOwn(label), `${label}: (own ...) is summary's own column`);
+  }
+  const detail = lines.filter((l) => /Buffer backing store|\(node:buffer:\d+\)/.test(l));
+  t.ok(detail.length > 0, "node's API and the runtime frame are drawn under the app frame");
+  t.same(
+    detail.filter((l) => l.includes("(own ")),
+    [],
+    "and own nothing",
+  );
 });
 
 t.test("given --threshold as typed, when parsed, then a percentage from 0 to 100 is taken", async (t) => {

@@ -170,6 +170,9 @@ t.test("given runtime frames read off real captures, then each tail is named for
       ],
     ],
     ["set (V8 builtin)", [{ ...tail("set"), builtin: true }]],
+    // Node 26: Buffer.from's FastBuffer makes its Uint8Array in the constructor's builtin (a JS heap sample).
+    ["Uint8Array (V8 builtin)", [{ ...tail("Uint8Array"), builtin: true }]],
+    ["native runtime", [{ ...tail("CallApiCallbackGeneric"), builtin: true }]],
     [
       "node runtime",
       [tail("operator new(unsigned long)"), tail("node::fs::Read(v8::FunctionCallbackInfo<v8::Value> const&)")],
@@ -211,6 +214,11 @@ t.test("given threads, then their kind comes from their role and name, else from
   t.equal(threadKindOf(info(ThreadRole.ROLE_WORKER, "worker"), []), "(worker thread)");
   t.equal(threadKindOf(info(ThreadRole.ROLE_POOL, "V8 worker"), []), "(V8 platform)");
   t.equal(threadKindOf(info(ThreadRole.ROLE_POOL, "libuv-worker"), []), "(libuv threadpool)");
+  t.equal(threadKindOf(info(ThreadRole.ROLE_POOL, "libuv worker"), []), "(libuv threadpool)");
+  // Node 22 to 26 name the V8 platform's threads themselves (as the recorder reads them: 15 characters at most).
+  for (const name of ["V8Worker", "node-V8Worker", "DelayedTaskSche", "V8 delayed tasks"]) {
+    t.equal(threadKindOf(info(ThreadRole.ROLE_POOL, name), []), "(V8 platform)", name);
+  }
   t.equal(threadKindOf(undefined, ["start_thread", "worker", "uv__fs_work"]), "(libuv threadpool)");
   t.equal(
     threadKindOf(undefined, ["start_thread", "node::worker::Worker::StartThread(node::worker::Worker*)"]),

@@ -55,6 +55,8 @@ export interface ProfileDiff {
   stacks: StackDiff[];
   locations: LocationDiff[];
   totals: { base: Amount; next: Amount };
+  /** Per run (BASE, NEW), the node of each of its profile's rows in the trees (-1 for an empty row). */
+  rowNodes: [Int32Array, Int32Array];
 }
 
 interface FrameName {
@@ -150,8 +152,8 @@ class KeyedTrie {
     return node;
   }
 
-  /** Adds a profile's rows as run `run`. */
-  add(profile: Profile, run: number): void {
+  /** Adds a profile's rows as run `run`; returns each row's node (-1 for an empty row). */
+  add(profile: Profile, run: number): Int32Array {
     const scope = profile.scope;
     const frameKeys = new Int32Array(scope.frameCount).fill(-1);
     const stackNodes = new Int32Array(scope.stackCount).fill(-1);
@@ -180,14 +182,17 @@ class KeyedTrie {
       }
       return node;
     };
+    const rowNodes = new Int32Array(profile.rows).fill(-1);
     for (let i = 0; i < profile.rows; i++) {
       const bytes = profile.bytes.data[i];
       const count = profile.count.data[i];
       if (bytes === 0 && count === 0) continue;
-      const own = this.self[nodeOf(profile.stack.data[i])][run];
+      rowNodes[i] = nodeOf(profile.stack.data[i]);
+      const own = this.self[rowNodes[i]][run];
       own.bytes += bytes;
       own.count += count;
     }
+    return rowNodes;
   }
 
   labels(): string[] {
@@ -236,8 +241,7 @@ function checkComparable(base: Profile, next: Profile): void {
 export function diffProfiles(base: Profile, next: Profile, options: DiffOptions = {}): ProfileDiff {
   checkComparable(base, next);
   const trie = new KeyedTrie(2, options.matchLines ?? false);
-  trie.add(base, 0);
-  trie.add(next, 1);
+  const rowNodes: [Int32Array, Int32Array] = [trie.add(base, 0), trie.add(next, 1)];
   const labels = trie.labels();
   const baseTree = trie.tree(labels, 0);
   const nextTree = trie.tree(labels, 1);
@@ -284,6 +288,7 @@ export function diffProfiles(base: Profile, next: Profile, options: DiffOptions 
       base: { bytes: baseTree.bytes[ROOT], count: baseTree.count[ROOT] },
       next: { bytes: nextTree.bytes[ROOT], count: nextTree.count[ROOT] },
     },
+    rowNodes,
   };
 }
 

@@ -6,6 +6,7 @@ import { ROOT } from "../../model/calltree";
 import { formatBytes, formatPercent } from "../format";
 import { DEFAULT_MINWIDTH, DEFAULT_WIDTH } from "../flame";
 import { drawFlame } from "../svg/draw";
+import { CHANGE_LEGEND, changeColor } from "./color";
 import type { ProfileDiff } from "./compare";
 import { signedBytes } from "./rank";
 import { budgetLine, matchWords, measureWords, type DiffReportOptions } from "./report";
@@ -15,11 +16,20 @@ export interface DiffFlameOptions extends DiffReportOptions {
   minwidth?: number;
 }
 
-/** flamegraph.pl's difference colors: full red or blue for the largest change, paler for smaller ones. */
-export function changeColor(delta: number, largest: number): string {
-  if (delta === 0 || largest === 0) return "rgb(250,250,250)";
-  const pale = Math.round(210 * (1 - Math.abs(delta) / largest));
-  return delta > 0 ? `rgb(255,${pale},${pale})` : `rgb(${pale},${pale},255)`;
+/** The graph's title: "Peak memory (native and JS heaps), BASE to NEW: +58.1 KiB". */
+export function diffTitle(diff: ProfileDiff): string {
+  const { baseTree, nextTree } = diff;
+  return `${measureWords(diff)}, BASE to NEW: ${signedBytes(nextTree.bytes[ROOT] - baseTree.bytes[ROOT], formatBytes)}`;
+}
+
+/** The line under it: what widths and colors mean, how frames were matched, the budget. */
+export function diffSubtitle(diff: ProfileDiff, options: DiffReportOptions): string {
+  const subtitle = [
+    `widths: NEW (${options.nextName}); red grew and blue shrank from BASE (${options.baseName})`,
+    matchWords(options).replace(/\.$/, ""),
+    budgetLine(diff, options)?.replace(/\.$/, ""),
+  ];
+  return subtitle.filter((s) => s).join(" · ");
 }
 
 export function renderDiffFlame(diff: ProfileDiff, options: DiffFlameOptions): string {
@@ -27,33 +37,22 @@ export function renderDiffFlame(diff: ProfileDiff, options: DiffFlameOptions): s
   const delta = (node: number) => nextTree.bytes[node] - baseTree.bytes[node];
   let largest = 0;
   for (let node = 0; node < nextTree.size; node++) largest = Math.max(largest, Math.abs(delta(node)));
-  const measure = measureWords(diff);
-  const total = signedBytes(delta(ROOT), formatBytes);
   const figures = (node: number) => {
     const d = delta(node);
     const base = baseTree.bytes[node];
     const share = base > 0 ? `, ${d >= 0 ? "+" : "-"}${formatPercent(Math.abs(d), base)}` : "";
     return `NEW ${formatBytes(nextTree.bytes[node])}, BASE ${formatBytes(base)}, ${signedBytes(d, formatBytes)}${share}`;
   };
-  const subtitle = [
-    `widths: NEW (${options.nextName}); red grew and blue shrank from BASE (${options.baseName})`,
-    matchWords(options).replace(/\.$/, ""),
-    budgetLine(diff, options)?.replace(/\.$/, ""),
-  ];
   return [
     ...drawFlame(nextTree, {
       width: options.width ?? DEFAULT_WIDTH,
       minwidth: options.minwidth ?? DEFAULT_MINWIDTH,
-      title: `${measure}, BASE to NEW: ${total}`,
-      subtitle: subtitle.filter((s) => s).join(" · "),
+      title: diffTitle(diff),
+      subtitle: diffSubtitle(diff, options),
       comment: "box widths are NEW's bytes, red grew and blue shrank from BASE",
       color: (node) => changeColor(delta(node), largest),
       tooltip: (node) => `${nextTree.labelOf(node)} (${figures(node)})`,
-      legend: [
-        [changeColor(1, 1), "grew"],
-        [changeColor(-1, 1), "shrank"],
-        [changeColor(0, 1), "unchanged"],
-      ],
+      legend: CHANGE_LEGEND,
     }),
   ].join("");
 }

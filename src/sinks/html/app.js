@@ -7,15 +7,19 @@
 // - search: a regular expression over frame labels; matches turn magenta and their share of the total shows;
 // - the keyboard: Tab to the graph, arrows move between frames, Enter zooms, Escape resets; "/" or Ctrl-F searches.
 //
+// - a diff's page (memtrace diff --html, data.diff): no chart and no menus; widths are NEW's bytes, each frame is
+//   colored by its change from BASE (MemtraceChangeColor, the SVG's colors), and its figures give both runs.
+//
 // Every text from the capture (function names, files, commands, thread names) reaches the page through
 // textContent, never as markup, and the page's policy (Content-Security-Policy) runs no other script.
-/* global MemtraceModel, MemtraceChart */
+/* global MemtraceModel, MemtraceChart, MemtraceChangeColor */
 (function () {
   "use strict";
   var M = MemtraceModel;
   var data = JSON.parse(document.getElementById("data").textContent);
   var ranks = M.labelRanks(data);
   var temporal = data.foldedTitle === null;
+  var diff = data.diff !== undefined;
 
   var ALL_FRAMES_KEY = "memtrace.allFrames";
   var FRAME_HEIGHT = 18;
@@ -36,6 +40,8 @@
   var selected = 0;
   var matches = null;
   var byNode = new Map();
+  // On a diff's page: the largest change of any frame of the tree, which full red or blue stands for.
+  var largest = 0;
 
   // Whether to show every frame, as the reader last chose it on a page of this place (file: pages share one), else
   // as the page was made (--frames).
@@ -125,7 +131,7 @@
     $(id).setAttribute("aria-pressed", on ? "true" : "false");
   }
 
-  function setUpControls() {
+  function setUpMenus() {
     fillProcesses();
     fillThreads();
     $("process").addEventListener("change", function (e) {
@@ -145,6 +151,13 @@
       state.view = e.target.value;
       refold();
     });
+    $("reset-window").addEventListener("click", function () {
+      setWindow(null);
+    });
+  }
+
+  function setUpControls() {
+    if (!diff) setUpMenus();
     setPressed("flame", !state.icicle);
     setPressed("icicle", state.icicle);
     $("flame").addEventListener("click", function () {
@@ -170,9 +183,6 @@
     });
     $("reset-zoom").addEventListener("click", function () {
       zoomTo(0);
-    });
-    $("reset-window").addEventListener("click", function () {
-      setWindow(null);
     });
     var search = $("search");
     var timer = null;
@@ -202,7 +212,7 @@
       clearTimeout(resizing);
       resizing = setTimeout(function () {
         render();
-        chart.draw();
+        if (chart) chart.draw();
       }, 100);
     });
   }
@@ -223,9 +233,24 @@
     state.zoomPath = M.pathOf(tree, zoom);
     selected = zoom;
     matches = null;
+    largest = 0;
+    for (var n = 0; diff && n < tree.size; n++) largest = Math.max(largest, Math.abs(change(n)));
     applySearch();
     showTitle();
-    chart.draw();
+    if (chart) chart.draw();
+  }
+
+  /** On a diff's page: NEW's bytes less BASE's, of a frame and all it called. */
+  function change(node) {
+    return tree.bytes[node] - tree.base[node];
+  }
+
+  /** "+57.6 KiB" or "-7.0 KiB" (as the diff's text report), with the share of BASE when BASE had any. */
+  function signed(node) {
+    var d = change(node);
+    var base = tree.base[node];
+    var share = base > 0 ? ", " + (d >= 0 ? "+" : "-") + M.formatPercent(Math.abs(d), base) : "";
+    return (d >= 0 ? "+" : "-") + M.formatBytes(Math.abs(d)) + share;
   }
 
   function showTitle() {
@@ -263,6 +288,10 @@
 
   function figures(node) {
     var bytes = tree.bytes[node];
+    if (diff) {
+      var both = "NEW " + M.formatBytes(bytes) + ", BASE " + M.formatBytes(tree.base[node]) + ", " + signed(node);
+      return data.labels[tree.label[node]] + " (" + both + ")";
+    }
     var human = bytes >= 1024 ? M.formatBytes(bytes) + ", " : "";
     return (
       data.labels[tree.label[node]] +
@@ -322,7 +351,12 @@
       d.style.left = b.x * 100 + "%";
       d.style.width = b.w * 100 + "%";
       d.style.top = (state.icicle ? level : laid.maxDepth - level) * FRAME_HEIGHT + "px";
-      d.style.backgroundColor = matches && matches[b.node] ? data.searchColor : data.labelColor[tree.label[b.node]];
+      d.style.backgroundColor =
+        matches && matches[b.node]
+          ? data.searchColor
+          : diff
+            ? MemtraceChangeColor(change(b.node), largest)
+            : data.labelColor[tree.label[b.node]];
       if (matches && matches[b.node]) d.classList.add("match");
       if (b.node === selected) d.classList.add("selected");
       d.dataset.node = String(b.node);
@@ -353,13 +387,30 @@
       return;
     }
     var bytes = tree.bytes[node];
-    tip.replaceChildren(
-      element("div", "name", data.labels[tree.label[node]]),
-      element("div", "kind", data.kinds[data.labelKind[tree.label[node]]].name),
-      element("div", null, M.formatBytes(bytes) + " (" + M.plural(bytes, "byte") + ")"),
-      element("div", null, M.plural(tree.count[node], "allocation")),
-      element("div", null, M.formatPercent(bytes, tree.bytes[0]) + " of the total"),
-    );
+    var name = element("div", "name", data.labels[tree.label[node]]);
+    var kind = element("div", "kind", data.kinds[data.labelKind[tree.label[node]]].name);
+    if (diff) {
+      tip.replaceChildren(
+        name,
+        kind,
+        element("div", "change", "Change: " + signed(node)),
+        element(
+          "div",
+          null,
+          "BASE: " + M.formatBytes(tree.base[node]) + " (" + M.plural(tree.base[node], "byte") + ")",
+        ),
+        element("div", null, "NEW: " + M.formatBytes(bytes) + " (" + M.plural(bytes, "byte") + ")"),
+        element("div", null, M.formatPercent(bytes, tree.bytes[0]) + " of NEW's total"),
+      );
+    } else {
+      tip.replaceChildren(
+        name,
+        kind,
+        element("div", null, M.formatBytes(bytes) + " (" + M.plural(bytes, "byte") + ")"),
+        element("div", null, M.plural(tree.count[node], "allocation")),
+        element("div", null, M.formatPercent(bytes, tree.bytes[0]) + " of the total"),
+      );
+    }
     tip.hidden = false;
     var room = window.innerWidth - tip.offsetWidth - 8;
     tip.style.left = Math.max(4, Math.min(x + 12, room)) + "px";
@@ -430,13 +481,19 @@
     });
   }
 
+  /** The footer's legend: the kinds of code, or on a diff's page what the colors say. */
   function setUpKinds() {
     var kinds = $("kinds");
-    data.kinds.forEach(function (kind) {
+    var entries = diff
+      ? data.diff.legend
+      : data.kinds.map(function (kind) {
+          return [kind.color, kind.name];
+        });
+    entries.forEach(function (entry) {
       var item = element("span", "item");
       var swatch = element("span", "swatch");
-      swatch.style.backgroundColor = kind.color;
-      item.append(swatch, document.createTextNode(kind.name));
+      swatch.style.backgroundColor = entry[0];
+      item.append(swatch, document.createTextNode(entry[1]));
       kinds.appendChild(item);
     });
   }
@@ -447,23 +504,25 @@
     refold();
   }
 
-  var chart = MemtraceChart.create({
-    data: data,
-    model: M,
-    $: $,
-    element: element,
-    state: function () {
-      return state;
-    },
-    moments: function () {
-      return tree ? tree.moments : [];
-    },
-    setWindow: setWindow,
-  });
+  var chart = diff
+    ? null
+    : MemtraceChart.create({
+        data: data,
+        model: M,
+        $: $,
+        element: element,
+        state: function () {
+          return state;
+        },
+        moments: function () {
+          return tree ? tree.moments : [];
+        },
+        setWindow: setWindow,
+      });
 
   setUpControls();
   setUpKinds();
   setUpGraph();
-  chart.setUp();
+  if (chart) chart.setUp();
   refold();
 })();

@@ -19,6 +19,8 @@ export interface Tree {
   depth: Int32Array;
   bytes: Float64Array;
   count: Float64Array;
+  /** On a diff's page: BASE's bytes of the node and all it called (widths and `bytes` are NEW's); else null. */
+  base: Float64Array | null;
   /** Node n's children, in label order: childList[childStart[n] .. childStart[n + 1]). */
   childStart: Int32Array;
   childList: Int32Array;
@@ -42,7 +44,7 @@ export function rowValues(
   proc: ProcessData,
   view: ViewName,
   window: [number, number] | null,
-): { bytes: Float64Array; count: Float64Array; moment: number };
+): { bytes: Float64Array; count: Float64Array; moment: number; base?: Float64Array | null };
 export function labelRanks(data: PageData): Int32Array;
 export function buildTree(data: PageData, choice: Choice, ranks: Int32Array): Tree;
 export function childrenOf(tree: Tree, node: number): number[];

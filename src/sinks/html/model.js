@@ -57,7 +57,8 @@ var MemtraceModel = (function () {
    * - peak: what was live at the window's high-water mark (Memray's temporal flame graph);
    * - leaks: what was allocated in the window and was still live at its end (Memray's --temporal --leaks);
    * - total: everything allocated in the window, freed or not.
-   * A stream folded before has one value per row, whatever the window.
+   * A stream folded before has one value per row, whatever the window; a diff's page (data.diff) has NEW's there,
+   * and BASE's as `base`.
    */
   function rowValues(data, proc, view, window) {
     prepare(data);
@@ -69,7 +70,8 @@ var MemtraceModel = (function () {
     if (proc.values) {
       bytes.set(proc.values.bytes);
       count.set(proc.values.count);
-      return { bytes: bytes, count: count, moment: moment };
+      var base = proc.baseValues ? Float64Array.from(proc.baseValues.bytes) : null;
+      return { bytes: bytes, count: count, moment: moment, base: base };
     }
     var w = span(data, window);
     if (view === "leaks" && !window && proc.kept) {
@@ -120,13 +122,15 @@ var MemtraceModel = (function () {
    * allFrames: every frame, or the app view (each row's `app` node); the page's default if undefined }.
    * Returns columns per node (parent, label, depth, bytes and count of the node and all it called), the children
    * of every node in label order (childStart, childList: node n's are childList[childStart[n] .. childStart[n+1])),
-   * and per process shown the bucket whose moment the peak view shows.
+   * and per process shown the bucket whose moment the peak view shows. On a diff's page, `base`: BASE's bytes of
+   * every node (null otherwise).
    */
   function buildTree(data, choice, ranks) {
     prepare(data);
     var nodes = data.parent.length;
     var selfBytes = new Float64Array(nodes);
     var selfCount = new Float64Array(nodes);
+    var selfBase = data.diff ? new Float64Array(nodes) : null;
     var moments = [];
     data.processes.forEach(function (proc, p) {
       if (choice.process !== -1 && choice.process !== p) return;
@@ -138,11 +142,12 @@ var MemtraceModel = (function () {
         if (choice.thread !== null && proc.rows.tid[r] !== choice.thread) continue;
         selfBytes[nodeOf[r]] += v.bytes[r];
         selfCount[nodeOf[r]] += v.count[r];
+        if (selfBase && v.base) selfBase[nodeOf[r]] += v.base[r];
       }
     });
     var tree = choice.inverted
-      ? invertedTree(data, selfBytes, selfCount, ranks)
-      : plainTree(data, selfBytes, selfCount, ranks);
+      ? invertedTree(data, selfBytes, selfCount, selfBase, ranks)
+      : plainTree(data, selfBytes, selfCount, selfBase, ranks);
     tree.moments = moments;
     return tree;
   }
@@ -169,7 +174,7 @@ var MemtraceModel = (function () {
   var plainShape = { data: null };
 
   /** The merged stacks themselves, with the chosen values. Parents come before their children. */
-  function plainTree(data, selfBytes, selfCount, ranks) {
+  function plainTree(data, selfBytes, selfCount, selfBase, ranks) {
     var n = data.parent.length;
     if (plainShape.data !== data) {
       var parent = Int32Array.from(data.parent);
@@ -181,9 +186,11 @@ var MemtraceModel = (function () {
     }
     var bytes = Float64Array.from(selfBytes);
     var count = Float64Array.from(selfCount);
+    var base = selfBase ? Float64Array.from(selfBase) : null;
     for (var j = n - 1; j > 0; j--) {
       bytes[data.parent[j]] += bytes[j];
       count[data.parent[j]] += count[j];
+      if (base) base[data.parent[j]] += base[j];
     }
     return {
       size: n,
@@ -192,6 +199,7 @@ var MemtraceModel = (function () {
       depth: plainShape.depth,
       bytes: bytes,
       count: count,
+      base: base,
       childStart: plainShape.children.start,
       childList: plainShape.children.list,
     };
@@ -205,9 +213,10 @@ var MemtraceModel = (function () {
    * arrays (a large profile inverts into hundreds of thousands of nodes): children as linked lists, scanned, with
    * a Map for the few nodes that have many.
    */
-  function invertedTree(data, selfBytes, selfCount, ranks) {
+  function invertedTree(data, selfBytes, selfCount, selfBase, ranks) {
     var cap = 1024;
     var t = {
+      base: new Float64Array(cap),
       parent: new Int32Array(cap),
       label: new Int32Array(cap),
       depth: new Int32Array(cap),
@@ -257,14 +266,17 @@ var MemtraceModel = (function () {
     for (var node = 1; node < data.parent.length; node++) {
       var b = selfBytes[node];
       var n = selfCount[node];
-      if (b === 0 && n === 0) continue;
+      var was = selfBase ? selfBase[node] : 0;
+      if (b === 0 && n === 0 && was === 0) continue;
       t.bytes[0] += b;
       t.count[0] += n;
+      t.base[0] += was;
       var at = 0;
       for (var s = node; s > 0; s = data.parent[s]) {
         at = child(at, data.label[s]);
         t.bytes[at] += b;
         t.count[at] += n;
+        t.base[at] += was;
       }
     }
     var parent = t.parent.slice(0, size);
@@ -277,6 +289,7 @@ var MemtraceModel = (function () {
       depth: t.depth.slice(0, size),
       bytes: t.bytes.slice(0, size),
       count: t.count.slice(0, size),
+      base: selfBase ? t.base.slice(0, size) : null,
       childStart: children.start,
       childList: children.list,
     };

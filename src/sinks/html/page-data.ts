@@ -54,6 +54,8 @@ export interface ProcessData {
   changes: { row: number[]; pos: number[]; bytes: number[]; count: number[] } | null;
   lifetimes: { row: number[]; from: number[]; lasted: number[]; bytes: number[]; count: number[] } | null;
   values: { bytes: number[]; count: number[] } | null;
+  /** On a diff's page (PageData.diff): BASE's values of each row. */
+  baseValues?: { bytes: number[]; count: number[] };
   /**
    * Per row, what was live when its thread's app code ended (fold's --leaks), for a process that recorded its end
    * (APP_ENDED), unless --after-teardown: the whole run's leaks view. Absent otherwise.
@@ -94,6 +96,12 @@ export interface PageData {
   parent: number[];
   label: number[];
   processes: ProcessData[];
+  /**
+   * `memtrace diff --html`: the page compares two runs. Each process's `values` are NEW's and `baseValues`
+   * BASE's; widths are NEW's bytes, colors the change (diff/color.ts), and `legend` says what they mean (color,
+   * meaning). Absent on a flame graph's page.
+   */
+  diff?: { baseName: string; nextName: string; legend: [string, string][] };
 }
 
 const KINDS = [FunctionKind.KIND_JS, FunctionKind.KIND_NATIVE, FunctionKind.KIND_BUILTIN, FunctionKind.KIND_OTHER];
@@ -399,7 +407,6 @@ function pageData(
   rest: Pick<PageData, "foldedTitle" | "afterTeardown" | "bucketNs" | "buckets" | "window">,
 ): PageData {
   const head = headline(meta);
-  const kindIndex = (kind: FunctionKind) => Math.max(0, KINDS.indexOf(kind));
   return {
     title: options.title ?? null,
     who: head.who ?? null,
@@ -411,6 +418,17 @@ function pageData(
     inverted: options.inverted,
     allFrames: options.allFrames ?? false,
     ...rest,
+    ...stackColumns(trie),
+    processes,
+  };
+}
+
+/** The merged stacks and their labels, as every page (the flame graph's, the diff's) embeds them. */
+export function stackColumns(
+  trie: LabelTrie,
+): Pick<PageData, "labels" | "labelKind" | "labelColor" | "kinds" | "searchColor" | "parent" | "label"> {
+  const kindIndex = (kind: FunctionKind) => Math.max(0, KINDS.indexOf(kind));
+  return {
     labels: trie.labels,
     labelKind: trie.labelKind.map(kindIndex),
     labelColor: trie.labels.map((text, i) => frameColor(trie.labelKind[i], text)),
@@ -418,6 +436,5 @@ function pageData(
     searchColor: SEARCH_COLOR,
     parent: trie.parent,
     label: trie.label,
-    processes,
   };
 }

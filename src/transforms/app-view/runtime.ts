@@ -90,6 +90,10 @@ const RULES: Rule[] = [
 const PLUMBING =
   /^(malloc|calloc|realloc|free|operator new|operator delete|posix_memalign|aligned_alloc|mmap|std::|void std::|__gnu_cxx::|\[)/;
 
+// JavaScript's own constructors, as V8 names their builtins.
+const JS_CONSTRUCTORS =
+  /^(Array|ArrayBuffer|SharedArrayBuffer|DataView|(Int8|Uint8|Uint8Clamped|Int16|Uint16|Int32|Uint32|Float16|Float32|Float64|BigInt64|BigUint64)Array|Map|Set|WeakMap|WeakSet|WeakRef|Promise|Object|String|Number|Boolean|Symbol|BigInt|RegExp|Date|Error|Function|Proxy)$/;
+
 /** The name of the frame that replaces a tail (innermost first). */
 export function describeTail(tail: TailFrame[]): string {
   for (const rule of RULES) if (tail.some(rule.test)) return rule.what;
@@ -99,8 +103,12 @@ export function describeTail(tail: TailFrame[]): string {
   }
   const inner = tail.find((f) => !PLUMBING.test(f.name));
   if (inner === undefined) return "native runtime";
-  // A builtin that JavaScript calls by name (a JS heap sample in Map.prototype.set is named "set").
-  if (inner.builtin && /^[a-z]\w*$/.test(inner.name)) return `${inner.name} (V8 builtin)`;
+  // A builtin that JavaScript calls by name (a JS heap sample in Map.prototype.set is named "set"), or one of the
+  // constructors JavaScript calls (Node 26's Buffer.from makes its Uint8Array in the builtin "Uint8Array"). Other
+  // capitalised builtins are V8's glue (JSEntry, CallApiCallbackGeneric, InterpreterEntryTrampoline).
+  if (inner.builtin && (/^[a-z]\w*$/.test(inner.name) || JS_CONSTRUCTORS.test(inner.name))) {
+    return `${inner.name} (V8 builtin)`;
+  }
   if (/^(v8::|\(anonymous namespace\)::v8|Builtins_|Runtime_)/.test(inner.name)) return "V8 runtime";
   if (inner.name.startsWith("node::")) return "node runtime";
   if (/^uv_|^uv__/.test(inner.name)) return "libuv";

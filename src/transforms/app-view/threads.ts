@@ -20,7 +20,10 @@ export function knownThreadKind(info: ThreadInfo | undefined): ThreadKind | unde
     case ThreadRole.ROLE_WORKER:
       return "(worker thread)";
     case ThreadRole.ROLE_POOL:
-      return info.name.startsWith("V8") ? "(V8 platform)" : "(libuv threadpool)";
+      // The V8 platform's threads: "V8 worker" and "V8 delayed tasks" as the recorder names them on Node 20, named by
+      // node itself from 22 on: "V8Worker" (24), "node-V8Worker" (26), "DelayedTaskSche" (22 to 26, cut to 15
+      // characters). libuv's pool threads are the others ("libuv worker", "libuv-worker" from libuv 1.50).
+      return /^(V8|node-V8|DelayedTask)/.test(info.name) ? "(V8 platform)" : "(libuv threadpool)";
     default:
       return undefined;
   }

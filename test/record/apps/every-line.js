@@ -3,6 +3,7 @@
 //   node --expose-gc every-line.js <another node> <exit code>
 //
 // - allocateInJs: the fixture addon mallocs 500 blocks of 4093 bytes, under a named JS function;
+// - keepBuffer: a Buffer of 1 MiB made from a string, and deflated (the app view names the runtime's part of each);
 // - buildRows: 200,000 objects kept, then released and collected (global.gc());
 // - a worker thread: workerBlocks mallocs 300 blocks of 3071 bytes;
 // - a child running this same node (childBlocks: 200 of 2047) and one running another node (otherBlocks: 100
@@ -12,12 +13,19 @@
 const { execFileSync } = require("node:child_process");
 const path = require("node:path");
 const { Worker } = require("node:worker_threads");
+const zlib = require("node:zlib");
 
 const FIXTURE = path.join(__dirname, "..", "..", "..", "native", "build", "Release", "memtrace_fixture.node");
 const fixture = require(FIXTURE);
 
 function allocateInJs() {
   return fixture.allocateBlocks(500, 4093, 500);
+}
+
+let kept = null;
+function keepBuffer() {
+  kept = Buffer.from("x".repeat(1 << 20), "latin1");
+  return zlib.deflateSync(kept).length;
 }
 
 function buildRows() {
@@ -30,6 +38,7 @@ function child(node, name, count, size) {
 }
 
 allocateInJs();
+keepBuffer();
 let rows = buildRows();
 // Kept across a poll of the JS heap sampler, then released.
 setTimeout(() => {
