@@ -20,6 +20,7 @@ import {
   Content,
   EventKind,
   FORMAT_VERSION,
+  PAIRED_VERSION,
   Heap,
   Measure,
   isAllocation,
@@ -327,7 +328,8 @@ export class Folder {
       case "sites":
       case "paired": {
         const p = this.processes.get(m.pid);
-        if (!p) throw new CaptureError(`process ${m.pid}: paired events in a folded stream`, m.offset ?? 0);
+        if (!p || scope!.header.version < PAIRED_VERSION)
+          throw new CaptureError(`process ${m.pid}: paired events in a scope of version 1`, m.offset ?? 0);
         p.paired ??= new PairedState();
         if (m.type === "sites") this.addSites(p.paired, m.sites, m);
         else this.foldPaired(p, p.paired, m.batch, m);

@@ -158,3 +158,11 @@ t.test("given a paired batch whose free names a block that is not live, then fol
   );
   await t.rejects(collect(foldMessages(noSite)), { message: /undefined site 999/ });
 });
+
+t.test("given paired events in a scope of version 1, then fold fails on them", async (t) => {
+  const pairedCapture = paired(decodeAll(handComputed().bytes()));
+  const asVersion1 = pairedCapture.map((m) =>
+    m.type === "header" ? { ...m, header: { ...m.header, version: 1 } } : m,
+  );
+  await t.rejects(collect(foldMessages(asVersion1)), { message: /paired events in a scope of version 1/ });
+});
