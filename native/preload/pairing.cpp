@@ -52,45 +52,6 @@ uint64_t get_varint(const uint8_t*& p, const uint8_t* end) {
   return v;
 }
 
-// One held batch being read event by event.
-struct Batch {
-  uint64_t seq;
-  uint32_t tid;
-  bool js;
-  uint32_t count;
-  uint32_t next = 0;
-  std::vector<uint8_t> bytes;
-  const uint8_t* at[6];
-  const uint8_t* end[6];
-  // The current event.
-  uint8_t kind = 0;
-  uint64_t time = 0;
-  uint64_t address = 0;
-  uint64_t size = 0;
-  uint64_t stack = 0;
-  uint64_t objects = 1;
-
-  // Reads the next event; false when there is none.
-  bool advance() {
-    if (next == count) return false;
-    kind = *at[0]++;
-    time += get_varint(at[1], end[1]);
-    uint64_t z = get_varint(at[2], end[2]);
-    address += (z >> 1) ^ (~(z & 1) + 1);
-    size = get_varint(at[3], end[3]);
-    stack = get_varint(at[4], end[4]);
-    objects = js ? get_varint(at[5], end[5]) : 1;
-    next++;
-    return true;
-  }
-};
-
-struct Stream {
-  // tid for a thread's native events, and the tid with the top bit for its JS heap samples.
-  uint64_t key;
-  std::deque<std::unique_ptr<Batch>> batches;
-};
-
 // Open addressing with linear probing and backward-shift deletion, address -> serial (as the kernel of branch
 // kernel-native-experiment).
 class BlockMap {
@@ -136,6 +97,9 @@ class BlockMap {
     return true;
   }
 
+  // Asks for the cache line of address's slot, ahead of a put or remove.
+  void prefetch(uint64_t address) const { __builtin_prefetch(&entries_[slot(address)]); }
+
   void clear() {
     entries_.assign(2048, Entry{kEmpty, 0});
     mask_ = 2047;
@@ -172,6 +136,72 @@ class BlockMap {
   std::vector<Entry> entries_;
   size_t mask_;
   size_t size_ = 0;
+};
+
+// One held batch being read event by event, decoded a few events ahead of the one being paired so that their
+// table slots can be fetched while it is paired (the slots of a dense run's live blocks miss the caches).
+struct Batch {
+  static constexpr uint32_t kAhead = 8;
+  struct Event {
+    uint8_t kind;
+    uint64_t time, address, size, stack, objects;
+  };
+
+  uint64_t seq;
+  uint32_t tid;
+  bool js;
+  uint32_t count;
+  uint32_t decoded = 0;
+  std::vector<uint8_t> bytes;
+  const uint8_t* at[6];
+  const uint8_t* end[6];
+  uint64_t last_time = 0;
+  uint64_t last_address = 0;
+  Event ahead[kAhead];
+  uint32_t head = 0;
+  uint32_t filled = 0;
+  // The current event.
+  uint8_t kind = 0;
+  uint64_t time = 0;
+  uint64_t address = 0;
+  uint64_t size = 0;
+  uint64_t stack = 0;
+  uint64_t objects = 1;
+
+  // Moves to the next event; false when there is none. `table` (the heap blocks'), if given, is told of the
+  // addresses decoded ahead.
+  bool advance(const BlockMap* table) {
+    while (filled < kAhead && decoded < count) {
+      Event& e = ahead[(head + filled) % kAhead];
+      e.kind = *at[0]++;
+      e.time = last_time += get_varint(at[1], end[1]);
+      uint64_t z = get_varint(at[2], end[2]);
+      e.address = last_address += (z >> 1) ^ (~(z & 1) + 1);
+      e.size = get_varint(at[3], end[3]);
+      e.stack = get_varint(at[4], end[4]);
+      e.objects = js ? get_varint(at[5], end[5]) : 1;
+      if (table && !js) table->prefetch(e.address);
+      decoded++;
+      filled++;
+    }
+    if (filled == 0) return false;
+    const Event& e = ahead[head];
+    kind = e.kind;
+    time = e.time;
+    address = e.address;
+    size = e.size;
+    stack = e.stack;
+    objects = e.objects;
+    head = (head + 1) % kAhead;
+    filled--;
+    return true;
+  }
+};
+
+struct Stream {
+  // tid for a thread's native events, and the tid with the top bit for its JS heap samples.
+  uint64_t key;
+  std::deque<std::unique_ptr<Batch>> batches;
 };
 
 struct SiteKey {
@@ -391,7 +421,7 @@ void take(State& s, const ByteBuffer& held) {
     b->tid = h.tid;
     b->js = h.js != 0;
     b->count = h.count;
-    b->time = h.first_time;
+    b->last_time = h.first_time;
     b->bytes.assign(p, p + total);
     p += total;
     const uint8_t* at = b->bytes.data();
@@ -400,7 +430,7 @@ void take(State& s, const ByteBuffer& held) {
       at += h.lengths[i];
       b->end[i] = at;
     }
-    if (!b->advance()) continue;
+    if (!b->advance(&s.heap)) continue;
     s.waiting += total;
     uint64_t key = h.tid | (b->js ? 1ull << 63 : 0);
     Stream* stream = nullptr;
@@ -496,7 +526,7 @@ void pair_until(ByteBuffer& held, uint64_t limit, ByteBuffer& out, ByteBuffer& s
     s.last_time = time;
     pair_event(s, b, time);
     if (s.rows >= kBatchRows) write_batch(s, out, scratch, pid);
-    if (!b.advance()) {
+    if (!b.advance(&s.heap)) {
       s.waiting -= b.bytes.size();
       best->batches.pop_front();
     }
