@@ -505,28 +505,40 @@ void pair_until(ByteBuffer& held, uint64_t limit, ByteBuffer& out, ByteBuffer& s
   take(s, held);
   held.clear();
   for (;;) {
-    // The stream whose next event is earliest (ties: the batch that arrived first), as
-    // src/transforms/order.ts.
+    // The stream whose next event is earliest (ties: the batch that arrived first), and the earliest next
+    // event of any other stream, as src/transforms/order.ts: the run of the first that comes before the
+    // second is paired without looking at the streams again.
     Stream* best = nullptr;
+    const Batch* next = nullptr;
+    auto before = [](const Batch& a, const Batch& b) {
+      return a.time < b.time || (a.time == b.time && a.seq < b.seq);
+    };
     for (auto& x : s.streams) {
       if (x->batches.empty()) continue;
       const Batch& b = *x->batches.front();
-      if (!best) {
+      if (!best || before(b, *best->batches.front())) {
+        if (best) next = best->batches.front().get();
         best = x.get();
-        continue;
+      } else if (!next || before(b, *next)) {
+        next = &b;
       }
-      const Batch& o = *best->batches.front();
-      if (b.time < o.time || (b.time == o.time && b.seq < o.seq)) best = x.get();
     }
     if (!best) break;
     Batch& b = *best->batches.front();
     if (b.time >= limit) break;
-    // An event that comes after a watermark it is earlier than is taken at the last time released.
-    const uint64_t time = std::max(b.time, s.last_time);
-    s.last_time = time;
-    pair_event(s, b, time);
-    if (s.rows >= kBatchRows) write_batch(s, out, scratch, pid);
-    if (!b.advance(&s.heap)) {
+    const uint64_t next_time = next ? next->time : UINT64_MAX;
+    const uint64_t next_seq = next ? next->seq : UINT64_MAX;
+    const uint64_t stop = std::min(limit, next_time);
+    bool more;
+    do {
+      // An event that comes after a watermark it is earlier than is taken at the last time released.
+      const uint64_t time = std::max(b.time, s.last_time);
+      s.last_time = time;
+      pair_event(s, b, time);
+      if (s.rows >= kBatchRows) write_batch(s, out, scratch, pid);
+      more = b.advance(&s.heap);
+    } while (more && (b.time < stop || (b.time == next_time && b.time < limit && b.seq < next_seq)));
+    if (!more) {
       s.waiting -= b.bytes.size();
       best->batches.pop_front();
     }
