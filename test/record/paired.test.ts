@@ -81,4 +81,17 @@ t.test("given MEMTRACE_PAIRED=1, then the capture holds no EventBatch, and only 
   t.equal(summary.status, 1, "summary of the raw paired capture exits 1");
   t.match(summary.stderr, /its events are paired \(format version 2\), which only fold reads: fold the capture first/);
   t.equal(summary.stderr.trim().split("\n").length, 1, "in one line");
+  // fold reads it, also with a time given as a percentage of the run; its output is a folded capture of version 1.
+  const folded = join(tmp, "pool-at.mtrace");
+  const fold = spawnSync(
+    process.execPath,
+    [join(ROOT, "bin", "memtrace.js"), "fold", "--at", "50%", "-o", folded, join(tmp, "1-pool.js.mtrace")],
+    { env: userEnv(), timeout: 60_000, encoding: "utf8" },
+  );
+  t.equal(fold.status, 0, fold.stderr);
+  const out = decodeAll(readFileSync(folded));
+  t.ok(
+    out.some((m) => m.type === "folded" && m.batch.length > 0),
+    "fold --at 50% of the paired capture has rows",
+  );
 });
