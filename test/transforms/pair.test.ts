@@ -166,3 +166,9 @@ t.test("given paired events in a scope of version 1, then fold fails on them", a
   );
   await t.rejects(collect(foldMessages(asVersion1)), { message: /paired events in a scope of version 1/ });
 });
+
+t.test("given unpaired events in a scope of version 2, then fold fails on them", async (t) => {
+  const raw = decodeAll(handComputed().bytes());
+  const asVersion2 = raw.map((m) => (m.type === "header" ? { ...m, header: { ...m.header, version: 2 } } : m));
+  await t.rejects(collect(foldMessages(asVersion2)), { message: /unpaired events in a scope of version 2/ });
+});
