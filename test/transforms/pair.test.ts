@@ -172,3 +172,10 @@ t.test("given unpaired events in a scope of version 2, then fold fails on them",
   const asVersion2 = raw.map((m) => (m.type === "header" ? { ...m, header: { ...m.header, version: 2 } } : m));
   await t.rejects(collect(foldMessages(asVersion2)), { message: /unpaired events in a scope of version 2/ });
 });
+
+t.test("given a paired capture, when dumped, then its sites and rows are shown as the format has them", async (t) => {
+  const text = dumpText(paired(decodeAll(handComputed().bytes())));
+  t.match(text, /sites first=1 n=\d+\n {2}site 1 \w+ size=\d+ stack=\d+ count=1\n/);
+  t.match(text, /paired n=\d+ frees=\d+ extra=\d+\n {2}t=\d+ tid=\d+ site=1\n/);
+  t.match(text, / free=\d+\n/);
+});
