@@ -57,7 +57,7 @@ import {
 } from "./measures";
 import { NumberMap } from "./number-map";
 import { EventOrderer, approximateMergeWarning } from "./order";
-import { EXTRA_EARLY, EXTRA_OVERWRITTEN } from "./pair";
+import { EXTRA_AWAITED, EXTRA_EARLY, EXTRA_OVERWRITTEN } from "./pair";
 import { SerialBlocks } from "./serial-blocks";
 import { f64, u32, u8 } from "../model/growable";
 import { stageIterate, stageTransform } from "../streams/stage";
@@ -110,6 +110,8 @@ class PairedState {
   serials = 0;
   unmatched = 0;
   overwritten = 0;
+  /** Blocks released at an allocation (AWAITED) whose late free may still come: a bound that corrupt input breaks. */
+  awaited = 0;
 
   constructor() {
     // Site 0 is not used.
@@ -497,9 +499,11 @@ export class Folder {
           const age = b.extraAge[extra++];
           if (age === 0) {
             if (why !== EXTRA_EARLY) throw bad("an allocation releases its own block but not as an early free");
+            if (q.unmatched <= 0) throw bad("an early free's allocation comes without a free that released nothing");
             this.release(p, key, size, count, tag, false);
             q.unmatched--;
           } else {
+            if (why === EXTRA_AWAITED) q.awaited++;
             blocks.put(serial, key, tag, site);
             if (!blocks.take(serial - age)) throw bad(`an allocation releases a block that is not live (age ${age})`);
             const s = taken.site;
@@ -528,8 +532,11 @@ export class Folder {
         }
         const v = (op - 1) / 2;
         if (v === 0) q.unmatched++;
-        else if (v === 1) q.overwritten--;
-        else {
+        else if (v === 1) {
+          if (q.awaited <= 0) throw bad("a late free comes without a block released at an allocation");
+          q.awaited--;
+          q.overwritten--;
+        } else {
           if (!blocks.take(q.serials - (v - 1))) throw bad(`a free releases a block that is not live (age ${v - 1})`);
           const s = taken.site;
           this.release(p, taken.key, siteSize[s], siteCount[s], taken.tag, false);

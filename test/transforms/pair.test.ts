@@ -157,6 +157,11 @@ t.test("given a paired batch whose free names a block that is not live, then fol
     m.type === "paired" ? { ...m, batch: { ...m.batch, op: m.batch.op.map((v) => (v % 2 === 0 ? 2 * 999 : v)) } } : m,
   );
   await t.rejects(collect(foldMessages(noSite)), { message: /undefined site 999/ });
+  // Found by the fuzz: a late free with no block released at an allocation made the overwritten count negative.
+  const late = pairedCapture.map((m) =>
+    m.type === "paired" ? { ...m, batch: { ...m.batch, op: m.batch.op.map((v) => (v % 2 === 1 ? 3 : v)) } } : m,
+  );
+  await t.rejects(collect(foldMessages(late)), { message: /a late free comes without a block released/ });
 });
 
 t.test("given paired events in a scope of version 1, then fold fails on them", async (t) => {
