@@ -2,7 +2,8 @@
 // a Map of four typed arrays, 2 M rounds, about 64 M allocations and frees), beside heaptrack in one run:
 // - the capture: memtrace's default (`record -o FILE`) and uncompressed, beside heaptrack's file;
 // - reading it: `memtrace fold` (time and peak RSS) and the reports on its output, beside `heaptrack_print`;
-// - the design's own pipe: `record app.js | fold > folded` beside `record -o FILE`.
+// - the design's own pipe: `record app.js | fold > folded` beside `record -o FILE`;
+// - each of those also with the events paired at record time (MEMTRACE_PAIRED=1, format version 2).
 //
 //   npm run build && node dist/bench/pipeline.js [runs, default 3] [rounds, default 2000000]
 //
@@ -24,6 +25,8 @@ const work = mkdtempSync(join(tmpdir(), "memtrace-pipeline-"));
 const at = (name: string) => join(work, name);
 const node = process.execPath;
 const memtrace = (...args: string[]) => [node, BIN, ...args];
+/** The same, with the recorder pairing events as it records (MEMTRACE_PAIRED=1; docs/pipeline.md). */
+const paired = (...args: string[]) => ["env", "MEMTRACE_PAIRED=1", node, BIN, ...args];
 
 interface Step {
   name: string;
@@ -63,6 +66,8 @@ function main(): void {
   // The recordings, once each.
   const recorded = timeRun(memtrace("record", "-o", at("dense.mtrace"), APP, ROUNDS), work);
   timeRun(memtrace("record", "--no-compress", "-o", at("dense.raw.mtrace"), APP, ROUNDS), work);
+  const recordedPaired = timeRun(paired("record", "-o", at("dense.paired.mtrace"), APP, ROUNDS), work);
+  timeRun(paired("record", "--no-compress", "-o", at("dense.paired.raw.mtrace"), APP, ROUNDS), work);
   const heaptracked = timeRun(["heaptrack", "-o", at("dense.heaptrack"), node, APP, ROUNDS], work);
   const heaptrackFile = at("dense.heaptrack.zst");
   const events = eventsIn(at("dense.mtrace"));
@@ -73,6 +78,8 @@ function main(): void {
   for (const [name, file] of [
     ["memtrace record -o (default)", at("dense.mtrace")],
     ["memtrace record --no-compress", at("dense.raw.mtrace")],
+    ["memtrace record -o, paired", at("dense.paired.mtrace")],
+    ["memtrace record --no-compress, paired", at("dense.paired.raw.mtrace")],
     ["heaptrack", heaptrackFile],
   ]) {
     const b = size(file);
@@ -80,12 +87,14 @@ function main(): void {
   }
   console.log(
     `\n${(events / 1e6).toFixed(1)} M events (allocations and frees, from the trailer). Recording took ` +
-      `${sec(recorded.wall)} with memtrace, ${sec(heaptracked.wall)} with heaptrack (once each).\n`,
+      `${sec(recorded.wall)} with memtrace, ${sec(recordedPaired.wall)} with memtrace pairing, ` +
+      `${sec(heaptracked.wall)} with heaptrack (once each).\n`,
   );
 
   const read = measure([
     { name: "memtrace fold", argv: memtrace("fold", at("dense.mtrace"), "-o", at("dense.folded")) },
     { name: "memtrace fold --leaks", argv: memtrace("fold", "--leaks", at("dense.mtrace"), "-o", at("leaks.folded")) },
+    { name: "memtrace fold (paired)", argv: memtrace("fold", at("dense.paired.mtrace"), "-o", at("paired.folded")) },
     { name: "heaptrack_print", argv: ["sh", "-c", `heaptrack_print ${heaptrackFile} > ${at("heaptrack.txt")}`] },
     { name: "memtrace summary (raw capture)", argv: memtrace("summary", at("dense.mtrace"), "-o", at("s.txt")) },
     { name: "memtrace summary (folded)", argv: memtrace("summary", at("dense.folded"), "-o", at("f.txt")) },
@@ -111,6 +120,15 @@ function main(): void {
         `${node} ${BIN} record ${APP} ${ROUNDS} 2>/dev/null | ${node} ${BIN} fold > ${at("p.folded")}`,
       ],
     },
+    { name: "record -o file (paired)", argv: paired("record", "-o", at("pp.mtrace"), APP, ROUNDS) },
+    {
+      name: "record | fold > folded (paired)",
+      argv: [
+        "sh",
+        "-c",
+        `MEMTRACE_PAIRED=1 ${node} ${BIN} record ${APP} ${ROUNDS} 2>/dev/null | ${node} ${BIN} fold > ${at("pp.folded")}`,
+      ],
+    },
   ]);
   const alone = median(pipe.get("record -o file")!.map((r) => r.wall));
   console.log("\n## Recording into fold\n");
@@ -120,6 +138,9 @@ function main(): void {
     console.log(`| ${name} | ${sec(wall)} | ${(wall / alone).toFixed(2)}x |`);
   }
   const approximate = pipe.get("record | fold > folded")!.filter((r) => r.stderr.includes("merged approximately"));
+  const pairedAlone = median(pipe.get("record -o file (paired)")!.map((r) => r.wall));
+  const pairedPipe = median(pipe.get("record | fold > folded (paired)")!.map((r) => r.wall));
+  console.log(`\nPaired: record | fold is ${(pairedPipe / pairedAlone).toFixed(2)}x the paired record -o.`);
   console.log(
     `\nfold merged threads without watermarks (approximate pairing) in ${approximate.length} of ${RUNS} pipe runs.`,
   );

@@ -162,8 +162,13 @@ void js_samples(const memtrace_js_sample* samples, size_t count) {
     }
     // As for the thread's own events: the clock is read with the thread's buffer held (see tracking.cpp), and
     // the thread's buffered events go first, so the thread's events stay in time order.
-    records::js_samples(batch, scratch, recorder::pid(), t->tid, recorder::now_ns(), samples, count);
-    recorder::flush_thread_locked(t, &batch);
+    uint64_t time = recorder::now_ns();
+    records::js_samples(batch, scratch, recorder::pid(), t->tid, time, samples, count);
+    if (recorder::settings().paired) {
+      recorder::flush_thread_with_js_samples(t, time, samples, count, batch);
+    } else {
+      recorder::flush_thread_locked(t, &batch);
+    }
   }
   recorder::after_batch();
 }

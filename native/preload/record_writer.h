@@ -32,12 +32,16 @@ enum RecordField : uint32_t {
   kResolution = 14,
   kGc = 15,
   kTrailer = 17,
+  kSites = 19,
+  kPaired = 20,
 };
 
 // Appends one framed Record: varint length, then the Record with its pid and `body` as field `field`.
 void append(ByteBuffer& out, uint32_t pid, RecordField field, const ByteBuffer& body);
 
 struct HeaderFields {
+  // The format's major version: 2 when the scope's events are paired (pairing.h), else 1.
+  uint32_t version;
   uint32_t ppid;
   const char* const* argv;  // argc entries
   size_t argc;

@@ -16,6 +16,7 @@
 #include "code_space.h"
 #include "guard.h"
 #include "hooks.h"
+#include "pairing.h"
 #include "record_writer.h"
 #include "stack_tables.h"
 #include "writer_thread.h"
@@ -36,6 +37,10 @@ uint32_t g_pid = 0;
 PendingTables* g_tables_scratch;
 ByteBuffer* g_encode_scratch;
 FramesToResolve* g_frames_to_resolve;
+// Settings.paired: the events flushed since the writer's last round (pairing.h), and their size for app
+// threads.
+ByteBuffer* g_held;
+std::atomic<size_t> g_held_bytes{0};
 // Set when the Trailer is in the channel: nothing of this scope may follow it.
 bool g_closed = false;
 // The channel failed: a runtime scope removes its hooks (runtime.h).
@@ -125,6 +130,7 @@ bool read_settings() {
   g_settings.events_per_clock_read = static_cast<uint32_t>(env_number("MEMTRACE_EVENTS_PER_CLOCK_READ", 64));
   g_settings.limit_inlining = env_number("MEMTRACE_INLINING", 1) == 0;
   g_settings.keep_tiers = env_number("MEMTRACE_ALL_TIERS", 1) != 0;
+  g_settings.paired = static_cast<uint32_t>(env_number("MEMTRACE_PAIRED", 0));
 #ifdef MEMTRACE_BENCH_SWITCHES
   if (const char* skip = getenv("MEMTRACE_BENCH_SKIP")) {
     g_settings.bench_skip_events = strstr(skip, "events") != nullptr;
@@ -183,6 +189,7 @@ void prepare_process() {
   g_tables_scratch = new PendingTables();
   g_encode_scratch = new ByteBuffer();
   g_frames_to_resolve = new FramesToResolve();
+  g_held = new ByteBuffer();
 }
 
 // Starts this process's scope: time 0 and the Header, the first bytes of its channel.
@@ -209,6 +216,7 @@ void open_scope() {
   uname(&uts);
 
   records::HeaderFields h{};
+  h.version = g_settings.paired ? 2 : 1;
   h.ppid = static_cast<uint32_t>(getppid());
   h.argv = argv;
   h.argc = argc;
@@ -240,6 +248,7 @@ void open_scope() {
     h.js_keep_collected = g_settings.js_keep_collected;
   }
 
+  if (g_settings.paired) pairing::start_scope(h.allocation_time_lead_ns, h.deallocation_time_lead_ns);
   Channel& c = channel();
   c.lock_append();
   records::header(c.pending(), *g_encode_scratch, g_pid, h);
@@ -256,6 +265,8 @@ void forget_scope_buffers() {
   g_tables_scratch->stack_frame.clear();
   g_frames_to_resolve->address.clear();
   g_frames_to_resolve->time.clear();
+  g_held->clear();
+  g_held_bytes.store(0, std::memory_order_relaxed);
   g_closed = false;
 }
 
@@ -380,14 +391,11 @@ __attribute__((destructor)) void stop_recording() { finish_now(); }
 
 uint32_t pid() { return g_pid; }
 
-void flush_thread_locked(ThreadState* thread, const ByteBuffer* then) {
-  Channel& c = channel();
-  c.lock_append();
-  if (g_closed) {
-    if (thread) thread->events.clear();
-    c.unlock_append();
-    return;
-  }
+namespace {
+
+// Under the append lock, not closed: the tables, then the thread's events (held to be paired, or to the
+// channel).
+void move_thread_events(Channel& c, ThreadState* thread) {
   stack_tables().take_pending(*g_tables_scratch);
   PendingTables& t = *g_tables_scratch;
   if (!t.empty()) {
@@ -404,11 +412,56 @@ void flush_thread_locked(ThreadState* thread, const ByteBuffer* then) {
     t.stack_frame.clear();
   }
   if (thread && thread->events.count) {
-    records::events(c.pending(), g_pid, thread->tid, thread->events);
+    if (g_settings.paired) {
+      size_t before = g_held->size();
+      pairing::hold_events(*g_held, thread->tid, thread->events);
+      g_held_bytes.fetch_add(g_held->size() - before, std::memory_order_relaxed);
+    }
+    if (g_settings.paired != 1) records::events(c.pending(), g_pid, thread->tid, thread->events);
     thread->events.clear();
   }
+}
+
+// Locks the channel; false (with the thread's events dropped, and the lock released) when the scope is
+// closed.
+bool lock_open(Channel& c, ThreadState* thread) {
+  c.lock_append();
+  if (!g_closed) return true;
+  if (thread) thread->events.clear();
+  c.unlock_append();
+  return false;
+}
+
+}  // namespace
+
+void flush_thread_locked(ThreadState* thread, const ByteBuffer* then) {
+  Channel& c = channel();
+  if (!lock_open(c, thread)) return;
+  move_thread_events(c, thread);
   if (then) c.pending().bytes(then->data(), then->size());
   c.note_pending();
+  c.unlock_append();
+}
+
+void flush_thread_with_js_samples(ThreadState* thread, uint64_t time_ns, const memtrace_js_sample* samples,
+                                  size_t count, const ByteBuffer& unpaired) {
+  Channel& c = channel();
+  if (!lock_open(c, thread)) return;
+  move_thread_events(c, thread);
+  size_t before = g_held->size();
+  pairing::hold_js_samples(*g_held, thread->tid, time_ns, samples, count);
+  g_held_bytes.fetch_add(g_held->size() - before, std::memory_order_relaxed);
+  if (g_settings.paired != 1) c.pending().bytes(unpaired.data(), unpaired.size());
+  c.note_pending();
+  c.unlock_append();
+}
+
+void take_held(ByteBuffer& into) {
+  Channel& c = channel();
+  c.lock_append();
+  into.swap(*g_held);
+  g_held->clear();
+  g_held_bytes.store(0, std::memory_order_relaxed);
   c.unlock_append();
 }
 
@@ -423,7 +476,9 @@ void append_framed(const ByteBuffer& records, bool last) {
 
 void send_if_over(size_t threshold) {
   Channel& c = channel();
-  if (c.pending_bytes() <= threshold) return;
+  // Events held to be paired need the writer thread, which connecting starts (a fork child connects late).
+  bool held = !c.open() && g_held_bytes.load(std::memory_order_relaxed) > threshold;
+  if (c.pending_bytes() <= threshold && !held) return;
   if (!c.open()) {
     if (c.failed() || !c.connect(g_settings.socket_path)) {
       stop_on_channel_failure();
@@ -434,7 +489,7 @@ void send_if_over(size_t threshold) {
   if (!c.send_pending()) stop_on_channel_failure();
 }
 
-size_t pending_bytes() { return channel().pending_bytes(); }
+size_t pending_bytes() { return channel().pending_bytes() + g_held_bytes.load(std::memory_order_relaxed); }
 
 void after_batch() {
   // The writer thread sends, so that the app's threads do not block on the socket; they send themselves only
@@ -447,13 +502,14 @@ void after_batch() {
   constexpr size_t kSendAt = 256 * 1024;
   constexpr size_t kBlockAt = 8 * 1024 * 1024;
   Channel& c = channel();
-  if (c.pending_bytes() <= kSendAt) return;
+  if (pending_bytes() <= kSendAt) return;
   if (!writer::request_send()) {
     send_if_over(kSendAt);
     return;
   }
-  // Until the writer takes the channel, or stops, or the channel closes (the reader went away).
-  while (c.pending_bytes() > kBlockAt && c.open() && writer::request_send()) {
+  // Until the writer takes the channel, or stops, or the channel closes (the reader went away). Events held
+  // to be paired count: the writer pairs them at its next round.
+  while (pending_bytes() > kBlockAt && c.open() && writer::request_send()) {
     timespec pause{0, 200'000};
     nanosleep(&pause, nullptr);
   }

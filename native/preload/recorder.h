@@ -16,6 +16,7 @@
 #include "byte_buffer.h"
 #include "clock.h"
 #include "hash_map.h"
+#include "memtrace/agent_api.h"
 #include "shared_clock.h"
 #include "stack_tables.h"
 #include "stack_walk.h"
@@ -54,6 +55,10 @@ struct Settings {
   bool bench_skip_frees = false;   // frees are not recorded
   bool bench_skip_clock = false;   // events take their thread's last time instead of reading the clock
   bool bench_skip_ship = false;    // a full batch is dropped instead of going to the channel
+  // MEMTRACE_PAIRED: 1 pairs events at record time and writes them paired (format version 2, pairing.h); 2
+  // also writes them unpaired, so that a test can fold the same events both ways (fold refuses such a capture
+  // as it is). 0: unpaired (version 1).
+  uint32_t paired = 0;
 };
 
 namespace recorder {
@@ -107,6 +112,12 @@ inline uint64_t heap_event_time_lead_ns() { return g_heap_event_time_lead_ns; }
 // Records of the same thread, such as its JS heap samples), if given. Call with the thread's buffer held
 // (OwnBuffer or ClaimedBuffer).
 void flush_thread_locked(ThreadState* thread, const ByteBuffer* then = nullptr);
+// flush_thread_locked for a scope that pairs (Settings.paired), then the thread's JS heap samples, all at
+// `time_ns`; `unpaired` is their EventBatch, written too when Settings.paired is 2.
+void flush_thread_with_js_samples(ThreadState* thread, uint64_t time_ns, const memtrace_js_sample* samples,
+                                  size_t count, const ByteBuffer& unpaired);
+// The events app threads flushed since the last call (Settings.paired), for the writer thread to pair.
+void take_held(ByteBuffer& into);
 // Appends already-framed Records (written by the writer thread) to the channel; `last` when they end
 // with the Trailer, after which nothing more of this scope is written.
 void append_framed(const ByteBuffer& records, bool last);

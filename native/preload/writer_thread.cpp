@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "guard.h"
+#include "pairing.h"
 #include "record_writer.h"
 #include "recorder.h"
 #include "resolver.h"
@@ -55,6 +56,8 @@ struct Writer {
   Resolver resolver;
   ByteBuffer out;
   ByteBuffer scratch;
+  // The events taken to be paired (Settings.paired).
+  ByteBuffer held;
   FramesToResolve frames;
 
   Writer() {
@@ -239,6 +242,12 @@ void round(Writer& w, bool final) {
     for (const HeapRow& h : heap) (h.tid == tid ? rows.push_back(h.row) : rest.push_back(h));
     records::memory(w.out, w.scratch, pid, tid, rows.data(), rows.size());
     heap.swap(rest);
+  }
+  if (recorder::settings().paired) {
+    // Every event before the watermark is held now (the threads were flushed above): pair them, and on the
+    // last round everything.
+    recorder::take_held(w.held);
+    pairing::pair_until(w.held, final ? UINT64_MAX : watermark, w.out, w.scratch, pid);
   }
   records::watermark(w.out, w.scratch, pid, watermark);
   if (final) {

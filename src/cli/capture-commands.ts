@@ -17,6 +17,8 @@ interface CaptureCommand {
   name: string;
   file: string | undefined;
   opts: { output?: string; compress?: boolean };
+  /** Whether the stage reads paired events (version-2 scopes): fold does, filter does not. */
+  paired?: boolean;
   stage: (onWarning: (message: string) => void) => Transform | Promise<Transform>;
 }
 
@@ -29,7 +31,7 @@ async function runCaptureCommand(c: CaptureCommand): Promise<number> {
     const stages: Stage[] = [
       input.stream,
       progress(c.name, c.file),
-      createDecodeStream({ onWarning: (w) => onWarning(w.message) }),
+      createDecodeStream({ onWarning: (w) => onWarning(w.message), paired: c.paired }),
       stage,
       createEncodeStream({ compress: c.opts.compress }),
       output.stream,
@@ -66,6 +68,7 @@ export function registerFold(program: Command): void {
       name: "fold",
       file,
       opts,
+      paired: true,
       stage: (onWarning) => foldStage(file, opts, onWarning),
     });
   });

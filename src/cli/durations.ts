@@ -13,8 +13,9 @@ export async function scanDurations(file: string | undefined): Promise<Map<numbe
   }
   checkInputFile(file);
   const ends = new Map<number, number>();
-  for await (const m of decode(createReadStream(file, { highWaterMark: 256 * 1024 }))) {
-    if (m.type === "events" && m.batch.length > 0) {
+  // For fold, which reads paired captures (format version 2) too.
+  for await (const m of decode(createReadStream(file, { highWaterMark: 256 * 1024 }), { paired: true })) {
+    if ((m.type === "events" || m.type === "paired") && m.batch.length > 0) {
       const last = m.batch.time[m.batch.length - 1];
       if (last > (ends.get(m.pid) ?? 0)) ends.set(m.pid, last);
     } else if (m.type === "trailer" && m.pid !== 0) {

@@ -8,7 +8,7 @@ import type { Transform } from "node:stream";
 import { stageIterate, stageTransform } from "../streams/stage";
 import { CaptureError, type CaptureWarning } from "./errors";
 import { Lz4FrameDecoder, startsWithLz4Magic } from "./lz4";
-import { FORMAT_NAME, FORMAT_VERSION, MAX_RECORD_BYTES, type Message } from "./model";
+import { FORMAT_NAME, FORMAT_VERSION, MAX_RECORD_BYTES, PAIRED_VERSION, type Message } from "./model";
 import { decodeRecord } from "./records";
 import { describeForeign, hexPrefix } from "./sniff";
 import { WireError } from "./wire";
@@ -18,6 +18,11 @@ export interface DecodeOptions {
   maxRecordBytes?: number;
   /** Called for problems that do not stop reading: a truncated capture, a missing trailer. */
   onWarning?: (warning: CaptureWarning) => void;
+  /**
+   * Read version-2 scopes (paired events: SiteTable, PairedBatch). Only a consumer that folds them asks for this;
+   * for the others a version-2 scope is refused in one line, as a newer version is.
+   */
+  paired?: boolean;
 }
 
 type Sink = (message: Message) => void;
@@ -49,7 +54,10 @@ export class Decoder {
   ) {
     this.maxRecordBytes = options.maxRecordBytes ?? MAX_RECORD_BYTES;
     this.onWarning = options.onWarning ?? (() => {});
+    this.maxVersion = options.paired ? PAIRED_VERSION : FORMAT_VERSION;
   }
+
+  private readonly maxVersion: number;
 
   push(chunk: Uint8Array): void {
     if (this.head) {
@@ -199,9 +207,15 @@ export class Decoder {
       const h = message.header;
       if (h.format !== FORMAT_NAME)
         throw new CaptureError(`a header names format "${h.format}", not "${FORMAT_NAME}"`, offset);
-      if (h.version > FORMAT_VERSION) {
+      if (h.version > PAIRED_VERSION) {
         throw new CaptureError(
-          `capture format version ${h.version} is newer than this memtrace reads (${FORMAT_VERSION}): upgrade memtrace`,
+          `capture format version ${h.version} is newer than this memtrace reads (${PAIRED_VERSION}): upgrade memtrace`,
+          offset,
+        );
+      }
+      if (h.version > this.maxVersion) {
+        throw new CaptureError(
+          `process ${message.pid}: its events are paired (format version ${h.version}), which only fold reads: fold the capture first`,
           offset,
         );
       }

@@ -34,7 +34,7 @@ export {
 };
 
 import { FORMAT_NAME, FORMAT_VERSION } from "./constants";
-export { FORMAT_NAME, FORMAT_VERSION, MAX_RECORD_BYTES } from "./constants";
+export { FORMAT_NAME, FORMAT_VERSION, MAX_RECORD_BYTES, PAIRED_VERSION } from "./constants";
 
 export interface Settings {
   maxStackDepth: number;
@@ -224,6 +224,36 @@ export interface FoldedBatch {
   kind: Uint8Array;
 }
 
+/** The sites of a version-2 scope (SiteTable): what an allocation is, save its time and thread. */
+export interface SiteTable {
+  firstId: number;
+  length: number;
+  kind: Uint8Array;
+  size: Float64Array;
+  stack: Uint32Array;
+  count: Float64Array;
+}
+
+/**
+ * Paired events of one process (PairedBatch, version-2 scopes), with the deltas undone: absolute times and threads,
+ * and the rows of the extra releases. `op` is as on the wire (see proto/memtrace.proto).
+ */
+export interface PairedBatch {
+  length: number;
+  op: Float64Array;
+  time: Float64Array;
+  tid: Uint32Array;
+  /** One per deallocation row. */
+  freeKind: Uint8Array;
+  /** One per mapping row; unmapLength one per MUNMAP row. */
+  address: Float64Array;
+  unmapLength: Float64Array;
+  /** One per extra release: its row, the age released (0: the row's own block), and an ExtraRelease. */
+  extraRow: Uint32Array;
+  extraAge: Float64Array;
+  extraKind: Uint8Array;
+}
+
 export interface Trailer {
   timeNs: number;
   allocations: number;
@@ -274,6 +304,9 @@ export type Message = (
   /** Rows of a measure other than the folded stream's own (Record.other_measure). */
   | { type: "otherMeasure"; batch: FoldedBatch }
   | { type: "trailer"; trailer: Trailer }
+  /** Version-2 scopes: sites, and paired events. */
+  | { type: "sites"; sites: SiteTable }
+  | { type: "paired"; batch: PairedBatch }
   /** A Record of a kind this reader does not know: skipped by every consumer, shown by `dump`. */
   | { type: "unknown"; field: number; bytes: number }
 ) & { pid: number; offset?: number };

@@ -12,6 +12,8 @@ import {
   type Header,
   type MemorySamples,
   type Message,
+  type PairedBatch,
+  type SiteTable,
   type Trailer,
 } from "./model";
 import { ByteWriter, WIRE_LEN, WIRE_VARINT, WireError, lastPos, readVarint, skipField, zigzag } from "./wire";
@@ -35,6 +37,8 @@ export const BODY_FIELD = {
   folded: 16,
   trailer: 17,
   otherMeasure: 18,
+  sites: 19,
+  paired: 20,
 } as const satisfies Record<Exclude<Message["type"], "unknown">, number>;
 
 const TYPE_OF_FIELD: (Message["type"] | undefined)[] = [];
@@ -266,6 +270,10 @@ function decodeBody(type: Message["type"], pid: number, buf: Uint8Array, start: 
       return { type, pid, batch: decodeFolded(buf, start, end) };
     case "trailer":
       return { type, pid, trailer: trailerFromWire(fromBin(pb.TrailerSchema, buf, start, end)) };
+    case "sites":
+      return { type, pid, sites: decodeSites(buf, start, end) };
+    case "paired":
+      return { type, pid, batch: decodePaired(buf, start, end) };
     case "unknown":
       throw new Error("unreachable");
   }
@@ -284,6 +292,55 @@ function decodeEventBatch(buf: Uint8Array, start: number, end: number): EventBat
   const tid = c.has(9) ? c.read(9, "tids", new Uint32Array(n), n) : new Uint32Array(n).fill(c.scalars[1]);
   if (n > 0 && time[n - 1] > Number.MAX_SAFE_INTEGER) throw new WireError("event times exceed 2^53 ns", start);
   return { length: n, kind, tid, time, address, size, stack, count };
+}
+
+function decodeSites(buf: Uint8Array, start: number, end: number): SiteTable {
+  const c = new ColumnarFields(buf, start, end, [2, 3, 4, 5]);
+  const n = c.count(2);
+  return {
+    firstId: c.scalars[1],
+    length: n,
+    kind: c.read(2, "kind", new Uint8Array(n), n),
+    size: c.read(3, "size", new Float64Array(n), n),
+    stack: c.read(4, "stack", new Uint32Array(n), n),
+    count: c.has(5) ? c.read(5, "count", new Float64Array(n), n) : new Float64Array(n).fill(1),
+  };
+}
+
+function decodePaired(buf: Uint8Array, start: number, end: number): PairedBatch {
+  const c = new ColumnarFields(buf, start, end, [2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  const n = c.count(2);
+  // Columns with lengths of their own (one per deallocation, mapping, extra release) are read at their count;
+  // the fold checks them against the rows that use them.
+  const own = <T extends Uint8Array | Uint32Array | Float64Array>(f: number, name: string, make: (k: number) => T) => {
+    const k = c.count(f);
+    return c.read(f, name, make(k), k);
+  };
+  const tid = c.readSummed(4, "tid_delta", new Float64Array(n), n, 0, true);
+  const extraRow = own(8, "extra_row", (k) => new Float64Array(k));
+  for (let i = 1; i < extraRow.length; i++) extraRow[i] += extraRow[i - 1];
+  const batch: PairedBatch = {
+    length: n,
+    op: c.read(2, "op", new Float64Array(n), n),
+    time: c.readSummed(3, "time_delta", new Float64Array(n), n, c.scalars[1], false),
+    tid: Uint32Array.from(tid),
+    freeKind: own(5, "free_kind", (k) => new Uint8Array(k)),
+    address: own(6, "address", (k) => new Float64Array(k)),
+    unmapLength: own(7, "unmap_length", (k) => new Float64Array(k)),
+    extraRow: Uint32Array.from(extraRow),
+    extraAge: own(9, "extra_age", (k) => new Float64Array(k)),
+    extraKind: own(10, "extra_kind", (k) => new Uint8Array(k)),
+  };
+  if (n > 0 && batch.time[n - 1] > Number.MAX_SAFE_INTEGER) throw new WireError("event times exceed 2^53 ns", start);
+  for (let i = 0; i < n; i++) {
+    if (tid[i] < 0 || tid[i] >= U32) throw new WireError(`thread ${tid[i]} of a paired batch is out of range`, start);
+  }
+  for (let i = 0; i < extraRow.length; i++) {
+    if (extraRow[i] >= n) throw new WireError(`an extra release names row ${extraRow[i]} of ${n}`, start);
+  }
+  if (batch.extraAge.length !== extraRow.length || batch.extraKind.length !== extraRow.length)
+    throw new WireError("the extra release columns differ in length", start);
+  return batch;
 }
 
 function decodeMemory(buf: Uint8Array, start: number, end: number): MemorySamples {
@@ -527,6 +584,22 @@ function encodeBody(m: Message, w: ByteWriter): void {
       optional(w, 7, b.kind, b.length);
       return;
     }
+    case "sites": {
+      const t = m.sites;
+      scalar(w, 1, t.firstId);
+      w.packed(2, t.kind, t.length);
+      w.packed(3, t.size, t.length);
+      optional(w, 4, t.stack, t.length);
+      for (let i = 0; i < t.length; i++) {
+        if (t.count[i] !== 1) {
+          w.packed(5, t.count, t.length);
+          break;
+        }
+      }
+      return;
+    }
+    case "paired":
+      return encodePaired(m.batch, w);
     case "trailer": {
       const t = m.trailer;
       const init: Record<string, bigint> = {};
@@ -589,6 +662,35 @@ function encodeEventBatch(b: EventBatch, w: ByteWriter): void {
   if (anyStack) w.packed(7, b.stack, n);
   if (!allOnes) w.packed(8, b.count, n);
   if (!oneThread) w.packed(9, b.tid, n);
+}
+
+function encodePaired(b: PairedBatch, w: ByteWriter): void {
+  const n = b.length;
+  const base = n > 0 ? b.time[0] : 0;
+  const times: number[] = new Array<number>(n);
+  const tids: number[] = new Array<number>(n);
+  let prevTime = base;
+  let prevTid = 0;
+  for (let i = 0; i < n; i++) {
+    const dt = b.time[i] - prevTime;
+    if (dt < 0) throw new RangeError(`row ${i} of a paired batch goes back in time (${b.time[i]} < ${prevTime})`);
+    times[i] = dt;
+    prevTime = b.time[i];
+    tids[i] = zigzag(b.tid[i] - prevTid);
+    prevTid = b.tid[i];
+  }
+  const rows: number[] = new Array<number>(b.extraRow.length);
+  for (let i = 0; i < rows.length; i++) rows[i] = b.extraRow[i] - (i > 0 ? b.extraRow[i - 1] : 0);
+  scalar(w, 1, base);
+  w.packed(2, b.op, n);
+  w.packedArray(3, times);
+  w.packedArray(4, tids);
+  w.packed(5, b.freeKind, b.freeKind.length);
+  w.packed(6, b.address, b.address.length);
+  w.packed(7, b.unmapLength, b.unmapLength.length);
+  w.packedArray(8, rows);
+  w.packed(9, b.extraAge, b.extraAge.length);
+  w.packed(10, b.extraKind, b.extraKind.length);
 }
 
 function headerToWire(h: Header): Parameters<typeof create<typeof pb.HeaderSchema>>[1] {

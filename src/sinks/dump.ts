@@ -126,6 +126,26 @@ export class DumpFormatter {
         }
         break;
       }
+      case "sites": {
+        const t = m.sites;
+        lines.push(`${head} first=${t.firstId} n=${t.length}`);
+        for (let i = 0; i < t.length; i++) {
+          lines.push(
+            `  site ${t.firstId + i} ${allocatorName(t.kind[i])} size=${t.size[i]} stack=${t.stack[i]} count=${t.count[i]}`,
+          );
+        }
+        break;
+      }
+      case "paired": {
+        // The rows as PairedBatch has them (proto/memtrace.proto): allocations name a site, frees an age.
+        const b = m.batch;
+        lines.push(`${head} n=${b.length} frees=${b.freeKind.length} extra=${b.extraRow.length}`);
+        for (let i = 0; i < b.length; i++) {
+          const op = b.op[i];
+          lines.push(`  t=${b.time[i]} tid=${b.tid[i]} ${op % 2 === 0 ? `site=${op / 2}` : `free=${(op - 1) / 2}`}`);
+        }
+        break;
+      }
       case "watermark":
         lines.push(`${head} t=${m.timeNs}`);
         break;

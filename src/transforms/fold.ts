@@ -19,6 +19,8 @@ import { UsageError } from "../errors";
 import {
   Content,
   EventKind,
+  FORMAT_VERSION,
+  PAIRED_VERSION,
   Heap,
   Measure,
   isAllocation,
@@ -29,7 +31,9 @@ import {
   type FoldedBatch,
   type Header,
   type Message,
+  type PairedBatch,
   type ProcessTotals,
+  type SiteTable,
 } from "../codec/model";
 import { SizeHistogram } from "../model/histogram";
 import { Scopes, type Scope } from "../model/scope";
@@ -53,6 +57,9 @@ import {
 } from "./measures";
 import { NumberMap } from "./number-map";
 import { EventOrderer, approximateMergeWarning } from "./order";
+import { EXTRA_AWAITED, EXTRA_EARLY, EXTRA_OVERWRITTEN } from "./pair";
+import { SerialBlocks } from "./serial-blocks";
+import { f64, u32, u8 } from "../model/growable";
 import { stageIterate, stageTransform } from "../streams/stage";
 
 export { MEASURES, measureName, type MeasureName } from "./measures";
@@ -91,7 +98,29 @@ export interface FoldOptions {
 
 // Read once: the enums are re-exported through getters, which the hot path would call at every event.
 const { ALL: HEAP_ALL, JS: HEAP_JS } = Heap;
-const { JS_SAMPLE } = EventKind;
+const { JS_SAMPLE, MMAP, MREMAP, MUNMAP } = EventKind;
+
+/** What fold keeps of a paired scope (version 2): its sites and live blocks by serial, and the counts of its pairs. */
+class PairedState {
+  readonly siteKind = u8();
+  readonly siteSize = f64();
+  readonly siteStack = u32();
+  readonly siteCount = f64();
+  readonly blocks = new SerialBlocks();
+  serials = 0;
+  unmatched = 0;
+  overwritten = 0;
+  /** Blocks released at an allocation (AWAITED) whose late free may still come: a bound that corrupt input breaks. */
+  awaited = 0;
+
+  constructor() {
+    // Site 0 is not used.
+    this.siteKind.push(0);
+    this.siteSize.push(0);
+    this.siteStack.push(0);
+    this.siteCount.push(0);
+  }
+}
 
 class ProcessFold implements FoldProcess {
   readonly live: LiveHeap;
@@ -121,6 +150,10 @@ class ProcessFold implements FoldProcess {
   /** What the rows held when the app's code ended (summed at the end). */
   keptBytes = 0;
   keptCount = 0;
+  /** For a version-2 scope. */
+  paired: PairedState | undefined;
+  /** The tag of the latest allocation (Folder.allocate). */
+  lastTag = 0;
 
   constructor(
     readonly pid: number,
@@ -171,8 +204,8 @@ class ProcessFold implements FoldProcess {
       allocations: this.allocations,
       allocatedBytes: this.allocatedBytes,
       deallocations: this.deallocations,
-      unmatchedDeallocations: this.live.unmatched,
-      overwrittenAllocations: this.live.overwritten,
+      unmatchedDeallocations: this.live.unmatched + (this.paired?.unmatched ?? 0),
+      overwrittenAllocations: this.live.overwritten + (this.paired?.overwritten ?? 0),
       peakBytes: this.peakBytes,
       peakTimeNs: this.peakTime,
       leakedBytes: this.liveBytes,
@@ -284,13 +317,27 @@ export class Folder {
         if (m.header.content === Content.FOLDED) this.adoptFolded(m.header, m.offset);
         else {
           this.startProcess(m.pid, scope!);
-          this.emit(m);
+          // The folded stream holds no paired events: its copy of a paired scope's Header is of version 1.
+          this.emit(m.header.version > FORMAT_VERSION ? { ...m, header: { ...m.header, version: FORMAT_VERSION } } : m);
         }
         return;
       case "events": {
         const p = this.processes.get(m.pid);
         if (!p) throw new CaptureError(`process ${m.pid}: events in a folded stream`, m.offset ?? 0);
+        // A version-2 scope's events are its paired rows (MEMTRACE_PAIRED=2 writes both, for tests only).
+        if (p.scope.header.version >= PAIRED_VERSION)
+          throw new CaptureError(`process ${m.pid}: unpaired events in a scope of version 2`, m.offset ?? 0);
         this.foldEvents(p, m.batch, m);
+        return;
+      }
+      case "sites":
+      case "paired": {
+        const p = this.processes.get(m.pid);
+        if (!p || scope!.header.version < PAIRED_VERSION)
+          throw new CaptureError(`process ${m.pid}: paired events in a scope of version 1`, m.offset ?? 0);
+        p.paired ??= new PairedState();
+        if (m.type === "sites") this.addSites(p.paired, m.sites, m);
+        else this.foldPaired(p, p.paired, m.batch, m);
         return;
       }
       case "folded":
@@ -343,8 +390,6 @@ export class Folder {
   private foldEvents(p: ProcessFold, b: EventBatch, m: Message): void {
     const stacks = p.scope.stackCount;
     const heap = this.heap;
-    const rows = this.rows;
-    const onAllocate = this.onAllocate;
     for (let i = 0; i < b.length; i++) {
       const kind = b.kind[i];
       if (heap !== HEAP_ALL && isJsHeap(kind) !== (heap === HEAP_JS)) continue;
@@ -357,20 +402,9 @@ export class Folder {
         if (stack >= stacks)
           throw new CaptureError(`process ${p.pid}: an event refers to undefined stack ${stack}`, m.offset ?? 0);
         const tid = b.tid[i];
-        const key = this.rowOf(p, tid, kind, stack);
         const count = b.count[i];
-        rows.touch(key, p.epoch);
-        rows.cur.data[key] += size;
-        rows.curCount.data[key] += count;
-        rows.total.data[key] += size;
-        rows.totalCount.data[key] += count;
-        p.liveBytes += size;
-        p.allocations++;
-        p.allocatedBytes += size;
-        if (kind === JS_SAMPLE) this.sizes.jsSamples++;
-        else this.sizes.add(size);
-        const tag = p.nextAllocation(tid);
-        for (let j = 0; j < onAllocate.length; j++) onAllocate[j].allocate!(p, key, size, count, t, tag);
+        const key = this.allocate(p, tid, kind, stack, size, count, t);
+        const tag = p.lastTag;
         p.live.alloc(kind, b.address[i], size, key, count, tag, t, tid);
         if (p.liveBytes > p.peakBytes) {
           p.peakBytes = p.liveBytes;
@@ -382,6 +416,135 @@ export class Folder {
         p.live.free(kind, b.address[i], size, t, b.tid[i]);
       }
     }
+    if (b.length > 0) p.endTime = Math.max(p.endTime, b.time[b.length - 1]);
+  }
+
+  /** An allocation's share of its row and of the measures; returns the row. Its tag is left in p.lastTag. */
+  private allocate(p: ProcessFold, tid: number, kind: number, stack: number, size: number, count: number, t: number) {
+    const rows = this.rows;
+    const key = this.rowOf(p, tid, kind, stack);
+    rows.touch(key, p.epoch);
+    rows.cur.data[key] += size;
+    rows.curCount.data[key] += count;
+    rows.total.data[key] += size;
+    rows.totalCount.data[key] += count;
+    p.liveBytes += size;
+    p.allocations++;
+    p.allocatedBytes += size;
+    if (kind === JS_SAMPLE) this.sizes.jsSamples++;
+    else this.sizes.add(size);
+    const tag = (p.lastTag = p.nextAllocation(tid));
+    const onAllocate = this.onAllocate;
+    for (let j = 0; j < onAllocate.length; j++) onAllocate[j].allocate!(p, key, size, count, t, tag);
+    return key;
+  }
+
+  private addSites(q: PairedState, t: SiteTable, m: Message): void {
+    if (t.firstId !== q.siteKind.length)
+      throw new CaptureError(`sites from ${t.firstId} follow ${q.siteKind.length - 1} sites`, m.offset ?? 0);
+    q.siteKind.append(t.kind, t.length);
+    q.siteSize.append(t.size, t.length);
+    q.siteStack.append(t.stack, t.length);
+    q.siteCount.append(t.count, t.length);
+  }
+
+  /**
+   * foldEvents for paired events: the same calls in the same order, with LiveHeap's pairing read from the batch (a free
+   * names its allocation by age) instead of found by address. Mappings are paired by LiveHeap, from their addresses.
+   */
+  private foldPaired(p: ProcessFold, q: PairedState, b: PairedBatch, m: Message): void {
+    const bad = (what: string) => new CaptureError(`process ${p.pid}: ${what}`, m.offset ?? 0);
+    const stacks = p.scope.stackCount;
+    const heap = this.heap;
+    const blocks = q.blocks;
+    const taken = blocks.taken;
+    const siteKind = q.siteKind.data;
+    const siteSize = q.siteSize.data;
+    const siteStack = q.siteStack.data;
+    const siteCount = q.siteCount.data;
+    const sites = q.siteKind.length;
+    let free = 0;
+    let mapping = 0;
+    let unmap = 0;
+    let extra = 0;
+    const nextExtra = () => (extra < b.extraRow.length ? b.extraRow[extra] : -1);
+    for (let i = 0; i < b.length; i++) {
+      const op = b.op[i];
+      const t = b.time[i];
+      const tid = b.tid[i];
+      if (op % 2 === 0) {
+        const site = op / 2;
+        if (site === 0 || site >= sites) throw bad(`a paired event names undefined site ${site}`);
+        const kind = siteKind[site];
+        const serial = q.serials++;
+        const isMapping = kind === MMAP || kind === MREMAP;
+        const address = isMapping ? b.address[mapping++] : 0;
+        const hasExtra = nextExtra() === i;
+        if (heap !== HEAP_ALL && isJsHeap(kind) !== (heap === HEAP_JS)) {
+          if (hasExtra) extra++;
+          continue;
+        }
+        const size = siteSize[site];
+        const stack = siteStack[site];
+        const count = siteCount[site];
+        if (t > p.windowEnd && !p.windowDone) this.closeWindow(p);
+        if (t >= p.appEnd.next) p.appEnd.rowsPassed(t, this.freezeRow);
+        if (stack >= stacks) throw bad(`an event refers to undefined stack ${stack}`);
+        const key = this.allocate(p, tid, kind, stack, size, count, t);
+        const tag = p.lastTag;
+        if (isMapping) p.live.alloc(kind, address, size, key, count, tag, t, tid);
+        else if (!hasExtra) blocks.put(serial, key, tag, site);
+        else {
+          const why = b.extraKind[extra];
+          const age = b.extraAge[extra++];
+          if (age === 0) {
+            if (why !== EXTRA_EARLY) throw bad("an allocation releases its own block but not as an early free");
+            if (q.unmatched <= 0) throw bad("an early free's allocation comes without a free that released nothing");
+            this.release(p, key, size, count, tag, false);
+            q.unmatched--;
+          } else {
+            if (why === EXTRA_AWAITED) q.awaited++;
+            blocks.put(serial, key, tag, site);
+            if (!blocks.take(serial - age)) throw bad(`an allocation releases a block that is not live (age ${age})`);
+            const s = taken.site;
+            this.release(p, taken.key, siteSize[s], siteCount[s], taken.tag, why === EXTRA_OVERWRITTEN);
+            q.overwritten++;
+          }
+        }
+        if (p.liveBytes > p.peakBytes) {
+          p.peakBytes = p.liveBytes;
+          p.peakTime = t;
+          p.epoch++;
+        }
+      } else {
+        if (free >= b.freeKind.length) throw bad("a paired batch has fewer free kinds than frees");
+        const kind = b.freeKind[free++];
+        const isUnmap = kind === MUNMAP;
+        const address = isUnmap ? b.address[mapping++] : 0;
+        const length = isUnmap ? b.unmapLength[unmap++] : 0;
+        if (heap !== HEAP_ALL && isJsHeap(kind) !== (heap === HEAP_JS)) continue;
+        if (t > p.windowEnd && !p.windowDone) this.closeWindow(p);
+        if (t >= p.appEnd.next) p.appEnd.rowsPassed(t, this.freezeRow);
+        p.deallocations++;
+        if (isUnmap) {
+          p.live.free(kind, address, length, t, tid);
+          continue;
+        }
+        const v = (op - 1) / 2;
+        if (v === 0) q.unmatched++;
+        else if (v === 1) {
+          if (q.awaited <= 0) throw bad("a late free comes without a block released at an allocation");
+          q.awaited--;
+          q.overwritten--;
+        } else {
+          if (!blocks.take(q.serials - (v - 1))) throw bad(`a free releases a block that is not live (age ${v - 1})`);
+          const s = taken.site;
+          this.release(p, taken.key, siteSize[s], siteCount[s], taken.tag, false);
+        }
+      }
+    }
+    if (mapping > b.address.length || unmap > b.unmapLength.length || extra !== b.extraRow.length)
+      throw bad("a paired batch's columns do not match its rows");
     if (b.length > 0) p.endTime = Math.max(p.endTime, b.time[b.length - 1]);
   }
 

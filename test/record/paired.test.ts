@@ -1,0 +1,97 @@
+// Pairing at record time (MEMTRACE_PAIRED, format version 2): the recorder's writer thread pairs every free with
+// its allocation, and fold of what it wrote equals fold of the same events unpaired. MEMTRACE_PAIRED=2 writes both
+// into one capture, so that one recording is folded both ways.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import t from "tap";
+import { decodeAll } from "../../src/codec/decoder";
+import { encodeAll } from "../../src/codec/encoder";
+import type { Message } from "../../src/codec/model";
+import { foldMessages, type FoldOptions } from "../../src/transforms/fold";
+import { collect } from "../fixtures/inspect";
+import { APPS, ROOT, userEnv } from "./capture";
+
+const tmp = mkdtempSync(join(tmpdir(), "memtrace-paired-"));
+
+function record(app: string[], paired: string): Message[] {
+  const out = join(tmp, `${paired}-${app[0]}.mtrace`);
+  const r = spawnSync(
+    "/usr/bin/env",
+    ["-u", "NODE_OPTIONS", process.execPath, join(ROOT, "bin", "memtrace.js"), "record", "-o", out, ...app],
+    { cwd: APPS, env: userEnv({ env: { MEMTRACE_PAIRED: paired } }), timeout: 60_000, encoding: "utf8" },
+  );
+  if (r.status !== 0) throw new Error(`memtrace record ${app.join(" ")}: ${r.status} ${r.signal} ${r.stderr}`);
+  return decodeAll(readFileSync(out), { paired: true });
+}
+
+/** A folded stream's bytes. */
+async function folded(messages: Message[], options: FoldOptions): Promise<Buffer> {
+  return Buffer.from(encodeAll(await collect(foldMessages(messages, options))));
+}
+
+const rows = (messages: Message[], type: "events" | "paired") =>
+  messages.reduce((n, m) => n + (m.type === type ? m.batch.length : 0), 0);
+
+// A process family (worker threads, a forked and a spawned child), JS heap samples in workers, and blocks freed in
+// one thread and allocated again at once in another (the time leads).
+const APPS_FOLDED: [string[], FoldOptions[]][] = [
+  [["family.js"], [{}, { measure: "leaks" }]],
+  [["js-workers.js"], [{ heap: "js" }, { measure: "temporary" }]],
+  [
+    ["hand-off.js", "5000", "64"],
+    [{}, { measure: "temporary" }],
+  ],
+];
+for (const [app, folds] of APPS_FOLDED) {
+  t.test(`given ${app[0]} recorded paired and unpaired at once, then fold gives the same of both`, async (t) => {
+    const both = record(app, "2");
+    const headers = both.flatMap((m) => (m.type === "header" ? [m.header] : []));
+    t.ok(
+      headers.every((h) => h.version === 2),
+      "every process's scope says version 2",
+    );
+    t.ok(rows(both, "paired") > 1000, "the recorder wrote paired events");
+    t.equal(rows(both, "paired"), rows(both, "events"), "one paired row per event");
+    const pairedOnly = both.filter((m) => m.type !== "events");
+    const unpaired = both
+      .filter((m) => m.type !== "paired" && m.type !== "sites")
+      .map((m) => (m.type === "header" ? { ...m, header: { ...m.header, version: 1 } } : m));
+    for (const options of folds) {
+      const [a, b] = [await folded(pairedOnly, options), await folded(unpaired, options)];
+      t.ok(a.equals(b), `the same folded bytes, ${JSON.stringify(options)}`);
+    }
+  });
+}
+
+t.test("given MEMTRACE_PAIRED=1, then the capture holds no EventBatch, and only fold reads it", async (t) => {
+  const messages = record(["pool.js"], "1");
+  t.equal(rows(messages, "events"), 0, "no EventBatch");
+  t.ok(rows(messages, "paired") > 1000, "paired events");
+  const summary = spawnSync(
+    process.execPath,
+    [join(ROOT, "bin", "memtrace.js"), "summary", join(tmp, "1-pool.js.mtrace")],
+    {
+      env: userEnv(),
+      timeout: 60_000,
+      encoding: "utf8",
+    },
+  );
+  t.equal(summary.status, 1, "summary of the raw paired capture exits 1");
+  t.match(summary.stderr, /its events are paired \(format version 2\), which only fold reads: fold the capture first/);
+  t.equal(summary.stderr.trim().split("\n").length, 1, "in one line");
+  // fold reads it, also with a time given as a percentage of the run; its output is a folded capture of version 1.
+  const folded = join(tmp, "pool-at.mtrace");
+  const fold = spawnSync(
+    process.execPath,
+    [join(ROOT, "bin", "memtrace.js"), "fold", "--at", "50%", "-o", folded, join(tmp, "1-pool.js.mtrace")],
+    { env: userEnv(), timeout: 60_000, encoding: "utf8" },
+  );
+  t.equal(fold.status, 0, fold.stderr);
+  const out = decodeAll(readFileSync(folded));
+  t.ok(
+    out.some((m) => m.type === "folded" && m.batch.length > 0),
+    "fold --at 50% of the paired capture has rows",
+  );
+});
