@@ -24,6 +24,7 @@ export function buildProgram(): Command {
   const { registerDoctorCommand } = require("../record/doctor-command") as typeof import("../record/doctor-command");
   const { registerFilter, registerFold } = require("./capture-commands") as typeof import("./capture-commands");
   const { registerDiff } = require("./diff-command") as typeof import("./diff-command");
+  const { registerLiveCommand } = require("./live-command") as typeof import("./live-command");
   const { registerSink } = require("./sink-command") as typeof import("./sink-command");
   const { SINKS } = require("../sinks/registry") as typeof import("../sinks/registry");
 
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerFold(program);
   registerFilter(program);
   registerDiff(program);
+  registerLiveCommand(program);
   registerDoctorCommand(program);
 
   for (const sink of SINKS) registerSink(program, sink);

@@ -1,0 +1,79 @@
+// The live fold, in a worker thread of its own: it reads the capture as it is written (follow.ts), folds it
+// (model.ts) and posts a snapshot for each viewer's request several times a second. Folding a busy app's
+// events takes a core; on the recorder's thread it would delay the channels the app writes into, and in the
+// viewer's it would delay the keys. Its own thread keeps both free: when it falls behind, the capture waits in
+// the file, not in the app.
+import { parentPort, workerData } from "node:worker_threads";
+import { Decoder } from "../codec/decoder";
+import { followFile, followPipe } from "./follow";
+import { LiveModel } from "./model";
+import type { LiveRequest, LiveSnapshot } from "./snapshot";
+
+export interface FoldWorkerData {
+  fd: number;
+  /** A regular file read by position (and followed as it grows), or a pipe read to its end. */
+  kind: "file" | "pipe";
+  follow: boolean;
+  intervalMs: number;
+}
+
+export type ToFoldWorker =
+  { type: "request"; id: number; request: LiveRequest } | { type: "forget"; id: number } | { type: "complete" };
+
+export type FromFoldWorker =
+  { type: "snapshot"; id: number; snapshot: LiveSnapshot } | { type: "warning"; message: string } | { type: "done" };
+
+function run(data: FoldWorkerData): void {
+  const port = parentPort!;
+  const source = data.kind === "file" ? followFile(data.fd, data.follow) : followPipe(data.fd);
+  const warned = new Set<string>();
+  const warn = (message: string) => {
+    if (warned.has(message)) return;
+    warned.add(message);
+    port.postMessage({ type: "warning", message } satisfies FromFoldWorker);
+  };
+  const model = new LiveModel(warn);
+  const decoder = new Decoder((m) => model.push(m), { onWarning: (w) => warn(w.message) });
+  const requests = new Map<number, LiveRequest>();
+  let finished = false;
+  let error: string | undefined;
+
+  const send = (id: number, request: LiveRequest) => {
+    const snapshot = model.snapshot(request, { behindBytes: source.behind(), complete: finished, error });
+    port.postMessage({ type: "snapshot", id, snapshot } satisfies FromFoldWorker);
+  };
+  const sendAll = () => {
+    for (const [id, request] of requests) send(id, request);
+  };
+  const timer = setInterval(sendAll, data.intervalMs);
+
+  port.on("message", (m: ToFoldWorker) => {
+    if (m.type === "request") {
+      requests.set(m.id, m.request);
+      send(m.id, m.request);
+    } else if (m.type === "forget") requests.delete(m.id);
+    else if (m.type === "complete") source.complete();
+  });
+
+  void (async () => {
+    try {
+      for (;;) {
+        const chunk = await source.next();
+        if (!chunk) break;
+        decoder.push(chunk);
+        // Timers and requests get their turn between chunks.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      decoder.end();
+      model.end();
+    } catch (e) {
+      error = (e as Error).message;
+    }
+    finished = true;
+    clearInterval(timer);
+    sendAll();
+    port.postMessage({ type: "done" } satisfies FromFoldWorker);
+  })();
+}
+
+if (parentPort) run(workerData as FoldWorkerData);

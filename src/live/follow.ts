@@ -1,0 +1,82 @@
+// Bytes of a capture as they are written: a file read from where the last read stopped, waiting at its end for
+// more until told that nothing more will come (the recording ended), or a pipe read to its end. A file is read
+// by position, so the recorder's own descriptor (an unlinked temporary file, or -o's file opened for reading
+// too) serves: nothing the recorder writes ever waits for this reader.
+import { createReadStream, fstatSync, read } from "node:fs";
+
+const CHUNK = 1 << 20;
+const POLL_MS = 50;
+
+export interface FollowedSource {
+  /** The next chunk; undefined at the end. Each chunk is a fresh buffer (the decoder keeps views of it). */
+  next(): Promise<Uint8Array | undefined>;
+  /** Bytes written and not read yet (0 when unknown). */
+  behind(): number;
+  /** Nothing more will be written: the reader ends at the current end of the file. */
+  complete(): void;
+  readonly completed: boolean;
+}
+
+/** Follows a file by its descriptor from offset 0. `follow`: wait at the end for more until complete(). */
+export function followFile(fd: number, follow: boolean): FollowedSource {
+  let position = 0;
+  let done = !follow;
+  const readAt = () =>
+    new Promise<number>((resolve, reject) => {
+      const buffer = Buffer.allocUnsafe(CHUNK);
+      read(fd, buffer, 0, CHUNK, position, (e, n) => (e ? reject(e) : resolve(n)));
+      pending = buffer;
+    });
+  let pending: Buffer | undefined;
+  return {
+    async next() {
+      for (;;) {
+        // Whether the writer was done before this read: then an empty read is the end.
+        const wasDone = done;
+        const n = await readAt();
+        if (n > 0) {
+          position += n;
+          return pending!.subarray(0, n);
+        }
+        if (wasDone) return undefined;
+        await new Promise((r) => setTimeout(r, POLL_MS));
+      }
+    },
+    behind() {
+      try {
+        return Math.max(0, fstatSync(fd).size - position);
+      } catch {
+        return 0;
+      }
+    },
+    complete() {
+      done = true;
+    },
+    get completed() {
+      return done;
+    },
+  };
+}
+
+/** Reads a pipe (or any descriptor that is not a regular file) to its end. */
+export function followPipe(fd: number): FollowedSource {
+  const stream = createReadStream("", { fd, highWaterMark: CHUNK, autoClose: false });
+  const iterator = stream[Symbol.asyncIterator]();
+  let ended = false;
+  return {
+    async next() {
+      if (ended) return undefined;
+      const r = await iterator.next();
+      if (r.done) {
+        ended = true;
+        return undefined;
+      }
+      return r.value as Buffer;
+    },
+    behind: () => 0,
+    complete: () => {},
+    get completed() {
+      return ended;
+    },
+  };
+}
