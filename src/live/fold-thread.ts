@@ -1,5 +1,6 @@
 // The recorder's and the viewer's side of the fold worker (fold-worker.ts): start it on a capture's descriptor,
 // ask for snapshots, tell it when the capture is complete.
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import type { FoldWorkerData, FromFoldWorker, ToFoldWorker } from "./fold-worker";
@@ -10,6 +11,12 @@ export interface SnapshotSource {
   request(request: LiveRequest): void;
   onSnapshot(listener: (s: LiveSnapshot) => void): void;
   close(): void;
+}
+
+/** The worker's script: built, or as TypeScript where the sources run as they are (the tests). */
+function workerFile(): string {
+  const built = join(__dirname, "fold-worker.js");
+  return existsSync(built) ? built : join(__dirname, "fold-worker.ts");
 }
 
 /** Snapshots are posted this often: at least 4 a second. */
@@ -23,7 +30,7 @@ export class FoldThread {
   readonly done: Promise<void>;
 
   constructor(data: Omit<FoldWorkerData, "intervalMs">, onWarning?: (message: string) => void) {
-    this.worker = new Worker(join(__dirname, "fold-worker.js"), {
+    this.worker = new Worker(workerFile(), {
       workerData: { ...data, intervalMs: SNAPSHOT_INTERVAL_MS } satisfies FoldWorkerData,
     });
     this.done = new Promise((resolve) => {

@@ -71,7 +71,9 @@ export class Terminal {
       if (test(last)) return last;
       await new Promise((r) => setTimeout(r, 150));
     }
-    throw new Error(`timed out waiting for ${what}; the screen was:\n${last}`);
+    const ps = spawnSync("ps", ["-eo", "pid,stat,wchan:32,args"], { encoding: "utf8", timeout: LIMIT_MS }).stdout;
+    const ours = ps.split("\n").filter((l) => l.includes(this.dir) || /grow\.js/.test(l));
+    throw new Error(`timed out waiting for ${what}; the screen was:\n${last}\nprocesses:\n${ours.join("\n")}`);
   }
 
   /** The command's exit status once it ended (waits up to `timeoutMs`). */
