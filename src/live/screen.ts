@@ -55,7 +55,8 @@ export function sparkline(series: number[], width: number): string {
   if (width <= 0) return "";
   const points = series.slice(-width);
   const top = Math.max(...points, 1);
-  return points.map((v) => SPARKS[Math.min(SPARKS.length - 1, Math.floor((v / top) * SPARKS.length))]).join("");
+  const level = (v: number) => Math.min(SPARKS.length - 1, Math.max(0, Math.ceil((v / top) * SPARKS.length) - 1));
+  return points.map((v) => SPARKS[level(v)]).join("");
 }
 
 /** Cuts a line to `width` cells (colors are added after, so this counts text only). */
@@ -95,11 +96,8 @@ export function renderScreen(
         width,
       ),
     );
-    const plotWidth = Math.max(0, Math.min(width - 12, 120));
-    lines.push(
-      dim(fit(`Heap over ${formatDuration(p.seriesStepNs * p.series.length)}: `, 30)) +
-        sparkline(p.series, plotWidth - 18),
-    );
+    const plotTitle = fit(`Heap over ${formatDuration(p.seriesStepNs * p.series.length)}: `, width);
+    lines.push(dim(plotTitle) + sparkline(p.series, Math.min(120, width - displayWidth(plotTitle))));
     const threads = snapshot.threads.filter((t) => t.pid === p.pid);
     const processes = snapshot.processes.length;
     const index = snapshot.threads.findIndex((t) => t.pid === p.pid && t.tid === snapshot.tid);

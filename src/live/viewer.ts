@@ -134,17 +134,22 @@ export class Viewer {
     this.draw();
   }
 
-  /** The next or previous thread (or process, when threads are merged), by the order the snapshot lists them. */
+  /**
+   * The next or previous thread (or process, when threads are merged), in the order the snapshot lists them, from
+   * the one last asked for (keys may come faster than snapshots).
+   */
   private step(by: number): void {
     const s = this.snapshot;
     if (!s || s.pid === undefined) return;
+    const pid = this.pid ?? s.pid;
     if (this.choices.merged) {
       const pids = s.processes.map((p) => p.pid);
-      const at = pids.indexOf(s.pid);
+      const at = pids.indexOf(pid);
       this.pid = pids[(at + by + pids.length) % pids.length];
       this.tid = undefined;
     } else {
-      const at = s.threads.findIndex((t) => t.pid === s.pid && t.tid === s.tid);
+      const tid = this.tid ?? s.tid ?? pid;
+      const at = s.threads.findIndex((t) => t.pid === pid && t.tid === tid);
       const next = s.threads[(at + by + s.threads.length) % s.threads.length];
       this.pid = next.pid;
       this.tid = next.tid;
