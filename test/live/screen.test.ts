@@ -94,18 +94,18 @@ t.test("the screen: header, columns, rows by the sort, keys", async (t) => {
     "no line wider than the terminal",
   );
   const text = lines.join("\n");
-  t.match(text, /^PID 100  node \/app\/grow\.js --port 80 +running$/m);
-  t.match(text, /Heap: 5\.0 MiB now, 6\.0 MiB at the peak +Duration: 2\.5 s  Events: 123,456/);
+  t.match(text, /^PID 100 {2}node \/app\/grow\.js --port 80 +running$/m);
+  t.match(text, /Heap: 5\.0 MiB now, 6\.0 MiB at the peak +Duration: 2\.5 s {2}Events: 123,456/);
   t.match(text, /Heap over 800 ms: ▁▂▃▄▅▆▇█/);
   t.match(text, /Thread 1 of 3: main \(main thread, tid 100, process 100\)/);
   t.match(text, /Location +Total bytes +% total +Own bytes +% own +Allocations +File/);
   t.match(text, /Showing live now, by own bytes: 4\.0 MiB in 30 allocations, 3 locations/);
   const table = lines.filter((l) => /^(grow|main|V8 heap pages) /.test(l)).map((l) => l.split(" ")[0]);
   t.same(table, ["grow", "V8", "main"], "by own bytes");
-  t.match(lines.at(-1)!, /^q quit  Ctrl-C stop the app  t\/o\/a sort/);
-  t.notMatch(text, /\x1b/, "no escape sequences without color");
+  t.match(lines.at(-1)!, /^q quit {2}Ctrl-C stop the app {2}t\/o\/a sort/);
+  t.notOk(text.includes("\x1b"), "no escape sequences without color");
   const colored = renderScreen(snapshot(), choices(), { ...plain, color: true }).join("\n");
-  t.match(colored, /\x1b\[1m/, "bold headers with color");
+  t.ok(colored.includes("\x1b[1m"), "bold headers with color");
 });
 
 t.test("the screen: sorts, merged, paused, behind, ended, errors, small sizes", async (t) => {
@@ -124,7 +124,7 @@ t.test("the screen: sorts, merged, paused, behind, ended, errors, small sizes", 
     plain,
   ).join("\n");
   t.match(merged, /Thread all 2 threads of process 100 merged \(process 1 of 2\)/);
-  t.match(merged, /Showing live at the peak.*\[PAUSED\]  \(reading 5\.0 MiB behind\)/);
+  t.match(merged, /Showing live at the peak.*\[PAUSED\] {2}\(reading 5\.0 MiB behind\)/);
   const ended = renderScreen(
     snapshot({ app: { running: false, code: 3, logFile: "/tmp/x.log" }, error: "a bad capture" }),
     choices(),
@@ -161,7 +161,7 @@ t.test("the screen: sorts, merged, paused, behind, ended, errors, small sizes", 
     choices(),
     plain,
   );
-  t.notMatch(hostile.join(""), /\x1b\[2J/, "a capture's text cannot send escapes");
+  t.notOk(hostile.join("").includes("\x1b[2J"), "a capture's text cannot send escapes");
 });
 
 t.test("keys arrive one by one; escape sequences whole", async (t) => {
