@@ -138,6 +138,7 @@ export class RemoteSource implements SnapshotSource {
   private socket: Socket | undefined;
   private listener: ((s: LiveSnapshot) => void) | undefined;
   private latest: LiveRequest | undefined;
+  private closed = false;
 
   constructor(
     private readonly host: string,
@@ -146,6 +147,7 @@ export class RemoteSource implements SnapshotSource {
   ) {}
 
   connect(): void {
+    if (this.closed) return;
     const socket = createConnection({ host: this.host, port: this.port });
     this.socket = socket;
     socket.setNoDelay(true);
@@ -189,6 +191,7 @@ export class RemoteSource implements SnapshotSource {
       failure = e.code === "ECONNREFUSED" ? "refused" : e.message;
     });
     socket.on("close", () => {
+      if (this.closed) return;
       if (failure === "refused" && !hello) this.onState("refused");
       else this.onState("closed", failure);
     });
@@ -210,6 +213,7 @@ export class RemoteSource implements SnapshotSource {
   }
 
   close(): void {
+    this.closed = true;
     this.socket?.destroy();
   }
 }

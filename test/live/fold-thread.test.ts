@@ -91,6 +91,6 @@ t.test("a file that is not a capture: the error is in the snapshot", async (t) =
   t.teardown(() => fold.terminate());
   await fold.done;
   const s = await until(fold, () => true);
-  t.match(s.error, /not a memtrace capture|text/, s.error);
+  t.match(s.error, /not a memtrace capture|text/, String(s.error));
   closeSync(fd);
 });
