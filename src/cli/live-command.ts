@@ -1,9 +1,9 @@
 // The `memtrace live` command: options and help. The work is in src/live/watch.ts.
 import type { Command } from "commander";
-import { InputError, UsageError } from "../errors";
+import { UsageError } from "../errors";
 import { NoTerminal } from "../live/terminal";
 import { watchCapture, watchRemote } from "../live/watch";
-import { EXIT_BAD_INPUT, EXIT_USAGE } from "./io";
+import { report } from "./io";
 
 /** A port, or host:port ([v6]:port); undefined when `target` is neither (then it is a file). */
 export function parseLiveAddress(target: string): { host: string; port: number } | undefined {
@@ -36,7 +36,7 @@ export function registerLiveCommand(program: Command): void {
         "  $ memtrace live app.mtrace\n" +
         "  $ memtrace record app.js | memtrace live\n",
     )
-    .action(async (target: string | undefined, opts: { color: boolean }, cmd: Command) => {
+    .action(async (target: string | undefined, opts: { color: boolean }) => {
       const color = opts.color && !process.env.NO_COLOR && process.env.TERM !== "dumb";
       try {
         const address = target === undefined ? undefined : parseLiveAddress(target);
@@ -50,11 +50,7 @@ export function registerLiveCommand(program: Command): void {
           await watchCapture(target, { color });
         }
       } catch (e) {
-        if (e instanceof UsageError || e instanceof NoTerminal) {
-          cmd.error(e.message, { exitCode: EXIT_USAGE, code: "memtrace.live" });
-        }
-        if (e instanceof InputError) cmd.error(e.message, { exitCode: EXIT_BAD_INPUT, code: "memtrace.live" });
-        throw e;
+        process.exitCode = report("live", undefined, e instanceof NoTerminal ? new UsageError(e.message) : e);
       }
     });
 }

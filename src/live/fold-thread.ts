@@ -19,6 +19,9 @@ function workerFile(): string {
   return existsSync(built) ? built : join(__dirname, "fold-worker.ts");
 }
 
+/** A pipe's bytes handed to the fold and not folded yet, at most (then the pipe is not read). */
+const MAX_IN_FLIGHT = 16 << 20;
+
 /** Snapshots are posted this often: at least 4 a second. */
 export const SNAPSHOT_INTERVAL_MS = 200;
 
@@ -36,6 +39,7 @@ export class FoldThread {
     this.done = new Promise((resolve) => {
       this.worker.on("message", (m: FromFoldWorker) => {
         if (m.type === "snapshot") this.listeners.get(m.id)?.(m.snapshot);
+        else if (m.type === "taken") this.taken(m.bytes);
         else if (m.type === "warning") {
           this.warnings.push(m.message);
           onWarning?.(m.message);
@@ -60,6 +64,29 @@ export class FoldThread {
         this.post({ type: "forget", id });
       },
     };
+  }
+
+  private inFlight = 0;
+  private stream: NodeJS.ReadableStream | undefined;
+
+  /**
+   * Hands a stream's chunks (a pipe) to the fold. Reading pauses while the fold holds more than MAX_IN_FLIGHT
+   * bytes not folded yet: then the pipe fills and its writer waits, as any pipe's writer does for a slow reader.
+   */
+  feed(stream: NodeJS.ReadableStream): void {
+    this.stream = stream;
+    stream.on("data", (chunk: Buffer) => {
+      this.inFlight += chunk.length;
+      this.post({ type: "chunk", chunk });
+      if (this.inFlight > MAX_IN_FLIGHT) stream.pause();
+    });
+    stream.on("end", () => this.post({ type: "end" }));
+    stream.on("error", () => this.post({ type: "end" }));
+  }
+
+  private taken(bytes: number): void {
+    this.inFlight -= bytes;
+    if (this.inFlight <= MAX_IN_FLIGHT / 2 && this.stream?.isPaused()) this.stream.resume();
   }
 
   /** The capture is complete: the fold reads to its end and sends its last snapshots. */

@@ -5,27 +5,36 @@
 // the file, not in the app.
 import { parentPort, workerData } from "node:worker_threads";
 import { Decoder } from "../codec/decoder";
-import { followFile, followPipe } from "./follow";
+import { HandedSource, followFile } from "./follow";
 import { LiveModel } from "./model";
 import type { LiveRequest, LiveSnapshot } from "./snapshot";
 
 export interface FoldWorkerData {
-  fd: number;
-  /** A regular file read by position (and followed as it grows), or a pipe read to its end. */
-  kind: "file" | "pipe";
+  /** A regular file read by position (and followed as it grows), or chunks posted by the thread that reads a pipe. */
+  kind: "file" | "chunks";
+  /** The file's descriptor (kind "file"). */
+  fd?: number;
   follow: boolean;
   intervalMs: number;
 }
 
 export type ToFoldWorker =
-  { type: "request"; id: number; request: LiveRequest } | { type: "forget"; id: number } | { type: "complete" };
+  | { type: "request"; id: number; request: LiveRequest }
+  | { type: "forget"; id: number }
+  | { type: "complete" }
+  | { type: "chunk"; chunk: Uint8Array }
+  | { type: "end" };
 
 export type FromFoldWorker =
-  { type: "snapshot"; id: number; snapshot: LiveSnapshot } | { type: "warning"; message: string } | { type: "done" };
+  | { type: "snapshot"; id: number; snapshot: LiveSnapshot }
+  | { type: "warning"; message: string }
+  | { type: "taken"; bytes: number }
+  | { type: "done" };
 
 function run(data: FoldWorkerData): void {
   const port = parentPort!;
-  const source = data.kind === "file" ? followFile(data.fd, data.follow) : followPipe(data.fd);
+  const handed = new HandedSource((bytes) => port.postMessage({ type: "taken", bytes } satisfies FromFoldWorker));
+  const source = data.kind === "file" ? followFile(data.fd!, data.follow) : handed;
   const warned = new Set<string>();
   const warn = (message: string) => {
     if (warned.has(message)) return;
@@ -53,6 +62,8 @@ function run(data: FoldWorkerData): void {
       send(m.id, m.request);
     } else if (m.type === "forget") requests.delete(m.id);
     else if (m.type === "complete") source.complete();
+    else if (m.type === "chunk") handed.add(m.chunk);
+    else if (m.type === "end") handed.end();
   });
 
   void (async () => {

@@ -1,8 +1,9 @@
 // Bytes of a capture as they are written: a file read from where the last read stopped, waiting at its end for
-// more until told that nothing more will come (the recording ended), or a pipe read to its end. A file is read
+// more until told that nothing more will come (the recording ended), or a pipe's chunks as another thread reads
+// them. A file is read
 // by position, so the recorder's own descriptor (an unlinked temporary file, or -o's file opened for reading
 // too) serves: nothing the recorder writes ever waits for this reader.
-import { createReadStream, fstatSync, read } from "node:fs";
+import { fstatSync, read } from "node:fs";
 
 const CHUNK = 1 << 20;
 const POLL_MS = 50;
@@ -58,25 +59,45 @@ export function followFile(fd: number, follow: boolean): FollowedSource {
   };
 }
 
-/** Reads a pipe (or any descriptor that is not a regular file) to its end. */
-export function followPipe(fd: number): FollowedSource {
-  const stream = createReadStream("", { fd, highWaterMark: CHUNK, autoClose: false });
-  const iterator = stream[Symbol.asyncIterator]();
-  let ended = false;
-  return {
-    async next() {
-      if (ended) return undefined;
-      const r = await iterator.next();
-      if (r.done) {
-        ended = true;
-        return undefined;
-      }
-      return r.value as Buffer;
-    },
-    behind: () => 0,
-    complete: () => {},
-    get completed() {
-      return ended;
-    },
-  };
+/**
+ * Chunks handed over by another thread (a pipe read where libuv can read it: the recorder on the other end of
+ * `record | live` makes the pipe non-blocking, which a read by position in a worker cannot wait on). `ack` is
+ * called for each chunk taken, so that the sender can stop reading while the fold is behind.
+ */
+export class HandedSource implements FollowedSource {
+  private readonly chunks: Uint8Array[] = [];
+  private ended = false;
+  private waiting: (() => void) | undefined;
+
+  constructor(private readonly ack: (bytes: number) => void) {}
+
+  add(chunk: Uint8Array): void {
+    this.chunks.push(chunk);
+    this.waiting?.();
+  }
+
+  end(): void {
+    this.ended = true;
+    this.waiting?.();
+  }
+
+  async next(): Promise<Uint8Array | undefined> {
+    while (this.chunks.length === 0 && !this.ended) {
+      await new Promise<void>((resolve) => (this.waiting = resolve));
+      this.waiting = undefined;
+    }
+    const chunk = this.chunks.shift();
+    if (chunk) this.ack(chunk.length);
+    return chunk;
+  }
+
+  behind(): number {
+    return this.chunks.reduce((sum, c) => sum + c.length, 0);
+  }
+
+  complete(): void {}
+
+  get completed(): boolean {
+    return this.ended && this.chunks.length === 0;
+  }
 }

@@ -7,6 +7,11 @@ import { ReadStream, WriteStream } from "node:tty";
 export interface TerminalIO {
   output: NodeJS.WriteStream;
   input: NodeJS.ReadStream;
+  /**
+   * Other processes share this terminal (`memtrace record app.js | memtrace live`): a node process puts back the
+   * terminal's modes as it found them when it exits, which ends raw mode under the view.
+   */
+  shared?: boolean;
 }
 
 /** No terminal to show the view on: the one line memtrace says instead. */
@@ -27,12 +32,13 @@ export function openTerminal(keysFromTty: boolean): TerminalIO {
   } catch {
     throw new NoTerminal("the live view needs a terminal to read keys from, and /dev/tty cannot be opened");
   }
-  return { output: process.stdout, input: new ReadStream(fd) };
+  return { output: process.stdout, input: new ReadStream(fd), shared: true };
 }
 
 export class TerminalScreen {
   private started = false;
   private readonly restore = () => this.stop();
+  private reassert: NodeJS.Timeout | undefined;
 
   constructor(private readonly io: TerminalIO) {}
 
@@ -57,6 +63,11 @@ export class TerminalScreen {
     (this.io.output as WriteStream).on("resize", onResize);
     process.on("exit", this.restore);
     this.io.output.write("\x1b[?1049h\x1b[?25l\x1b[H\x1b[2J");
+    if (this.io.shared && input.isTTY) {
+      // libuv remembers the mode it set and would not set it again: off and on, once a second.
+      this.reassert = setInterval(() => input.setRawMode(false).setRawMode(true), 1000);
+      this.reassert.unref();
+    }
   }
 
   draw(lines: string[]): void {
@@ -68,6 +79,7 @@ export class TerminalScreen {
     if (!this.started) return;
     this.started = false;
     process.off("exit", this.restore);
+    clearInterval(this.reassert);
     const input = this.io.input as ReadStream;
     try {
       if (input.isTTY) input.setRawMode(false);

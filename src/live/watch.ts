@@ -1,7 +1,7 @@
 // `memtrace live`: the view of a recording made elsewhere, in this terminal. From a recorder's port (another
 // terminal, another machine), from a capture file as it grows, or from a pipe (`memtrace record app.js |
 // memtrace live`, keys then come from /dev/tty).
-import { closeSync, fstatSync, openSync } from "node:fs";
+import { closeSync, createReadStream, fstatSync, openSync } from "node:fs";
 import { InputError } from "../errors";
 import { FoldThread } from "./fold-thread";
 import { RemoteSource } from "./remote";
@@ -56,7 +56,8 @@ export async function watchCapture(file: string | undefined, options: WatchOptio
   const stats = fstatSync(fd);
   if (stats.isDirectory()) throw new InputError(`${file} is a directory, not a capture file`);
   const terminal = openTerminal(fd === 0);
-  const fold = new FoldThread({ fd, kind: stats.isFile() ? "file" : "pipe", follow: true });
+  const fold = new FoldThread(stats.isFile() ? { fd, kind: "file", follow: true } : { kind: "chunks", follow: true });
+  if (!stats.isFile()) fold.feed(fd === 0 ? process.stdin : createReadStream("", { fd }));
   const viewer = new Viewer(new TerminalScreen(terminal), { color: options.color });
   viewer.start();
   viewer.attach(fold.source());
