@@ -3,6 +3,8 @@
 // events takes a core; on the recorder's thread it would delay the channels the app writes into, and in the
 // viewer's it would delay the keys. Its own thread keeps both free: when it falls behind, the capture waits in
 // the file, not in the app.
+import { readlinkSync } from "node:fs";
+import { getPriority, setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
 import { Decoder } from "../codec/decoder";
 import { HandedSource, followFile } from "./follow";
@@ -31,7 +33,21 @@ export type FromFoldWorker =
   | { type: "taken"; bytes: number }
   | { type: "done" };
 
+/**
+ * This thread runs at a lower priority than the app and the recorder: on a machine without a free core, the view
+ * falls behind (it says by how much) rather than taking the app's time. Linux sets a nice value per thread.
+ */
+function yieldToTheApp(): void {
+  try {
+    const tid = Number(readlinkSync("/proc/thread-self").split("/").pop());
+    if (tid > 0) setPriority(tid, Math.min(19, getPriority(tid) + 10));
+  } catch {
+    // Not Linux, or not allowed: the fold runs at the app's priority.
+  }
+}
+
 function run(data: FoldWorkerData): void {
+  yieldToTheApp();
   const port = parentPort!;
   const handed = new HandedSource((bytes) => port.postMessage({ type: "taken", bytes } satisfies FromFoldWorker));
   const source = data.kind === "file" ? followFile(data.fd!, data.follow) : handed;
@@ -51,7 +67,9 @@ function run(data: FoldWorkerData): void {
     const snapshot = model.snapshot(request, { behindBytes: source.behind(), complete: finished, error });
     port.postMessage({ type: "snapshot", id, snapshot } satisfies FromFoldWorker);
   };
+  let lastSent = 0;
   const sendAll = () => {
+    lastSent = Date.now();
     for (const [id, request] of requests) send(id, request);
   };
   const timer = setInterval(sendAll, data.intervalMs);
@@ -72,7 +90,8 @@ function run(data: FoldWorkerData): void {
         const chunk = await source.next();
         if (!chunk) break;
         decoder.push(chunk);
-        // Timers and requests get their turn between chunks.
+        // A busy fold still sends its snapshots on time; timers and requests get their turn between chunks.
+        if (Date.now() - lastSent >= data.intervalMs) sendAll();
         await new Promise((resolve) => setImmediate(resolve));
       }
       decoder.end();

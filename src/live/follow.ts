@@ -5,7 +5,8 @@
 // too) serves: nothing the recorder writes ever waits for this reader.
 import { fstatSync, read } from "node:fs";
 
-const CHUNK = 1 << 20;
+// Small reads: each is folded before the next, and a snapshot can go out between two.
+const CHUNK = 64 << 10;
 const POLL_MS = 50;
 
 export interface FollowedSource {
