@@ -10,20 +10,9 @@ import t from "tap";
 import type { FoldThread, SnapshotSource } from "../../src/live/fold-thread";
 import { LiveServer, RemoteSource } from "../../src/live/remote";
 import type { LiveRequest, LiveSnapshot } from "../../src/live/snapshot";
-import { ROOT } from "../fixtures/cli";
-import { nodeLines } from "../fixtures/node-lines";
 import { userEnv } from "../record/capture";
-import { Terminal, hasTmux, sh } from "./tmux";
-
-const APP = join(ROOT, "test", "live", "apps", "grow.js");
-const BIN = join(ROOT, "bin", "memtrace.js");
-const MEMTRACE = `${sh(process.execPath)} ${sh(BIN)}`;
-const lines = nodeLines();
-const named = Array.isArray(lines) ? lines.filter((l) => Number(l.node.split(".")[0]) >= 24).pop() : undefined;
-const NODE = named?.binary ?? process.execPath;
-const WORKER_NAME = named ? "resizer" : "worker";
-const ENV = { NODE_V8_COVERAGE: process.env.NODE_V8_COVERAGE };
-const clean = "env -u NODE_OPTIONS -u NODE_EXTRA_CA_CERTS";
+import { APP, BIN, MEMTRACE, ENV, CLEAN, NODE, WORKER_NAME } from "./setup";
+import { Terminal, hasTmux } from "./tmux";
 
 t.test("record --live-port, watched from other terminals", { skip: hasTmux() ? false : "no tmux" }, async (t) => {
   const capture = join(mkdtempSync(join(tmpdir(), "memtrace-remote-")), "remote.mtrace");
@@ -46,7 +35,7 @@ t.test("record --live-port, watched from other terminals", { skip: hasTmux() ? f
   });
   t.match(stderr, /serving the live view on 127\.0\.0\.1:\d+, on the loopback address only/, "loopback, said");
 
-  const first = new Terminal(`${clean} ${MEMTRACE} live ${port}`, ENV);
+  const first = new Terminal(`${CLEAN} ${MEMTRACE} live ${port}`, ENV);
   t.teardown(() => first.kill());
   const s = await first.waitFor((x) => /growMainCache/.test(x), "the main thread's function, remotely");
   t.match(s, /PID \d+ .*grow\.js +running/);
@@ -58,7 +47,7 @@ t.test("record --live-port, watched from other terminals", { skip: hasTmux() ? f
   first.keys("q");
   t.equal(await first.status(), 0, "a viewer that quits mid-run ends on its own");
 
-  const second = new Terminal(`${clean} ${MEMTRACE} live 127.0.0.1:${port}`, ENV);
+  const second = new Terminal(`${CLEAN} ${MEMTRACE} live 127.0.0.1:${port}`, ENV);
   t.teardown(() => second.kill());
   await second.waitFor((x) => /growMainCache/.test(x), "a second viewer after the first left");
   await second.waitFor((x) => /ended: exit code 7/.test(x), "the app's end while viewed", 20_000);
@@ -85,7 +74,7 @@ t.test(
         s.close(() => resolve(port));
       });
     });
-    const term = new Terminal(`${clean} ${MEMTRACE} live ${free}`, ENV, { width: 80, height: 10 });
+    const term = new Terminal(`${CLEAN} ${MEMTRACE} live ${free}`, ENV, { width: 80, height: 10 });
     t.teardown(() => term.kill());
     await term.waitFor((x) => /Nothing serves a live view on 127\.0\.0\.1:\d+ \(yet\)/.test(x), "the notice");
     term.keys("q");

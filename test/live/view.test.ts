@@ -4,22 +4,8 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import t from "tap";
-import { nodeLines } from "../fixtures/node-lines";
-import { ROOT } from "../fixtures/cli";
+import { APP, MEMTRACE, ENV, CLEAN, NODE, WORKER_NAME } from "./setup";
 import { Terminal, hasTmux, parseBytes, sh } from "./tmux";
-
-const APP = join(ROOT, "test", "live", "apps", "grow.js");
-const MEMTRACE = `${sh(process.execPath)} ${sh(join(ROOT, "bin", "memtrace.js"))}`;
-
-// Node 24 and later give a worker's `name` option to its thread, which the recorder reads; before, a worker is
-// "worker". The newest line fetched for the tests shows the name; without one, this machine's node.
-const lines = nodeLines();
-const named = Array.isArray(lines) ? lines.filter((l) => Number(l.node.split(".")[0]) >= 24).pop() : undefined;
-const NODE = named?.binary ?? process.execPath;
-const WORKER_NAME = named ? "resizer" : "worker";
-
-const ENV = { NODE_V8_COVERAGE: process.env.NODE_V8_COVERAGE };
-const clean = "env -u NODE_OPTIONS -u NODE_EXTRA_CA_CERTS";
 
 function heapNow(screen: string): number {
   const m = /Heap: (\S+ \S+) now/.exec(screen);
@@ -44,7 +30,7 @@ function rows(screen: string): { location: string; total: number; own: number; c
 const descending = (xs: number[]) => xs.every((x, i) => i === 0 || xs[i - 1] >= x);
 
 t.test("record --live in a terminal", { skip: hasTmux() ? false : "no tmux" }, async (t) => {
-  const term = new Terminal(`${clean} ${MEMTRACE} record --live -- ${sh(NODE)} ${sh(APP)}`, ENV);
+  const term = new Terminal(`${CLEAN} ${MEMTRACE} record --live -- ${sh(NODE)} ${sh(APP)}`, ENV);
   t.teardown(() => term.kill());
 
   const first = await term.waitFor((s) => /growMainCache/.test(s), "the main thread's growing function");
@@ -114,7 +100,7 @@ t.test("record --live in a terminal", { skip: hasTmux() ? false : "no tmux" }, a
 });
 
 t.test("q while the app runs stops it as Ctrl-C would", { skip: hasTmux() ? false : "no tmux" }, async (t) => {
-  const term = new Terminal(`${clean} ${MEMTRACE} record --live ${sh(APP)}`, ENV, { width: 60, height: 12 });
+  const term = new Terminal(`${CLEAN} ${MEMTRACE} record --live ${sh(APP)}`, ENV, { width: 60, height: 12 });
   t.teardown(() => term.kill());
   const s = await term.waitFor((x) => /growMainCache/.test(x), "a small terminal's view");
   t.ok(
@@ -128,7 +114,7 @@ t.test("q while the app runs stops it as Ctrl-C would", { skip: hasTmux() ? fals
 });
 
 t.test("an app that ends on its own: the view stays until q", { skip: hasTmux() ? false : "no tmux" }, async (t) => {
-  const term = new Terminal(`${clean} LIVE_APP_MS=1500 NO_COLOR=1 ${MEMTRACE} record --live ${sh(APP)}`, ENV);
+  const term = new Terminal(`${CLEAN} LIVE_APP_MS=1500 NO_COLOR=1 ${MEMTRACE} record --live ${sh(APP)}`, ENV);
   t.teardown(() => term.kill());
   await term.waitFor((x) => /ended: exit code 7/.test(x), "the app's end");
   t.throws(() => readFileSync(term.statusFile), "memtrace waits for q");

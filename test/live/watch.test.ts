@@ -4,20 +4,15 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import t from "tap";
-import { ROOT } from "../fixtures/cli";
 import { userEnv } from "../record/capture";
+import { APP, BIN, MEMTRACE, ENV, CLEAN } from "./setup";
 import { Terminal, hasTmux, sh } from "./tmux";
 
-const APP = join(ROOT, "test", "live", "apps", "grow.js");
-const BIN = join(ROOT, "bin", "memtrace.js");
-const MEMTRACE = `${sh(process.execPath)} ${sh(BIN)}`;
-const ENV = { NODE_V8_COVERAGE: process.env.NODE_V8_COVERAGE };
-const clean = "env -u NODE_OPTIONS -u NODE_EXTRA_CA_CERTS";
 const tmux = { skip: hasTmux() ? false : "no tmux" };
 
 t.test("record | live: the view from a pipe, keys from the terminal", tmux, async (t) => {
   const term = new Terminal(
-    `${clean} LIVE_APP_MS=2500 ${MEMTRACE} record ${sh(APP)} 2>/dev/null | ${clean} ${MEMTRACE} live`,
+    `${CLEAN} LIVE_APP_MS=2500 ${MEMTRACE} record ${sh(APP)} 2>/dev/null | ${CLEAN} ${MEMTRACE} live`,
     ENV,
   );
   t.teardown(() => term.kill());
@@ -42,7 +37,7 @@ t.test("live FILE follows a capture as it is written", tmux, async (t) => {
   });
   const exited = new Promise((r) => recorder.on("close", r));
   while (!existsSync(file)) await new Promise((r) => setTimeout(r, 50));
-  const term = new Terminal(`${clean} ${MEMTRACE} live ${sh(file)}`, ENV);
+  const term = new Terminal(`${CLEAN} ${MEMTRACE} live ${sh(file)}`, ENV);
   t.teardown(() => term.kill());
   const first = await term.waitFor((x) => /growMainCache/.test(x), "the function, from the file");
   t.match(first, /Following \S+growing\.mtrace as it grows\. q quits\./);
@@ -87,7 +82,7 @@ t.test("no terminal: one line and a usage status, the app never started", async 
 });
 
 t.test("memtrace live at a terminal with nothing to watch", tmux, async (t) => {
-  const term = new Terminal(`${clean} ${MEMTRACE} live`, ENV, { width: 100, height: 10 });
+  const term = new Terminal(`${CLEAN} ${MEMTRACE} live`, ENV, { width: 100, height: 10 });
   t.teardown(() => term.kill());
   t.equal(await term.status(), 2);
   t.match(
