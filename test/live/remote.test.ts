@@ -17,7 +17,7 @@ import { Terminal, hasTmux } from "./tmux";
 t.test("record --live-port, watched from other terminals", { skip: hasTmux() ? false : "no tmux" }, async (t) => {
   const capture = join(mkdtempSync(join(tmpdir(), "memtrace-remote-")), "remote.mtrace");
   const recorder = spawn(process.execPath, [BIN, "record", "--live-port", "0", "-o", capture, "--", NODE, APP], {
-    env: userEnv({ env: { LIVE_APP_MS: "9000" } }),
+    env: userEnv({ env: { LIVE_APP_MS: "12000" } }),
     stdio: ["ignore", "pipe", "pipe"],
     timeout: 60_000,
   });
@@ -39,6 +39,11 @@ t.test("record --live-port, watched from other terminals", { skip: hasTmux() ? f
   t.teardown(() => first.kill());
   const s = await first.waitFor((x) => /growMainCache/.test(x), "the main thread's function, remotely");
   t.match(s, /PID \d+ .*grow\.js +running/);
+  // Once the worker's rows are in (merged), the worker is the second thread.
+  first.keys("m");
+  await first.waitFor((x) => /merged/.test(x) && /resizeImages/.test(x), "merged");
+  first.keys("m");
+  await first.waitFor((x) => /Thread 1 of/.test(x), "m again");
   first.keys(">");
   await first.waitFor(
     (x) => new RegExp(`Thread 2 of \\d+: ${WORKER_NAME} `).test(x) && /resizeImages/.test(x),

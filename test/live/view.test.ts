@@ -54,18 +54,19 @@ t.test("record --live in a terminal", { skip: hasTmux() ? false : "no tmux" }, a
   s = await term.waitFor((x) => /by own bytes/.test(x), "o");
   t.ok(descending(rows(s).map((r) => r.own)), "o sorts by own bytes");
 
+  // Merged, once the worker's rows are in (then the worker is in the list of threads too).
+  term.keys("m");
+  s = await term.waitFor((x) => /threads of process \d+ merged/.test(x) && /resizeImages/.test(x), "m");
+  t.match(s, /growMainCache/, "merged: both threads' functions");
+  term.keys("m");
+  await term.waitFor((x) => /Thread 1 of/.test(x), "m again");
+
   term.keys(">");
   s = await term.waitFor((x) => /Thread 2 of \d+:/.test(x) && /resizeImages/.test(x), "> to the worker");
   t.match(s, new RegExp(`Thread 2 of \\d+: ${WORKER_NAME} \\(worker thread`), "the worker by its name");
   t.notMatch(s, /growMainCache/, "the worker's rows only");
   term.keys("<");
   await term.waitFor((x) => /Thread 1 of/.test(x) && /growMainCache/.test(x), "< back to the main thread");
-
-  term.keys("m");
-  s = await term.waitFor((x) => /threads of process \d+ merged/.test(x), "m");
-  t.ok(/growMainCache/.test(s) && /resizeImages/.test(s), "merged: both threads' functions");
-  term.keys("m");
-  await term.waitFor((x) => /Thread 1 of/.test(x), "m again");
 
   term.keys("p");
   s = await term.waitFor((x) => /Showing live at the peak/.test(x) && /growMainCache/.test(x), "p");

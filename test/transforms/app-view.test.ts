@@ -211,6 +211,9 @@ t.test("given threads, then their kind comes from their role and name, else from
   t.equal(threadKindOf(info(ThreadRole.ROLE_WORKER, "worker"), []), "(worker thread)");
   t.equal(threadKindOf(info(ThreadRole.ROLE_POOL, "V8 worker"), []), "(V8 platform)");
   t.equal(threadKindOf(info(ThreadRole.ROLE_POOL, "libuv-worker"), []), "(libuv threadpool)");
+  // Node 24 and later name V8's threads themselves.
+  t.equal(threadKindOf(info(ThreadRole.ROLE_POOL, "V8Worker"), []), "(V8 platform)");
+  t.equal(threadKindOf(info(ThreadRole.ROLE_POOL, "DelayedTaskSche"), []), "(V8 platform)");
   t.equal(threadKindOf(undefined, ["start_thread", "worker", "uv__fs_work"]), "(libuv threadpool)");
   t.equal(
     threadKindOf(undefined, ["start_thread", "node::worker::Worker::StartThread(node::worker::Worker*)"]),

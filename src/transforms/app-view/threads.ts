@@ -20,7 +20,8 @@ export function knownThreadKind(info: ThreadInfo | undefined): ThreadKind | unde
     case ThreadRole.ROLE_WORKER:
       return "(worker thread)";
     case ThreadRole.ROLE_POOL:
-      return info.name.startsWith("V8") ? "(V8 platform)" : "(libuv threadpool)";
+      // Node 24 and later name V8's threads themselves: "V8Worker", "DelayedTaskSche(duler)".
+      return /^(node-)?V8|^DelayedTask/.test(info.name) ? "(V8 platform)" : "(libuv threadpool)";
     default:
       return undefined;
   }
