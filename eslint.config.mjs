@@ -49,6 +49,7 @@ export default tseslint.config(
       "src/streams/**",
       "src/transforms/**",
       "src/sinks/**",
+      "src/live/**",
       "src/options/**",
       "src/errors.ts",
     ],

@@ -34,6 +34,7 @@ const COMMANDS: [string[], Register][] = [
   [["fold"], (p) => (require("./capture-commands") as typeof import("./capture-commands")).registerFold(p)],
   [["filter"], (p) => (require("./capture-commands") as typeof import("./capture-commands")).registerFilter(p)],
   [["diff"], (p) => (require("./diff-command") as typeof import("./diff-command")).registerDiff(p)],
+  [["live"], (p) => (require("./live-command") as typeof import("./live-command")).registerLiveCommand(p)],
   [
     ["doctor"],
     (p) => (require("../record/doctor-command") as typeof import("../record/doctor-command")).registerDoctorCommand(p),

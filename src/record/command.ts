@@ -38,6 +38,10 @@ interface RecordCliOptions {
   jsPoll: number;
   jsAll?: boolean;
   sourceMaps: boolean;
+  live?: boolean;
+  livePort?: number;
+  liveHost: string;
+  color: boolean;
 }
 
 export function registerRecordCommand(program: Command): void {
@@ -105,6 +109,17 @@ export function registerRecordCommand(program: Command): void {
       "--no-source-maps",
       "show JS frames in the code V8 ran, not in the sources their source maps name (TypeScript, bundles)",
     )
+    .option(
+      "--live",
+      "show memory live in this terminal while the app runs (the app's output goes to a log file named on screen)",
+    )
+    .option(
+      "--live-port <port>",
+      "serve the live view to `memtrace live PORT` on this port (0: any free one)",
+      intIn(0, 65535),
+    )
+    .option("--live-host <address>", "the address --live-port listens on", "127.0.0.1")
+    .option("--no-color", "no colors in the live view (NO_COLOR in the environment does the same)")
     .passThroughOptions()
     .addHelpText(
       "after",
@@ -120,11 +135,13 @@ export function registerRecordCommand(program: Command): void {
         "  $ memtrace record --js-interval 0 app.js > native-only-heap.mtrace\n" +
         "  $ memtrace record app.js | memtrace fold | memtrace flame > flame.svg\n" +
         "  $ memtrace record -o app.mtrace app.js --port 8080\n" +
-        "  $ memtrace record -- node --max-old-space-size=200 app.js > app.mtrace\n",
+        "  $ memtrace record -- node --max-old-space-size=200 app.js > app.mtrace\n" +
+        "  $ memtrace record --live app.js\n" +
+        "  $ memtrace record --live-port 9001 -o app.mtrace app.js   # and: memtrace live 9001\n",
     )
     .action(async (words: string[], opts: RecordCliOptions, cmd: Command) => {
       try {
-        await record(words, {
+        const settings = {
           output: opts.output,
           compress: opts.compress,
           stackDepth: opts.stackDepth,
@@ -139,7 +156,17 @@ export function registerRecordCommand(program: Command): void {
           jsPollHz: opts.jsPoll,
           jsAll: opts.jsAll ?? false,
           sourceMaps: opts.sourceMaps,
-        });
+        };
+        if (opts.live || opts.livePort !== undefined) {
+          // The view's code (the fold, the renderer) loads only when asked for: recording starts the app sooner.
+          const { recordLive } = require("./live-record") as typeof import("./live-record");
+          await recordLive(words, settings, {
+            view: opts.live ?? false,
+            port: opts.livePort,
+            host: opts.liveHost,
+            color: opts.color && !process.env.NO_COLOR && process.env.TERM !== "dumb",
+          });
+        } else await record(words, settings);
       } catch (e) {
         if (e instanceof UsageError || e instanceof AppNotFound || e instanceof NativeBuildMissing) {
           cmd.error(e.message, { exitCode: EXIT_USAGE, code: "memtrace.record" });

@@ -176,11 +176,20 @@ export function recordingEnv(
 }
 
 /**
- * Starts the app. stdin and stderr are the app's own; its stdout too, unless the capture is written to stdout:
- * then the app's stdout goes to stderr, so that the two never mix.
+ * How the app's stdio is set: the launcher's own; the same but stdout to stderr when the capture is written to
+ * stdout, so that the two never mix; or given descriptors (the live view, which has the terminal, sends the app's
+ * output to a file).
  */
-export function startApp(command: AppCommand, env: NodeJS.ProcessEnv, captureOnStdout: boolean): ChildProcess {
-  return spawn(command.file, command.args, { env, stdio: ["inherit", captureOnStdout ? 2 : "inherit", "inherit"] });
+export type AppStdio = "inherit" | "capture-on-stdout" | [stdin: "ignore" | "inherit", stdout: number, stderr: number];
+
+export function startApp(command: AppCommand, env: NodeJS.ProcessEnv, stdio: AppStdio): ChildProcess {
+  const fds =
+    stdio === "inherit"
+      ? ["inherit", "inherit", "inherit"]
+      : stdio === "capture-on-stdout"
+        ? ["inherit", 2, "inherit"]
+        : stdio;
+  return spawn(command.file, command.args, { env, stdio: fds as ("inherit" | "ignore" | number)[] });
 }
 
 const FORWARDED_SIGNALS: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"];

@@ -220,6 +220,22 @@ class ProcessFold implements FoldProcess {
   }
 }
 
+/** What a reader sees of a raw process while the fold runs (the live view): its figures so far and its rows. */
+export interface FoldProgress {
+  readonly pid: number;
+  readonly scope: Scope;
+  /** The latest high-water mark's number: a row's `snap` holds its value at the peak if taken in this epoch. */
+  readonly epoch: number;
+  readonly liveBytes: number;
+  readonly peakBytes: number;
+  readonly allocations: number;
+  readonly deallocations: number;
+  /** The time of the latest event folded, in the process's clock. */
+  readonly endTime: number;
+  /** The process's rows, in the order they were made. */
+  readonly keys: readonly number[];
+}
+
 /** A measure in this fold: its definition and its state. */
 interface Computed {
   definition: MeasureDefinition;
@@ -303,6 +319,11 @@ export class Folder {
 
   push(m: Message): void {
     this.orderer.push(m);
+  }
+
+  /** The rows so far and the raw processes' figures, for a reader that looks while folding (the live view). */
+  get progress(): { rows: FoldRows; processes: readonly FoldProgress[] } {
+    return { rows: this.rows, processes: this.processOrder };
   }
 
   end(): void {

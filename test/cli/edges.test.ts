@@ -18,8 +18,11 @@ const FILES = {
   "empty.mtrace": new Uint8Array(0),
   folder: "folder" as const,
 };
-/** Commands that start or attach to processes: their edges are tested where they are (test/record, test/attach). */
-const NOT_HERE = new Set(["record", "attach", "detach", "doctor"]);
+/**
+ * Commands that start or attach to processes, or need a terminal and write no output (live): their edges are
+ * tested where they are (test/record, test/attach, test/live).
+ */
+const NOT_HERE = new Set(["record", "attach", "detach", "doctor", "live"]);
 /** Options whose value is free text: any value is right. */
 const FREE_TEXT = new Set(["--output", "--title", "--frame", "--exclude-frame"]);
 const BAD_VALUES = ["abc", "-1", "0", "1e999", "99999999999999999999", "12zz", ""];

@@ -1,0 +1,109 @@
+// The live fold, in a worker thread of its own: it reads the capture as it is written (follow.ts), folds it
+// (model.ts) and posts a snapshot for each viewer's request several times a second. Folding a busy app's
+// events takes a core; on the recorder's thread it would delay the channels the app writes into, and in the
+// viewer's it would delay the keys. Its own thread keeps both free: when it falls behind, the capture waits in
+// the file, not in the app.
+import { readlinkSync } from "node:fs";
+import { getPriority, setPriority } from "node:os";
+import { parentPort, workerData } from "node:worker_threads";
+import { Decoder } from "../codec/decoder";
+import { HandedSource, followFile } from "./follow";
+import { LiveModel } from "./model";
+import type { LiveRequest, LiveSnapshot } from "./snapshot";
+
+export interface FoldWorkerData {
+  /** A regular file read by position (and followed as it grows), or chunks posted by the thread that reads a pipe. */
+  kind: "file" | "chunks";
+  /** The file's descriptor (kind "file"). */
+  fd?: number;
+  follow: boolean;
+  intervalMs: number;
+}
+
+export type ToFoldWorker =
+  | { type: "request"; id: number; request: LiveRequest }
+  | { type: "forget"; id: number }
+  | { type: "complete" }
+  | { type: "chunk"; chunk: Uint8Array }
+  | { type: "end" };
+
+export type FromFoldWorker =
+  | { type: "snapshot"; id: number; snapshot: LiveSnapshot }
+  | { type: "warning"; message: string }
+  | { type: "taken"; bytes: number }
+  | { type: "done" };
+
+/**
+ * This thread runs at a lower priority than the app and the recorder: on a machine without a free core, the view
+ * falls behind (it says by how much) rather than taking the app's time. Linux sets a nice value per thread.
+ */
+function yieldToTheApp(): void {
+  try {
+    const tid = Number(readlinkSync("/proc/thread-self").split("/").pop());
+    if (tid > 0) setPriority(tid, Math.min(19, getPriority(tid) + 10));
+  } catch {
+    // Not Linux, or not allowed: the fold runs at the app's priority.
+  }
+}
+
+function run(data: FoldWorkerData): void {
+  yieldToTheApp();
+  const port = parentPort!;
+  const handed = new HandedSource((bytes) => port.postMessage({ type: "taken", bytes } satisfies FromFoldWorker));
+  const source = data.kind === "file" ? followFile(data.fd!, data.follow) : handed;
+  const warned = new Set<string>();
+  const warn = (message: string) => {
+    if (warned.has(message)) return;
+    warned.add(message);
+    port.postMessage({ type: "warning", message } satisfies FromFoldWorker);
+  };
+  const model = new LiveModel(warn);
+  const decoder = new Decoder((m) => model.push(m), { onWarning: (w) => warn(w.message) });
+  const requests = new Map<number, LiveRequest>();
+  let finished = false;
+  let error: string | undefined;
+
+  const send = (id: number, request: LiveRequest) => {
+    const snapshot = model.snapshot(request, { behindBytes: source.behind(), complete: finished, error });
+    port.postMessage({ type: "snapshot", id, snapshot } satisfies FromFoldWorker);
+  };
+  let lastSent = 0;
+  const sendAll = () => {
+    lastSent = Date.now();
+    for (const [id, request] of requests) send(id, request);
+  };
+  const timer = setInterval(sendAll, data.intervalMs);
+
+  port.on("message", (m: ToFoldWorker) => {
+    if (m.type === "request") {
+      requests.set(m.id, m.request);
+      send(m.id, m.request);
+    } else if (m.type === "forget") requests.delete(m.id);
+    else if (m.type === "complete") source.complete();
+    else if (m.type === "chunk") handed.add(m.chunk);
+    else if (m.type === "end") handed.end();
+  });
+
+  void (async () => {
+    try {
+      for (;;) {
+        const chunk = await source.next();
+        if (!chunk) break;
+        decoder.push(chunk);
+        // A busy fold still sends its snapshots on time; timers and requests get their turn between chunks.
+        if (Date.now() - lastSent >= data.intervalMs) sendAll();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      decoder.end();
+      model.end();
+    } catch (e) {
+      error = (e as Error).message;
+    }
+    finished = true;
+    clearInterval(timer);
+    sendAll();
+    port.postMessage({ type: "done" } satisfies FromFoldWorker);
+  })();
+}
+
+if (parentPort) run(workerData as FoldWorkerData);
