@@ -22,8 +22,8 @@ t.test("given limitMemory over its budget, then the test fails naming the functi
   t.match(out, /limitMemory: buildIndex peaked at 16\.\d MiB, over its limit of 8\.0 MiB/);
   t.match(
     out,
-    /16\.0 MiB {2}buildIndex \(.*budget\.node-test\.js:10\)/,
-    "the top location is the function, with its bytes",
+    /16\.0 MiB {2}buildIndex \(.*budget\.node-test\.js:12\)/,
+    "the top location is the function at its allocating line (12), with its bytes",
   );
   t.match(out, /The capture is kept: memtrace summary .*buildIndex\.mtrace/);
 });
