@@ -58,9 +58,19 @@ bool IsType(napi_env env, napi_value value, napi_valuetype type) {
   return value && napi_typeof(env, value, &actual) == napi_ok && actual == type;
 }
 
-// start({ mainThread: boolean, workerId: number, arrayBuffers?: () => number }): boolean — whether this
-// isolate is now being recorded. arrayBuffers reads the bytes of the isolate's array buffers (Node's
-// allocator keeps that count, out of an addon's reach) for the memory timeline.
+// Tells the interposer the app's name for the calling thread's isolate, if it has one (a worker's `name`).
+void NameThread(napi_env env, const memtrace_agent_api* api, napi_value name) {
+  if (api->version < 7 || !IsType(env, name, napi_string)) return;
+  // V8 writes whole characters only: a cut name is still UTF-8.
+  char text[MEMTRACE_THREAD_NAME_MAX + 1];
+  size_t length = 0;
+  if (napi_get_value_string_utf8(env, name, text, sizeof(text), &length) != napi_ok || length == 0) return;
+  api->thread_name(text, length);
+}
+
+// start({ mainThread: boolean, workerId: number, threadName?: string, arrayBuffers?: () => number }): boolean
+// — whether this isolate is now being recorded. arrayBuffers reads the bytes of the isolate's array buffers
+// (Node's allocator keeps that count, out of an addon's reach) for the memory timeline.
 napi_value Start(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value options = nullptr;
@@ -77,6 +87,7 @@ napi_value Start(napi_env env, napi_callback_info info) {
   if (IsType(env, id, napi_number)) napi_get_value_uint32(env, id, &worker_id);
   napi_value reader = Property(env, options, "arrayBuffers");
   if (!IsType(env, reader, napi_function)) reader = nullptr;
+  NameThread(env, api, Property(env, options, "threadName"));
   return Boolean(env, memtrace::IsolateAgent::Start(env, api, main_thread, worker_id, reader));
 }
 

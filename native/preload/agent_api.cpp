@@ -1,4 +1,5 @@
 // The table the addon finds with dlsym (see include/memtrace/agent_api.h).
+#include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -91,6 +92,21 @@ void thread_role(memtrace_thread_role role, uint32_t worker_id) {
   if (!t) return;
   t->worker_id.store(worker_id, std::memory_order_relaxed);
   t->role.store(static_cast<uint32_t>(role), std::memory_order_relaxed);
+}
+
+void thread_name(const char* name, size_t length) {
+  if (!recorder::active() || !name) return;
+  BusyScope busy(kRecorderThread);
+  ThreadState* t = current_thread();
+  if (!t || t->app_named.load(std::memory_order_relaxed)) return;
+  if (length > MEMTRACE_THREAD_NAME_MAX) {
+    length = MEMTRACE_THREAD_NAME_MAX;
+    // Not inside a UTF-8 sequence: the name is a proto string.
+    while (length > 0 && (static_cast<unsigned char>(name[length]) & 0xC0) == 0x80) length--;
+  }
+  memcpy(t->app_name, name, length);
+  t->app_name[length] = 0;
+  t->app_named.store(true, std::memory_order_release);
 }
 
 void heap_figures(const memtrace_heap_figures* figures) {
@@ -227,6 +243,7 @@ const memtrace_agent_api api = {
     set_interpreter_frames,
     collecting,
     keep_tiers,
+    thread_name,
 };
 
 }  // namespace

@@ -117,6 +117,7 @@ void start_new_scope() {
     }
     t->role.store(0, std::memory_order_relaxed);
     t->worker_id.store(0, std::memory_order_relaxed);
+    t->app_named.store(false, std::memory_order_relaxed);
     t->info_written = false;
     t->written_name[0] = 0;
     t->written_role = 0;
@@ -144,6 +145,7 @@ void after_fork_in_child() {
   self->tid = static_cast<uint32_t>(syscall(SYS_gettid));
   self->role.store(0, std::memory_order_relaxed);
   self->worker_id.store(0, std::memory_order_relaxed);
+  self->app_named.store(false, std::memory_order_relaxed);
   self->info_written = false;
   self->written_name[0] = 0;
   self->written_role = 0;

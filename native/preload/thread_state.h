@@ -12,6 +12,7 @@
 
 #include "asymmetric_fence.h"
 #include "event_buffer.h"
+#include "memtrace/agent_api.h"
 #include "spin_lock.h"
 #include "stack_tables.h"
 #include "stack_walk.h"
@@ -88,11 +89,15 @@ struct ThreadState {
   // Set by the agent for threads that run an isolate.
   std::atomic<uint32_t> role{0};
   std::atomic<uint32_t> worker_id{0};
+  // Set by the agent: the app's name for the thread (agent_api.h's thread_name), NUL-terminated, written
+  // before `app_named` is set.
+  char app_name[MEMTRACE_THREAD_NAME_MAX + 1] = {0};
+  std::atomic<bool> app_named{false};
   // The thread has run its exit destructors; the writer releases the state once the thread is gone.
   std::atomic<bool> ended{false};
 
   // Owned by the writer thread: what it last wrote in a ThreadInfo.
-  char written_name[16] = {0};
+  char written_name[MEMTRACE_THREAD_NAME_MAX + 1] = {0};
   uint32_t written_role = 0;
   bool info_written = false;
 

@@ -91,7 +91,10 @@ void sample_rss(Writer& w) {
 
 bool thread_gone(uint32_t tid) { return syscall(SYS_tgkill, recorder::pid(), tid, 0) != 0 && errno == ESRCH; }
 
-void read_thread_name(uint32_t tid, char name[16]) {
+// A thread name as ThreadInfo writes it: the OS's (at most 15 bytes) or the app's (agent_api.h).
+constexpr size_t kNameSize = MEMTRACE_THREAD_NAME_MAX + 1;
+
+void read_thread_name(uint32_t tid, char name[kNameSize]) {
   char path[64];
   snprintf(path, sizeof(path), "/proc/self/task/%u/comm", tid);
   name[0] = 0;
@@ -100,8 +103,17 @@ void read_thread_name(uint32_t tid, char name[16]) {
   ssize_t n = read(fd, name, 15);
   close(fd);
   if (n <= 0) return;
+  if (name[n - 1] == '\n') n--;
+  // The kernel cuts names at 15 bytes, also inside a UTF-8 character (Node 24 names a worker's thread by its
+  // `name` option): ThreadInfo.name is a proto string, so an incomplete last character goes.
+  ssize_t lead = n;
+  while (lead > 0 && (static_cast<unsigned char>(name[lead - 1]) & 0xC0) == 0x80) lead--;
+  if (lead > 0) {
+    unsigned char c = static_cast<unsigned char>(name[lead - 1]);
+    ssize_t length = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+    if (n - (lead - 1) < length) n = lead - 1;
+  }
   name[n] = 0;
-  if (name[n - 1] == '\n') name[n - 1] = 0;
 }
 
 struct ThreadKind {
@@ -130,19 +142,27 @@ constexpr struct {
     {"DelayedTaskSche", MEMTRACE_ROLE_POOL},
 };
 
-// The thread's name and role: the agent's word for isolates, the OS name if the app set one, else what its
-// start routine says (libuv's pool threads start in libuv's `worker`).
-void describe_thread(Writer& w, ThreadState* t, char name[16], uint32_t& role) {
-  if (t->info_written && t->ended.load(std::memory_order_relaxed)) {
-    // The thread is gone or going: keep what was said of it.
-    memcpy(name, t->written_name, 16);
-    // The agent's word may have come after the last ThreadInfo (a worker that ended within a round).
+// The thread's name and role: the agent's word for isolates (a worker's `name` option), the OS name if the
+// app set one, else what its start routine says (libuv's pool threads start in libuv's `worker`).
+void describe_thread(Writer& w, ThreadState* t, char name[kNameSize], uint32_t& role) {
+  if (t->app_named.load(std::memory_order_acquire)) {
+    memcpy(name, t->app_name, kNameSize);
     role = t->role.load(std::memory_order_relaxed);
     if (!role) role = t->written_role;
     return;
   }
-  char process_name[16];
+  char process_name[kNameSize];
   read_thread_name(recorder::pid(), process_name);
+  if (t->info_written && t->ended.load(std::memory_order_relaxed)) {
+    // The thread is gone or going: keep what was said of it.
+    memcpy(name, t->written_name, kNameSize);
+    // The agent's word may have come after the last ThreadInfo (a worker that ended within a round).
+    role = t->role.load(std::memory_order_relaxed);
+    if (!role) role = t->written_role;
+    if (role == MEMTRACE_ROLE_WORKER && strcmp(name, process_name) == 0)
+      snprintf(name, kNameSize, "%s", "worker");
+    return;
+  }
   read_thread_name(t->tid, name);
   if (!name[0]) strcpy(name, t->written_name);
   role = t->role.load(std::memory_order_relaxed);
@@ -152,6 +172,12 @@ void describe_thread(Writer& w, ThreadState* t, char name[16], uint32_t& role) {
   }
   for (const auto& k : kNodeThreadNames) {
     if (!role && strcmp(name, k.name) == 0) role = k.role;
+  }
+  // A worker without a name of its own (before Node 24, its OS name is the process's): called so whether or
+  // not its start routine is known yet.
+  if (role == MEMTRACE_ROLE_WORKER && (!name[0] || strcmp(name, process_name) == 0)) {
+    snprintf(name, kNameSize, "%s", "worker");
+    return;
   }
   uintptr_t start = t->start_routine.load(std::memory_order_relaxed);
   if (!start || (name[0] && strcmp(name, process_name) != 0)) return;
@@ -165,12 +191,12 @@ void describe_thread(Writer& w, ThreadState* t, char name[16], uint32_t& role) {
     if (!kind && routine.find(k.start_routine) != std::string::npos) kind = &k;
   }
   if (!kind) return;
-  snprintf(name, 16, "%s", kind->name);
+  snprintf(name, kNameSize, "%s", kind->name);
   if (!role) role = kind->role;
 }
 
 void write_thread_info(Writer& w, ThreadState* t, uint64_t now, bool ended) {
-  char name[16];
+  char name[kNameSize];
   uint32_t role;
   describe_thread(w, t, name, role);
   if (!ended && t->info_written && role == t->written_role && strcmp(name, t->written_name) == 0) return;

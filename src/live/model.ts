@@ -162,7 +162,7 @@ export class LiveModel {
       const kind = knownThreadKind(info) ?? threadKindOf(info, []);
       let name = info?.name || `thread ${tid}`;
       if (tid === p.pid) name = "main";
-      // Before Node 24 a worker's `name` option does not reach its thread: its threadId tells it apart.
+      // Node 20 keeps a worker's `name` option from the worker (docs/thread-names.md): its threadId tells it apart.
       else if (info?.role === ThreadRole.ROLE_WORKER && name === "worker" && info.workerId > 0) {
         name = `worker ${info.workerId}`;
       }

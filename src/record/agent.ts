@@ -5,18 +5,16 @@
 // never change what the app does: any failure (no agent for this V8, a process that is not being recorded)
 // leaves the app running as it would without memtrace, with JS frames left unnamed; the capture's Header says
 // why.
-import { loadAgentAddon } from "./native";
+import { isolateIdentity, loadAgentAddon } from "./native";
 
 try {
   const addon = loadAgentAddon();
-  // Only a worker loads worker_threads, for its id: on the main thread it would add ~3 ms to every start.
   // (The addon sets --interpreted-frames-native-stack once recording starts, which names JS frames.)
-  const mainThread = addon.onMainThread();
-  const workerId = mainThread ? 0 : (require("node:worker_threads") as typeof import("node:worker_threads")).threadId;
+  const identity = isolateIdentity(addon);
   // Taken now, before the app's code runs: the app may replace process.memoryUsage.
   const memoryUsage = process.memoryUsage;
   const arrayBuffers = () => memoryUsage.call(process).arrayBuffers;
-  if (addon.start({ mainThread, workerId, arrayBuffers })) {
+  if (addon.start({ ...identity, arrayBuffers })) {
     // The app's code has ended when the isolate's 'exit' listeners have run: its event loop emptied, it called
     // process.exit(), or an uncaught exception ended it. Node's teardown, which frees what the app kept, comes
     // after. A listener of memtrace's would run before the app's, so process.emit is wrapped instead (a native

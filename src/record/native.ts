@@ -11,7 +11,7 @@ import { dirname, join } from "node:path";
 /** The agent, as seen from JavaScript (native/addon/addon.cpp). */
 export interface AgentAddon {
   /** Starts the agent of the calling isolate; false when this process is not being recorded. */
-  start(options: { mainThread: boolean; workerId: number; arrayBuffers?: () => number }): boolean;
+  start(options: IsolateIdentity & { arrayBuffers?: () => number }): boolean;
   /**
    * A process.emit that calls `emit` and then, once the runtime's 'exit' has been emitted in the calling isolate
    * (its 'exit' listeners have run), records that the app's code has ended there.
@@ -31,6 +31,25 @@ export interface AgentAddon {
 }
 
 /** What a recording started from inside the process records (native/include/memtrace/agent_api.h). */
+/** Which isolate calls the agent: the main thread's, or a worker's by its threadId and its `name` option. */
+export interface IsolateIdentity {
+  mainThread: boolean;
+  workerId: number;
+  threadName?: string;
+}
+
+/**
+ * The calling isolate's identity. Only a worker loads worker_threads: on the main thread it would add ~3 ms to every
+ * start. threadName is the worker's `name` option from Node 22 on (Node 24 also names the OS thread by it, cut to 15
+ * bytes); Node 20 does not tell a worker its name.
+ */
+export function isolateIdentity(addon: AgentAddon): IsolateIdentity {
+  if (addon.onMainThread()) return { mainThread: true, workerId: 0 };
+  const workerThreads = require("node:worker_threads") as { threadId: number; threadName?: unknown };
+  const { threadId, threadName } = workerThreads;
+  return { mainThread: false, workerId: threadId, threadName: typeof threadName === "string" ? threadName : undefined };
+}
+
 export interface RuntimeSettings {
   /** The capture's file; with `socket`, the Unix socket to connect to (memtrace attach's). */
   output: string;

@@ -6,6 +6,7 @@
 // a second recording would count every allocation twice: track() refuses.
 import { join, resolve } from "node:path";
 import {
+  isolateIdentity,
   loadRuntimeAgent,
   PACKAGE_ROOT,
   preloadLibraryPath,
@@ -126,10 +127,8 @@ export function startRuntime(settings: RuntimeSettings, nativeOnly: boolean): { 
   if (error !== null) throw new TrackError(error);
   let agent = false;
   if (!nativeOnly) {
-    const mainThread = addon.onMainThread();
-    const workerId = mainThread ? 0 : (require("node:worker_threads") as typeof import("node:worker_threads")).threadId;
     const memoryUsage = process.memoryUsage;
-    agent = addon.start({ mainThread, workerId, arrayBuffers: () => memoryUsage.call(process).arrayBuffers });
+    agent = addon.start({ ...isolateIdentity(addon), arrayBuffers: () => memoryUsage.call(process).arrayBuffers });
   }
   return { addon, agent };
 }

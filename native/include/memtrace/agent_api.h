@@ -19,7 +19,10 @@ extern "C" {
 #endif
 
 #define MEMTRACE_AGENT_API_SYMBOL "memtrace_agent_api"
-#define MEMTRACE_AGENT_API_VERSION 6
+#define MEMTRACE_AGENT_API_VERSION 7
+
+// The longest thread name thread_name keeps, in bytes.
+#define MEMTRACE_THREAD_NAME_MAX 63
 
 // Values of proto/memtrace.proto's CodeEventKind.
 enum memtrace_code_event_kind {
@@ -229,6 +232,14 @@ struct memtrace_agent_api {
   // Whether to keep V8's Sparkplug and Maglev tiers (`memtrace record --all-tiers`), whose frames have no
   // lines; otherwise the agent turns them off, so that JS code is interpreted or optimised.
   int (*keep_tiers)(void);
+
+  // Version 7.
+
+  // The name the app gave the calling thread's isolate (a worker's `name` option, as
+  // worker_threads.threadName reads it), not NUL-terminated; copied, cut to MEMTRACE_THREAD_NAME_MAX bytes at
+  // a character's start. It names the thread in its ThreadInfo from then on, before the OS name: Node names a
+  // worker's OS thread by it only from Node 24 on, and only its first 15 bytes.
+  void (*thread_name)(const char* name, size_t length);
 };
 
 typedef const struct memtrace_agent_api* (*memtrace_agent_api_fn)(void);

@@ -1004,6 +1004,9 @@ export type ThreadInfo = Message<"memtrace.v1.ThreadInfo"> & {
   tid: number;
 
   /**
+   * A worker's `name` option where its isolate can read it (Node 22 and later), in full; else the OS thread name
+   * (at most 15 bytes), or what memtrace calls threads that all carry the process's name ("libuv worker").
+   *
    * @generated from field: string name = 2;
    */
   name: string;
