@@ -129,9 +129,10 @@ export function registerRecordCommand(program: Command): void {
         "collected 10 times a second (the JS heap's bytes and counts are estimates from those samples), children\n" +
         "and workers are recorded, a capture that goes to a file is compressed with LZ4 (one that goes to a pipe\n" +
         "is not: its reader takes it as it comes), V8 does not inline JS functions, so that each has its frame\n" +
-        "(loops of small helpers take up to 1.45x the CPU), and V8 runs JS in its interpreter and TurboFan only\n" +
-        "(no Sparkplug, no Maglev), so that every JS frame carries the line executing in it (a server on Node 24\n" +
-        "or later takes up to 2x its CPU in its first seconds of load; --all-tiers keeps them).\n\nExamples:\n" +
+        "(loops of small helpers run slower), and V8 runs JS in its interpreter and TurboFan only (no Sparkplug,\n" +
+        "no Maglev: a server warms up slower, most on Node 24 and later), so that every JS frame carries the line\n" +
+        "executing in it; --inlining and --all-tiers keep V8 as it is (bench/results/js-frames.md has the costs).\n" +
+        "\nExamples:\n" +
         "  $ memtrace record --js-interval 0 app.js > native-only-heap.mtrace\n" +
         "  $ memtrace record app.js | memtrace fold | memtrace flame > flame.svg\n" +
         "  $ memtrace record -o app.mtrace app.js --port 8080\n" +
