@@ -193,7 +193,7 @@ async function loadProfile(file: string, opts: DiffCliOptions): Promise<Profile>
   await pipeline(
     input.stream,
     progress("diff", file),
-    createDecodeStream({ onWarning: (w) => onWarning(w.message) }),
+    createDecodeStream({ onWarning: (w) => onWarning(w.message), paired: true }),
     fold(foldOptions),
     collect,
   );

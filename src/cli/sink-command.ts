@@ -39,7 +39,8 @@ export function registerSink(program: Command, def: SinkDefinition<never>): void
       const stages = [
         input.stream,
         progress(def.name, file),
-        createDecodeStream({ onWarning }),
+        // Paired scopes (format version 2) are read by fold, and by the reports that fold or print records.
+        createDecodeStream({ onWarning, paired: kind === "profile" || def.readsPaired }),
         ...folding,
         sink,
         output.stream,

@@ -215,7 +215,7 @@ export class Decoder {
       }
       if (h.version > this.maxVersion) {
         throw new CaptureError(
-          `process ${message.pid}: its events are paired (format version ${h.version}), which only fold reads: fold the capture first`,
+          `process ${message.pid}: its events are paired (format version ${h.version}), which this reader does not read: fold the capture first`,
           offset,
         );
       }

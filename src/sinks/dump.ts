@@ -264,6 +264,7 @@ export const dump: SinkDefinition<DumpOptions> = {
   examples: ["memtrace dump app.mtrace | less", "memtrace record app.js | memtrace dump | grep malloc | head"],
   options: [],
   input: "messages",
+  readsPaired: true,
   create() {
     const f = new DumpFormatter();
     return messageSink((m) => f.format(m));

@@ -45,6 +45,11 @@ export interface SinkDefinition<O = Record<string, unknown>> {
    * measure options are offered whenever `input` is not "messages". Default: `input`.
    */
   inputOf?(options: O): SinkInput;
+  /**
+   * The report reads paired scopes (format version 2: SiteTable, PairedBatch) itself: a report that folds with
+   * Folder, or prints records. A report of a profile reads them whatever this says (the CLI folds them first).
+   */
+  readsPaired?: boolean;
   /** The output is binary: the CLI refuses to write it to a terminal. */
   binaryOutput?: boolean;
   create(options: O): Transform;

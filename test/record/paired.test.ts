@@ -65,7 +65,7 @@ for (const [app, folds] of APPS_FOLDED) {
   });
 }
 
-t.test("given MEMTRACE_PAIRED=1, then the capture holds no EventBatch, and only fold reads it", async (t) => {
+t.test("given MEMTRACE_PAIRED=1, then the capture holds no EventBatch, and the reports read it", async (t) => {
   const messages = record(["pool.js"], "1");
   t.equal(rows(messages, "events"), 0, "no EventBatch");
   t.ok(rows(messages, "paired") > 1000, "paired events");
@@ -78,9 +78,8 @@ t.test("given MEMTRACE_PAIRED=1, then the capture holds no EventBatch, and only 
       encoding: "utf8",
     },
   );
-  t.equal(summary.status, 1, "summary of the raw paired capture exits 1");
-  t.match(summary.stderr, /its events are paired \(format version 2\), which only fold reads: fold the capture first/);
-  t.equal(summary.stderr.trim().split("\n").length, 1, "in one line");
+  t.equal(summary.status, 0, summary.stderr);
+  t.match(summary.stdout, /Peak memory/, "summary of the raw paired capture");
   // fold reads it, also with a time given as a percentage of the run; its output is a folded capture of version 1.
   const folded = join(tmp, "pool-at.mtrace");
   const fold = spawnSync(
