@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from "nod
 import { release, tmpdir } from "node:os";
 import { join } from "node:path";
 import { decodeAll } from "../codec/decoder";
+import type { Message } from "../codec/model";
 import { Scopes } from "../model/scope";
 import { PACKAGE_ROOT, PLATFORM, agentFileName, nativeDir, v8LineOf } from "./native";
 
@@ -71,9 +72,38 @@ function recordProbe(node: string): Promise<{ capture?: Buffer; stderr: string }
 
 const percent = (part: number, whole: number) => `${whole > 0 ? Math.round((100 * part) / whole) : 0}%`;
 
+/** A process's allocations, from its events or its paired rows and their sites (a recording paired or not). */
+function* allocationsOf(
+  messages: Message[],
+  pid: number,
+): Generator<{ kind: number; size: number; stack: number; tid: number }> {
+  const sites = { kind: [0], size: [0], stack: [0] };
+  for (const m of messages) {
+    if (m.pid !== pid) continue;
+    if (m.type === "events") {
+      const b = m.batch;
+      for (let i = 0; i < b.length; i++)
+        if (b.kind[i] < 64) yield { kind: b.kind[i], size: b.size[i], stack: b.stack[i], tid: b.tid[i] };
+    } else if (m.type === "sites") {
+      for (let i = 0; i < m.sites.length; i++) {
+        sites.kind[m.sites.firstId + i] = m.sites.kind[i];
+        sites.size[m.sites.firstId + i] = m.sites.size[i];
+        sites.stack[m.sites.firstId + i] = m.sites.stack[i];
+      }
+    } else if (m.type === "paired") {
+      const b = m.batch;
+      for (let i = 0; i < b.length; i++) {
+        const site = b.op[i] / 2;
+        if (b.op[i] % 2 === 0)
+          yield { kind: sites.kind[site], size: sites.size[site], stack: sites.stack[site], tid: b.tid[i] };
+      }
+    }
+  }
+}
+
 /** What the probe's capture says about the interposer, the agent and the stacks. */
 function readProbe(bytes: Buffer, stderr: string): DoctorLine[] {
-  const messages = decodeAll(bytes);
+  const messages = decodeAll(bytes, { paired: true });
   const scopes = new Scopes();
   for (const m of messages) scopes.apply(m);
   const header = messages.find((m) => m.type === "header");
@@ -87,22 +117,17 @@ function readProbe(bytes: Buffer, stderr: string): DoctorLine[] {
   let rootedBytes = 0;
   let probes = 0;
   let named = 0;
-  for (const m of messages) {
-    if (m.type !== "events" || m.pid !== header.pid) continue;
-    const b = m.batch;
-    for (let i = 0; i < b.length; i++) {
-      if (b.kind[i] >= 64) continue;
-      allocations++;
-      const names = scope.stackFrames(b.stack[i]).map((f) => scope.frame(f).name);
-      if (b.size[i] === PROBE_BYTES) {
-        probes++;
-        if (names.includes(PROBE_FUNCTION)) named++;
-      }
-      // JS heap samples have V8's stacks, not native ones; other threads start elsewhere than main.
-      if (b.kind[i] === 13 || b.tid[i] !== header.pid) continue;
-      nativeBytes += b.size[i];
-      if (names.some((n) => n === "main" || n.startsWith("node::Start("))) rootedBytes += b.size[i];
+  for (const a of allocationsOf(messages, header.pid)) {
+    allocations++;
+    const names = scope.stackFrames(a.stack).map((f) => scope.frame(f).name);
+    if (a.size === PROBE_BYTES) {
+      probes++;
+      if (names.includes(PROBE_FUNCTION)) named++;
     }
+    // JS heap samples have V8's stacks, not native ones; other threads start elsewhere than main.
+    if (a.kind === 13 || a.tid !== header.pid) continue;
+    nativeBytes += a.size;
+    if (names.some((n) => n === "main" || n.startsWith("node::Start("))) rootedBytes += a.size;
   }
   const codeEvents = messages.filter((m) => m.type === "code" && m.pid === header.pid).length;
   const lines: DoctorLine[] = [

@@ -5,6 +5,7 @@
 import {
   CodeEventKind,
   Content,
+  EventKind,
   EventOrder,
   FunctionKind,
   GcKind,
@@ -13,12 +14,20 @@ import {
   ProcessEventKind,
   ThreadRole,
   type Message,
+  type PairedBatch,
 } from "../codec/model";
 import { allocatorName } from "../model/allocators";
+import { EXTRA_AWAITED, EXTRA_EARLY, EXTRA_OVERWRITTEN } from "../transforms/pair";
 import { messageSink, type SinkDefinition } from "./sink";
 
 const q = (s: string) => JSON.stringify(s);
 const hex = (n: number) => `0x${n.toString(16)}`;
+
+const EXTRA_RELEASE: Record<number, string> = {
+  [EXTRA_EARLY]: "early",
+  [EXTRA_OVERWRITTEN]: "overwritten",
+  [EXTRA_AWAITED]: "awaited",
+};
 
 function enumName(e: Record<number, string>, v: number): string {
   return e[v] ?? `${v}`;
@@ -27,6 +36,8 @@ function enumName(e: Record<number, string>, v: number): string {
 /** Formats Messages as dump lines; keeps each process's strings to show names beside their ids. */
 export class DumpFormatter {
   private readonly strings = new Map<number, string[]>();
+  /** Each process's sites' allocators: which allocation rows are mappings (they carry an address). */
+  private readonly siteKinds = new Map<number, number[]>();
 
   format(m: Message): string {
     const at = m.offset !== undefined ? `@${m.offset} ` : "";
@@ -36,6 +47,7 @@ export class DumpFormatter {
       case "header": {
         const h = m.header;
         this.strings.set(m.pid, [""]);
+        this.siteKinds.delete(m.pid);
         const s = h.settings;
         lines.push(
           `${head} format=${q(h.format)} version=${h.version} content=${enumName(Content, h.content)} writer=${q(h.writer)} ppid=${h.ppid}` +
@@ -128,24 +140,20 @@ export class DumpFormatter {
       }
       case "sites": {
         const t = m.sites;
+        const kinds = this.siteKinds.get(m.pid) ?? [];
+        this.siteKinds.set(m.pid, kinds);
         lines.push(`${head} first=${t.firstId} n=${t.length}`);
         for (let i = 0; i < t.length; i++) {
+          kinds[t.firstId + i] = t.kind[i];
           lines.push(
             `  site ${t.firstId + i} ${allocatorName(t.kind[i])} size=${t.size[i]} stack=${t.stack[i]} count=${t.count[i]}`,
           );
         }
         break;
       }
-      case "paired": {
-        // The rows as PairedBatch has them (proto/memtrace.proto): allocations name a site, frees an age.
-        const b = m.batch;
-        lines.push(`${head} n=${b.length} frees=${b.freeKind.length} extra=${b.extraRow.length}`);
-        for (let i = 0; i < b.length; i++) {
-          const op = b.op[i];
-          lines.push(`  t=${b.time[i]} tid=${b.tid[i]} ${op % 2 === 0 ? `site=${op / 2}` : `free=${(op - 1) / 2}`}`);
-        }
+      case "paired":
+        lines.push(...this.pairedRows(head, m.batch, this.siteKinds.get(m.pid) ?? []));
         break;
-      }
       case "watermark":
         lines.push(`${head} t=${m.timeNs}`);
         break;
@@ -245,6 +253,45 @@ export class DumpFormatter {
       this.strings.set(pid, t);
     }
     return t;
+  }
+
+  /**
+   * A PairedBatch's rows as proto/memtrace.proto defines them: an allocation names its site; a free names the
+   * allocation whose block it releases by its age (1: the latest), or says it released nothing, or that it is the
+   * late free of a block released at an allocation; mappings keep their addresses; an allocation that releases a
+   * block at once says which and why. A corrupt batch prints what it holds (missing values as "?").
+   */
+  private pairedRows(head: string, b: PairedBatch, siteKinds: number[]): string[] {
+    const lines = [`${head} n=${b.length} frees=${b.freeKind.length} extra=${b.extraRow.length}`];
+    const at = (a: ArrayLike<number>, i: number) => (i < a.length ? a[i] : undefined);
+    const hexOf = (n: number | undefined) => (n === undefined ? "?" : hex(n));
+    let free = 0;
+    let mapping = 0;
+    let unmap = 0;
+    let extra = 0;
+    for (let i = 0; i < b.length; i++) {
+      const op = b.op[i];
+      let row = `  t=${b.time[i]} tid=${b.tid[i]} `;
+      if (op % 2 === 0) {
+        const kind = siteKinds[op / 2];
+        row += `site=${op / 2}`;
+        if (kind === EventKind.MMAP || kind === EventKind.MREMAP) row += ` address=${hexOf(at(b.address, mapping++))}`;
+        while (extra < b.extraRow.length && b.extraRow[extra] === i) {
+          const age = b.extraAge[extra];
+          const why = EXTRA_RELEASE[b.extraKind[extra++]] ?? "?";
+          row += age === 0 ? ` releases its own block (${why})` : ` releases age=${age} (${why})`;
+        }
+      } else {
+        const kind = at(b.freeKind, free++);
+        const v = (op - 1) / 2;
+        row += kind === undefined ? "?" : allocatorName(kind);
+        if (kind === EventKind.MUNMAP)
+          row += ` ${hexOf(at(b.address, mapping++))} length=${at(b.unmapLength, unmap++) ?? "?"}`;
+        else row += v === 0 ? " released nothing" : v === 1 ? " late" : ` age=${v - 1}`;
+      }
+      lines.push(row);
+    }
+    return lines;
   }
 
   private str(pid: number, id: number): string {

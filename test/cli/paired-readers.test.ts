@@ -82,3 +82,16 @@ t.test("given a raw paired capture, then fold | summary equals summary", async (
   const [a, b] = await Promise.all([memtrace(["summary", folded]), memtrace(["summary", "--leaks", UNPAIRED])]);
   t.equal(a.stdout.toString(), b.stdout.toString());
 });
+
+t.test("given a raw paired capture, then dump prints its sites and every paired row readably", async (t) => {
+  const [a, b] = await Promise.all([memtrace(["dump", PAIRED]), memtrace(["dump", UNPAIRED])]);
+  t.equal(a.status, 0, a.stderr);
+  const [paired, unpaired] = [a.stdout.toString(), b.stdout.toString()];
+  const rows = (text: string) => text.split("\n").filter((l) => l.startsWith("  t=")).length;
+  t.equal(rows(paired), rows(unpaired), "a row per event");
+  t.match(paired, /pid \d+ sites first=1 n=\d+\n {2}site 1 \S+ size=\d+ stack=\d+ count=1\n/, "sites by id");
+  t.match(paired, /\n {2}t=\d+ tid=\d+ site=\d+\n/, "an allocation names its site");
+  t.match(paired, /\n {2}t=\d+ tid=\d+ free age=\d+\n/, "a free names its allocation by age");
+  t.match(paired, /\n {2}t=\d+ tid=\d+ munmap 0x[0-9a-f]+ length=\d+\n/, "a munmap keeps its address");
+  t.match(paired, /\n {2}t=\d+ tid=\d+ site=\d+ address=0x[0-9a-f]+\n/, "so does an mmap");
+});

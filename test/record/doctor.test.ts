@@ -26,22 +26,24 @@ t.test("memtrace --version prints the package's version", async (t) => {
   t.equal(run.stdout.toString(), `${VERSION}\n`);
 });
 
-t.test("given memtrace as installed here, the doctor finds nothing wrong", async (t) => {
-  const run = await memtrace(["doctor"]);
-  t.equal(run.status, 0, run.stdout.toString());
-  const found = topics(run.stdout);
-  t.match(found.get("memtrace"), `${VERSION} (`);
-  t.match(found.get("platform"), /^linux-x64, glibc \d+\.\d+, kernel /);
-  t.equal(
-    found.get("node"),
-    `${process.execPath} ${process.version} (V8 ${process.versions.v8}, ABI ${process.versions.modules})`,
-  );
-  t.match(found.get("native files"), `interposer, an agent for V8 ${line}`);
-  t.match(found.get("interposer"), /^loads: the probe's recording holds [\d,]+ allocations$/);
-  t.match(found.get("agent"), new RegExp(`^memtrace-agent ${VERSION} for V8 ${line}: \\d+ code events; 64 of 64 `));
-  const rooted = Number(/^(\d+)%/.exec(found.get("frame pointers") ?? "")?.[1]);
-  t.ok(rooted >= 90, `frame pointers: ${found.get("frame pointers")}`);
-});
+for (const paired of ["0", "1"])
+  t.test(`given memtrace as installed here (MEMTRACE_PAIRED=${paired}), the doctor finds nothing wrong`, async (t) => {
+    // A recorder that pairs events writes them paired (format version 2): the doctor reads both forms.
+    const run = await memtrace(["doctor"], { env: { MEMTRACE_PAIRED: paired } });
+    t.equal(run.status, 0, run.stdout.toString());
+    const found = topics(run.stdout);
+    t.match(found.get("memtrace"), `${VERSION} (`);
+    t.match(found.get("platform"), /^linux-x64, glibc \d+\.\d+, kernel /);
+    t.equal(
+      found.get("node"),
+      `${process.execPath} ${process.version} (V8 ${process.versions.v8}, ABI ${process.versions.modules})`,
+    );
+    t.match(found.get("native files"), `interposer, an agent for V8 ${line}`);
+    t.match(found.get("interposer"), /^loads: the probe's recording holds [\d,]+ allocations$/);
+    t.match(found.get("agent"), new RegExp(`^memtrace-agent ${VERSION} for V8 ${line}: \\d+ code events; 64 of 64 `));
+    const rooted = Number(/^(\d+)%/.exec(found.get("frame pointers") ?? "")?.[1]);
+    t.ok(rooted >= 90, `frame pointers: ${found.get("frame pointers")}`);
+  });
 
 t.test("given no agent for this node, the doctor says so and exits with 1", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "memtrace-doctor-"));
