@@ -17,7 +17,7 @@ interface CaptureCommand {
   name: string;
   file: string | undefined;
   opts: { output?: string; compress?: boolean };
-  /** Whether the stage reads paired events (version-2 scopes): fold does, filter does not. */
+  /** Whether the stage reads paired events (version-2 scopes): fold does; filter refuses them itself. */
   paired?: boolean;
   stage: (onWarning: (message: string) => void) => Transform | Promise<Transform>;
 }
@@ -155,6 +155,7 @@ export function registerFilter(program: Command): void {
       name: "filter",
       file,
       opts,
+      paired: true,
       stage: (onWarning) => filter(filterOptions(opts, onWarning)),
     });
   });

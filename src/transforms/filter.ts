@@ -5,6 +5,7 @@
 // even if another thread did the freeing. That needs the events in time order across threads (EventOrderer) and
 // the pairing of frees with allocations (LiveHeap), as in fold. The output is in total order: its headers say so.
 import type { Transform } from "node:stream";
+import { PAIRED_VERSION } from "../codec/constants";
 import { CaptureError } from "../codec/errors";
 import { UsageError } from "../errors";
 import { EventOrder, isAllocation, isDeallocation, type EventBatch, type Message } from "../codec/model";
@@ -109,6 +110,15 @@ export class Filter {
 
   push(m: Message): void {
     if (this.pids && !this.pids.has(m.pid)) return;
+    // Paired rows name a free's allocation by its age among all allocations: a filtered scope would need its ages
+    // recounted, and a late free cannot be told apart from another (docs/pipeline.md).
+    if (m.type === "header" && m.header.version >= PAIRED_VERSION) {
+      throw new CaptureError(
+        `process ${m.pid}: its events are paired (format version ${m.header.version}), which filter does not read: ` +
+          "record with --no-paired to filter the recording",
+        m.offset ?? 0,
+      );
+    }
     const rewritten = this.sourceMaps?.rewrite(m);
     if (!rewritten) this.orderer.push(m);
     else for (const r of rewritten) this.orderer.push(r);

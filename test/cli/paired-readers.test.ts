@@ -95,3 +95,10 @@ t.test("given a raw paired capture, then dump prints its sites and every paired 
   t.match(paired, /\n {2}t=\d+ tid=\d+ munmap 0x[0-9a-f]+ length=\d+\n/, "a munmap keeps its address");
   t.match(paired, /\n {2}t=\d+ tid=\d+ site=\d+ address=0x[0-9a-f]+\n/, "so does an mmap");
 });
+
+t.test("given a raw paired capture, then filter refuses it in one line, naming what to do", async (t) => {
+  const r = await memtrace(["filter", "--min-size", "64", PAIRED, "-o", join(tmp, "filtered.mtrace")]);
+  t.equal(r.status, 1);
+  t.match(r.stderr, /its events are paired \(format version 2\), which filter does not read: record with --no-paired/);
+  t.equal(r.stderr.trim().split("\n").length, 1, "in one line");
+});
