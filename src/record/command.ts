@@ -37,11 +37,23 @@ interface RecordCliOptions {
   jsInterval: number;
   jsPoll: number;
   jsAll?: boolean;
+  paired?: boolean;
   sourceMaps: boolean;
   live?: boolean;
   livePort?: number;
   liveHost: string;
   color: boolean;
+}
+
+/** Whether the recorder pairs events when neither --paired nor --no-paired is given (docs/pipeline.md). */
+const PAIRED_BY_DEFAULT = false;
+
+/** --paired or --no-paired; else MEMTRACE_PAIRED when set (the tests'), else the default. The live view reads unpaired. */
+function pairedOf(opts: RecordCliOptions): boolean | undefined {
+  const live = opts.live || opts.livePort !== undefined;
+  if (live && opts.paired) throw new UsageError("the live view does not read paired events yet: drop --paired");
+  if (live) return false;
+  return opts.paired ?? (process.env.MEMTRACE_PAIRED === undefined ? PAIRED_BY_DEFAULT : undefined);
 }
 
 export function registerRecordCommand(program: Command): void {
@@ -75,6 +87,12 @@ export function registerRecordCommand(program: Command): void {
         "every 64th, the others taking the latest time any thread read",
     )
     .option("--no-children", "record only the app's own process, not the processes it starts")
+    .option(
+      "--paired",
+      "pair each free with its allocation as it records (format version 2): the reports read it faster; " +
+        "filter, flame --html and the live view do not read it yet",
+    )
+    .option("--no-paired", "write every event as it came, for fold to pair (format version 1)")
     .option(
       "--native-only",
       "do not load memtrace's agent into the app: JS frames stay unnamed, the V8 heap is not sampled, and the " +
@@ -132,6 +150,7 @@ export function registerRecordCommand(program: Command): void {
         "(loops of small helpers run slower), and V8 runs JS in its interpreter and TurboFan only (no Sparkplug,\n" +
         "no Maglev: a server warms up slower, most on Node 24 and later), so that every JS frame carries the line\n" +
         "executing in it; --inlining and --all-tiers keep V8 as it is (bench/results/js-frames.md has the costs).\n" +
+        "Events are written as they came, for fold to pair; with --paired the recorder pairs them as it records.\n" +
         "\nExamples:\n" +
         "  $ memtrace record --js-interval 0 app.js > native-only-heap.mtrace\n" +
         "  $ memtrace record app.js | memtrace fold | memtrace flame > flame.svg\n" +
@@ -156,6 +175,7 @@ export function registerRecordCommand(program: Command): void {
           jsInterval: opts.jsInterval,
           jsPollHz: opts.jsPoll,
           jsAll: opts.jsAll ?? false,
+          paired: pairedOf(opts),
           sourceMaps: opts.sourceMaps,
         };
         if (opts.live || opts.livePort !== undefined) {

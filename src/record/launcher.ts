@@ -29,6 +29,8 @@ export interface RecordSettings {
   jsInterval: number;
   jsPollHz: number;
   jsAll: boolean;
+  /** Pair each free with its allocation as it records (format version 2); undefined: as MEMTRACE_PAIRED says. */
+  paired?: boolean;
 }
 
 export interface AppCommand {
@@ -172,6 +174,7 @@ export function recordingEnv(
     MEMTRACE_AGENT: s.nativeOnly ? "0" : "1",
     // Lets a process recognise that it runs a node whose version the launcher knows, for its Header.
     MEMTRACE_NODE: nodes,
+    ...(s.paired === undefined ? {} : { MEMTRACE_PAIRED: s.paired ? "1" : "0" }),
   };
 }
 

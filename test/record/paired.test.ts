@@ -94,3 +94,55 @@ t.test("given MEMTRACE_PAIRED=1, then the capture holds no EventBatch, and the r
     "fold --at 50% of the paired capture has rows",
   );
 });
+
+t.test(
+  "given record --paired or --no-paired, then the option, not MEMTRACE_PAIRED, says how events are written",
+  async (t) => {
+    const recordWith = (options: string[], env: NodeJS.ProcessEnv) => {
+      const out = join(tmp, `flag${options.join("")}.mtrace`);
+      const r = spawnSync(
+        "/usr/bin/env",
+        [
+          "-u",
+          "NODE_OPTIONS",
+          process.execPath,
+          join(ROOT, "bin", "memtrace.js"),
+          "record",
+          ...options,
+          "-o",
+          out,
+          "pool.js",
+        ],
+        { cwd: APPS, env: userEnv({ env }), timeout: 60_000, encoding: "utf8" },
+      );
+      t.equal(r.status, 0, r.stderr);
+      const messages = decodeAll(readFileSync(out), { paired: true });
+      return { version: messages.find((m) => m.type === "header")?.header.version, events: rows(messages, "events") };
+    };
+    const paired = recordWith(["--paired"], { MEMTRACE_PAIRED: "0" });
+    t.equal(paired.version, 2, "--paired: version 2");
+    t.equal(paired.events, 0, "--paired: no EventBatch");
+    const unpaired = recordWith(["--no-paired"], { MEMTRACE_PAIRED: "1" });
+    t.equal(unpaired.version, 1, "--no-paired: version 1");
+    t.ok(unpaired.events > 1000, "--no-paired: events");
+    const live = spawnSync(
+      process.execPath,
+      [join(ROOT, "bin", "memtrace.js"), "record", "--live", "--paired", "pool.js"],
+      {
+        cwd: APPS,
+        env: userEnv(),
+        timeout: 60_000,
+        encoding: "utf8",
+      },
+    );
+    t.equal(live.status, 2, "--live --paired is a usage error");
+    t.match(live.stderr, /the live view does not read paired events yet: drop --paired/);
+    const help = spawnSync(process.execPath, [join(ROOT, "bin", "memtrace.js"), "record", "--help"], {
+      env: userEnv(),
+      timeout: 60_000,
+      encoding: "utf8",
+    });
+    t.match(help.stdout, /--paired +pair each free with its allocation as it records/);
+    t.match(help.stdout, /--no-paired/);
+  },
+);
