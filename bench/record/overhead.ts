@@ -9,7 +9,7 @@
 // the node that runs this script.
 //
 // Every run of every variant is taken in one loop, alternating (plain, memtrace, memtrace --no-compress,
-// memtrace --exact-times, heaptrack), and the table shows medians of `runs` (default 5). Run it on a quiet
+// memtrace --exact-times, memtrace --paired, memtrace --no-paired, heaptrack), and the table shows medians of `runs` (default 5). Run it on a quiet
 // machine: it prints the load average first and says so if the machine is busy. NODE_EXTRA_CA_CERTS is unset
 // for every variant: with it, node's start-up alone makes ~900,000 allocations, which would dominate these
 // short workloads. With MEMTRACE_BASELINE set to another built checkout's bin/memtrace.js, that memtrace is run
@@ -40,6 +40,7 @@ interface Variant {
 }
 
 const compressed = join(work, "capture.mtrace");
+const pairedCapture = join(work, "capture.paired.mtrace");
 const plainCapture = join(work, "capture.plain.mtrace");
 const variants: Variant[] = [
   { name: "plain", command: (s) => [NODE, s] },
@@ -56,6 +57,16 @@ const variants: Variant[] = [
   {
     name: "memtrace --exact-times",
     command: (s) => [process.execPath, BIN, "record", "--exact-times", "-o", compressed, "--", NODE, s],
+  },
+  // Pairing at record time (docs/pipeline.md) both ways, whatever the default is.
+  {
+    name: "memtrace --paired",
+    command: (s) => [process.execPath, BIN, "record", "--paired", "-o", pairedCapture, "--", NODE, s],
+    output: () => pairedCapture,
+  },
+  {
+    name: "memtrace --no-paired",
+    command: (s) => [process.execPath, BIN, "record", "--no-paired", "-o", compressed, "--", NODE, s],
   },
   ...(BASELINE
     ? [{ name: "baseline", command: (s: string) => [process.execPath, BASELINE, "record", "-o", compressed, s] }]
@@ -78,7 +89,7 @@ function seconds(s: number): string {
 
 function eventsIn(file: string): number {
   let events = 0;
-  for (const m of decodeAll(readFileSync(file))) {
+  for (const m of decodeAll(readFileSync(file), { paired: true })) {
     if (m.type === "trailer") events += m.trailer.allocations + m.trailer.deallocations;
   }
   return events;
@@ -144,6 +155,9 @@ for (const { workload, times, cpus: cpuTimes, bytes, events } of measured) {
     `${seconds(t("memtrace"))} ${(t("memtrace") / plain).toFixed(2)}x (${paired("memtrace").toFixed(2)}x)`,
     `${seconds(t("memtrace --no-compress"))} ${(t("memtrace --no-compress") / plain).toFixed(2)}x`,
     `${seconds(t("memtrace --exact-times"))} ${(t("memtrace --exact-times") / plain).toFixed(2)}x`,
+    ...["memtrace --paired", "memtrace --no-paired"].map(
+      (name) => `${seconds(t(name))} ${(t(name) / plain).toFixed(2)}x (${paired(name).toFixed(2)}x)`,
+    ),
     ...(BASELINE
       ? [`${seconds(t("baseline"))} ${(t("baseline") / plain).toFixed(2)}x (${paired("baseline").toFixed(2)}x)`]
       : []),
@@ -158,6 +172,7 @@ for (const { workload, times, cpus: cpuTimes, bytes, events } of measured) {
     perEvent,
     (bytes.get("memtrace --no-compress")! / events).toFixed(2),
     (bytes.get("memtrace")! / events).toFixed(2),
+    (bytes.get("memtrace --paired")! / events).toFixed(2),
     (bytes.get("heaptrack")! / events).toFixed(2),
   ]);
 }
@@ -168,6 +183,8 @@ const header = [
   "memtrace",
   "memtrace --no-compress",
   "memtrace --exact-times",
+  "memtrace --paired",
+  "memtrace --no-paired",
   ...(BASELINE ? ["baseline"] : []),
   "heaptrack",
   "mt/ht overhead",
@@ -177,6 +194,7 @@ const header = [
   "ns/event",
   "B/event",
   "B/event lz4",
+  "paired lz4",
   "heaptrack B/event",
 ];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -186,7 +204,7 @@ console.log(
     "run just before it. mt/ht overhead is memtrace's extra wall time as a share of heaptrack's; cpu mt / ht: CPU\n" +
     "time (user + system, every process) of memtrace and heaptrack against plain (for the empty script, seconds).\n" +
     "events/s: the workload's allocations and frees per second of plain node; ns/event: memtrace's extra wall\n" +
-    "time less the empty script's (the fixed cost), per event.\n" +
+    "time less the empty script's (the fixed cost), per event. paired lz4: B/event of --paired's capture.\n" +
     "heaptrack B/event: heaptrack's (zstd-compressed) file divided by the events memtrace counted in the same workload",
 );
 rmSync(work, { recursive: true, force: true });
