@@ -1,5 +1,6 @@
 // What placing frames by source maps costs the launcher for a capture that has none to place: every Record is
-// peeked at, and strings, functions and resolutions are decoded (src/record/mapped-records.ts).
+// scanned, by hand, for a JS function of a script with a map (src/record/mapped-records.ts); with one, strings,
+// functions and resolutions are decoded and rewritten from there on (src/record/record-rewriter.ts).
 //
 //   npm run build && node dist/bench/source-map-pass.js [capture]
 //
@@ -10,7 +11,7 @@
 // lengths. 1 + 7 rounds, medians of the 7.
 import { encodeAll } from "../src/codec/encoder";
 import { readFileSync } from "node:fs";
-import { MappedRecords } from "../src/record/mapped-records";
+import { mappedWith } from "../src/record/mapped-records";
 import { ScriptMaps } from "../src/record/script-maps";
 import { syntheticCapture } from "./lib/synthetic";
 import { median } from "./lib/util";
@@ -47,7 +48,7 @@ function main(): void {
     let n = 0;
     for (const c of chunks) n += c.length;
     plain.push(Number(process.hrtime.bigint() - start) / 1e6);
-    const mapped = new MappedRecords(maps);
+    const mapped = mappedWith(maps);
     start = process.hrtime.bigint();
     for (const c of chunks) n += mapped.rewrite([c]).length;
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
