@@ -58,7 +58,8 @@ function run(data: FoldWorkerData): void {
     port.postMessage({ type: "warning", message } satisfies FromFoldWorker);
   };
   const model = new LiveModel(warn);
-  const decoder = new Decoder((m) => model.push(m), { onWarning: (w) => warn(w.message) });
+  // Paired scopes (format version 2) fold through Folder's paired path: `record --live` records paired.
+  const decoder = new Decoder((m) => model.push(m), { paired: true, onWarning: (w) => warn(w.message) });
   const requests = new Map<number, LiveRequest>();
   let finished = false;
   let error: string | undefined;

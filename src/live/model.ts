@@ -59,7 +59,7 @@ export class LiveModel {
       if (t && m.event.argv.length > 0) t.command = m.event.argv.join(" ");
     }
     this.folder.push(m);
-    if (m.type === "events" || m.type === "watermark") this.sample();
+    if (m.type === "events" || m.type === "paired" || m.type === "watermark") this.sample();
   }
 
   /** At the end of the capture: releases what the fold still holds for ordering. */
