@@ -7,6 +7,7 @@ import { readlinkSync } from "node:fs";
 import { getPriority, setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
 import { Decoder } from "../codec/decoder";
+import type { Message } from "../codec/model";
 import { HandedSource, followFile } from "./follow";
 import { LiveModel } from "./model";
 import type { LiveRequest, LiveSnapshot } from "./snapshot";
@@ -58,8 +59,11 @@ function run(data: FoldWorkerData): void {
     port.postMessage({ type: "warning", message } satisfies FromFoldWorker);
   };
   const model = new LiveModel(warn);
-  // Paired scopes (format version 2) fold through Folder's paired path: `record --live` records paired.
-  const decoder = new Decoder((m) => model.push(m), { paired: true, onWarning: (w) => warn(w.message) });
+  // Decoded Messages wait here to be folded one by one, so that a snapshot can go out between two of them: an
+  // LZ4 frame holds many, and a thread without a free core folds them slowly. At most one chunk's Messages.
+  const decoded: Message[] = [];
+  // Paired scopes (format version 2) fold through Folder's paired path (a recorder with MEMTRACE_PAIRED=1).
+  const decoder = new Decoder((m) => decoded.push(m), { paired: true, onWarning: (w) => warn(w.message) });
   const requests = new Map<number, LiveRequest>();
   let finished = false;
   let error: string | undefined;
@@ -85,17 +89,36 @@ function run(data: FoldWorkerData): void {
     else if (m.type === "end") handed.end();
   });
 
+  /** Folds the decoded Messages; a busy fold still sends its snapshots on time, and takes requests between. */
+  const fold = async () => {
+    for (let i = 0; i < decoded.length; i++) {
+      model.push(decoded[i]);
+      if (Date.now() - lastSent >= data.intervalMs) {
+        sendAll();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
+    decoded.length = 0;
+  };
+
+  /** What was decoded is folded, also when the decoder stops at a bad Record (the error is said after it). */
+  const decodeThenFold = async (decode: () => void) => {
+    try {
+      decode();
+    } finally {
+      await fold();
+    }
+  };
+
   void (async () => {
     try {
       for (;;) {
         const chunk = await source.next();
         if (!chunk) break;
-        decoder.push(chunk);
-        // A busy fold still sends its snapshots on time; timers and requests get their turn between chunks.
-        if (Date.now() - lastSent >= data.intervalMs) sendAll();
+        await decodeThenFold(() => decoder.push(chunk));
         await new Promise((resolve) => setImmediate(resolve));
       }
-      decoder.end();
+      await decodeThenFold(() => decoder.end());
       model.end();
     } catch (e) {
       error = (e as Error).message;
