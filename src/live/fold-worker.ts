@@ -68,14 +68,23 @@ function run(data: FoldWorkerData): void {
   let finished = false;
   let error: string | undefined;
 
-  const send = (id: number, request: LiveRequest) => {
-    const snapshot = model.snapshot(request, { behindBytes: source.behind(), complete: finished, error });
+  /**
+   * What each viewer's last snapshot showed: an idle app's view is computed again once a second, not at every
+   * interval (once a second still, so that a snapshot a slow viewer's socket dropped is followed by another).
+   */
+  const shown = new Map<number, string>();
+  const send = (id: number, request: LiveRequest, always = true) => {
+    const behindBytes = source.behind();
+    const state = `${model.changes} ${behindBytes} ${finished} ${error} ${Math.floor(Date.now() / 1000)}`;
+    if (!always && shown.get(id) === state) return;
+    shown.set(id, state);
+    const snapshot = model.snapshot(request, { behindBytes, complete: finished, error });
     port.postMessage({ type: "snapshot", id, snapshot } satisfies FromFoldWorker);
   };
   let lastSent = 0;
   const sendAll = () => {
     lastSent = Date.now();
-    for (const [id, request] of requests) send(id, request);
+    for (const [id, request] of requests) send(id, request, false);
   };
   const timer = setInterval(sendAll, data.intervalMs);
 
@@ -83,8 +92,10 @@ function run(data: FoldWorkerData): void {
     if (m.type === "request") {
       requests.set(m.id, m.request);
       send(m.id, m.request);
-    } else if (m.type === "forget") requests.delete(m.id);
-    else if (m.type === "complete") source.complete();
+    } else if (m.type === "forget") {
+      requests.delete(m.id);
+      shown.delete(m.id);
+    } else if (m.type === "complete") source.complete();
     else if (m.type === "chunk") handed.add(m.chunk);
     else if (m.type === "end") handed.end();
   });

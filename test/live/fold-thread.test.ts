@@ -65,6 +65,24 @@ t.test("a file followed as it is written, then complete", async (t) => {
   closeSync(fd);
 });
 
+t.test("a capture that stops growing: its view is sent again once a second, not at every interval", async (t) => {
+  const path = join(dir, "idle.mtrace");
+  writeFileSync(path, capture(10));
+  const fd = openSync(path, "r");
+  const fold = new FoldThread({ fd, kind: "file", follow: true });
+  t.teardown(() => fold.terminate());
+  await until(fold, (s) => s.processes[0]?.liveBytes === 10 * 1000);
+  const source = fold.source();
+  let count = 0;
+  source.onSnapshot(() => count++);
+  source.request({ merged: false, measure: "live", rows: 10 });
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  source.close();
+  // At every 200 ms interval that would be 10 and the answer to the request.
+  t.ok(count >= 2 && count <= 4, `the answer to the request, then about one a second (${count})`);
+  closeSync(fd);
+});
+
 t.test("a pipe, read to its end", async (t) => {
   const file = join(dir, "piped.mtrace");
   writeFileSync(file, capture(20));
