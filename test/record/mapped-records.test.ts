@@ -170,6 +170,17 @@ t.test("given a process scanned before a map appears in another, when its own ma
   }
 });
 
+t.test("given Records the scan cannot read, when they pass before any map, then they pass as they came", async (t) => {
+  const header = [4, 0x08, 0x07, 0x12, 0x00]; // pid 7, an empty Header
+  const cut = [5, 0x08, 0x07, 0x1a, 0x02, 0x12]; // pid 7, strings: a value whose length is missing
+  const long = [7, 0x08, 0x07, 0x1a, 0x03, 0x12, 0x09, 0x41]; // pid 7, strings: a value longer than its table
+  const odd = [8, 0x08, 0x07, 0x22, 0x04, 0x12, 0x02, 0x3a, 0x00]; // pid 7, a Function with a string in field 7
+  const chunk = Buffer.from([...header, ...cut, ...long, ...odd]);
+  const mapped = mappedWith(maps);
+  t.same(mapped.rewrite([chunk]), [chunk], "the same bytes");
+  t.notOk(mapped.rewriting, "and no pass");
+});
+
 t.test("given the scan's field numbers, then they are the codec's", async (t) => {
   t.same(
     SCANNED,
