@@ -1,17 +1,17 @@
 // What placing frames by source maps costs the launcher for a capture that has none to place: every Record is
-// peeked at, and strings, functions and resolutions are decoded (src/record/mapped-records.ts).
+// scanned, by hand, for a JS function of a script with a map (src/record/mapped-records.ts); with one, strings,
+// functions and resolutions are decoded and rewritten from there on (src/record/record-rewriter.ts).
 //
 //   npm run build && node dist/bench/source-map-pass.js [capture]
 //
 // `capture`: an uncompressed capture (memtrace record --no-source-maps --no-compress -o x.mtrace app.js), mapped
-// with the maps of its scripts on this machine (read in the first round only: ScriptMaps keeps them); without it,
+// with the maps of its scripts on this machine, as the launcher maps (each round reads them again); without it,
 // a synthetic capture (2 M events, no scripts). The capture is cut into chunks of whole Records of about 256 KiB, as the channels hand
 // them on; each round times MappedRecords.rewrite over every chunk, beside a loop that only sums the chunks'
 // lengths. 1 + 7 rounds, medians of the 7.
 import { encodeAll } from "../src/codec/encoder";
 import { readFileSync } from "node:fs";
-import { MappedRecords } from "../src/record/mapped-records";
-import { ScriptMaps } from "../src/record/script-maps";
+import { mappedOnThisMachine, mappedWith } from "../src/record/mapped-records";
 import { syntheticCapture } from "./lib/synthetic";
 import { median } from "./lib/util";
 import { lastPos, readVarint } from "../src/codec/wire";
@@ -37,7 +37,8 @@ function chunksOf(bytes: Uint8Array): Buffer[] {
 function main(): void {
   const file = process.argv[2];
   const bytes = file ? readFileSync(file) : encodeAll(syntheticCapture(EVENTS));
-  const maps = file ? new ScriptMaps((w) => console.log(`warning: ${w}`)) : { get: () => undefined };
+  const mappedAnew = () =>
+    file ? mappedOnThisMachine((w) => console.log(`warning: ${w}`)) : mappedWith({ get: () => undefined });
   const chunks = chunksOf(bytes);
   const pass: number[] = [];
   const plain: number[] = [];
@@ -47,11 +48,11 @@ function main(): void {
     let n = 0;
     for (const c of chunks) n += c.length;
     plain.push(Number(process.hrtime.bigint() - start) / 1e6);
-    const mapped = new MappedRecords(maps);
+    const mapped = mappedAnew();
     start = process.hrtime.bigint();
     for (const c of chunks) n += mapped.rewrite([c]).length;
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
-    // The first round reads the maps (and warms the code up).
+    // The first round warms the code up.
     if (round === 0) first = ms;
     else pass.push(ms);
     if (n === 0) throw new Error("no bytes");

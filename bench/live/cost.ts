@@ -1,8 +1,10 @@
 // What the live view costs: the app's own time (timed inside it) under plain node, `memtrace record -o FILE` and
-// `memtrace record --live-port 0 -o FILE` with a viewer connected; the snapshots the viewer receives per second;
-// and the launcher's CPU time and peak RSS (the fold worker is a thread of it) beside plain recording's.
+// `memtrace record --live-port 0 -o FILE` with a viewer connected; the snapshots the viewer receives per second
+// and the longest wait between two; and the launcher's CPU time and peak RSS (the fold worker is a thread of it)
+// beside plain recording's. "paired" variants record with MEMTRACE_PAIRED=1 (pairing at record time, format
+// version 2, which the live fold reads); "live before" is MEMTRACE_BASELINE's memtrace, when it is set.
 //
-//   npm run build && node dist/bench/live/cost.js [runs] [rounds]
+//   npm run build && [MEMTRACE_BASELINE=<checkout>/bin/memtrace.js] node dist/bench/live/cost.js [runs] [rounds]
 //
 // Variants alternate within each run; the table shows medians of `runs` (default 5). `rounds` is the buffers
 // workload's size (default 20: a million Buffer allocations). NODE_EXTRA_CA_CERTS is unset (bench/lib/run.ts).
@@ -19,6 +21,16 @@ const BIN = join(ROOT, "bin", "memtrace.js");
 const WORKLOADS = join(ROOT, "bench", "record", "workloads");
 const RUNS = Number(process.argv[2] ?? 5);
 const ROUNDS = process.argv[3] ?? "20";
+const BASELINE = process.env.MEMTRACE_BASELINE;
+const VARIANTS = [
+  "plain",
+  "record",
+  "record paired",
+  "live",
+  "live paired",
+  ...(BASELINE ? ["live before"] : []),
+] as const;
+type Variant = (typeof VARIANTS)[number];
 const dir = mkdtempSync(join(tmpdir(), "memtrace-bench-live-"));
 
 interface Sample {
@@ -27,6 +39,8 @@ interface Sample {
   launcherRss?: number;
   snapshotsPerSecond?: number;
   snapshotBytes?: number;
+  /** The longest time between two snapshots (s). */
+  longestGap?: number;
 }
 
 /** utime + stime (s) and VmRSS (bytes) of a process, or undefined once it is gone. */
@@ -42,18 +56,22 @@ function usage(pid: number): { cpu: number; rss: number } | undefined {
   }
 }
 
-function runVariant(variant: "plain" | "record" | "live"): Promise<Sample> {
+function runVariant(variant: Variant): Promise<Sample> {
   const app = [join(WORKLOADS, "timed.js"), "plain", join(WORKLOADS, "buffers.js"), ROUNDS];
-  const capture = join(dir, `${variant}.mtrace`);
+  const capture = join(dir, `${variant.replace(" ", "-")}.mtrace`);
+  const bin = variant === "live before" ? BASELINE! : BIN;
+  const live = variant.startsWith("live");
   const argv =
     variant === "plain"
       ? [process.execPath, ...app]
-      : variant === "record"
-        ? [process.execPath, BIN, "record", "-o", capture, "--", process.execPath, ...app]
-        : [process.execPath, BIN, "record", "--live-port", "0", "-o", capture, "--", process.execPath, ...app];
+      : live
+        ? [process.execPath, bin, "record", "--live-port", "0", "-o", capture, "--", process.execPath, ...app]
+        : [process.execPath, bin, "record", "-o", capture, "--", process.execPath, ...app];
+  const env = benchEnv();
+  if (variant.endsWith("paired")) env.MEMTRACE_PAIRED = "1";
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0], argv.slice(1), {
-      env: benchEnv(),
+      env,
       stdio: ["ignore", "pipe", "pipe"],
       timeout: 300_000,
     });
@@ -70,6 +88,7 @@ function runVariant(variant: "plain" | "record" | "live"): Promise<Sample> {
     let bytes = 0;
     let first = 0;
     let last = 0;
+    let longestGap = 0;
     child.stdout.on("data", (b: Buffer) => (stdout += b.toString()));
     child.stderr.on("data", (b: Buffer) => {
       stderr += b.toString();
@@ -79,6 +98,7 @@ function runVariant(variant: "plain" | "record" | "live"): Promise<Sample> {
         viewer.onSnapshot((s) => {
           const now = Date.now();
           if (snapshots++ === 0) first = now;
+          else longestGap = Math.max(longestGap, now - last);
           last = now;
           bytes += JSON.stringify(s).length;
         });
@@ -95,6 +115,7 @@ function runVariant(variant: "plain" | "record" | "live"): Promise<Sample> {
       if (viewer && snapshots > 1) {
         sample.snapshotsPerSecond = (snapshots - 1) / ((last - first) / 1000);
         sample.snapshotBytes = bytes / snapshots;
+        sample.longestGap = longestGap / 1000;
       }
       resolve(sample);
     });
@@ -107,24 +128,24 @@ async function main(): Promise<void> {
       .map((l) => l.toFixed(2))
       .join(" ")}; ${RUNS} runs, buffers.js ${ROUNDS}`,
   );
-  const samples: Record<string, Sample[]> = { plain: [], record: [], live: [] };
+  const samples = Object.fromEntries(VARIANTS.map((v) => [v, [] as Sample[]])) as Record<Variant, Sample[]>;
   for (let r = 0; r < RUNS; r++) {
-    for (const v of ["plain", "record", "live"] as const) samples[v].push(await runVariant(v));
+    for (const v of VARIANTS) samples[v].push(await runVariant(v));
   }
-  const m = (v: string, k: keyof Sample) => median(samples[v].map((s) => s[k] ?? NaN));
+  const m = (v: Variant, k: keyof Sample) => median(samples[v].map((s) => s[k] ?? NaN));
   const plain = m("plain", "app");
-  console.log("| variant | app time (s) | vs plain | launcher CPU (s) | launcher peak RSS (MiB) |");
-  console.log("|---|---|---|---|---|");
-  for (const v of ["plain", "record", "live"]) {
-    const cpu = m(v, "launcherCpu");
-    const rss = m(v, "launcherRss") / 2 ** 20;
+  const cell = (x: number, digits: number) => (isNaN(x) ? "" : x.toFixed(digits));
+  console.log(
+    "| variant | app time (s) | vs plain | launcher CPU (s) | launcher peak RSS (MiB) | snapshots/s | longest gap (s) |",
+  );
+  console.log("|---|---|---|---|---|---|---|");
+  for (const v of VARIANTS) {
     console.log(
-      `| ${v} | ${m(v, "app").toFixed(3)} | ${(m(v, "app") / plain).toFixed(2)}x | ${isNaN(cpu) ? "" : cpu.toFixed(2)} | ${isNaN(rss) ? "" : rss.toFixed(0)} |`,
+      `| ${v} | ${m(v, "app").toFixed(3)} | ${(m(v, "app") / plain).toFixed(2)}x | ${cell(m(v, "launcherCpu"), 2)} | ` +
+        `${cell(m(v, "launcherRss") / 2 ** 20, 0)} | ${cell(m(v, "snapshotsPerSecond"), 1)} | ${cell(m(v, "longestGap"), 2)} |`,
     );
   }
-  console.log(
-    `viewer: ${m("live", "snapshotsPerSecond").toFixed(1)} snapshots/s, ${(m("live", "snapshotBytes") / 1024).toFixed(1)} KiB each (median of runs)`,
-  );
+  console.log(`snapshots: ${(m("live", "snapshotBytes") / 1024).toFixed(1)} KiB each (median of runs)`);
   rmSync(dir, { recursive: true, force: true });
 }
 

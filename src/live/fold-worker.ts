@@ -7,6 +7,7 @@ import { readlinkSync } from "node:fs";
 import { getPriority, setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
 import { Decoder } from "../codec/decoder";
+import type { Message } from "../codec/model";
 import { HandedSource, followFile } from "./follow";
 import { LiveModel } from "./model";
 import type { LiveRequest, LiveSnapshot } from "./snapshot";
@@ -58,19 +59,32 @@ function run(data: FoldWorkerData): void {
     port.postMessage({ type: "warning", message } satisfies FromFoldWorker);
   };
   const model = new LiveModel(warn);
-  const decoder = new Decoder((m) => model.push(m), { onWarning: (w) => warn(w.message) });
+  // Decoded Messages wait here to be folded one by one, so that a snapshot can go out between two of them: an
+  // LZ4 frame holds many, and a thread without a free core folds them slowly. At most one chunk's Messages.
+  const decoded: Message[] = [];
+  // Paired scopes (format version 2) fold through Folder's paired path (a recorder with MEMTRACE_PAIRED=1).
+  const decoder = new Decoder((m) => decoded.push(m), { paired: true, onWarning: (w) => warn(w.message) });
   const requests = new Map<number, LiveRequest>();
   let finished = false;
   let error: string | undefined;
 
-  const send = (id: number, request: LiveRequest) => {
-    const snapshot = model.snapshot(request, { behindBytes: source.behind(), complete: finished, error });
+  /**
+   * What each viewer's last snapshot showed: an idle app's view is computed again once a second, not at every
+   * interval (once a second still, so that a snapshot a slow viewer's socket dropped is followed by another).
+   */
+  const shown = new Map<number, string>();
+  const send = (id: number, request: LiveRequest, always = true) => {
+    const behindBytes = source.behind();
+    const state = `${model.changes} ${behindBytes} ${finished} ${error} ${Math.floor(Date.now() / 1000)}`;
+    if (!always && shown.get(id) === state) return;
+    shown.set(id, state);
+    const snapshot = model.snapshot(request, { behindBytes, complete: finished, error });
     port.postMessage({ type: "snapshot", id, snapshot } satisfies FromFoldWorker);
   };
   let lastSent = 0;
   const sendAll = () => {
     lastSent = Date.now();
-    for (const [id, request] of requests) send(id, request);
+    for (const [id, request] of requests) send(id, request, false);
   };
   const timer = setInterval(sendAll, data.intervalMs);
 
@@ -78,23 +92,44 @@ function run(data: FoldWorkerData): void {
     if (m.type === "request") {
       requests.set(m.id, m.request);
       send(m.id, m.request);
-    } else if (m.type === "forget") requests.delete(m.id);
-    else if (m.type === "complete") source.complete();
+    } else if (m.type === "forget") {
+      requests.delete(m.id);
+      shown.delete(m.id);
+    } else if (m.type === "complete") source.complete();
     else if (m.type === "chunk") handed.add(m.chunk);
     else if (m.type === "end") handed.end();
   });
+
+  /** Folds the decoded Messages; a busy fold still sends its snapshots on time, and takes requests between. */
+  const fold = async () => {
+    for (let i = 0; i < decoded.length; i++) {
+      model.push(decoded[i]);
+      if (Date.now() - lastSent >= data.intervalMs) {
+        sendAll();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
+    decoded.length = 0;
+  };
+
+  /** What was decoded is folded, also when the decoder stops at a bad Record (the error is said after it). */
+  const decodeThenFold = async (decode: () => void) => {
+    try {
+      decode();
+    } finally {
+      await fold();
+    }
+  };
 
   void (async () => {
     try {
       for (;;) {
         const chunk = await source.next();
         if (!chunk) break;
-        decoder.push(chunk);
-        // A busy fold still sends its snapshots on time; timers and requests get their turn between chunks.
-        if (Date.now() - lastSent >= data.intervalMs) sendAll();
+        await decodeThenFold(() => decoder.push(chunk));
         await new Promise((resolve) => setImmediate(resolve));
       }
-      decoder.end();
+      await decodeThenFold(() => decoder.end());
       model.end();
     } catch (e) {
       error = (e as Error).message;

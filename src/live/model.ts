@@ -39,6 +39,8 @@ export class LiveModel {
   private readonly tracks = new Map<number, ProcessTrack>();
   private seq = 0;
   private completed = false;
+  /** Counts the Messages folded (and the end): a snapshot taken at the same count would be the same. */
+  changes = 0;
 
   constructor(onWarning?: (message: string) => void) {
     this.folder = new Folder(() => {}, { onWarning });
@@ -58,14 +60,16 @@ export class LiveModel {
       const t = this.tracks.get(m.pid);
       if (t && m.event.argv.length > 0) t.command = m.event.argv.join(" ");
     }
+    this.changes++;
     this.folder.push(m);
-    if (m.type === "events" || m.type === "watermark") this.sample();
+    if (m.type === "events" || m.type === "paired" || m.type === "watermark") this.sample();
   }
 
   /** At the end of the capture: releases what the fold still holds for ordering. */
   end(): void {
     if (this.completed) return;
     this.completed = true;
+    this.changes++;
     this.folder.end();
     this.sample();
   }

@@ -1,34 +1,41 @@
-// The launcher's side of source maps: whole Records pass through as bytes, except the few kinds that name JS
-// functions (strings, functions, frame resolutions, and headers, which start scopes), which are decoded,
-// rewritten by SourceMapRewriter and encoded again. Events, the bulk of a capture, are only peeked at.
-import type { Message } from "../codec/model";
-import { BODY_FIELD, decodeRecord, encodeRecord } from "../codec/records";
-import { ByteWriter, WIRE_VARINT, lastPos, readVarint } from "../codec/wire";
-import { ScriptMaps } from "./script-maps";
-import { SourceMapRewriter, type MapLookup } from "../transforms/source-maps";
+// The launcher's source-map pass, at no cost until it has something to do: most apps run no script with a map,
+// and decoding every process's start-up strings and functions to find that out cost ~80 ms, loading the protobuf
+// runtime and the map library another ~60. So Records are first only scanned, by hand and without the codec:
+// each process's strings are kept, and each script that a JS function names is asked once whether it has a map.
+// At the first that has one, the pass (record-rewriter.ts) loads, takes up every process's scope as it stands,
+// and rewrites from that Record on.
+import type { MapLookup } from "../transforms/source-maps";
+import { WIRE_LEN, WIRE_VARINT, lastPos, readVarint, skipField } from "../codec/wire";
+import { dirname, sep } from "node:path";
+import { MapFiles } from "./map-files";
+import type { RecordRewriter } from "./record-rewriter";
 
-const WATCHED = new Set<number>([BODY_FIELD.header, BODY_FIELD.strings, BODY_FIELD.functions, BODY_FIELD.resolution]);
+// Record's header, strings and functions, and FunctionKind.KIND_JS, as proto/memtrace.proto numbers them
+// (test/record/mapped-records.test.ts holds them to the codec's).
+export const SCANNED = { header: 2, strings: 3, functions: 4, kindJs: 1 } as const;
 
-/** The body field of the Record in buf[start, end) (after its length prefix); -1 if it has none. */
-function bodyField(buf: Uint8Array, start: number, end: number): number {
-  let p = start;
-  while (p < end) {
-    const tag = readVarint(buf, p, end);
-    p = lastPos();
-    if (tag >>> 3 !== 1 || (tag & 7) !== WIRE_VARINT) return tag >>> 3;
-    readVarint(buf, p, end);
-    p = lastPos();
-  }
-  return -1;
+/** One process's scope as scanned: its strings by id, and the scripts (string ids) already asked about. */
+class ScannedScope {
+  readonly strings: string[] = [""];
+  readonly asked = new Set<number>();
 }
 
 export class MappedRecords {
-  private readonly rewriter: SourceMapRewriter;
-  private readonly out = new ByteWriter(64 * 1024);
-  private readonly scratch = new ByteWriter(64 * 1024);
+  private readonly scopes = new Map<number, ScannedScope>();
+  private pass: RecordRewriter | undefined;
 
-  constructor(maps: MapLookup) {
-    this.rewriter = new SourceMapRewriter(maps);
+  /**
+   * `hasMap`: whether a script (as V8 names it) has a map, cheaply; `maps`: the maps themselves, made when the
+   * first script with one appears.
+   */
+  constructor(
+    private readonly hasMap: (script: string) => boolean,
+    private readonly maps: () => MapLookup,
+  ) {}
+
+  /** Whether the rewriting pass has been loaded (a script with a map has appeared). */
+  get rewriting(): boolean {
+    return this.pass !== undefined;
   }
 
   /**
@@ -36,54 +43,169 @@ export class MappedRecords {
    * Records out with those that name JS functions rewritten (the same array when nothing changed).
    */
   rewrite(chunks: Buffer[]): Buffer[] {
-    let out: Buffer[] | undefined;
+    if (this.pass) return this.pass.rewrite(chunks);
     for (let i = 0; i < chunks.length; i++) {
-      const parts = this.rewriteChunk(chunks[i]);
-      if (parts && !out) out = chunks.slice(0, i);
-      if (out) out.push(...(parts ?? [chunks[i]]));
+      const at = this.scan(chunks[i]);
+      if (at < 0) continue;
+      const pass = this.startPass();
+      const before = chunks.slice(0, i);
+      if (at > 0) before.push(chunks[i].subarray(0, at));
+      return [...before, ...pass.rewrite([chunks[i].subarray(at), ...chunks.slice(i + 1)])];
     }
-    return out ?? chunks;
+    return chunks;
   }
 
-  /** The chunk's Records with rewritten ones in place, or undefined when none changed. */
-  private rewriteChunk(chunk: Buffer): Buffer[] | undefined {
-    let parts: Buffer[] | undefined;
-    let kept = 0; // start of the bytes not yet put in parts
+  private startPass(): RecordRewriter {
+    const { RecordRewriter } = require("./record-rewriter") as typeof import("./record-rewriter");
+    const pass = new RecordRewriter(this.maps());
+    for (const [pid, scope] of this.scopes) pass.resume(pid, scope.strings);
+    this.scopes.clear();
+    this.pass = pass;
+    return pass;
+  }
+
+  /** Where in the chunk the first Record that names a script with a map starts (its length prefix); -1: none. */
+  private scan(chunk: Buffer): number {
     let p = 0;
     while (p < chunk.length) {
+      const at = p;
       const length = readVarint(chunk, p, chunk.length);
       const start = lastPos();
-      const end = start + length;
-      const replaced = this.rewriteRecord(chunk, start, end);
-      if (replaced) {
-        parts ??= [];
-        if (p > kept) parts.push(chunk.subarray(kept, p));
-        parts.push(replaced);
-        kept = end;
+      p = start + length;
+      try {
+        if (this.scanRecord(chunk, start, p)) return at;
+      } catch {
+        // A Record this reader cannot read goes out as it came: the capture's readers will say what is wrong.
       }
-      p = end;
     }
-    if (parts && kept < chunk.length) parts.push(chunk.subarray(kept));
-    return parts;
+    return -1;
   }
 
-  private rewriteRecord(chunk: Buffer, start: number, end: number): Buffer | undefined {
-    let messages: Message[] | undefined;
-    try {
-      if (!WATCHED.has(bodyField(chunk, start, end))) return undefined;
-      messages = this.rewriter.rewrite(decodeRecord(chunk, start, end));
-    } catch {
-      // A Record this reader cannot decode goes out as it came: the capture's readers will say what is wrong.
-      return undefined;
+  /** Keeps what the Record in buf[start, end) defines; true when it names a script with a map. */
+  private scanRecord(buf: Buffer, start: number, end: number): boolean {
+    let pid = 0;
+    let p = start;
+    while (p < end) {
+      const tag = readVarint(buf, p, end);
+      p = lastPos();
+      const field = tag >>> 3;
+      if (field === 1 && (tag & 7) === WIRE_VARINT) {
+        pid = readVarint(buf, p, end);
+        p = lastPos();
+        continue;
+      }
+      if (field === SCANNED.header) {
+        this.scopes.set(pid, new ScannedScope());
+        return false;
+      }
+      if ((tag & 7) !== WIRE_LEN) return false;
+      const length = readVarint(buf, p, end);
+      const bodyStart = lastPos();
+      const scope = this.scopes.get(pid);
+      if (!scope) return false;
+      if (field === SCANNED.strings) this.strings(scope, buf, bodyStart, bodyStart + length);
+      else if (field === SCANNED.functions) return this.functions(scope, buf, bodyStart, bodyStart + length);
+      return false;
     }
-    if (!messages) return undefined;
-    this.out.reset();
-    for (const m of messages) encodeRecord(m, this.out, this.scratch);
-    return Buffer.from(this.out.view());
+    return false;
+  }
+
+  /** A StringTable: first_id = 1, repeated string values = 2. */
+  private strings(scope: ScannedScope, buf: Buffer, start: number, end: number): void {
+    let id = 0;
+    let p = start;
+    while (p < end) {
+      const tag = readVarint(buf, p, end);
+      p = lastPos();
+      if (tag === ((1 << 3) | WIRE_VARINT)) {
+        id = readVarint(buf, p, end);
+        p = lastPos();
+      } else if (tag === ((2 << 3) | WIRE_LEN)) {
+        const length = readVarint(buf, p, end);
+        p = lastPos();
+        if (p + length > end) throw new RangeError("a string runs past its table");
+        scope.strings[id++] = buf.toString("utf8", p, p + length);
+        p += length;
+      } else {
+        p = skipField(buf, p, end, tag & 7);
+      }
+    }
+  }
+
+  /** A FunctionTable (functions = 2): true when a JS function's script, new to this scope, has a map. */
+  private functions(scope: ScannedScope, buf: Buffer, start: number, end: number): boolean {
+    let p = start;
+    while (p < end) {
+      const tag = readVarint(buf, p, end);
+      p = lastPos();
+      if (tag !== ((2 << 3) | WIRE_LEN)) {
+        p = skipField(buf, p, end, tag & 7);
+        continue;
+      }
+      const length = readVarint(buf, p, end);
+      p = lastPos();
+      const file = jsFunctionScript(buf, p, p + length);
+      p += length;
+      if (file === 0 || scope.asked.has(file)) continue;
+      scope.asked.add(file);
+      const script = scope.strings[file];
+      if (script !== undefined && this.hasMap(script)) return true;
+    }
+    return false;
   }
 }
 
-/** Records mapped with the scripts' maps on this machine; `say` gets each warning (a broken map: once a script). */
+/**
+ * The script (string id) of a Function that SourceMapRewriter would place: JS, with a file and a line, not
+ * already placed (no generated_file); 0 for any other.
+ */
+function jsFunctionScript(buf: Buffer, start: number, end: number): number {
+  let file = 0;
+  let line = 0;
+  let kind = 0;
+  let generatedFile = 0;
+  let p = start;
+  while (p < end) {
+    const tag = readVarint(buf, p, end);
+    p = lastPos();
+    if ((tag & 7) !== WIRE_VARINT) {
+      p = skipField(buf, p, end, tag & 7);
+      continue;
+    }
+    const v = readVarint(buf, p, end);
+    p = lastPos();
+    const field = tag >>> 3;
+    if (field === 2) file = v;
+    else if (field === 4) line = v;
+    else if (field === 6) kind = v;
+    else if (field === 7) generatedFile = v;
+  }
+  return kind === SCANNED.kindJs && line !== 0 && generatedFile === 0 ? file : 0;
+}
+
+/** Records mapped with the maps of a lookup (tests, and maps from elsewhere). */
+export function mappedWith(maps: MapLookup): MappedRecords {
+  return new MappedRecords(
+    (script) => maps.get(script) !== undefined,
+    () => maps,
+  );
+}
+
+/** Where memtrace's own modules are: dist/src when built, src under ts-node. */
+const OWN_MODULES = `${dirname(__dirname)}${sep}`;
+
+/**
+ * Records mapped with the scripts' maps on this machine; `say` gets each warning (a broken map: once a script).
+ * memtrace's own modules (the agent every recorded process loads, track()) are not mapped: they ship with maps,
+ * which would load the pass for every app, and their frames are the runtime's in the app view either way.
+ */
 export function mappedOnThisMachine(say: (line: string) => void): MappedRecords {
-  return new MappedRecords(new ScriptMaps(say));
+  const files = new MapFiles((file) => !file.startsWith(OWN_MODULES));
+  return new MappedRecords(
+    (script) => files.has(script),
+    () => {
+      const { ScriptMaps } = require("./script-maps") as typeof import("./script-maps");
+      return new ScriptMaps(say, files);
+    },
+  );
 }

@@ -1,9 +1,7 @@
-// The source maps of the scripts a recorded app runs, found as node's --enable-source-maps finds them: the last
-// `//# sourceMappingURL=` (or `//@`, or `/*# ... */`) comment of the script, a data: URL (an inline map) or a URL
-// relative to the script or absolute; without a comment, a `.map` file beside the script (maps emitted without
-// the comment: esbuild's "external", webpack's "hidden-source-map"). Each script is read once, when its first
-// function is seen. A script without a map, or whose map is missing, is left as it is; a broken map is said in
-// one line (onWarning) and left as well. docs/source-maps.md says why the launcher maps, and with which library.
+// The source maps of the scripts a recorded app runs (map-files.ts finds them as node's --enable-source-maps does).
+// Each script is read once, when its first function is seen. A script without a map, or whose map is missing, is
+// left as it is; a broken map is said in one line (onWarning) and left as well. docs/source-maps.md says why the
+// launcher maps, and with which library.
 import {
   FlattenMap,
   GREATEST_LOWER_BOUND,
@@ -12,8 +10,8 @@ import {
   originalPositionFor,
   type TraceMap,
 } from "@jridgewell/trace-mapping";
-import { existsSync, readFileSync } from "node:fs";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
+import { MapFiles } from "./map-files";
 import type { ScriptSourceMap } from "../transforms/source-maps";
 
 export interface OriginalPosition {
@@ -94,77 +92,17 @@ function sourcePath(source: string): string {
   }
 }
 
-/** The file a script name (a path, or a file: URL for ES modules) is read from; undefined for node:, eval, wasm. */
-export function scriptFile(script: string): string | undefined {
-  if (script.startsWith("/")) return script;
-  if (!script.startsWith("file:")) return undefined;
-  try {
-    return fileURLToPath(script);
-  } catch {
-    return undefined;
-  }
-}
-
-const COMMENT = /(?:\/\/|\/\*)[#@][ \t]+sourceMappingURL=([^\s'"`]+)/g;
-
-/** The URL of the script's last sourceMappingURL comment, as node reads it. */
-export function sourceMappingUrl(code: string): string | undefined {
-  // The lines that hold the marker, from the last: an inline map makes a line megabytes long, and only the
-  // comment's own line is searched.
-  for (let at = code.lastIndexOf("sourceMappingURL="); at >= 0; at = code.lastIndexOf("sourceMappingURL=", at - 1)) {
-    const start = code.lastIndexOf("\n", at) + 1;
-    const end = code.indexOf("\n", at);
-    let url: string | undefined;
-    for (const m of code.slice(start, end < 0 ? code.length : end).matchAll(COMMENT)) url = m[1];
-    if (url !== undefined) return url.replace(/\*\/$/, "");
-    if (at === 0) break;
-  }
-  return undefined;
-}
-
-/** The text of a data: URL (base64 or percent-encoded). */
-function dataUrlText(url: string): string {
-  const comma = url.indexOf(",");
-  if (comma < 0) throw new Error("a data: URL without a comma");
-  const meta = url.slice(5, comma);
-  const data = url.slice(comma + 1);
-  return meta.split(";").includes("base64") ? Buffer.from(data, "base64").toString("utf8") : decodeURIComponent(data);
-}
-
-interface MapText {
-  json: string;
-  /** Where the map is, which its sources are relative to. */
-  url: string;
-  /** How a warning names the map: "source map /path/x.js.map", "inline source map". */
-  where: string;
-}
-
-/** The map's text, or undefined when the script has none or names a file that is not there. */
-function mapText(file: string, code: string): MapText | undefined {
-  const url = sourceMappingUrl(code);
-  if (url === undefined) {
-    const beside = `${file}.map`;
-    return existsSync(beside)
-      ? { json: readFileSync(beside, "utf8"), url: beside, where: `source map ${beside}` }
-      : undefined;
-  }
-  if (url.startsWith("data:")) return { json: dataUrlText(url), url: file, where: "inline source map" };
-  const resolved = new URL(url, pathToFileURL(file));
-  if (resolved.protocol !== "file:") return undefined; // http(s): not fetched while recording.
-  const path = fileURLToPath(resolved);
-  try {
-    return { json: readFileSync(path, "utf8"), url: path, where: `source map ${path}` };
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw e;
-  }
-}
+export { scriptFile, sourceMappingUrl } from "./map-files";
 
 /** Reads each script's map once (null: none). */
 export class ScriptMaps {
   private readonly maps = new Map<string, ScriptMap | null>();
 
-  constructor(private readonly onWarning: (message: string) => void) {}
+  /** `files`: where the maps are found, shared with whoever asked first whether a script has one. */
+  constructor(
+    private readonly onWarning: (message: string) => void,
+    private readonly files = new MapFiles(),
+  ) {}
 
   /** The map of a script as V8 names it; undefined when it has none. */
   get(script: string): ScriptMap | undefined {
@@ -177,17 +115,11 @@ export class ScriptMaps {
   }
 
   private load(script: string): ScriptMap | null {
-    const file = scriptFile(script);
-    if (file === undefined) return null;
-    let code: string;
+    const found = this.files.take(script);
+    if (found === null) return null;
+    const { file, code, text } = found;
     try {
-      code = readFileSync(file, "utf8");
-    } catch {
-      return null; // Gone, or not a file: its frames stay as V8 named them.
-    }
-    let text: MapText | undefined;
-    try {
-      text = mapText(file, code);
+      if (found.error) throw found.error;
       if (text === undefined) return null;
       const map = FlattenMap(JSON.parse(text.json) as Parameters<typeof FlattenMap>[0], text.url);
       // The mappings are decoded now, so that a broken one is found here rather than at a lookup.

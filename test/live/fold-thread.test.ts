@@ -5,7 +5,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawn, spawnSync } from "node:child_process";
 import t from "tap";
+import { decodeAll } from "../../src/codec/decoder";
+import { encodeAll } from "../../src/codec/encoder";
+import type { Message } from "../../src/codec/model";
 import { FoldThread } from "../../src/live/fold-thread";
+import { Pairer } from "../../src/transforms/pair";
 import type { LiveSnapshot } from "../../src/live/snapshot";
 import { CaptureBuilder, ThreadRole } from "../fixtures/builder";
 
@@ -61,6 +65,24 @@ t.test("a file followed as it is written, then complete", async (t) => {
   closeSync(fd);
 });
 
+t.test("a capture that stops growing: its view is sent again once a second, not at every interval", async (t) => {
+  const path = join(dir, "idle.mtrace");
+  writeFileSync(path, capture(10));
+  const fd = openSync(path, "r");
+  const fold = new FoldThread({ fd, kind: "file", follow: true });
+  t.teardown(() => fold.terminate());
+  await until(fold, (s) => s.processes[0]?.liveBytes === 10 * 1000);
+  const source = fold.source();
+  let count = 0;
+  source.onSnapshot(() => count++);
+  source.request({ merged: false, measure: "live", rows: 10 });
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  source.close();
+  // At every 200 ms interval that would be 10 and the answer to the request.
+  t.ok(count >= 2 && count <= 4, `the answer to the request, then about one a second (${count})`);
+  closeSync(fd);
+});
+
 t.test("a pipe, read to its end", async (t) => {
   const file = join(dir, "piped.mtrace");
   writeFileSync(file, capture(20));
@@ -78,6 +100,25 @@ t.test("a pipe, read to its end", async (t) => {
   const s = await until(fold, () => true);
   t.ok(s.complete, "complete at the pipe's end");
   t.equal(s.processes[0].liveBytes, 20 * 1000);
+});
+
+t.test("a capture paired at record time (format version 2), as record --paired writes it", async (t) => {
+  const paired: Message[] = [];
+  const pairer = new Pairer((m) => paired.push(m));
+  for (const m of decodeAll(capture(30))) pairer.push(m);
+  pairer.end();
+  const path = join(dir, "paired.mtrace");
+  writeFileSync(path, encodeAll(paired));
+  const fd = openSync(path, "r");
+  const warnings: string[] = [];
+  const fold = new FoldThread({ fd, kind: "file", follow: false }, (m) => warnings.push(m));
+  t.teardown(() => fold.terminate());
+  await fold.done;
+  const s = await until(fold, () => true);
+  t.equal(s.error, undefined, "read");
+  t.equal(s.processes[0].liveBytes, 30 * 1000, "every block folded");
+  t.equal(s.rows.find((r) => r.name === "grow")?.ownBytes, 30 * 1000, "in its function");
+  closeSync(fd);
 });
 
 t.test("a file that is not a capture: the error is in the snapshot", async (t) => {

@@ -8,10 +8,11 @@ import t from "tap";
 import { RecordSchema } from "../../src/codec/gen/memtrace_pb";
 import { decodeAll } from "../../src/codec/decoder";
 import { encodeAll } from "../../src/codec/encoder";
+import { BODY_FIELD } from "../../src/codec/records";
 import { FunctionKind, newHeader, type FunctionInfo, type Message } from "../../src/codec/model";
 import { Scopes } from "../../src/model/scope";
 import { join } from "node:path";
-import { MappedRecords, mappedOnThisMachine } from "../../src/record/mapped-records";
+import { MappedRecords, SCANNED, mappedOnThisMachine, mappedWith } from "../../src/record/mapped-records";
 import { ScriptMap } from "../../src/record/script-maps";
 import { lastPos, readVarint } from "../../src/codec/wire";
 
@@ -106,10 +107,97 @@ function chunks(bytes: Uint8Array, recordsPerChunk: number): Buffer[] {
   return out;
 }
 
+t.test("given processes whose scripts have no map, when their Records pass, then the pass never loads", async (t) => {
+  // First in this file: the other tests load the rewriting pass into this process.
+  const asked: string[] = [];
+  const mapped = new MappedRecords(
+    (script) => (asked.push(script), false),
+    () => t.fail("no maps are made") as never,
+  );
+  const input = Buffer.from(encodeAll([...recorded(100), ...recorded(200)]));
+  const chunked = chunks(input, 3);
+  t.equal(mapped.rewrite(chunked), chunked, "the same chunks");
+  t.notOk(mapped.rewriting, "nothing is rewritten");
+  t.same(asked, ["/app/out.js", "/app/plain.js", "/app/out.js", "/app/plain.js"], "each script asked once a process");
+  const loaded = Object.keys(require.cache);
+  t.notOk(
+    loaded.some((f) => /record-rewriter|transforms\/source-maps/.test(f)),
+    "nor its modules",
+  );
+});
+
+t.test("given a process scanned before a map appears in another, when its own mapped script comes later", async (t) => {
+  // Process 300 runs a plain script, then process 100 a mapped one (the pass loads), then 300 the mapped one.
+  const before: Message[] = [
+    { type: "header", pid: 300, header: newHeader() },
+    { type: "strings", pid: 300, firstId: 1, values: ["/app/plain.js", "g"] },
+    { type: "functions", pid: 300, firstId: 1, functions: [js(2, 1, 4, 1)] },
+  ];
+  const after: Message[] = [
+    { type: "strings", pid: 300, firstId: 3, values: ["/app/out.js"] },
+    { type: "functions", pid: 300, firstId: 2, functions: [js(0, 3, 1, 11)] },
+    {
+      type: "frames",
+      pid: 300,
+      firstId: 1,
+      length: 2,
+      function: column(0, 0),
+      address: new Float64Array([16, 32]),
+      line: column(0, 0),
+      column: column(0, 0),
+    },
+    {
+      type: "resolution",
+      pid: 300,
+      length: 2,
+      frame: column(1, 2),
+      function: column(1, 2),
+      line: column(5, 1),
+      column: column(1, 15),
+    },
+  ];
+  const input = encodeAll([...before, ...recorded(100), ...after]);
+  for (const perChunk of [1, 4, 100]) {
+    const mapped = mappedWith(maps);
+    const messages = decodeAll(Buffer.concat(mapped.rewrite(chunks(input, perChunk))));
+    t.ok(mapped.rewriting, "the pass is on");
+    const scopes = new Scopes();
+    for (const m of messages) scopes.apply(m);
+    const scope = scopes.get(300)!;
+    t.match(scope.frame(1), { name: "g", file: "/app/plain.js", line: 5 }, `${perChunk} a chunk: the plain script`);
+    t.match(scope.frame(2), { file: "/src/app.ts", line: 4, column: 3 }, "the mapped script's call, at its .ts line");
+    t.match(scopes.get(100)!.frame(1), { name: "f", file: "/src/app.ts", line: 4 }, "and the other process's");
+  }
+});
+
+t.test("given Records the scan cannot read, when they pass before any map, then they pass as they came", async (t) => {
+  const header = [4, 0x08, 0x07, 0x12, 0x00]; // pid 7, an empty Header
+  const cut = [5, 0x08, 0x07, 0x1a, 0x02, 0x12]; // pid 7, strings: a value whose length is missing
+  const long = [7, 0x08, 0x07, 0x1a, 0x03, 0x12, 0x09, 0x41]; // pid 7, strings: a value longer than its table
+  const odd = [8, 0x08, 0x07, 0x22, 0x04, 0x12, 0x02, 0x3a, 0x00]; // pid 7, a Function with a string in field 7
+  const chunk = Buffer.from([...header, ...cut, ...long, ...odd]);
+  const mapped = mappedWith(maps);
+  t.same(mapped.rewrite([chunk]), [chunk], "the same bytes");
+  t.notOk(mapped.rewriting, "and no pass");
+});
+
+t.test("given the scan's field numbers, then they are the codec's", async (t) => {
+  t.same(
+    SCANNED,
+    {
+      header: BODY_FIELD.header,
+      strings: BODY_FIELD.strings,
+      functions: BODY_FIELD.functions,
+      kindJs: FunctionKind.KIND_JS,
+    },
+    "Record's bodies and FunctionKind",
+  );
+});
+
 t.test("given a process whose script has a map, when its Records pass the launcher", async (t) => {
   const input = encodeAll([...recorded(100), ...recorded(200)]);
   for (const perChunk of [1, 3, 100]) {
-    const rewritten = new MappedRecords(maps).rewrite(chunks(input, perChunk));
+    const rewritten = mappedWith(maps).rewrite(chunks(input, perChunk));
     const messages = decodeAll(Buffer.concat(rewritten));
     const scopes = new Scopes();
     for (const m of messages) scopes.apply(m); // throws on an id the rules do not allow
@@ -132,7 +220,7 @@ t.test("given a process whose script has a map, when its Records pass the launch
 
 t.test("given the rewritten Records, when read field by field, then what V8 ran is kept", async (t) => {
   const input = encodeAll(recorded(100));
-  const messages = decodeAll(Buffer.concat(new MappedRecords(maps).rewrite(chunks(input, 1))));
+  const messages = decodeAll(Buffer.concat(mappedWith(maps).rewrite(chunks(input, 1))));
   const strings = messages.flatMap((m) => (m.type === "strings" ? m.values : []));
   const str = (id: number | undefined) => ["", ...strings][id ?? 0];
   const functions = messages.flatMap((m) => (m.type === "functions" ? m.functions : []));
@@ -153,7 +241,7 @@ t.test("given the rewritten Records, when read field by field, then what V8 ran 
     "and the positions in out.js",
   );
   // The codec's field numbers, held to the .proto's generated schema: each Record without its length prefix.
-  const records = chunks(Buffer.concat(new MappedRecords(maps).rewrite(chunks(input, 1))), 1).map((r) => {
+  const records = chunks(Buffer.concat(mappedWith(maps).rewrite(chunks(input, 1))), 1).map((r) => {
     let p = 0;
     while (r[p] & 0x80) p++;
     return fromBinary(RecordSchema, r.subarray(p + 1));
@@ -168,17 +256,17 @@ t.test("given the rewritten Records, when read field by field, then what V8 ran 
   t.match(pbResolution, { generatedLine: [1, 2, 0, 0], generatedColumn: [15, 1, 0, 0] }, "and FrameResolution's");
 
   const events = encodeAll([{ type: "watermark", pid: 100, timeNs: 5 }]);
-  const passed = new MappedRecords(maps).rewrite([Buffer.from(events)]);
+  const passed = mappedWith(maps).rewrite([Buffer.from(events)]);
   t.same(Buffer.concat(passed), Buffer.from(events), "a Record of no concern passes as it came");
 });
 
 t.test("given a process without maps, when its Records pass, then they come out as they went in", async (t) => {
   const input = Buffer.from(encodeAll(recorded(100)));
   const chunked = chunks(input, 2);
-  const out = new MappedRecords({ get: () => undefined }).rewrite(chunked);
+  const out = mappedWith({ get: () => undefined }).rewrite(chunked);
   t.equal(out, chunked, "the same chunks");
   const garbage = [Buffer.from([3, 0x22, 0x01, 0xff])];
-  t.equal(new MappedRecords(maps).rewrite(garbage), garbage, "a Record it cannot read passes as it is");
+  t.equal(mappedWith(maps).rewrite(garbage), garbage, "a Record it cannot read passes as it is");
 });
 
 t.test("given scripts on this machine, one with a broken map, when two processes run them", async (t) => {
