@@ -11,17 +11,7 @@ import { Scope } from "../../model/scope";
 import { headline, heapScope } from "../headline";
 import { SEARCH_COLOR, frameColor, kindName } from "../svg/palette";
 import { BucketGrid, MAX_BUCKETS } from "../../transforms/timeline/grid";
-import { Sums } from "../../transforms/timeline/sums";
-import {
-  NEVER,
-  changeKey,
-  changePosition,
-  changeRow,
-  lifetimeAllocated,
-  lifetimeFreed,
-  lifetimeKey,
-  lifetimeRow,
-} from "../../transforms/timeline/keys";
+import { mergeRows } from "./merge-rows";
 import { StackViews, appView } from "../../transforms/app-view/view";
 import { LabelTrie } from "./trie";
 
@@ -154,20 +144,9 @@ export function timelinePageData(profile: Profile, timelines: Timeline[], option
       newRow.push(rows.of(p.rowTid[r], nodeOf(p.rowStack[r]), app));
     }
     // Rows that merge (two stacks with the same labels, or two allocators) add their entries together.
-    const changes = new Sums();
-    const c = p.changes;
-    for (let e = 0; e < c.length; e++) changes.add(changeKey(newRow[c.row[e]], c.from[e]), c.bytes[e], c.count[e]);
-    const lifetimes = new Sums();
-    const l = p.lifetimes;
-    for (let e = 0; e < l.length; e++) {
-      const freed = l.to[e] === 0 ? NEVER : l.to[e] - 1;
-      lifetimes.add(lifetimeKey(newRow[l.row[e]], l.from[e], freed), l.bytes[e], l.count[e]);
-    }
-    const cc = sortedColumns(changes, changeRow, [changePosition]);
-    const lc = sortedColumns(lifetimes, lifetimeRow, [
-      lifetimeAllocated,
-      (key) => (lifetimeFreed(key) === NEVER ? -1 : lifetimeFreed(key) - lifetimeAllocated(key)),
-    ]);
+    const own = p.high.length;
+    const cc = mergeRows(p.changes, newRow, rows.tid.length, own, false);
+    const lc = mergeRows(p.lifetimes, newRow, rows.tid.length, own, true);
     let kept: ProcessData["kept"];
     if (p.kept && !options.afterTeardown) {
       kept = { bytes: new Array<number>(rows.tid.length).fill(0), count: new Array<number>(rows.tid.length).fill(0) };
@@ -178,8 +157,8 @@ export function timelinePageData(profile: Profile, timelines: Timeline[], option
     }
     return {
       ...processData(meta, p.pid, rows, seriesOf(p, samplesOf(profile, p.pid), buckets)),
-      changes: { row: cc.row, pos: cc.columns[0], bytes: cc.bytes, count: cc.count },
-      lifetimes: { row: lc.row, from: lc.columns[0], lasted: lc.columns[1], bytes: lc.bytes, count: lc.count },
+      changes: { row: cc.row, pos: cc.from, bytes: cc.bytes, count: cc.count },
+      lifetimes: { row: lc.row, from: lc.from, lasted: lc.lasted, bytes: lc.bytes, count: lc.count },
       values: null,
       kept,
     };
@@ -384,29 +363,6 @@ function processData(meta: Profile, pid: number, rows: RowMerger, series: Series
     ...series,
     rows: { tid: rows.tid, node: rows.node, app: rows.app },
   };
-}
-
-/**
- * A table's entries that hold anything, sorted by key (row first), as columns: the row delta-coded (each entry's
- * row minus the previous one's: mostly 0 and 1, which keeps a large page small), then the key's other parts.
- */
-function sortedColumns(sums: Sums, rowOf: (key: number) => number, parts: ((key: number) => number)[]) {
-  const keys = sums.sortedKeys();
-  const row: number[] = [];
-  const columns: number[][] = parts.map(() => []);
-  const bytes: number[] = [];
-  const count: number[] = [];
-  let previous = 0;
-  for (const key of keys) {
-    const r = rowOf(key);
-    row.push(r - previous);
-    previous = r;
-    for (let c = 0; c < parts.length; c++) columns[c].push(parts[c](key));
-    const i = sums.find(key);
-    bytes.push(sums.bytes.data[i]);
-    count.push(sums.count.data[i]);
-  }
-  return { row, columns, bytes, count };
 }
 
 function pageData(
