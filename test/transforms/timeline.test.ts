@@ -8,10 +8,10 @@ import t from "tap";
 import { decodeAll } from "../../src/codec/decoder";
 import { encodeAll } from "../../src/codec/encoder";
 import type { Message, Timeline } from "../../src/codec/model";
-import { foldMessages, type FoldOptions } from "../../src/transforms/fold";
+import { Folder, foldMessages, type FoldOptions } from "../../src/transforms/fold";
 import { MAX_BUCKETS } from "../../src/transforms/timeline/grid";
 import { CaptureBuilder } from "../fixtures/builder";
-import { multiProcess } from "../fixtures/captures";
+import { appEnded, multiProcess } from "../fixtures/captures";
 import { collect, dumpText } from "../fixtures/inspect";
 import { Prng } from "../fixtures/prng";
 
@@ -80,6 +80,20 @@ t.test("given a folded stream with its timeline, when it goes through the wire, 
   t.equal(text(wire), text(folded), "the dump of the decoded stream equals the one folded");
 });
 
+t.test("given a process that recorded its app's end, then its Timeline keeps each row's value then", async (t) => {
+  const folded = await fold(decodeAll(appEnded().bytes()), { timeline: true });
+  const [tl] = timelinesOf(folded);
+  t.ok(tl.kept, "the rows' values at the app's end");
+  const header = folded.find((m) => m.type === "header" && m.header.fold);
+  const totals = header?.type === "header" ? header.header.fold!.processes[0] : undefined;
+  t.equal(
+    tl.kept!.bytes.reduce((s, v) => s + v, 0),
+    totals!.keptBytes,
+    "which sum to what the process kept at its app's end",
+  );
+  t.equal(text(decodeAll(encodeAll(folded))), text(folded), "and survive the wire");
+});
+
 t.test("given a folded stream with its timeline, when folded again, then its timeline passes through", async (t) => {
   const bytes = encodeAll(await fold(decodeAll(multiProcess().bytes()), { timeline: true }));
   const again = encodeAll(await fold(decodeAll(bytes)));
@@ -116,6 +130,11 @@ t.test("given a corrupt Timeline Record, when read, then one error names what is
     /a timeline row refers to undefined stack 999999/,
     "a stack the stream does not define",
   );
+});
+
+t.test("given a fold asked for its timeline, then it says it needs a hook at every event", async (t) => {
+  t.equal(new Folder(() => {}, { timeline: true }).needsEventHooks, true, "the per-event path");
+  t.equal(new Folder(() => {}).needsEventHooks, false, "otherwise a faster path may serve");
 });
 
 t.test("given the golden pages, then the page of the folded capture is the raw capture's", async (t) => {
