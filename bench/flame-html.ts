@@ -7,7 +7,8 @@
 //   npm run build && node dist/bench/flame-html.js [events] [capture file...]
 //
 // Without files, it makes synthetic captures of `events` (default 10 M) and a tenth of that (bench/lib/synthetic.ts).
-// Each command runs 3 times as a real process (bin/memtrace.js), alternating; medians are printed.
+// Each command runs 3 times as a real process (bin/memtrace.js), alternating; medians are printed, with CPU time
+// beside the wall time (the machine is often shared).
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -25,14 +26,17 @@ async function synthetic(events: number): Promise<string> {
   return file;
 }
 
-/** Runs `memtrace <args> -o out`: [seconds, peak RSS bytes, output bytes]. */
-function run(args: string[], out: string): [number, number, number] {
+/**
+ * Runs `memtrace <args> -o out`: wall seconds, peak RSS bytes, output bytes, and CPU seconds (user and system), which
+ * a busy machine disturbs less than the wall time.
+ */
+function run(args: string[], out: string): Run {
   const t0 = process.hrtime.bigint();
   const report = execFileSync(
     "bash",
     [
       "-c",
-      `command time -f %M ${JSON.stringify(process.execPath)} "$@" 2>&1 >/dev/null`,
+      `command time -f "%M %U %S" ${JSON.stringify(process.execPath)} "$@" 2>&1 >/dev/null`,
       "--",
       BIN,
       ...args,
@@ -43,8 +47,11 @@ function run(args: string[], out: string): [number, number, number] {
     { encoding: "utf8", env: { ...process.env, NODE_EXTRA_CA_CERTS: "" } },
   );
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  return [seconds, Number(report.trim().split("\n").at(-1)) * 1024, statSync(out).size];
+  const [rss, user, system] = report.trim().split("\n").at(-1)!.split(" ").map(Number);
+  return [seconds, rss * 1024, statSync(out).size, user + system];
 }
+
+type Run = [seconds: number, rss: number, size: number, cpu: number];
 
 /** The page's embedded data (what its script reads). */
 function pageData(file: string): string {
@@ -60,7 +67,7 @@ async function main(): Promise<void> {
   const tmp = (name: string) => join(tmpdir(), `memtrace-bench-flame-${name}`);
   for (const file of files) {
     const kinds = ["svg", "html", "fold", "foldTimeline", "foldedHtml", "foldedPlainHtml"] as const;
-    const runs = Object.fromEntries(kinds.map((k) => [k, [] as [number, number, number][]]));
+    const runs = Object.fromEntries(kinds.map((k) => [k, [] as Run[]]));
     for (let r = 0; r < RUNS; r++) {
       runs.svg.push(run(["flame", file], tmp("svg")));
       runs.html.push(run(["flame", "--html", file], tmp("raw.html")));
@@ -71,15 +78,18 @@ async function main(): Promise<void> {
     }
     const m = (k: (typeof kinds)[number], i: number) => median(runs[k].map((x) => x[i]));
     const line = (label: string, k: (typeof kinds)[number], size: (n: number) => string) =>
-      `  ${label.padEnd(40)} ${m(k, 0).toFixed(2)} s, peak RSS ${mb(m(k, 1))}, output ${size(m(k, 2))}`;
+      `  ${label.padEnd(42)} ${m(k, 0).toFixed(2)} s (CPU ${m(k, 3).toFixed(2)} s), peak RSS ${mb(m(k, 1))}, ` +
+      `output ${size(m(k, 2))}`;
     const same = pageData(tmp("raw.html")) === pageData(tmp("folded.html"));
     console.log(
       [
         `${file} (${mb(statSync(file).size)}):`,
         line("flame (SVG), the baseline", "svg", mb),
-        line("flame --html of the capture", "html", mb) + ` (${(m("html", 0) / m("svg", 0)).toFixed(2)}x the SVG)`,
+        line("flame --html of the capture", "html", mb) +
+          ` (${(m("html", 3) / m("svg", 3)).toFixed(2)}x the SVG's CPU)`,
         line("fold", "fold", kb),
-        line("fold --timeline", "foldTimeline", kb) + ` (${(m("foldTimeline", 0) / m("fold", 0)).toFixed(2)}x fold)`,
+        line("fold --timeline", "foldTimeline", kb) +
+          ` (${(m("foldTimeline", 3) / m("fold", 3)).toFixed(2)}x fold's CPU)`,
         line("flame --html of fold --timeline's output", "foldedHtml", mb),
         line("flame --html of fold's output (no window)", "foldedPlainHtml", mb),
         `  the folded capture's page data ${same ? "equals" : "DIFFERS FROM"} the capture's`,
