@@ -10,6 +10,8 @@ import { encodeAll } from "../../src/codec/encoder";
 import type { Message, Timeline } from "../../src/codec/model";
 import { Folder, foldMessages, type FoldOptions } from "../../src/transforms/fold";
 import { MAX_BUCKETS } from "../../src/transforms/timeline/grid";
+import { ProfileBuilder } from "../../src/model/profile";
+import { timelinePageData } from "../../src/sinks/html/page-data";
 import { CaptureBuilder } from "../fixtures/builder";
 import { appEnded, multiProcess } from "../fixtures/captures";
 import { collect, dumpText } from "../fixtures/inspect";
@@ -129,6 +131,19 @@ t.test("given a corrupt Timeline Record, when read, then one error names what is
     fold(badStack),
     /a timeline row refers to undefined stack 999999/,
     "a stack the stream does not define",
+  );
+});
+
+t.test("given timelines on two grids, when a page is made of them, then it refuses in one line", async (t) => {
+  const folded = await fold(decodeAll(multiProcess().bytes()), { timeline: true });
+  const builder = new ProfileBuilder();
+  for (const m of folded) if (m.type !== "timeline") builder.push(m);
+  const [a, b] = timelinesOf(folded);
+  const options = { view: "peak", inverted: false } as const;
+  t.doesNotThrow(() => timelinePageData(builder.finish(), [a, b], options), "one fold's timelines share a grid");
+  t.throws(
+    () => timelinePageData(builder.finish(), [a, { ...b, bucketNs: 2 * b.bucketNs }], options),
+    /timelines come from separate folds, on other grids: fold the captures together/,
   );
 });
 

@@ -5,6 +5,7 @@
 // Layout: columns of numbers (one array per field) rather than an object per entry, so that a large page stays
 // a few bytes per entry and parses fast. Entries are sorted (rows by first appearance, tables by row then bucket),
 // and nothing depends on the clock or the machine: the same capture gives the same bytes.
+import { CaptureError } from "../../codec/errors";
 import { Content, FunctionKind, Measure, newHeader, type Timeline } from "../../codec/model";
 import { Profile } from "../../model/profile";
 import { Scope } from "../../model/scope";
@@ -133,6 +134,12 @@ export function timelinePageData(profile: Profile, timelines: Timeline[], option
   const trie = new LabelTrie();
   const nodeOf = stackNodes(profile, trie);
   const width = timelines[0]?.bucketNs ?? 1;
+  // One fold puts its processes on one grid; timelines of captures folded apart may not share it.
+  if (timelines.some((p) => p.bucketNs !== width))
+    throw new CaptureError(
+      "the input's timelines come from separate folds, on other grids: fold the captures together",
+      0,
+    );
   const buckets = timelines.reduce((n, p) => Math.max(n, p.high.length), 1);
   const viewed = appViewOfRows(profile, timelines);
   const processes = timelines.map((p, i) => {
