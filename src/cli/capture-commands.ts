@@ -51,7 +51,11 @@ export function registerFold(program: Command): void {
         "The output is a folded capture in the same format, which every report reads as it reads a raw capture.",
     )
     .option("-o, --output <file>", "write to this file instead of stdout")
-    .option("--compress", "compress the output with LZ4");
+    .option("--compress", "compress the output with LZ4")
+    .option(
+      "--timeline",
+      "also keep each process's memory over time, so that flame --html of the output has its memory chart and time window",
+    );
   addMeasureOptions(cmd);
   cmd.addHelpText(
     "after",
@@ -61,15 +65,17 @@ export function registerFold(program: Command): void {
       "memtrace fold --total app.mtrace | memtrace summary",
       "memtrace fold --between 2s 5s --leaks app.mtrace | memtrace flame > grew-between-2s-and-5s.svg",
       "memtrace fold --temporary --inverted app.mtrace | memtrace summary",
+      "memtrace fold --timeline app.mtrace -o folded.mtrace && memtrace flame --html folded.mtrace > flame.html",
     ]),
   );
-  cmd.action(async (file: string | undefined, opts: MeasureCliOptions & { output?: string; compress?: boolean }) => {
+  type FoldCliOptions = MeasureCliOptions & { output?: string; compress?: boolean; timeline?: boolean };
+  cmd.action(async (file: string | undefined, opts: FoldCliOptions) => {
     process.exitCode = await runCaptureCommand({
       name: "fold",
       file,
       opts,
       paired: true,
-      stage: (onWarning) => foldStage(file, opts, onWarning),
+      stage: (onWarning) => foldStage(file, opts, onWarning, { timeline: opts.timeline ?? false }),
     });
   });
 }

@@ -8,8 +8,9 @@ export async function foldStage(
   file: string | undefined,
   opts: MeasureCliOptions,
   onWarning: (message: string) => void,
+  extra: Pick<FoldOptions, "timeline"> = {},
 ): Promise<Transform> {
-  return fold(await resolveFoldOptions(file, opts, onWarning));
+  return fold({ ...(await resolveFoldOptions(file, opts, onWarning)), ...extra });
 }
 
 /** The fold options of the command line, with what only the CLI can find out (the runs' lengths, from the file). */

@@ -224,6 +224,37 @@ export interface FoldedBatch {
   kind: Uint8Array;
 }
 
+/** Sums by row and bucket positions (TimelineTable), sorted by row, then from, then to. */
+export interface TimelineTable {
+  length: number;
+  /** The row's index (absolute here; delta-coded on the wire). */
+  row: Uint32Array;
+  from: Uint32Array;
+  /** In lifetimes: the bucket freed in + 1, 0 when never freed. Zeros in changes. */
+  to: Uint32Array;
+  bytes: Float64Array;
+  count: Float64Array;
+}
+
+/** One process's memory over time, folded (Record.timeline). */
+export interface Timeline {
+  pid: number;
+  bucketNs: number;
+  /** Per bucket: live bytes at its moment (all, and of JS heap samples), and the moment's time. */
+  high: Float64Array;
+  highJs: Float64Array;
+  momentNs: Float64Array;
+  /** The rows: thread, allocator, stack of the folded scope. */
+  rows: number;
+  rowTid: Uint32Array;
+  rowKind: Uint8Array;
+  rowStack: Uint32Array;
+  /** Per row, what was live when its thread's app code ended, for a process that recorded it. */
+  kept: { bytes: Float64Array; count: Float64Array } | undefined;
+  changes: TimelineTable;
+  lifetimes: TimelineTable;
+}
+
 /** The sites of a version-2 scope (SiteTable): what an allocation is, save its time and thread. */
 export interface SiteTable {
   firstId: number;
@@ -307,6 +338,8 @@ export type Message = (
   /** Version-2 scopes: sites, and paired events. */
   | { type: "sites"; sites: SiteTable }
   | { type: "paired"; batch: PairedBatch }
+  /** In a folded stream: one process's memory over time (fold --timeline). */
+  | { type: "timeline"; timeline: Timeline }
   /** A Record of a kind this reader does not know: skipped by every consumer, shown by `dump`. */
   | { type: "unknown"; field: number; bytes: number }
 ) & { pid: number; offset?: number };

@@ -16,6 +16,7 @@ import {
   type SiteTable,
   type Trailer,
 } from "./model";
+import { decodeTimeline, encodeTimeline } from "./timeline";
 import { ByteWriter, WIRE_LEN, WIRE_VARINT, WireError, lastPos, readVarint, skipField, zigzag } from "./wire";
 
 /** Field numbers of Record's oneof body, by message type. */
@@ -39,6 +40,7 @@ export const BODY_FIELD = {
   otherMeasure: 18,
   sites: 19,
   paired: 20,
+  timeline: 21,
 } as const satisfies Record<Exclude<Message["type"], "unknown">, number>;
 
 const TYPE_OF_FIELD: (Message["type"] | undefined)[] = [];
@@ -274,6 +276,8 @@ function decodeBody(type: Message["type"], pid: number, buf: Uint8Array, start: 
       return { type, pid, sites: decodeSites(buf, start, end) };
     case "paired":
       return { type, pid, batch: decodePaired(buf, start, end) };
+    case "timeline":
+      return { type, pid, timeline: decodeTimeline(buf, start, end) };
     case "unknown":
       throw new Error("unreachable");
   }
@@ -600,6 +604,8 @@ function encodeBody(m: Message, w: ByteWriter): void {
     }
     case "paired":
       return encodePaired(m.batch, w);
+    case "timeline":
+      return encodeTimeline(m.timeline, w);
     case "trailer": {
       const t = m.trailer;
       const init: Record<string, bigint> = {};

@@ -230,6 +230,34 @@ export class DumpFormatter {
         }
         break;
       }
+      case "timeline": {
+        const t = m.timeline;
+        lines.push(
+          `${head} process=${t.pid} bucket_ns=${t.bucketNs} buckets=${t.high.length} rows=${t.rows}` +
+            ` changes=${t.changes.length} lifetimes=${t.lifetimes.length}${t.kept ? " kept" : ""}`,
+        );
+        for (let k = 0; k < t.high.length; k++) {
+          lines.push(`  bucket ${k} high=${t.high[k]} high_js=${t.highJs[k]} moment_ns=${t.momentNs[k]}`);
+        }
+        for (let r = 0; r < t.rows; r++) {
+          const kept = t.kept ? ` kept_bytes=${t.kept.bytes[r]} kept_count=${t.kept.count[r]}` : "";
+          lines.push(
+            `  row ${r} tid=${t.rowTid[r]} allocator=${allocatorName(t.rowKind[r])} stack=${t.rowStack[r]}${kept}`,
+          );
+        }
+        const c = t.changes;
+        for (let i = 0; i < c.length; i++) {
+          lines.push(`  change row=${c.row[i]} position=${c.from[i]} bytes=${c.bytes[i]} count=${c.count[i]}`);
+        }
+        const l = t.lifetimes;
+        for (let i = 0; i < l.length; i++) {
+          const freed = l.to[i] === 0 ? "never" : String(l.to[i] - 1);
+          lines.push(
+            `  lifetime row=${l.row[i]} allocated=${l.from[i]} freed=${freed} bytes=${l.bytes[i]} count=${l.count[i]}`,
+          );
+        }
+        break;
+      }
       case "trailer": {
         const t = m.trailer;
         lines.push(

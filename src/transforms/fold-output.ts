@@ -74,6 +74,11 @@ export class FoldedWriter {
     return this.mapPlain(memo, stack);
   }
 
+  /** The output stack of an input row's stack (its shape applied). */
+  stackOf(memo: ScopeMemo, pid: number, tid: number, stack: number): number {
+    return this.outputStack(memo, pid, tid, stack);
+  }
+
   private outputStack(memo: ScopeMemo, pid: number, tid: number, stack: number): number {
     const { inverted, splitProcesses, splitThreads } = this.shape;
     if (!inverted && !splitProcesses && !splitThreads) return this.mapPlain(memo, stack);
@@ -121,9 +126,10 @@ export class FoldedWriter {
 
   /**
    * The folded scope's Messages: header, tables, the batches of its own measure then those of the others in
-   * `info.measures` (each sorted, for stable output), trailer.
+   * `info.measures` (each sorted, for stable output), `extra` (Timeline Records, whose stacks are interned already),
+   * trailer.
    */
-  messages(info: FoldInfo): Message[] {
+  messages(info: FoldInfo, extra: Message[] = []): Message[] {
     const out: Message[] = [
       {
         type: "header",
@@ -146,6 +152,7 @@ export class FoldedWriter {
         out.push({ type, pid: 0, batch: foldedBatch(measure, sorted.slice(at, at + OUT_BATCH)) });
       }
     }
+    out.push(...extra);
     out.push({ type: "trailer", pid: 0, trailer: newTrailer() });
     return out;
   }

@@ -31,6 +31,7 @@ import {
   type FoldedBatch,
   type Header,
   type Message,
+  type MessageOf,
   type PairedBatch,
   type ProcessTotals,
   type SiteTable,
@@ -59,6 +60,8 @@ import { NumberMap } from "./number-map";
 import { EventOrderer, approximateMergeWarning } from "./order";
 import { EXTRA_AWAITED, EXTRA_EARLY, EXTRA_OVERWRITTEN } from "./pair";
 import { SerialBlocks } from "./serial-blocks";
+import { FoldTimeline } from "./timeline/fold-timeline";
+import type { ProcessTimeline } from "./timeline/process";
 import { f64, u32, u8 } from "../model/growable";
 import { stageIterate, stageTransform } from "../streams/stage";
 
@@ -94,6 +97,13 @@ export interface FoldOptions {
   heap?: HeapName;
   /** Problems that do not stop the fold (threads merged without watermarks). */
   onWarning?: (message: string) => void;
+  /**
+   * Also fold each process's memory over time (timeline/), written as Timeline Records: what the HTML flame graph's
+   * time window and memory chart read. It needs a hook at every event, so such a fold takes the TypeScript path.
+   */
+  timeline?: boolean;
+  /** The most timeline table entries to keep (default ENTRY_BUDGET): past it, buckets widen. */
+  timelineBudget?: number;
 }
 
 // Read once: the enums are re-exported through getters, which the hot path would call at every event.
@@ -154,6 +164,8 @@ class ProcessFold implements FoldProcess {
   paired: PairedState | undefined;
   /** The tag of the latest allocation (Folder.allocate). */
   lastTag = 0;
+  /** Memory over time, when the fold keeps it (FoldOptions.timeline). */
+  timeline: ProcessTimeline | undefined;
 
   constructor(
     readonly pid: number,
@@ -269,6 +281,8 @@ export class Folder {
   /** The sizes of the allocations folded; unknown once a folded input did not keep them. */
   private readonly sizes = new SizeHistogram();
   private sizesKnown = true;
+  /** The processes' memory over time: folded here if asked for, and a folded input's, which passes through. */
+  private readonly timeline: FoldTimeline;
 
   // Folded input.
   private foldedInfo: FoldInfo | undefined;
@@ -311,6 +325,7 @@ export class Folder {
       splitThreads: options.splitThreads ?? false,
     };
     this.writer = new FoldedWriter(this.shape);
+    this.timeline = new FoldTimeline(options.timelineBudget);
     this.heap = HEAPS[options.heap ?? "all"];
     this.orderer = new EventOrderer((m) => this.handle(m), {
       onApproximate: (pid) => options.onWarning?.(approximateMergeWarning(pid)),
@@ -319,6 +334,14 @@ export class Folder {
 
   push(m: Message): void {
     this.orderer.push(m);
+  }
+
+  /**
+   * Whether this fold needs a hook at every event (the timeline's): a faster path that calls only the measures'
+   * hooks at allocations and releases must not be taken then.
+   */
+  get needsEventHooks(): boolean {
+    return this.options.timeline ?? false;
   }
 
   /** The rows so far and the raw processes' figures, for a reader that looks while folding (the live view). */
@@ -368,6 +391,9 @@ export class Folder {
       case "otherMeasure":
         this.addFolded(scope!, m.batch.measure, m.batch, m);
         return;
+      case "timeline":
+        this.adoptTimeline(scope!, m);
+        return;
       case "process":
         this.processes.get(m.pid)?.appEnd.note(m.event);
         this.emit(m);
@@ -375,9 +401,11 @@ export class Folder {
       case "thread":
       case "memory":
       case "gc":
+        this.timelineSaw(m);
         this.emit(m);
         return;
       case "trailer":
+        this.timelineSaw(m);
         if (scope!.header.content !== Content.FOLDED) this.emit(m);
         return;
       default:
@@ -404,18 +432,36 @@ export class Folder {
         throw new UsageError(`the window ends (${describeTime(to)}) before it starts (${describeTime(from)})`);
       [p.windowStart, p.windowEnd] = window;
     }
+    if (this.options.timeline) p.timeline = this.timeline.create();
     this.processes.set(pid, p);
     this.processOrder.push(p);
+  }
+
+  private timelineSaw(m: Message): void {
+    const tl = this.processes.get(m.pid)?.timeline;
+    if (tl) this.timeline.saw(tl, m);
+  }
+
+  /** A folded input's timeline: kept, its stacks mapped, unless this fold narrows the heap (it cannot narrow it). */
+  private adoptTimeline(scope: Scope, m: MessageOf<"timeline">): void {
+    if (this.heap !== Heap.ALL) return;
+    const memo = this.foldedMemoOf(scope);
+    for (const s of m.timeline.rowStack) {
+      if (s >= scope.stackCount) throw new CaptureError(`a timeline row refers to undefined stack ${s}`, m.offset ?? 0);
+    }
+    this.timeline.adopt(m.timeline, (s) => this.writer.plainStack(memo, s));
   }
 
   private foldEvents(p: ProcessFold, b: EventBatch, m: Message): void {
     const stacks = p.scope.stackCount;
     const heap = this.heap;
+    const tl = p.timeline;
     for (let i = 0; i < b.length; i++) {
       const kind = b.kind[i];
       if (heap !== HEAP_ALL && isJsHeap(kind) !== (heap === HEAP_JS)) continue;
       const size = b.size[i];
       const t = b.time[i];
+      if (tl !== undefined) tl.event(t, p.keys.length);
       if (t > p.windowEnd && !p.windowDone) this.closeWindow(p);
       if (t >= p.appEnd.next) p.appEnd.rowsPassed(t, this.freezeRow);
       if (isAllocation(kind)) {
@@ -427,6 +473,7 @@ export class Folder {
         const key = this.allocate(p, tid, kind, stack, size, count, t);
         const tag = p.lastTag;
         p.live.alloc(kind, b.address[i], size, key, count, tag, t, tid);
+        if (tl !== undefined) tl.allocated();
         if (p.liveBytes > p.peakBytes) {
           p.peakBytes = p.liveBytes;
           p.peakTime = t;
@@ -455,6 +502,7 @@ export class Folder {
     if (kind === JS_SAMPLE) this.sizes.jsSamples++;
     else this.sizes.add(size);
     const tag = (p.lastTag = p.nextAllocation(tid));
+    p.timeline?.allocate(key, size, count, tid, tag, kind === JS_SAMPLE);
     const onAllocate = this.onAllocate;
     for (let j = 0; j < onAllocate.length; j++) onAllocate[j].allocate!(p, key, size, count, t, tag);
     return key;
@@ -489,6 +537,7 @@ export class Folder {
     let unmap = 0;
     let extra = 0;
     const nextExtra = () => (extra < b.extraRow.length ? b.extraRow[extra] : -1);
+    const tl = p.timeline;
     for (let i = 0; i < b.length; i++) {
       const op = b.op[i];
       const t = b.time[i];
@@ -508,6 +557,7 @@ export class Folder {
         const size = siteSize[site];
         const stack = siteStack[site];
         const count = siteCount[site];
+        if (tl !== undefined) tl.event(t, p.keys.length);
         if (t > p.windowEnd && !p.windowDone) this.closeWindow(p);
         if (t >= p.appEnd.next) p.appEnd.rowsPassed(t, this.freezeRow);
         if (stack >= stacks) throw bad(`an event refers to undefined stack ${stack}`);
@@ -532,6 +582,7 @@ export class Folder {
             q.overwritten++;
           }
         }
+        if (tl !== undefined) tl.allocated();
         if (p.liveBytes > p.peakBytes) {
           p.peakBytes = p.liveBytes;
           p.peakTime = t;
@@ -544,6 +595,7 @@ export class Folder {
         const address = isUnmap ? b.address[mapping++] : 0;
         const length = isUnmap ? b.unmapLength[unmap++] : 0;
         if (heap !== HEAP_ALL && isJsHeap(kind) !== (heap === HEAP_JS)) continue;
+        if (tl !== undefined) tl.event(t, p.keys.length);
         if (t > p.windowEnd && !p.windowDone) this.closeWindow(p);
         if (t >= p.appEnd.next) p.appEnd.rowsPassed(t, this.freezeRow);
         p.deallocations++;
@@ -575,6 +627,7 @@ export class Folder {
     rows.cur.data[key] -= bytes;
     rows.curCount.data[key] -= count;
     p.liveBytes -= bytes;
+    p.timeline?.release(key, bytes, count, rows.tid.data[key], tag, rows.kind.data[key] === JS_SAMPLE);
     const onRelease = this.onRelease;
     for (let j = 0; j < onRelease.length; j++) onRelease[j].release!(p, key, bytes, count, tag, overwritten);
   }
@@ -615,16 +668,21 @@ export class Folder {
     if (!this.sizes.addFolded(info)) this.sizesKnown = false;
   }
 
-  private addFolded(scope: Scope, measure: Measure, b: FoldedBatch, m: Message): void {
+  private foldedMemoOf(scope: Scope): ScopeMemo {
     let memo = this.foldedMemos.get(scope);
-    const heap = this.heap;
     if (!memo) {
       memo = new ScopeMemo(scope);
       this.foldedMemos.set(scope, memo);
       // The folded scope's stacks, in the order they were defined (a folded stream defines its tables before its
       // rows): its rows come measure by measure, and mapping them as they come would number the stacks otherwise.
-      if (heap === Heap.ALL) for (let s = 1; s < scope.stackCount; s++) this.writer.plainStack(memo, s);
+      if (this.heap === Heap.ALL) for (let s = 1; s < scope.stackCount; s++) this.writer.plainStack(memo, s);
     }
+    return memo;
+  }
+
+  private addFolded(scope: Scope, measure: Measure, b: FoldedBatch, m: Message): void {
+    const memo = this.foldedMemoOf(scope);
+    const heap = this.heap;
     for (let i = 0; i < b.length; i++) {
       if (heap !== Heap.ALL && isJsHeap(b.kind[i]) !== (heap === Heap.JS)) continue;
       const stack = b.stack[i];
@@ -714,7 +772,23 @@ export class Folder {
       afterTeardown: folded?.afterTeardown ?? this.afterTeardown,
       ...(this.sizesKnown ? this.sizes.toFoldInfo() : { sizeCounts: [], sizeBytes: [], jsSamples: 0 }),
     };
-    return this.writer.messages(info);
+    return this.writer.messages(info, this.timelineMessages());
+  }
+
+  /** The Timeline Records, after the rows were frozen (their kept columns are final). */
+  private timelineMessages(): Message[] {
+    const rows = this.rows;
+    return this.timeline.messages(this.rawProcesses(), {
+      tid: rows.tid,
+      kind: rows.kind,
+      kept: rows.kept,
+      keptCount: rows.keptCount,
+      outputStack: (key) => {
+        const p = this.processes.get(rows.pid.data[key])!;
+        return this.writer.stackOf(p.memo, p.pid, rows.tid.data[key], rows.stack.data[key]);
+      },
+      appEnded: (pid) => this.processes.get(pid)?.appEnd.recorded ?? false,
+    });
   }
 
   /**

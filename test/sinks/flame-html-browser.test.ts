@@ -306,6 +306,22 @@ t.test("given an HTML flame graph in chromium", needs(hasChromium(), "chromium")
     t.same(errors, [], "no alert, no error, no request: on load, click or hover");
   });
 
+  t.test("when the input was folded with its timeline, then a window dragged re-folds as on the capture", async (t) => {
+    const folded = await htmlOf(await foldedBytes(worked, "peak", false, true), { measure: "total" });
+    t.equal(folded, total, "the same page as the raw capture's");
+    const { page, errors } = await open("folded-timeline.html", folded);
+    t.equal(await text(page, "#note"), "", "no note: the window can be chosen");
+    const w = await drag(page, 0, 350);
+    const end = (Math.floor(350 / w) + 1) * w;
+    t.equal(
+      await text(page, "#title"),
+      `Allocated memory: 1.8 KiB allocated between 0 ns and ${end} ns in 3 allocations, freed or not`,
+    );
+    await page.selectOption("#view", "peak");
+    t.match(await text(page, "#title"), /^Peak memory in the window between 0 ns and \d+ ns: 1\.8 KiB live at 300 ns/);
+    t.same(errors, []);
+  });
+
   t.test("when the input was folded before, then the page says the time window needs the capture", async (t) => {
     const html = await htmlOf(await foldedBytes(multiProcess().bytes(), "leaks"));
     const { page, errors } = await open("folded.html", html);

@@ -121,8 +121,13 @@ export function rows(paths: Paths): [string, number, number][] {
 }
 
 /** `memtrace fold [--measure] [--inverted]` of a capture, as bytes. */
-export async function foldedBytes(bytes: Uint8Array, measure: MeasureName, inverted = false): Promise<Uint8Array> {
-  return collect([fold({ measure, inverted }), createEncodeStream()], bytes);
+export async function foldedBytes(
+  bytes: Uint8Array,
+  measure: MeasureName,
+  inverted = false,
+  timeline = false,
+): Promise<Uint8Array> {
+  return collect([fold({ measure, inverted, timeline }), createEncodeStream()], bytes);
 }
 
 /** The labels of fold's call tree (every node's, the root's too). */

@@ -21,8 +21,9 @@ import { flame } from "../../src/sinks/flame";
 import { formatBytes, formatCount, formatDuration, formatPercent } from "../../src/sinks/format";
 import { embedJson } from "../../src/sinks/html-page";
 import { timelinePageData } from "../../src/sinks/html/page-data";
-import { TimelineFolder } from "../../src/sinks/html/folder";
-import type { ProcessTimeline } from "../../src/sinks/html/timeline";
+import { Folder, type FoldOptions } from "../../src/transforms/fold";
+import { ProfileBuilder, type Profile } from "../../src/model/profile";
+import type { Timeline } from "../../src/codec/model";
 import { foldLabels, foldPaths, foldedBytes, htmlOf, pageData, pagePaths, rows, svgTitle } from "./flame-html-helpers";
 import { runReport, workedExample } from "./capture";
 import * as model from "../../src/sinks/html/model";
@@ -362,22 +363,31 @@ t.test(
   "given a small entry budget, when a capture is folded, then it keeps fewer buckets and the same whole runs",
   async (t) => {
     const bytes = multiProcess().bytes();
-    const full = new TimelineFolder();
-    const small = new TimelineFolder({ budget: 500 });
-    for (const m of decodeAll(bytes)) {
-      full.push(m);
-      small.push(m);
-    }
-    const entries = (ps: ProcessTimeline[]) => ps.reduce((n, p) => n + p.entries, 0);
-    const [a, b] = [full.finish(), small.finish()];
+    const full = foldTimelines(bytes);
+    const small = foldTimelines(bytes, { timelineBudget: 500 });
+    const entries = (ts: Timeline[]) => ts.reduce((n, p) => n + p.changes.length + p.lifetimes.length, 0);
+    const [a, b] = [full.timelines, small.timelines];
     t.ok(entries(b) < entries(a), `${entries(b)} entries rather than ${entries(a)}`);
-    t.ok(b[0].grid.count < a[0].grid.count, `${b[0].grid.count} buckets rather than ${a[0].grid.count}`);
-    t.ok(entries(b) <= 500 || b[0].grid.count < 32, "within the budget, or as few buckets as are kept");
-    const data = timelinePageData(b, small.truncated, { view: "peak", inverted: false, allFrames: true });
+    t.ok(b[0].high.length < a[0].high.length, `${b[0].high.length} buckets rather than ${a[0].high.length}`);
+    t.ok(entries(b) <= 500 || b[0].high.length < 32, "within the budget, or as few buckets as are kept");
+    const data = timelinePageData(small.profile, b, { view: "peak", inverted: false, allFrames: true });
     for (const view of VIEWS)
       t.same(rows(pagePaths(data, { view })), rows(await foldPaths(bytes, { measure: view })), view);
   },
 );
+
+/** A capture folded with its timeline: the folded stream's Profile and its Timeline Records. */
+function foldTimelines(bytes: Uint8Array, options: FoldOptions = {}): { profile: Profile; timelines: Timeline[] } {
+  const builder = new ProfileBuilder();
+  const timelines: Timeline[] = [];
+  const folder = new Folder((m) => (m.type === "timeline" ? timelines.push(m.timeline) : builder.push(m)), {
+    ...options,
+    timeline: true,
+  });
+  for (const m of decodeAll(bytes)) folder.push(m);
+  folder.end();
+  return { profile: builder.finish(), timelines };
+}
 
 /** A long run of one thread on ten stacks: a few hundred blocks live at a time, each freed soon after. */
 function busyCapture(events: number): Uint8Array {
@@ -494,13 +504,12 @@ t.test(
     p.at(9_000);
     p.end();
     const bytes = c.bytes();
-    const folder = new TimelineFolder();
-    for (const m of decodeAll(bytes)) folder.push(m);
-    const [timeline] = folder.finish();
-    t.equal(timeline.unmatched, 0, "the early free found its block");
-    t.equal(timeline.overwritten, 0, "and the late free its own");
-    t.equal(timeline.liveBytes, 28, "what stays live: the 8- and the 20-byte blocks");
-    const data = timelinePageData([timeline], folder.truncated, { view: "peak", inverted: false, allFrames: true });
+    const { profile, timelines } = foldTimelines(bytes);
+    const [totals] = profile.info.processes;
+    t.equal(totals.unmatchedDeallocations, 0, "the early free found its block");
+    t.equal(totals.overwrittenAllocations, 0, "and the late free its own");
+    t.equal(totals.leakedBytes, 28, "what stays live: the 8- and the 20-byte blocks");
+    const data = timelinePageData(profile, timelines, { view: "peak", inverted: false, allFrames: true });
     for (const view of VIEWS)
       t.same(rows(pagePaths(data, { view })), rows(await foldPaths(bytes, { measure: view })), view);
   },

@@ -85,6 +85,8 @@ const FOLDS: [string, FoldOptions][] = [
   ["peak --heap native", { heap: "native" }],
   ["total --heap js", { measure: "total", heap: "js" }],
   ["peak --split-threads --inverted", { splitThreads: true, inverted: true }],
+  ["peak --timeline", { timeline: true }],
+  ["leaks --timeline --heap native", { measure: "leaks", timeline: true, heap: "native" }],
 ];
 
 const CAPTURES: [string, () => Message[]][] = [

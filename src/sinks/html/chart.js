@@ -214,7 +214,7 @@ var MemtraceChart = (function () {
         page.$("reset-window").hidden = true;
         page.$("note").textContent =
           "This graph comes from a stream folded before (memtrace fold | memtrace flame --html): choosing a time " +
-          "window needs the raw capture, so the chart shows the memory samples only.";
+          "window needs the raw capture, or one folded with --timeline, so the chart shows the memory samples only.";
         return;
       }
       var start = -1;

@@ -5,24 +5,14 @@
 // Layout: columns of numbers (one array per field) rather than an object per entry, so that a large page stays
 // a few bytes per entry and parses fast. Entries are sorted (rows by first appearance, tables by row then bucket),
 // and nothing depends on the clock or the machine: the same capture gives the same bytes.
-import { Content, FunctionKind, Measure, newHeader, type ProcessTotals } from "../../codec/model";
+import { CaptureError } from "../../codec/errors";
+import { Content, FunctionKind, Measure, newHeader, type Timeline } from "../../codec/model";
 import { Profile } from "../../model/profile";
 import { Scope } from "../../model/scope";
 import { headline, heapScope } from "../headline";
 import { SEARCH_COLOR, frameColor, kindName } from "../svg/palette";
-import { BucketGrid, MAX_BUCKETS } from "./grid";
-import { Sums } from "./sums";
-import {
-  NEVER,
-  changeKey,
-  changePosition,
-  changeRow,
-  lifetimeAllocated,
-  lifetimeFreed,
-  lifetimeKey,
-  lifetimeRow,
-} from "./keys";
-import type { ProcessTimeline, Sample } from "./timeline";
+import { BucketGrid, MAX_BUCKETS } from "../../transforms/timeline/grid";
+import { mergeRows } from "./merge-rows";
 import { StackViews, appView } from "../../transforms/app-view/view";
 import { LabelTrie } from "./trie";
 
@@ -118,89 +108,64 @@ export interface PageOptions {
   allFrames?: boolean;
 }
 
-/** A Profile with no rows that carries the processes and totals of a timeline: what headline() reads. */
-function metadataOf(
-  timelines: ProcessTimeline[],
-  truncated: boolean,
-  measure: Measure,
-  afterTeardown: boolean,
-): Profile {
-  const profile = new Profile(new Scope(0, newHeader({ content: Content.FOLDED })));
-  const totals: ProcessTotals[] = timelines.map((p) => ({
-    pid: p.pid,
-    allocations: p.allocations,
-    allocatedBytes: p.allocatedBytes,
-    deallocations: p.deallocations,
-    unmatchedDeallocations: p.unmatched,
-    overwrittenAllocations: p.overwritten,
-    peakBytes: p.peakBytes,
-    peakTimeNs: p.peakTime,
-    leakedBytes: p.liveBytes,
-    leakedCount: p.liveCount,
-    endTimeNs: p.endTime,
-    windowStartNs: 0,
-    windowEndNs: p.endTime,
-    appEndedNs: p.appEnd.processEnded ?? 0,
-    keptBytes: p.keptBytes,
-    keptCount: p.keptTotalCount,
-  }));
+/**
+ * A Profile with no rows that carries a folded stream's processes and totals, under the view's measure: what
+ * headline() reads.
+ */
+function metadataOf(profile: Profile, measure: Measure, afterTeardown: boolean): Profile {
+  const meta = new Profile(new Scope(0, newHeader({ content: Content.FOLDED })));
+  const info = profile.info;
   // The other fields keep a Profile's defaults (no temporary threshold, stacks as recorded).
-  profile.info = { ...profile.info, measure, processes: totals, truncated, afterTeardown };
-  profile.measure = measure;
-  for (const p of timelines) {
-    profile.processes.set(p.pid, {
-      pid: p.pid,
-      header: p.scope.header,
-      threads: p.scope.threads,
-      events: [],
-      memory: new Map(),
-      gc: [],
-      trailer: p.trailer,
-    });
-  }
-  return profile;
+  meta.info = { ...meta.info, measure, processes: info.processes, truncated: info.truncated, afterTeardown };
+  meta.measure = measure;
+  for (const [pid, p] of profile.processes) meta.processes.set(pid, p);
+  return meta;
 }
 
 const VIEW_MEASURES: Record<ViewName, Measure> = { peak: Measure.PEAK, leaks: Measure.LEAKS, total: Measure.TOTAL };
 
-/** The page of a raw capture: every process's timeline. */
-export function timelinePageData(timelines: ProcessTimeline[], truncated: boolean, options: PageOptions): PageData {
+/**
+ * The page of a capture folded with its timeline (fold --timeline, or a raw capture folded so by flame --html):
+ * every process's Timeline Record, with the folded stream's stacks, samples and totals.
+ */
+export function timelinePageData(profile: Profile, timelines: Timeline[], options: PageOptions): PageData {
   const afterTeardown = options.view === "leaks" && (options.afterTeardown ?? false);
-  const meta = metadataOf(timelines, truncated, VIEW_MEASURES[options.view], afterTeardown);
+  const meta = metadataOf(profile, VIEW_MEASURES[options.view], afterTeardown);
   const trie = new LabelTrie();
-  const width = timelines[0]?.grid.width ?? 1;
-  const buckets = timelines.reduce((n, p) => Math.max(n, p.grid.count), 1);
-  const processes = timelines.map((p) => {
+  const nodeOf = stackNodes(profile, trie);
+  const width = timelines[0]?.bucketNs ?? 1;
+  // One fold puts its processes on one grid; timelines of captures folded apart may not share it.
+  if (timelines.some((p) => p.bucketNs !== width))
+    throw new CaptureError(
+      "the input's timelines come from separate folds, on other grids: fold the captures together",
+      0,
+    );
+  const buckets = timelines.reduce((n, p) => Math.max(n, p.high.length), 1);
+  const viewed = appViewOfRows(profile, timelines);
+  const processes = timelines.map((p, i) => {
     const rows = new RowMerger();
     const newRow: number[] = [];
-    const views = new StackViews(p.scope);
-    for (let r = 0; r < p.rowCount; r++) {
-      const [tid, stack] = [p.rowTid.data[r], p.rowStack.data[r]];
-      const app = trie.stackNode(p.scope, views.of(stack, p.pid, tid, p.scope.threads.get(tid)));
-      newRow.push(rows.of(tid, trie.stackNode(p.scope, stack), app));
+    for (let r = 0; r < p.rows; r++) {
+      // The app view's node first, as the golden pages number them.
+      const app = nodeOf(viewed[i][r]);
+      newRow.push(rows.of(p.rowTid[r], nodeOf(p.rowStack[r]), app));
     }
-    // Rows that merge (two stacks with the same labels) add their entries together.
-    const changes = p.changes.rekey((key) => changeKey(newRow[changeRow(key)], changePosition(key)));
-    const lifetimes = p.lifetimes.rekey((key) =>
-      lifetimeKey(newRow[lifetimeRow(key)], lifetimeAllocated(key), lifetimeFreed(key)),
-    );
-    const c = sortedColumns(changes, changeRow, [changePosition]);
-    const l = sortedColumns(lifetimes, lifetimeRow, [
-      lifetimeAllocated,
-      (key) => (lifetimeFreed(key) === NEVER ? -1 : lifetimeFreed(key) - lifetimeAllocated(key)),
-    ]);
+    // Rows that merge (two stacks with the same labels, or two allocators) add their entries together.
+    const own = p.high.length;
+    const cc = mergeRows(p.changes, newRow, rows.tid.length, own, false);
+    const lc = mergeRows(p.lifetimes, newRow, rows.tid.length, own, true);
     let kept: ProcessData["kept"];
-    if (p.appEnd.recorded && !options.afterTeardown) {
+    if (p.kept && !options.afterTeardown) {
       kept = { bytes: new Array<number>(rows.tid.length).fill(0), count: new Array<number>(rows.tid.length).fill(0) };
-      for (let r = 0; r < p.rowCount; r++) {
-        kept.bytes[newRow[r]] += p.kept.data[r];
-        kept.count[newRow[r]] += p.keptCount.data[r];
+      for (let r = 0; r < p.rows; r++) {
+        kept.bytes[newRow[r]] += p.kept.bytes[r];
+        kept.count[newRow[r]] += p.kept.count[r];
       }
     }
     return {
-      ...processData(meta, p.pid, rows, seriesOf(p.grid, p.samples, buckets)),
-      changes: { row: c.row, pos: c.columns[0], bytes: c.bytes, count: c.count },
-      lifetimes: { row: l.row, from: l.columns[0], lasted: l.columns[1], bytes: l.bytes, count: l.count },
+      ...processData(meta, p.pid, rows, seriesOf(p, samplesOf(profile, p.pid), buckets)),
+      changes: { row: cc.row, pos: cc.from, bytes: cc.bytes, count: cc.count },
+      lifetimes: { row: lc.row, from: lc.from, lasted: lc.lasted, bytes: lc.bytes, count: lc.count },
       values: null,
       kept,
     };
@@ -215,22 +180,45 @@ export function timelinePageData(timelines: ProcessTimeline[], truncated: boolea
   });
 }
 
+/**
+ * The trie node of a folded stack. Inverted stacks are turned back (the page inverts them itself); synthetic root
+ * frames stay at the root.
+ */
+function stackNodes(profile: Profile, trie: LabelTrie): (stack: number) => number {
+  const info = profile.info;
+  const synthetic = (info.splitProcesses ? 1 : 0) + (info.splitThreads ? 1 : 0);
+  return (stack) => {
+    if (!info.inverted) return trie.stackNode(profile.scope, stack);
+    const frames = profile.scope.stackFrames(stack).reverse();
+    return trie.pathNode(profile.scope, [...frames.slice(0, synthetic), ...frames.slice(synthetic).reverse()]);
+  };
+}
+
+/** The app view's stack of each timeline row, as appView() gives it for a folded row of the same thread. */
+function appViewOfRows(profile: Profile, timelines: Timeline[]): Uint32Array[] {
+  const info = profile.info;
+  const views = new StackViews(profile.scope, {
+    inverted: info.inverted,
+    synthetic: (info.splitProcesses ? 1 : 0) + (info.splitThreads ? 1 : 0),
+  });
+  return timelines.map((t) =>
+    t.rowStack.map((stack, r) => {
+      const tid = t.rowTid[r];
+      return views.of(stack, t.pid, tid, profile.processes.get(t.pid)?.threads.get(tid));
+    }),
+  );
+}
+
 /** The page of a stream folded before: the fold's rows, and the memory samples the stream carried. */
 export function foldedPageData(profile: Profile, options: PageOptions): PageData {
   const trie = new LabelTrie();
   const info = profile.info;
-  const synthetic = (info.splitProcesses ? 1 : 0) + (info.splitThreads ? 1 : 0);
   const pids = info.processes.map((p) => p.pid);
   for (let i = 0; i < profile.rows; i++) if (!pids.includes(profile.pid.data[i])) pids.push(profile.pid.data[i]);
   const byPid = new Map(
     pids.map((pid) => [pid, { rows: new RowMerger(), bytes: [] as number[], count: [] as number[] }]),
   );
-  // Inverted stacks are turned back (the page inverts them itself); synthetic root frames stay at the root.
-  const nodeOf = (stack: number): number => {
-    if (!info.inverted) return trie.stackNode(profile.scope, stack);
-    const frames = profile.scope.stackFrames(stack).reverse();
-    return trie.pathNode(profile.scope, [...frames.slice(0, synthetic), ...frames.slice(synthetic).reverse()]);
-  };
+  const nodeOf = stackNodes(profile, trie);
   // The app view keeps the rows in their order.
   const viewed = appView(profile);
   for (let i = 0; i < profile.rows; i++) {
@@ -294,6 +282,14 @@ class RowMerger {
   }
 }
 
+/** One memory sample of the process: process-wide RSS (tid 0) or an isolate's JS heap. */
+interface Sample {
+  tid: number;
+  time: number;
+  rss: number;
+  jsHeapUsed: number;
+}
+
 interface Series {
   live: number[];
   liveJs: number[];
@@ -307,15 +303,15 @@ function emptySeries(buckets: number): Series {
   return { live: zeros, liveJs: zeros, momentNs: zeros, rss: [], heap: [] };
 }
 
-function seriesOf(grid: BucketGrid, samples: Sample[], buckets: number): Series {
-  const pad = (column: number[], value: (k: number) => number) =>
+function seriesOf(t: Timeline, samples: Sample[], buckets: number): Series {
+  const pad = (column: Float64Array, value: (k: number) => number) =>
     Array.from({ length: buckets }, (_, k) => (k < column.length ? column[k] : value(k)));
-  const last = grid.count - 1;
+  const last = t.high.length - 1;
   return {
-    live: pad(grid.high, () => grid.high[last]),
-    liveJs: pad(grid.highJs, () => grid.highJs[last]),
-    momentNs: pad(grid.momentTime, (k) => k * grid.width),
-    ...sampleSeries(samples, grid.width, buckets),
+    live: pad(t.high, () => t.high[last]),
+    liveJs: pad(t.highJs, () => t.highJs[last]),
+    momentNs: pad(t.momentNs, (k) => k * t.bucketNs),
+    ...sampleSeries(samples, t.bucketNs, buckets),
   };
 }
 
@@ -374,29 +370,6 @@ function processData(meta: Profile, pid: number, rows: RowMerger, series: Series
     ...series,
     rows: { tid: rows.tid, node: rows.node, app: rows.app },
   };
-}
-
-/**
- * A table's entries that hold anything, sorted by key (row first), as columns: the row delta-coded (each entry's
- * row minus the previous one's: mostly 0 and 1, which keeps a large page small), then the key's other parts.
- */
-function sortedColumns(sums: Sums, rowOf: (key: number) => number, parts: ((key: number) => number)[]) {
-  const keys = sums.sortedKeys();
-  const row: number[] = [];
-  const columns: number[][] = parts.map(() => []);
-  const bytes: number[] = [];
-  const count: number[] = [];
-  let previous = 0;
-  for (const key of keys) {
-    const r = rowOf(key);
-    row.push(r - previous);
-    previous = r;
-    for (let c = 0; c < parts.length; c++) columns[c].push(parts[c](key));
-    const i = sums.find(key);
-    bytes.push(sums.bytes.data[i]);
-    count.push(sums.count.data[i]);
-  }
-  return { row, columns, bytes, count };
 }
 
 function pageData(

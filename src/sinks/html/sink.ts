@@ -1,21 +1,21 @@
 // `memtrace flame --html` as a Transform: Messages in, the page out at the end.
 //
-// It reads the capture itself (the definition's input is "capture" under --html): a raw capture is folded over time
-// (timeline.ts), so that the page can re-fold any time window; a stream folded before (`fold | flame --html`) has
-// lost its lifetimes, so it is folded as every report folds it and the page has no time window, which it says.
-// Which one the input is shows before any event: fold's output starts with its processes' own headers, tables and
+// It reads the capture itself (the definition's input is "capture" under --html): a raw capture is folded with its
+// timeline (transforms/timeline/), so that the page can re-fold any time window; a stream folded before with its
+// timeline (`fold --timeline`) carries the same Timeline Records and gives the same page. One folded without it has
+// lost its lifetimes: the page shows its rows without a time window, and says so. Which one the input is shows
+// before any event: fold's output starts with its processes' own headers, tables and
 // samples, then its folded header; a raw capture's first events come before any folded header. Until then the
 // Messages wait (a few records, not events).
 import type { Transform } from "node:stream";
 import { UsageError } from "../../errors";
-import { Content, type Message } from "../../codec/model";
+import { Content, type Message, type Timeline } from "../../codec/model";
 import { ProfileBuilder } from "../../model/profile";
 import { Folder, type FoldOptions } from "../../transforms/fold";
 import { resolveTime } from "../../transforms/measures";
 import { stageTransform } from "../../streams/stage";
 import { foldedPageData, timelinePageData, type PageOptions, type ViewName } from "./page-data";
 import { renderPage } from "./page";
-import { TimelineFolder } from "./folder";
 import type { FramesView } from "../../transforms/app-view/view";
 
 export interface HtmlFlameOptions {
@@ -67,32 +67,40 @@ export function htmlFlameSink(options: HtmlFlameOptions): Transform {
     allFrames: options.frames === "all",
   };
 
-  const raw = (): Mode => {
-    const timeline = new TimelineFolder({ onWarning: fold.onWarning, heap: fold.heap });
-    return {
-      push: (m) => timeline.push(m),
-      render: () => {
-        const processes = timeline.finish();
-        // A time given as a percentage is a share of the first process's run, as the chart shows it.
-        const duration = fold.durations?.get(processes[0]?.pid ?? -1) ?? processes[0]?.endTime;
-        const times = window?.map((t) => resolveTime(t, duration) ?? 0) as [number, number] | undefined;
-        if (times && times[1] < times[0]) throw new UsageError("the window ends before it starts");
-        return renderPage(timelinePageData(processes, timeline.truncated, { ...pageOptions, window: times }));
-      },
-    };
-  };
-  const folded = (): Mode => {
+  // Both fold with the timeline: a raw capture here, a folded one (fold --timeline) where it was folded, whose
+  // Timeline Records pass through. The stacks stay as recorded: the page inverts them itself.
+  const folding = (foldOptions: FoldOptions): Mode => {
     const builder = new ProfileBuilder();
-    // The page inverts stacks itself: --inverted only sets its first view, and the stream is folded as it was.
-    const folder = new Folder((m) => builder.push(m), { ...fold, inverted: false });
+    const timelines: Timeline[] = [];
+    const folder = new Folder((m) => (m.type === "timeline" ? timelines.push(m.timeline) : builder.push(m)), {
+      ...foldOptions,
+      inverted: false,
+      timeline: true,
+    });
     return {
       push: (m) => folder.push(m),
       render: () => {
         folder.end();
-        return renderPage(foldedPageData(builder.finish(), pageOptions));
+        const profile = builder.finish();
+        if (timelines.length === 0 && profile.info.processes.length > 0) {
+          if (window)
+            throw new UsageError(
+              "this folded capture has no timeline, so no time window: fold the raw capture with --timeline, or give flame --html the raw capture",
+            );
+          return renderPage(foldedPageData(profile, pageOptions));
+        }
+        // A time given as a percentage is a share of the first process's run, as the chart shows it.
+        const first = profile.info.processes.find((p) => p.pid === timelines[0]?.pid);
+        const duration = fold.durations?.get(first?.pid ?? -1) ?? first?.endTimeNs;
+        const times = window?.map((t) => resolveTime(t, duration) ?? 0) as [number, number] | undefined;
+        if (times && times[1] < times[0]) throw new UsageError("the window ends before it starts");
+        return renderPage(timelinePageData(profile, timelines, { ...pageOptions, window: times }));
       },
     };
   };
+  const raw = () => folding({ heap: fold.heap, onWarning: fold.onWarning });
+  // A folded capture is read by the view's measure; its window, if any, comes from its timeline.
+  const folded = () => folding({ ...fold, measure: window ? undefined : fold.measure, window: undefined });
 
   return stageTransform<Message, string>(
     (emit) => {

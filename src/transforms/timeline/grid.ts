@@ -1,16 +1,15 @@
-// The time buckets of one process, for the HTML flame graph's time window: at most MAX_BUCKETS of them, of a width
-// that doubles as the run goes on (a capture is read once, front to back, so its length is not known in advance).
+// The time buckets of one process, for the memory timeline and the HTML flame graph's time window: at most
+// MAX_BUCKETS of them, of a width that doubles as the run goes on (a capture is read once, front to back, often from a
+// pipe, so its length is not known in advance).
 //
 // Bucket k holds the times [k * width, (k + 1) * width). Each bucket keeps its high point, Memray's "snapshot" of a
-// temporal flame graph: the most live bytes reached within it and the event that reached them first (its moment).
-// A moment is an event's sequence number in the process (events are numbered from 0 in the order they are paired,
-// which is fold's), so that "live at the moment" is exact even when several events share a timestamp, and the
-// highest moment of the whole run is fold's peak.
+// temporal flame graph: the most live bytes reached within it, by the first event that reached them (its moment).
+// The highest moment of the whole run is fold's peak.
 //
 // Events are placed at positions, two per bucket: 2k for "in bucket k, at or before its moment", 2k + 1 for "in
 // bucket k, after its moment". An allocation is live at moment k when it was allocated at a position <= 2k and freed
 // at a position > 2k. When buckets are merged two by two, a position keeps its meaning under the moment of the
-// merged bucket (the higher of the two; the earlier on a tie), which `remap` computes.
+// merged bucket (the higher of the two; the earlier on a tie), which `halve` computes.
 
 /** Buckets kept at most; when an event falls beyond them, the width doubles and pairs of buckets merge. */
 export const MAX_BUCKETS = 256;
@@ -20,10 +19,6 @@ export class BucketGrid {
   width = 1;
   /** Buckets opened so far; the current one is `count - 1`. */
   count = 0;
-  /** Per bucket: the sequence number of its first event (of the next event, for an empty bucket). */
-  readonly startSeq: number[] = [];
-  /** Per bucket: the sequence number of its moment, -1 if nothing happened before it. */
-  readonly moment: number[] = [];
   /** Per bucket: the time of its moment: its event's, or the bucket's start when the moment is the state it starts with. */
   readonly momentTime: number[] = [];
   /** Per bucket: live bytes at its moment, all of them and those of JS heap samples. */
@@ -40,11 +35,9 @@ export class BucketGrid {
   }
 
   /** Opens buckets up to `index` (which must be < MAX_BUCKETS): the ones skipped over had no event. */
-  openTo(index: number, nextSeq: number, live: number, liveJs: number): void {
+  openTo(index: number, live: number, liveJs: number): void {
     while (this.count <= index) {
-      this.startSeq.push(nextSeq);
       // Until an event of its own raises it, a bucket's high point is the state it starts with.
-      this.moment.push(nextSeq - 1);
       this.momentTime.push(this.count * this.width);
       this.high.push(live);
       this.highJs.push(liveJs);
@@ -52,30 +45,12 @@ export class BucketGrid {
     }
   }
 
-  /** A new high point in the current bucket, reached by event `seq`. */
-  raise(seq: number, time: number, live: number, liveJs: number): void {
+  /** A new high point in the current bucket, reached at `time`. */
+  raise(time: number, live: number, liveJs: number): void {
     const k = this.current;
-    this.moment[k] = seq;
     this.momentTime[k] = time;
     this.high[k] = live;
     this.highJs[k] = liveJs;
-  }
-
-  /** The bucket holding event `seq`: the last bucket that starts at or before it. */
-  bucketOfSeq(seq: number): number {
-    let lo = 0;
-    let hi = this.count - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.startSeq[mid] <= seq) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  }
-
-  /** The position of event `seq` in bucket k (see above). */
-  position(k: number, seq: number): number {
-    return 2 * k + (seq <= this.moment[k] ? 0 : 1);
   }
 
   /**
@@ -95,13 +70,11 @@ export class BucketGrid {
         remap[2 * k] = 2 * j + (k <= winner ? 0 : 1);
         remap[2 * k + 1] = 2 * j + (k < winner ? 0 : 1);
       }
-      this.startSeq[j] = this.startSeq[a];
-      this.moment[j] = this.moment[winner];
       this.momentTime[j] = this.momentTime[winner];
       this.high[j] = this.high[winner];
       this.highJs[j] = this.highJs[winner];
     }
-    for (const column of [this.startSeq, this.moment, this.momentTime, this.high, this.highJs]) column.length = m;
+    for (const column of [this.momentTime, this.high, this.highJs]) column.length = m;
     this.count = m;
     this.width *= 2;
     return remap;

@@ -1,7 +1,7 @@
 // Bytes and counts summed by a numeric key (a row packed with bucket positions), in typed-array columns: the
 // timeline's tables hold one entry per (row, interval), however many events fell into it.
 import { f64 } from "../../model/growable";
-import { NumberMap } from "../../transforms/number-map";
+import { NumberMap } from "../number-map";
 
 export class Sums {
   private readonly index: NumberMap;
