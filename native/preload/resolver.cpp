@@ -24,6 +24,16 @@ bool all_digits(const std::string& s) {
   return true;
 }
 
+// The first word of a script part: a path, a URL or node's own module, or a name ending in :line:column.
+bool looks_like_script(const std::string& word) {
+  if (word[0] == '/' || word.compare(0, 5, "node:") == 0 || word.compare(0, 5, "file:") == 0) return true;
+  size_t c2 = word.rfind(':');
+  if (c2 == std::string::npos || c2 == 0) return false;
+  size_t c1 = word.rfind(':', c2 - 1);
+  return c1 != std::string::npos && all_digits(word.substr(c1 + 1, c2 - c1 - 1)) &&
+         all_digits(word.substr(c2 + 1));
+}
+
 }  // namespace
 
 // V8 names code "<tag>:<marker><name> <script>:<line>:<column>", where the tag says what the code is
@@ -47,7 +57,14 @@ V8CodeName parse_v8_code_name(const char* raw, size_t length) {
     // V8 13 and later mark code specialised to its function's context with a ' after the tier.
     if (!s.empty() && s[0] == '\'') s = s.substr(1);
   }
-  space = s.find(' ');
+  // An accessor's name has a space of its own ("get size", "set size"): its script starts after the next one,
+  // unless that token already looks like a script (a function named get in "/my dir/app.js").
+  size_t name_from = 0;
+  if (s.compare(0, 4, "get ") == 0 || s.compare(0, 4, "set ") == 0) {
+    size_t next = s.find(' ', 4);
+    if (next != std::string::npos && next > 4 && !looks_like_script(s.substr(4, next - 4))) name_from = next;
+  }
+  space = s.find(' ', name_from);
   out.name = s.substr(0, space);
   if (space != std::string::npos) {
     std::string where = s.substr(space + 1);
