@@ -40,7 +40,7 @@ export function registerSink(program: Command, def: SinkDefinition<never>): void
         input.stream,
         progress(def.name, file),
         // Paired scopes (format version 2) are read by fold, and by the reports that fold or print records.
-        createDecodeStream({ onWarning, paired: kind === "profile" || def.readsPaired }),
+        createDecodeStream({ onWarning, paired: kind !== "messages" || def.readsPaired }),
         ...folding,
         sink,
         output.stream,

@@ -193,7 +193,6 @@ export const pprof: SinkDefinition<PprofOptions> = {
   ],
   options: [],
   input: "capture",
-  readsPaired: true,
   binaryOutput: true,
   create(options) {
     // pprof reads a stack's first location as the code that allocated (flat bytes are its own): inverted stacks

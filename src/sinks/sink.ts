@@ -46,8 +46,8 @@ export interface SinkDefinition<O = Record<string, unknown>> {
    */
   inputOf?(options: O): SinkInput;
   /**
-   * The report reads paired scopes (format version 2: SiteTable, PairedBatch) itself: a report that folds with
-   * Folder, or prints records. A report of a profile reads them whatever this says (the CLI folds them first).
+   * A report of messages reads paired scopes (format version 2: SiteTable, PairedBatch) itself, as dump prints
+   * them. Reports of a profile or a capture read them whatever this says (fold and Folder pair them).
    */
   readsPaired?: boolean;
   /** The output is binary: the CLI refuses to write it to a terminal. */

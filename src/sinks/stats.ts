@@ -95,7 +95,6 @@ export const stats: SinkDefinition<StatsOptions> = {
     ...TERMINAL_OPTIONS,
   ],
   input: "capture",
-  readsPaired: true,
   create(options) {
     const settings = options.json ? { color: false, width: undefined } : terminalSettings(options);
     return statsSink(options.fold ?? {}, {
