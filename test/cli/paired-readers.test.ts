@@ -50,6 +50,7 @@ const REPORTS: string[][] = [
   ["stats"],
   ["stats", "--json", "--leaks"],
   ["flame"],
+  ["flame", "--html"],
   ["collapsed", "--total"],
   ["pprof"],
   ["speedscope"],
