@@ -163,6 +163,11 @@ napi_value LoadColumns(napi_env env, napi_callback_info info) {
   }
   if (n_time != rows || n_tid != rows || n_age != extras || n_kind != extras)
     return Throw(env, "memtrace kernel: the batch's columns differ in length");
+  for (size_t i = 0; i < rows; i++) {
+    if (!(op[i] >= 0 && op[i] <= 9007199254740991.0 &&
+          op[i] == static_cast<double>(static_cast<uint64_t>(op[i]))))
+      return Throw(env, "memtrace kernel: an op is not an integer below 2^53");
+  }
   call.fold->LoadColumns(rows, op, time, tid, free_kind, frees, address, addresses, unmap_length, unmaps,
                          extra_row, extra_age, extra_kind, extras);
   return nullptr;

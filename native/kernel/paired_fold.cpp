@@ -13,6 +13,9 @@ namespace format = paired_format;
 constexpr uint64_t kMaxSafe = (uint64_t{1} << 53) - 1;
 constexpr double kTwoPow32 = 4294967296.0;
 
+// A row's key in Thread::row_of_stack: its stack and kind as fold.ts's rowOf combines them.
+uint64_t StackKey(uint32_t stack, uint8_t kind) { return uint64_t{stack} * 128 + kind; }
+
 bool IsJsHeap(uint8_t kind) { return kind == format::kJsSample || kind == format::kJsSampleFreed; }
 
 // sizeBucket of src/model/histogram.ts: 1 + floor(log2(size)), 0 below 1.
@@ -80,7 +83,7 @@ PairedFold::Thread& PairedFold::ThreadOf(uint32_t tid) {
       return threads_[i];
     }
   }
-  threads_.push_back(Thread{tid, 0, {}});
+  threads_.push_back(Thread{tid, 0, {}, {}});
   last_thread_ = threads_.size() - 1;
   return threads_.back();
 }
@@ -91,6 +94,16 @@ void PairedFold::SetRow(uint32_t tid, uint32_t site, uint32_t key) {
   t.row_of_site[site] = static_cast<int32_t>(key);
   if (row_thread_.size() <= key) row_thread_.resize(key + 1, -1);
   row_thread_[key] = static_cast<int32_t>(last_thread_);
+  if (site < site_kind_.size()) t.row_of_stack[StackKey(site_stack_[site], site_kind_[site])] = key;
+}
+
+int32_t PairedFold::RowOf(Thread& t, size_t site) {
+  if (site < t.row_of_site.size() && t.row_of_site[site] >= 0) return t.row_of_site[site];
+  auto it = t.row_of_stack.find(StackKey(site_stack_[site], site_kind_[site]));
+  if (it == t.row_of_stack.end()) return -1;
+  if (t.row_of_site.size() <= site) t.row_of_site.resize(site + 1, -1);
+  t.row_of_site[site] = static_cast<int32_t>(it->second);
+  return t.row_of_site[site];
 }
 
 double PairedFold::AllocationsOf(uint32_t tid) { return ThreadOf(tid).count; }
@@ -177,7 +190,8 @@ void PairedFold::LoadColumns(size_t rows, const double* op, const double* time, 
                              const uint8_t* free_kind, size_t frees, const double* address, size_t addresses,
                              const double* unmap_length, size_t unmaps, const uint32_t* extra_row,
                              const double* extra_age, const uint8_t* extra_kind, size_t extras) {
-  op_.assign(op, op + rows);
+  op_.resize(rows);
+  for (size_t i = 0; i < rows; i++) op_[i] = static_cast<uint64_t>(op[i]);
   time_.assign(time, time + rows);
   tid_.assign(tid, tid + rows);
   free_kind_.assign(free_kind, free_kind + frees);
@@ -278,7 +292,7 @@ Stop PairedFold::Run(double* s, const Columns& c) {
   const double stacks = s[kStackCount];
   const int heap = static_cast<int>(s[kHeap]);
   const double app_end_next = s[kAppEndNext];
-  const double sites = static_cast<double>(site_kind_.size());
+  const uint64_t sites = site_kind_.size();
   // Release works on the state array: the figures live there while this runs, and are saved at every stop.
   Figures f(s);
   auto stop = [&](Stop why) {
@@ -293,13 +307,12 @@ Stop PairedFold::Run(double* s, const Columns& c) {
   s[kLiveBytes] = f.live;
   while (row_ < rows_) {
     const size_t i = row_;
-    const double op = op_[i];
+    const uint64_t op = op_[i];
     const double t = time_[i];
     const uint32_t tid = tid_[i];
-    if (std::fmod(op, 2) == 0) {
-      const double site_number = op / 2;
-      if (site_number == 0 || site_number >= sites) return stop(Fail(s, Fault::UndefinedSite, site_number));
-      const size_t site = static_cast<size_t>(site_number);
+    if ((op & 1) == 0) {
+      const uint64_t site = op >> 1;
+      if (site == 0 || site >= sites) return stop(Fail(s, Fault::UndefinedSite, static_cast<double>(site)));
       const uint8_t kind = site_kind_[site];
       const bool is_mapping = kind == format::kMmap || kind == format::kMremap;
       const bool has_extra = extra_ < extra_row_.size() && extra_row_[extra_] == i;
@@ -333,7 +346,7 @@ Stop PairedFold::Run(double* s, const Columns& c) {
         return stop(Stop::MapAlloc);
       }
       Thread& th = ThreadOf(tid);
-      const int32_t row = site < th.row_of_site.size() ? th.row_of_site[site] : -1;
+      const int32_t row = RowOf(th, site);
       if (row < 0) {
         s[kOut] = tid;
         s[kOut + 1] = static_cast<double>(site);
@@ -412,7 +425,7 @@ Stop PairedFold::Run(double* s, const Columns& c) {
         row_++;
         return stop(Stop::MapFree);
       }
-      const double v = (op - 1) / 2;
+      const double v = static_cast<double>(op >> 1);
       if (v == 0) {
         unmatched_++;
       } else if (v == 1) {

@@ -99,6 +99,9 @@ class PairedFold {
     uint32_t tid = 0;
     double count = 0;
     std::vector<int32_t> row_of_site;
+    // Rows by stack * 128 + kind, as fold.ts keys them: sites that differ in size alone share a row, found
+    // here without asking the caller.
+    std::unordered_map<uint64_t, uint32_t> row_of_stack;
   };
   struct Block {
     uint32_t key;
@@ -108,6 +111,8 @@ class PairedFold {
   static constexpr size_t kRing = size_t{1} << 17;
 
   Thread& ThreadOf(uint32_t tid);
+  // The row of (thread, site), from the rows made so far; -1 when the caller must make it.
+  int32_t RowOf(Thread& t, size_t site);
   void Put(int64_t serial, uint32_t key, double tag, uint32_t site);
   bool Take(double serial, Block* out);
   void Release(double* state, const Columns& c, uint32_t key, double bytes, double count, double tag,
@@ -132,7 +137,8 @@ class PairedFold {
   double overwritten_ = 0;
   double awaited_ = 0;
   // The batch, and where its fold stands.
-  std::vector<double> op_, time_, address_, unmap_length_, extra_age_;
+  std::vector<uint64_t> op_;
+  std::vector<double> time_, address_, unmap_length_, extra_age_;
   std::vector<uint32_t> tid_, extra_row_;
   std::vector<uint8_t> free_kind_, extra_kind_;
   size_t rows_ = 0;
