@@ -51,16 +51,32 @@ bool Varint(const uint8_t*& p, const uint8_t* end, uint64_t* out) {
   return false;
 }
 
-// Decodes a packed column; false when a value is out of range. `limit` is exclusive.
+// Values in a packed piece: its bytes without the continuation bit.
+size_t Count(const Piece& piece) {
+  size_t n = 0;
+  for (const uint8_t* p = piece.from; p < piece.to; p++) n += *p < 0x80;
+  return n;
+}
+
+// Decodes a packed column into `out`, sized first (the columns are reused, so this seldom allocates); false
+// when a value is out of range. `limit` is exclusive.
 template <typename T>
 bool Column(const Piece& piece, std::vector<T>* out, uint64_t limit) {
-  out->clear();
-  if (!piece.seen) return true;
+  if (!piece.seen) {
+    out->clear();
+    return true;
+  }
+  out->resize(Count(piece));
+  T* to = out->data();
   const uint8_t* p = piece.from;
   while (p < piece.to) {
+    if (*p < 0x80 && *p < limit) {
+      *to++ = static_cast<T>(*p++);
+      continue;
+    }
     uint64_t v;
     if (!Varint(p, piece.to, &v) || v >= limit) return false;
-    out->push_back(static_cast<T>(v));
+    *to++ = static_cast<T>(v);
   }
   return true;
 }
@@ -151,21 +167,23 @@ bool PairedFold::LoadRaw(const uint8_t* body, size_t length) {
     time_[i] = static_cast<double>(t);
   }
   // Threads: zigzag deltas from 0, each below 2^32.
-  rows.clear();
   if (n > 0) {
     if (!pieces[4].seen) return false;
+    if (Count(pieces[4]) != n) return false;
+    rows.resize(n);
     const uint8_t* q = pieces[4].from;
     int64_t tid = 0;
-    while (q < pieces[4].to) {
+    for (size_t i = 0; i < n; i++) {
       uint64_t z;
       if (!Varint(q, pieces[4].to, &z)) return false;
       tid += (z & 1) ? -static_cast<int64_t>((z + 1) >> 1) : static_cast<int64_t>(z >> 1);
       if (tid < 0 || tid >= static_cast<int64_t>(kTwoPow32)) return false;
-      rows.push_back(static_cast<uint32_t>(tid));
+      rows[i] = static_cast<uint32_t>(tid);
     }
-    if (rows.size() != n) return false;
   } else if (pieces[4].seen && pieces[4].from != pieces[4].to) {
     return false;
+  } else {
+    rows.clear();
   }
   // Extra releases: delta-coded rows, each within the batch.
   extra_row_.clear();

@@ -101,16 +101,18 @@ t.test("given MEMTRACE_PAIRED=1, then the capture holds no EventBatch, and only 
     out.some((m) => m.type === "folded" && m.batch.length > 0),
     "fold --at 50% of the paired capture has rows",
   );
-  // The command's own fold, with the kernel and without it.
-  const outputs = ["", "1"].map((noKernel) => {
+  // The command's own fold: with the kernel, without it, and where it cannot be loaded (silently).
+  const outputs = [{}, { MEMTRACE_NO_KERNEL: "1" }, { MEMTRACE_NATIVE_DIR: join(tmp, "no-such-dir") }].map((env) => {
     const r = spawnSync(
       process.execPath,
       [join(ROOT, "bin", "memtrace.js"), "fold", "--temporary", join(tmp, "1-pool.js.mtrace")],
-      { env: userEnv({ env: { MEMTRACE_NO_KERNEL: noKernel } }), timeout: 60_000 },
+      { env: userEnv({ env }), timeout: 60_000 },
     );
     t.equal(r.status, 0, r.stderr.toString());
+    t.equal(r.stderr.toString(), "", `nothing on stderr, ${JSON.stringify(env)}`);
     return r.stdout;
   });
+  t.ok(outputs[2].equals(outputs[1]), "fold without a loadable kernel: the same bytes");
   t.ok(
     outputs[0].length > 1000 && outputs[0].equals(outputs[1]),
     "fold --temporary: the same bytes with the kernel and without",
