@@ -13,6 +13,9 @@
 //   sizeCounts,
 //       sizeSums: Float64Array) -> Stop          (tempBytes and tempCount may be null)
 //   allocationsOf(tid), nextAllocation(tid) -> number
+//   dispose()                                 frees it now, rather than when the garbage collector finalizes
+//   it
+//                                             (Node.js runs finalizers between turns of the event loop only)
 //
 // A column too short for the rows it is given throws, as does a wrong type: never a write out of bounds.
 #include <node_api.h>
@@ -45,11 +48,30 @@ bool Array(napi_env env, napi_value value, napi_typedarray_type want, T** data, 
   return true;
 }
 
-// The call's arguments and its PairedFold.
+// A PairedFold, and the bytes of it the JavaScript heap was told of (so that its garbage collector counts
+// them: a fold of many small captures, as the fuzz does, would otherwise hold gigabytes of unreachable
+// folds).
+struct Instance {
+  PairedFold fold;
+  int64_t reported = 0;
+};
+
+// The call's arguments and its PairedFold; tells the heap how the fold's size changed when it ends.
 struct Call {
+  napi_env env = nullptr;
   napi_value args[12];
   size_t argc = 12;
   PairedFold* fold = nullptr;
+  Instance* instance = nullptr;
+
+  ~Call() {
+    if (instance == nullptr) return;
+    const int64_t now = static_cast<int64_t>(instance->fold.Bytes());
+    if (now == instance->reported) return;
+    int64_t total;
+    napi_adjust_external_memory(env, now - instance->reported, &total);
+    instance->reported = now;
+  }
 
   bool Get(napi_env env, napi_callback_info info, size_t want) {
     napi_value self;
@@ -63,7 +85,9 @@ struct Call {
       Throw(env, "memtrace kernel: not a PairedFold");
       return false;
     }
-    fold = static_cast<PairedFold*>(data);
+    this->env = env;
+    instance = static_cast<Instance*>(data);
+    fold = &instance->fold;
     return true;
   }
 
@@ -82,7 +106,12 @@ napi_value Result(napi_env env, double value) {
   return out;
 }
 
-void Finalize(napi_env, void* data, void*) { delete static_cast<PairedFold*>(data); }
+void Finalize(napi_env env, void* data, void*) {
+  auto* instance = static_cast<Instance*>(data);
+  int64_t total;
+  napi_adjust_external_memory(env, -instance->reported, &total);
+  delete instance;
+}
 
 napi_value Construct(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -92,7 +121,7 @@ napi_value Construct(napi_env env, napi_callback_info info) {
   double threshold = -1;
   if (argc < 1 || napi_get_value_double(env, arg, &threshold) != napi_ok)
     return Throw(env, "memtrace kernel: PairedFold(temporaryThreshold)");
-  auto* fold = new (std::nothrow) PairedFold(threshold);
+  auto* fold = new (std::nothrow) Instance{PairedFold(threshold), 0};
   if (fold == nullptr) return Throw(env, "memtrace kernel: out of memory");
   if (napi_wrap(env, self, fold, Finalize, nullptr, nullptr) != napi_ok) {
     delete fold;
@@ -217,6 +246,15 @@ napi_value NextAllocation(napi_env env, napi_callback_info info) {
   return Result(env, call.fold->NextAllocation(static_cast<uint32_t>(tid)));
 }
 
+napi_value Dispose(napi_env env, napi_callback_info info) {
+  size_t argc = 0;
+  napi_value self;
+  napi_get_cb_info(env, info, &argc, nullptr, &self, nullptr);
+  void* data = nullptr;
+  if (napi_remove_wrap(env, self, &data) == napi_ok && data != nullptr) Finalize(env, data, nullptr);
+  return nullptr;
+}
+
 napi_value Init(napi_env env, napi_value exports) {
   const napi_property_descriptor methods[] = {
       {"addSites", nullptr, AddSites, nullptr, nullptr, nullptr, napi_default, nullptr},
@@ -226,6 +264,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"run", nullptr, Run, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"allocationsOf", nullptr, AllocationsOf, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"nextAllocation", nullptr, NextAllocation, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"dispose", nullptr, Dispose, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_value cls;
   if (napi_define_class(env, "PairedFold", NAPI_AUTO_LENGTH, Construct, nullptr,

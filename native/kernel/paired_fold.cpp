@@ -222,8 +222,33 @@ void PairedFold::LoadColumns(size_t rows, const double* op, const double* time, 
   row_ = free_ = mapping_ = unmap_ = extra_ = 0;
 }
 
+size_t PairedFold::Bytes() const {
+  size_t threads = 0;
+  for (const Thread& t : threads_) threads += t.row_of_site.capacity() * 4 + t.row_of_stack.size() * 32;
+  return ring_serial_.capacity() * sizeof(int64_t) + ring_.capacity() * sizeof(Block) + old_.size() * 48 +
+         threads + row_thread_.capacity() * 4 + site_kind_.capacity() * 21 +
+         (op_.capacity() + time_.capacity() + address_.capacity() + unmap_length_.capacity() +
+          extra_age_.capacity()) *
+             8 +
+         (tid_.capacity() + extra_row_.capacity()) * 4 + free_kind_.capacity() + extra_kind_.capacity();
+}
+
 void PairedFold::Put(int64_t serial, uint32_t key, double tag, uint32_t site) {
-  const size_t at = static_cast<size_t>(serial) & (kRing - 1);
+  if (static_cast<size_t>(serial) >= ring_.size() && ring_.size() < kRing) {
+    // Twice the ring: its live serials are distinct modulo the old size, so also modulo the new one.
+    const size_t size = ring_.size() * 2;
+    std::vector<int64_t> serials(size, -1);
+    std::vector<Block> blocks(size);
+    for (size_t i = 0; i < ring_.size(); i++) {
+      if (ring_serial_[i] < 0) continue;
+      const size_t to = static_cast<size_t>(ring_serial_[i]) & (size - 1);
+      serials[to] = ring_serial_[i];
+      blocks[to] = ring_[i];
+    }
+    ring_serial_.swap(serials);
+    ring_.swap(blocks);
+  }
+  const size_t at = static_cast<size_t>(serial) & (ring_.size() - 1);
   if (ring_serial_[at] >= 0) old_[ring_serial_[at]] = ring_[at];
   ring_serial_[at] = serial;
   ring_[at] = Block{key, tag, site};
@@ -232,7 +257,7 @@ void PairedFold::Put(int64_t serial, uint32_t key, double tag, uint32_t site) {
 bool PairedFold::Take(double serial, Block* out) {
   if (!(serial >= 0) || serial != std::floor(serial)) return false;
   const int64_t s = static_cast<int64_t>(serial);
-  const size_t at = static_cast<size_t>(s) & (kRing - 1);
+  const size_t at = static_cast<size_t>(s) & (ring_.size() - 1);
   if (ring_serial_[at] == s) {
     ring_serial_[at] = -1;
     *out = ring_[at];

@@ -92,6 +92,8 @@ class PairedFold {
   double AllocationsOf(uint32_t tid);
   // One more than the largest row key given to SetRow: the row columns must be at least this long.
   size_t RowKeys() const { return row_thread_.size(); }
+  // About how many bytes this holds (for the JavaScript heap's accounting of external memory).
+  size_t Bytes() const;
   double NextAllocation(uint32_t tid);
 
  private:
@@ -108,6 +110,7 @@ class PairedFold {
     double tag;
     uint32_t site;
   };
+  // The ring starts small (a fold may have many small processes) and doubles up to this.
   static constexpr size_t kRing = size_t{1} << 17;
 
   Thread& ThreadOf(uint32_t tid);
@@ -129,8 +132,8 @@ class PairedFold {
   size_t last_thread_ = 0;
   std::vector<int32_t> row_thread_;  // by row key: its thread's index in threads_
   // Live blocks by serial: a ring, and the older ones still live (SerialBlocks in serial-blocks.ts).
-  std::vector<int64_t> ring_serial_ = std::vector<int64_t>(kRing, -1);
-  std::vector<Block> ring_ = std::vector<Block>(kRing);
+  std::vector<int64_t> ring_serial_ = std::vector<int64_t>(256, -1);
+  std::vector<Block> ring_ = std::vector<Block>(256);
   std::unordered_map<int64_t, Block> old_;
   double serials_ = 0;
   double unmatched_ = 0;

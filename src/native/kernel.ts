@@ -68,6 +68,8 @@ export interface KernelPairedFold {
   ): KernelStop;
   allocationsOf(tid: number): number;
   nextAllocation(tid: number): number;
+  /** Frees it now (Node.js finalizes native objects between turns of the event loop only); not used after. */
+  dispose(): void;
 }
 
 export interface Kernel {

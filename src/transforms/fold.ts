@@ -337,7 +337,12 @@ export class Folder {
   }
 
   push(m: Message): void {
-    this.orderer.push(m);
+    try {
+      this.orderer.push(m);
+    } catch (e) {
+      this.disposeNative();
+      throw e;
+    }
   }
 
   /** The rows so far and the raw processes' figures, for a reader that looks while folding (the live view). */
@@ -346,8 +351,22 @@ export class Folder {
   }
 
   end(): void {
-    this.orderer.end();
-    for (const m of this.finish()) this.emit(m);
+    let out: Message[];
+    try {
+      this.orderer.end();
+      out = this.finish();
+    } finally {
+      this.disposeNative();
+    }
+    for (const m of out) this.emit(m);
+  }
+
+  /** The native folds' memory goes when the fold ends or fails, not when the garbage collector gets to it. */
+  private disposeNative(): void {
+    for (const p of this.processOrder) {
+      p.native?.dispose();
+      p.native = undefined;
+    }
   }
 
   private handle(m: Message): void {
