@@ -358,6 +358,7 @@ Stop PairedFold::Run(double* s, const Columns& c) {
       if (site == 0 || site >= sites) return stop(Fail(s, Fault::UndefinedSite, static_cast<double>(site)));
       const uint8_t kind = site_kind_[site];
       const bool is_mapping = kind == format::kMmap || kind == format::kMremap;
+      if (is_mapping && mapping_ >= address_.size()) return stop(Fail(s, Fault::ColumnsMismatch, 0));
       const bool has_extra = extra_ < extra_row_.size() && extra_row_[extra_] == i;
       if (heap != 0 && IsJsHeap(kind) != (heap == 2)) {
         serials_++;
@@ -375,7 +376,6 @@ Stop PairedFold::Run(double* s, const Columns& c) {
       const double size = site_size_[site];
       const double count = site_count_[site];
       if (is_mapping) {
-        if (mapping_ >= address_.size()) return stop(Fail(s, Fault::ColumnsMismatch, 0));
         serials_++;
         double* out = s + kOut;
         out[0] = kind;
@@ -444,6 +444,8 @@ Stop PairedFold::Run(double* s, const Columns& c) {
       if (free_ >= free_kind_.size()) return stop(Fail(s, Fault::FewerFreeKinds, 0));
       const uint8_t kind = free_kind_[free_];
       const bool is_unmap = kind == format::kMunmap;
+      if (is_unmap && (mapping_ >= address_.size() || unmap_ >= unmap_length_.size()))
+        return stop(Fail(s, Fault::ColumnsMismatch, 0));
       if (heap != 0 && IsJsHeap(kind) != (heap == 2)) {
         free_++;
         if (is_unmap) mapping_++, unmap_++;
@@ -457,8 +459,6 @@ Stop PairedFold::Run(double* s, const Columns& c) {
       free_++;
       f.deallocations++;
       if (is_unmap) {
-        if (mapping_ >= address_.size() || unmap_ >= unmap_length_.size())
-          return stop(Fail(s, Fault::ColumnsMismatch, 0));
         double* out = s + kOut;
         out[0] = kind;
         out[1] = address_[mapping_++];

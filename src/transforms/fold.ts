@@ -545,6 +545,7 @@ export class Folder {
         const kind = siteKind[site];
         const serial = q.serials++;
         const isMapping = kind === MMAP || kind === MREMAP;
+        if (isMapping && mapping >= b.address.length) throw bad("a paired batch's columns do not match its rows");
         const address = isMapping ? b.address[mapping++] : 0;
         const hasExtra = nextExtra() === i;
         if (heap !== HEAP_ALL && isJsHeap(kind) !== (heap === HEAP_JS)) {
@@ -587,6 +588,8 @@ export class Folder {
         if (free >= b.freeKind.length) throw bad("a paired batch has fewer free kinds than frees");
         const kind = b.freeKind[free++];
         const isUnmap = kind === MUNMAP;
+        if (isUnmap && (mapping >= b.address.length || unmap >= b.unmapLength.length))
+          throw bad("a paired batch's columns do not match its rows");
         const address = isUnmap ? b.address[mapping++] : 0;
         const length = isUnmap ? b.unmapLength[unmap++] : 0;
         if (heap !== HEAP_ALL && isJsHeap(kind) !== (heap === HEAP_JS)) continue;

@@ -189,8 +189,19 @@ t.test("given a paired batch whose free names a block that is not live, then fol
   const late = pairedCapture.map((m) =>
     m.type === "paired" ? { ...m, batch: { ...m.batch, op: m.batch.op.map((v) => (v % 2 === 1 ? 3 : v)) } } : m,
   );
+  // Found by the fuzz: a batch whose mappings have no addresses, and a free after them that names no live block. The
+  // missing address is the error, in both (TypeScript used to read on and fail on the free).
+  let cut = false;
+  const noAddress = paired(churn(23, LEAD)).map((m) => {
+    if (m.type !== "paired" || cut || m.batch.address.length === 0) return m;
+    cut = true;
+    const op = m.batch.op.slice();
+    op[op.length - 1 - [...op].reverse().findIndex((v) => v % 2 === 1 && v > 3)] = 2 * 100_000 + 1;
+    return { ...m, batch: { ...m.batch, op, address: new Float64Array(0) } };
+  });
   for (const kernel of [true, false]) {
     const how = kernel ? "in the kernel" : "in TypeScript";
+    await t.rejects(collect(foldMessages(noAddress, { kernel })), { message: /columns do not match its rows/ }, how);
     await t.rejects(
       collect(foldMessages(broken, { kernel })),
       { message: /a free releases a block that is not live/ },
