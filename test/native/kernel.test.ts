@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import t from "tap";
-import { KernelSlot, KernelStop } from "../../src/native/kernel";
+import { KernelSlot, KernelStop, loadKernel } from "../../src/native/kernel";
 
 const header = readFileSync(join(__dirname, "..", "..", "native", "kernel", "paired_fold.h"), "utf8");
 
@@ -38,4 +38,11 @@ t.test("given the kernel's state slots in C++ and TypeScript, then every name ha
 
 t.test("given the reasons a kernel run stops in C++ and TypeScript, then every name has the same number", async (t) => {
   t.same(new Map(tsEnum(KernelStop)), new Map(cppEnum("Stop")));
+});
+
+t.test("given MEMTRACE_NO_KERNEL, then there is no kernel; without it, there is", async (t) => {
+  process.env.MEMTRACE_NO_KERNEL = "1";
+  t.equal(loadKernel(), undefined, "MEMTRACE_NO_KERNEL=1: fold runs in TypeScript");
+  delete process.env.MEMTRACE_NO_KERNEL;
+  t.ok(loadKernel()?.PairedFold, "this checkout's prebuilt kernel loads");
 });
