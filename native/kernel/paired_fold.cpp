@@ -106,8 +106,7 @@ PairedFold::Thread& PairedFold::ThreadOf(uint32_t tid) {
 
 void PairedFold::SetRow(uint32_t tid, uint32_t site, uint32_t key) {
   Thread& t = ThreadOf(tid);
-  if (t.row_of_site.size() <= site) t.row_of_site.resize(site + 1, -1);
-  t.row_of_site[site] = static_cast<int32_t>(key);
+  Cache(t, site, key);
   if (row_thread_.size() <= key) row_thread_.resize(key + 1, -1);
   row_thread_[key] = static_cast<int32_t>(last_thread_);
   if (site < site_kind_.size()) t.row_of_stack[StackKey(site_stack_[site], site_kind_[site])] = key;
@@ -117,9 +116,14 @@ int32_t PairedFold::RowOf(Thread& t, size_t site) {
   if (site < t.row_of_site.size() && t.row_of_site[site] >= 0) return t.row_of_site[site];
   auto it = t.row_of_stack.find(StackKey(site_stack_[site], site_kind_[site]));
   if (it == t.row_of_stack.end()) return -1;
+  Cache(t, site, it->second);
+  return static_cast<int32_t>(it->second);
+}
+
+void PairedFold::Cache(Thread& t, size_t site, uint32_t key) {
+  if (site >= kSitesCached || static_cast<size_t>(&t - threads_.data()) >= kThreadsCached) return;
   if (t.row_of_site.size() <= site) t.row_of_site.resize(site + 1, -1);
-  t.row_of_site[site] = static_cast<int32_t>(it->second);
-  return t.row_of_site[site];
+  t.row_of_site[site] = static_cast<int32_t>(key);
 }
 
 double PairedFold::AllocationsOf(uint32_t tid) { return ThreadOf(tid).count; }

@@ -100,6 +100,8 @@ class PairedFold {
   struct Thread {
     uint32_t tid = 0;
     double count = 0;
+    // Rows by site: a cache, kept by the first kThreadsCached threads for sites below kSitesCached only, so
+    // that a corrupt capture of many threads and sites cannot make it large.
     std::vector<int32_t> row_of_site;
     // Rows by stack * 128 + kind, as fold.ts keys them: sites that differ in size alone share a row, found
     // here without asking the caller.
@@ -112,10 +114,13 @@ class PairedFold {
   };
   // The ring starts small (a fold may have many small processes) and doubles up to this.
   static constexpr size_t kRing = size_t{1} << 17;
+  static constexpr size_t kThreadsCached = 256;
+  static constexpr size_t kSitesCached = size_t{1} << 20;
 
   Thread& ThreadOf(uint32_t tid);
   // The row of (thread, site), from the rows made so far; -1 when the caller must make it.
   int32_t RowOf(Thread& t, size_t site);
+  void Cache(Thread& t, size_t site, uint32_t key);
   void Put(int64_t serial, uint32_t key, double tag, uint32_t site);
   bool Take(double serial, Block* out);
   void Release(double* state, const Columns& c, uint32_t key, double bytes, double count, double tag,
