@@ -3,12 +3,14 @@
 // - the capture: memtrace's default (`record -o FILE`) and uncompressed, beside heaptrack's file;
 // - reading it: `memtrace fold` (time and peak RSS) and the reports on its output, beside `heaptrack_print`;
 // - the design's own pipe: `record app.js | fold > folded` beside `record -o FILE`;
-// - each of those also with the events paired at record time (MEMTRACE_PAIRED=1, format version 2).
+// - each of those also with the events paired at record time (MEMTRACE_PAIRED=1, format version 2), whose fold runs
+//   in the native kernel (native/kernel/) and, for comparison, in TypeScript (MEMTRACE_NO_KERNEL=1).
 //
 //   npm run build && node dist/bench/pipeline.js [runs, default 3] [rounds, default 2000000]
 //
 // The app is recorded once by each tool (heaptrack takes ~30 s); the timed steps run `runs` times each, alternating,
-// and the table shows medians. NODE_EXTRA_CA_CERTS and NODE_OPTIONS are unset for every command.
+// and the table shows medians, of wall time and of CPU time (user + system, all processes of the step), which a busy
+// machine disturbs less. NODE_EXTRA_CA_CERTS and NODE_OPTIONS are unset for every command.
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -27,6 +29,8 @@ const node = process.execPath;
 const memtrace = (...args: string[]) => [node, BIN, ...args];
 /** The same, with the recorder pairing events as it records (MEMTRACE_PAIRED=1; docs/pipeline.md). */
 const paired = (...args: string[]) => ["env", "MEMTRACE_PAIRED=1", node, BIN, ...args];
+/** memtrace without its native kernel of paired batches: fold runs in TypeScript. */
+const withoutKernel = (...args: string[]) => ["env", "MEMTRACE_NO_KERNEL=1", node, BIN, ...args];
 
 interface Step {
   name: string;
@@ -95,17 +99,31 @@ function main(): void {
     { name: "memtrace fold", argv: memtrace("fold", at("dense.mtrace"), "-o", at("dense.folded")) },
     { name: "memtrace fold --leaks", argv: memtrace("fold", "--leaks", at("dense.mtrace"), "-o", at("leaks.folded")) },
     { name: "memtrace fold (paired)", argv: memtrace("fold", at("dense.paired.mtrace"), "-o", at("paired.folded")) },
+    {
+      name: "memtrace fold --temporary (paired)",
+      argv: memtrace("fold", "--temporary", at("dense.paired.mtrace"), "-o", at("paired-temp.folded")),
+    },
+    {
+      name: "memtrace fold (paired, TypeScript)",
+      argv: withoutKernel("fold", at("dense.paired.mtrace"), "-o", at("paired-ts.folded")),
+    },
     { name: "heaptrack_print", argv: ["sh", "-c", `heaptrack_print ${heaptrackFile} > ${at("heaptrack.txt")}`] },
     { name: "memtrace summary (raw capture)", argv: memtrace("summary", at("dense.mtrace"), "-o", at("s.txt")) },
     { name: "memtrace summary (folded)", argv: memtrace("summary", at("dense.folded"), "-o", at("f.txt")) },
   ]);
   const print = median(read.get("heaptrack_print")!.map((r) => r.wall));
+  const printCpu = median(read.get("heaptrack_print")!.map((r) => r.cpu));
   console.log("## Reading the capture\n");
-  console.log("| step | wall | M events/s | speed vs heaptrack_print | peak RSS |\n| --- | --- | --- | --- | --- |");
+  console.log(
+    "| step | wall | M events/s | speed vs heaptrack_print | CPU | CPU vs heaptrack_print | peak RSS |\n" +
+      "| --- | --- | --- | --- | --- | --- | --- |",
+  );
   for (const [name, runs] of read) {
     const wall = median(runs.map((r) => r.wall));
+    const cpu = median(runs.map((r) => r.cpu));
     console.log(
-      `| ${name} | ${sec(wall)} | ${(events / wall / 1e6).toFixed(1)} | ${(print / wall).toFixed(2)}x | ${mib(median(runs.map((r) => r.rss)))} |`,
+      `| ${name} | ${sec(wall)} | ${(events / wall / 1e6).toFixed(1)} | ${(print / wall).toFixed(2)}x | ` +
+        `${sec(cpu)} | ${(printCpu / cpu).toFixed(2)}x | ${mib(median(runs.map((r) => r.rss)))} |`,
     );
   }
 
@@ -132,10 +150,10 @@ function main(): void {
   ]);
   const alone = median(pipe.get("record -o file")!.map((r) => r.wall));
   console.log("\n## Recording into fold\n");
-  console.log("| command | wall | vs record -o |\n| --- | --- | --- |");
+  console.log("| command | wall | vs record -o | CPU |\n| --- | --- | --- | --- |");
   for (const [name, runs] of pipe) {
     const wall = median(runs.map((r) => r.wall));
-    console.log(`| ${name} | ${sec(wall)} | ${(wall / alone).toFixed(2)}x |`);
+    console.log(`| ${name} | ${sec(wall)} | ${(wall / alone).toFixed(2)}x | ${sec(median(runs.map((r) => r.cpu)))} |`);
   }
   const approximate = pipe.get("record | fold > folded")!.filter((r) => r.stderr.includes("merged approximately"));
   const pairedAlone = median(pipe.get("record -o file (paired)")!.map((r) => r.wall));

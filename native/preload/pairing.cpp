@@ -16,22 +16,14 @@
 #include <unordered_map>
 #include <vector>
 
+#include "memtrace/paired_format.h"
 #include "record_writer.h"
 
 namespace memtrace::pairing {
 
 namespace {
 
-// EventKind values (proto/memtrace.proto).
-constexpr uint8_t kMmap = 11;
-constexpr uint8_t kMremap = 12;
-constexpr uint8_t kJsSample = 13;
-constexpr uint8_t kMunmap = 68;
-constexpr uint8_t kJsSampleFreed = 69;
-// ExtraRelease.
-constexpr uint64_t kEarly = 0;
-constexpr uint64_t kOverwritten = 1;
-constexpr uint64_t kAwaited = 2;
+using namespace paired_format;  // NOLINT: the format's values, by their own names
 constexpr size_t kBatchRows = 64 * 1024;
 
 struct HeldHeader {

@@ -17,8 +17,8 @@ interface CaptureCommand {
   name: string;
   file: string | undefined;
   opts: { output?: string; compress?: boolean };
-  /** Whether the stage reads paired events (version-2 scopes): fold does; filter refuses them itself. */
-  paired?: boolean;
+  /** Whether the stage reads paired events (version-2 scopes): fold does ("raw": their bytes too), filter does not. */
+  paired?: boolean | "raw";
   stage: (onWarning: (message: string) => void) => Transform | Promise<Transform>;
 }
 
@@ -74,7 +74,7 @@ export function registerFold(program: Command): void {
       name: "fold",
       file,
       opts,
-      paired: true,
+      paired: "raw",
       stage: (onWarning) => foldStage(file, opts, onWarning, { timeline: opts.timeline ?? false }),
     });
   });

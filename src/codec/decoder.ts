@@ -20,9 +20,10 @@ export interface DecodeOptions {
   onWarning?: (warning: CaptureWarning) => void;
   /**
    * Read version-2 scopes (paired events: SiteTable, PairedBatch). Only a consumer that folds them asks for this;
-   * for the others a version-2 scope is refused in one line, as a newer version is.
+   * for the others a version-2 scope is refused in one line, as a newer version is. "raw": also keep each
+   * PairedBatch's bytes (Message.raw) and decode its columns on first use only (fold's native kernel reads the bytes).
    */
-  paired?: boolean;
+  paired?: boolean | "raw";
 }
 
 type Sink = (message: Message) => void;
@@ -55,7 +56,10 @@ export class Decoder {
     this.maxRecordBytes = options.maxRecordBytes ?? MAX_RECORD_BYTES;
     this.onWarning = options.onWarning ?? (() => {});
     this.maxVersion = options.paired ? PAIRED_VERSION : FORMAT_VERSION;
+    this.rawPaired = options.paired === "raw";
   }
+
+  private readonly rawPaired: boolean;
 
   private readonly maxVersion: number;
 
@@ -189,7 +193,12 @@ export class Decoder {
   private emit(buf: Uint8Array, start: number, end: number, offset: number): void {
     let message: Message;
     try {
-      message = decodeRecord(buf, start, end);
+      message = decodeRecord(
+        buf,
+        start,
+        end,
+        this.rawPaired ? { offset, compressed: this.lz4 !== undefined } : undefined,
+      );
     } catch (e) {
       if (e instanceof WireError) {
         const at = e.at >= start ? offset + (e.at - start) : offset;

@@ -337,7 +337,11 @@ export type Message = (
   | { type: "trailer"; trailer: Trailer }
   /** Version-2 scopes: sites, and paired events. */
   | { type: "sites"; sites: SiteTable }
-  | { type: "paired"; batch: PairedBatch }
+  /**
+   * `raw`: the PairedBatch body's bytes, when the decoder was asked to keep them (DecodeOptions.paired "raw"); then
+   * `batch` is decoded on first use (fold's native kernel reads the bytes and seldom needs it).
+   */
+  | { type: "paired"; batch: PairedBatch; raw?: Uint8Array }
   /** In a folded stream: one process's memory over time (fold --timeline). */
   | { type: "timeline"; timeline: Timeline }
   /** A Record of a kind this reader does not know: skipped by every consumer, shown by `dump`. */

@@ -2,6 +2,7 @@
 //
 // The envelope (pid + oneof body) is parsed by hand so that a columnar body goes straight to its typed-array
 // decoder; every other body goes through @bufbuild/protobuf's generated schema and is converted to the model.
+import { CaptureError } from "./errors";
 import { create, fromBinary, toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
 import { ColumnarFields } from "./columns";
 import * as pb from "./gen/memtrace_pb";
@@ -71,7 +72,13 @@ function fromBin<T extends DescMessage>(schema: T, buf: Uint8Array, start: numbe
  * Decodes the Record in buf[start, end). Throws WireError (positions relative to buf) on malformed input.
  * Returns an "unknown" message for a Record kind this reader does not know.
  */
-export function decodeRecord(buf: Uint8Array, start: number, end: number): Message {
+/** How decodeRecord keeps a PairedBatch's bytes (DecodeOptions.paired "raw"): the Record's stream offset. */
+export interface RawPaired {
+  offset: number;
+  compressed: boolean;
+}
+
+export function decodeRecord(buf: Uint8Array, start: number, end: number, raw?: RawPaired): Message {
   let pid = 0;
   let bodyField = 0;
   let bodyStart = 0;
@@ -102,7 +109,29 @@ export function decodeRecord(buf: Uint8Array, start: number, end: number): Messa
   }
   const type = TYPE_OF_FIELD[bodyField];
   if (type === undefined) return { type: "unknown", pid, field: bodyField, bytes: end - start };
+  if (raw && type === "paired")
+    return lazyPaired(pid, buf.slice(bodyStart, bodyEnd), raw.offset + (bodyStart - start), raw);
   return decodeBody(type, pid, buf, bodyStart, bodyEnd);
+}
+
+/** A paired Message that keeps its body's bytes and decodes them on first use, with the decoder's error. */
+function lazyPaired(pid: number, body: Uint8Array, bodyOffset: number, raw: RawPaired): Message {
+  let batch: PairedBatch | undefined;
+  const message = { type: "paired", pid, raw: body } as Extract<Message, { type: "paired" }>;
+  Object.defineProperty(message, "batch", {
+    enumerable: true,
+    get(): PairedBatch {
+      if (batch) return batch;
+      try {
+        return (batch = decodePaired(body, 0, body.length));
+      } catch (e) {
+        if (e instanceof WireError)
+          throw new CaptureError(`malformed record: ${e.message}`, bodyOffset + e.at, raw.compressed);
+        throw e;
+      }
+    },
+  });
+  return message;
 }
 
 function decodeBody(type: Message["type"], pid: number, buf: Uint8Array, start: number, end: number): Message {

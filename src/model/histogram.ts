@@ -32,8 +32,9 @@ export function sizeBucket(size: number): number {
 }
 
 export class SizeHistogram {
-  private readonly counts = new Float64Array(BUCKETS);
-  private readonly sums = new Float64Array(BUCKETS);
+  /** Per bucket (read and added to by fold's native kernel too). */
+  readonly counts = new Float64Array(BUCKETS);
+  readonly sums = new Float64Array(BUCKETS);
   /** JS heap samples seen (and left out). */
   jsSamples = 0;
 

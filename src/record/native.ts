@@ -6,7 +6,10 @@
 // line, memtrace-agent-v8-<major>.<minor>.node. Which agent a recorded process loads is the interposer's
 // decision (native/preload/agent_select.h), published in MEMTRACE_AGENT_PATH.
 import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
+import { PACKAGE_ROOT, PLATFORM, nativeDir } from "../native/files";
+
+export { PACKAGE_ROOT, PLATFORM, nativeDir };
 
 /** The agent, as seen from JavaScript (native/addon/addon.cpp). */
 export interface AgentAddon {
@@ -78,31 +81,6 @@ export interface RuntimeControl {
 
 /** The native parts are missing: no prebuilt fits this machine and none was built from source. */
 export class NativeBuildMissing extends Error {}
-
-function packageRoot(): string {
-  // src/record (tests) or dist/src/record (the built command): the first folder up that has native/.
-  let dir = __dirname;
-  while (!existsSync(join(dir, "native", "CMakeLists.txt"))) {
-    const parent = dirname(dir);
-    if (parent === dir) return join(__dirname, "..", "..");
-    dir = parent;
-  }
-  return dir;
-}
-
-/** The installed package's folder (the repository's, in a development checkout). */
-export const PACKAGE_ROOT = packageRoot();
-
-/** This machine's platform and architecture, as prebuilds/ names its folders ("linux-x64"). */
-export const PLATFORM = `${process.platform}-${process.arch}`;
-
-/**
- * The folder of the interposer and the agents: the package's prebuilds for this platform, or MEMTRACE_NATIVE_DIR
- * (a build of one's own, or a test's copy).
- */
-export function nativeDir(): string {
-  return process.env.MEMTRACE_NATIVE_DIR || join(PACKAGE_ROOT, "prebuilds", PLATFORM);
-}
 
 /** The build tree's binaries that are never shipped: the tests' fixtures and the benchmarks' interposer. */
 export const NATIVE_BUILD_DIR = join(PACKAGE_ROOT, "native", "build", "Release");

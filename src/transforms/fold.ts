@@ -54,6 +54,7 @@ import {
   type MeasureAggregator,
   type MeasureDefinition,
   type MeasureName,
+  type NativeMeasure,
   type TimeSpec,
 } from "./measures";
 import { NumberMap } from "./number-map";
@@ -63,6 +64,7 @@ import { SerialBlocks } from "./serial-blocks";
 import { FoldTimeline } from "./timeline/fold-timeline";
 import type { ProcessTimeline } from "./timeline/process";
 import { f64, u32, u8 } from "../model/growable";
+import { KernelSlot, KernelStop, loadKernel, type Kernel, type KernelPairedFold } from "../native/kernel";
 import { stageIterate, stageTransform } from "../streams/stage";
 
 export { MEASURES, measureName, type MeasureName } from "./measures";
@@ -104,6 +106,11 @@ export interface FoldOptions {
   timeline?: boolean;
   /** The most timeline table entries to keep (default ENTRY_BUDGET): past it, buckets widen. */
   timelineBudget?: number;
+  /**
+   * false: fold paired batches in TypeScript even when the native kernel is there (tests compare both). A measure
+   * with per-event hooks and no native form (measures/measure.ts) makes fold run in TypeScript too.
+   */
+  kernel?: boolean;
 }
 
 // Read once: the enums are re-exported through getters, which the hot path would call at every event.
@@ -166,6 +173,9 @@ class ProcessFold implements FoldProcess {
   lastTag = 0;
   /** Memory over time, when the fold keeps it (FoldOptions.timeline). */
   timeline: ProcessTimeline | undefined;
+  /** The native fold of this process's paired batches, and the figures it shares (KernelSlot). */
+  native: KernelPairedFold | undefined;
+  readonly nativeState = new Float64Array(KernelSlot.Length);
 
   constructor(
     readonly pid: number,
@@ -198,6 +208,7 @@ class ProcessFold implements FoldProcess {
 
   /** Counts an allocation of a thread; returns its number (the block's tag). */
   nextAllocation(tid: number): number {
+    if (this.native) return this.native.nextAllocation(tid);
     if (tid !== this.countTid) {
       if (this.countTid >= 0) this.threadAllocations.set(this.countTid, this.count);
       this.countTid = tid;
@@ -207,6 +218,7 @@ class ProcessFold implements FoldProcess {
   }
 
   allocationsOf(tid: number): number {
+    if (this.native) return this.native.allocationsOf(tid);
     return tid === this.countTid ? this.count : (this.threadAllocations.get(tid) ?? 0);
   }
 
@@ -277,6 +289,9 @@ export class Folder {
   private readonly onAllocate: MeasureAggregator[];
   private readonly onRelease: MeasureAggregator[];
   private readonly freezeRow = (key: number) => this.rows.freeze(key);
+  /** fold's native kernel of paired batches, when it is there and every measure computed has a native form. */
+  private readonly kernel: Kernel | undefined;
+  private readonly nativeTemporary: NativeMeasure["temporary"] | undefined;
 
   /** The sizes of the allocations folded; unknown once a folded input did not keep them. */
   private readonly sizes = new SizeHistogram();
@@ -319,6 +334,11 @@ export class Folder {
     this.onGrow = this.computed.filter((c) => c.aggregator.grow).map((c) => c.aggregator);
     this.onAllocate = this.computed.filter((c) => c.aggregator.allocate).map((c) => c.aggregator);
     this.onRelease = this.computed.filter((c) => c.aggregator.release).map((c) => c.aggregator);
+    const hooked = (a: MeasureAggregator) => a.allocate || a.release || a.closeWindow;
+    // The timeline hooks every event, which the kernel does not call back for (needsEventHooks).
+    const native = !this.needsEventHooks && this.computed.every((c) => !hooked(c.aggregator) || c.aggregator.native);
+    this.kernel = options.kernel !== false && native ? loadKernel() : undefined;
+    this.nativeTemporary = this.computed.find((c) => c.aggregator.native)?.aggregator.native?.temporary;
     this.shape = {
       inverted: options.inverted ?? false,
       splitProcesses: options.splitProcesses ?? false,
@@ -333,7 +353,12 @@ export class Folder {
   }
 
   push(m: Message): void {
-    this.orderer.push(m);
+    try {
+      this.orderer.push(m);
+    } catch (e) {
+      this.disposeNative();
+      throw e;
+    }
   }
 
   /**
@@ -350,8 +375,22 @@ export class Folder {
   }
 
   end(): void {
-    this.orderer.end();
-    for (const m of this.finish()) this.emit(m);
+    let out: Message[];
+    try {
+      this.orderer.end();
+      out = this.finish();
+    } finally {
+      this.disposeNative();
+    }
+    for (const m of out) this.emit(m);
+  }
+
+  /** The native folds' memory goes when the fold ends or fails, not when the garbage collector gets to it. */
+  private disposeNative(): void {
+    for (const p of this.processOrder) {
+      p.native?.dispose();
+      p.native = undefined;
+    }
   }
 
   private handle(m: Message): void {
@@ -379,8 +418,16 @@ export class Folder {
         const p = this.processes.get(m.pid);
         if (!p || scope!.header.version < PAIRED_VERSION)
           throw new CaptureError(`process ${m.pid}: paired events in a scope of version 1`, m.offset ?? 0);
-        p.paired ??= new PairedState();
-        if (m.type === "sites") this.addSites(p.paired, m.sites, m);
+        if (!p.paired) {
+          p.paired = new PairedState();
+          // A process whose unpaired events were folded before keeps TypeScript's thread counts.
+          if (this.kernel && p.allocations === 0 && p.deallocations === 0)
+            p.native = new this.kernel.PairedFold(this.nativeTemporary?.threshold ?? -1);
+        }
+        if (m.type === "sites") {
+          this.addSites(p.paired, m.sites, m);
+          p.native?.addSites(m.sites.kind, m.sites.size, m.sites.stack, m.sites.count);
+        } else if (p.native) this.foldPairedNatively(p, p.native, p.paired, m);
         else this.foldPaired(p, p.paired, m.batch, m);
         return;
       }
@@ -548,6 +595,7 @@ export class Folder {
         const kind = siteKind[site];
         const serial = q.serials++;
         const isMapping = kind === MMAP || kind === MREMAP;
+        if (isMapping && mapping >= b.address.length) throw bad("a paired batch's columns do not match its rows");
         const address = isMapping ? b.address[mapping++] : 0;
         const hasExtra = nextExtra() === i;
         if (heap !== HEAP_ALL && isJsHeap(kind) !== (heap === HEAP_JS)) {
@@ -592,6 +640,8 @@ export class Folder {
         if (free >= b.freeKind.length) throw bad("a paired batch has fewer free kinds than frees");
         const kind = b.freeKind[free++];
         const isUnmap = kind === MUNMAP;
+        if (isUnmap && (mapping >= b.address.length || unmap >= b.unmapLength.length))
+          throw bad("a paired batch's columns do not match its rows");
         const address = isUnmap ? b.address[mapping++] : 0;
         const length = isUnmap ? b.unmapLength[unmap++] : 0;
         if (heap !== HEAP_ALL && isJsHeap(kind) !== (heap === HEAP_JS)) continue;
@@ -619,6 +669,89 @@ export class Folder {
     if (mapping > b.address.length || unmap > b.unmapLength.length || extra !== b.extraRow.length)
       throw bad("a paired batch's columns do not match its rows");
     if (b.length > 0) p.endTime = Math.max(p.endTime, b.time[b.length - 1]);
+  }
+
+  /**
+   * foldPaired in the native kernel (native/kernel/paired_fold.h): it reads the batch's bytes and does the rows'
+   * and the one-pass measures' arithmetic, and stops where this must act: a new row, an app's end, a mapping.
+   */
+  private foldPairedNatively(p: ProcessFold, k: KernelPairedFold, q: PairedState, m: PairedMessage): void {
+    if (!(m.raw && k.loadRaw(m.raw))) {
+      const b = m.batch;
+      k.loadColumns(b.op, b.time, b.tid, b.freeKind, b.address, b.unmapLength, b.extraRow, b.extraAge, b.extraKind);
+    }
+    const s = p.nativeState;
+    const rows = this.rows;
+    const temporary = this.nativeTemporary?.sums;
+    for (;;) {
+      s[KernelSlot.LiveBytes] = p.liveBytes;
+      s[KernelSlot.PeakBytes] = p.peakBytes;
+      s[KernelSlot.PeakTime] = p.peakTime;
+      s[KernelSlot.Epoch] = p.epoch;
+      s[KernelSlot.Allocations] = p.allocations;
+      s[KernelSlot.AllocatedBytes] = p.allocatedBytes;
+      s[KernelSlot.Deallocations] = p.deallocations;
+      s[KernelSlot.EndTime] = p.endTime;
+      s[KernelSlot.JsSamples] = this.sizes.jsSamples;
+      s[KernelSlot.AppEndNext] = p.appEnd.next;
+      s[KernelSlot.StackCount] = p.scope.stackCount;
+      s[KernelSlot.Heap] = this.heap;
+      const stop = k.run(
+        s,
+        rows.cur.data,
+        rows.curCount.data,
+        rows.snap.data,
+        rows.snapCount.data,
+        rows.snapEpoch.data,
+        rows.total.data,
+        rows.totalCount.data,
+        temporary?.bytes.data ?? null,
+        temporary?.count.data ?? null,
+        this.sizes.counts,
+        this.sizes.sums,
+      );
+      p.liveBytes = s[KernelSlot.LiveBytes];
+      p.peakBytes = s[KernelSlot.PeakBytes];
+      p.peakTime = s[KernelSlot.PeakTime];
+      p.epoch = s[KernelSlot.Epoch];
+      p.allocations = s[KernelSlot.Allocations];
+      p.allocatedBytes = s[KernelSlot.AllocatedBytes];
+      p.deallocations = s[KernelSlot.Deallocations];
+      p.endTime = s[KernelSlot.EndTime];
+      this.sizes.jsSamples = s[KernelSlot.JsSamples];
+      q.unmatched = s[KernelSlot.Unmatched];
+      q.overwritten = s[KernelSlot.Overwritten];
+      q.awaited = s[KernelSlot.Awaited];
+      const o = KernelSlot.Out;
+      switch (stop) {
+        case KernelStop.Done:
+          return;
+        case KernelStop.NeedRow: {
+          const [tid, site] = [s[o], s[o + 1]];
+          k.setRow(tid, site, this.rowOf(p, tid, q.siteKind.data[site], q.siteStack.data[site]));
+          break;
+        }
+        case KernelStop.AppEnd:
+          p.appEnd.rowsPassed(s[o], this.freezeRow);
+          break;
+        case KernelStop.MapAlloc: {
+          const [kind, address, size, stack, count, t, tid] = s.subarray(o, o + 7);
+          const key = this.allocate(p, tid, kind, stack, size, count, t);
+          p.live.alloc(kind, address, size, key, count, p.lastTag, t, tid);
+          if (p.liveBytes > p.peakBytes) {
+            p.peakBytes = p.liveBytes;
+            p.peakTime = t;
+            p.epoch++;
+          }
+          break;
+        }
+        case KernelStop.MapFree:
+          p.live.free(s[o], s[o + 1], s[o + 2], s[o + 5], s[o + 6]);
+          break;
+        default:
+          throw new CaptureError(`process ${p.pid}: ${nativeFault(s[o], s[o + 1])}`, m.offset ?? 0);
+      }
+    }
   }
 
   private release(p: ProcessFold, key: number, bytes: number, count: number, tag: number, overwritten: boolean): void {
@@ -799,6 +932,24 @@ export class Folder {
     const folded = new Set(this.foldedTotals.map((t) => t.pid));
     return this.processOrder.filter((p) => !(folded.has(p.pid) && p.allocations === 0 && p.deallocations === 0));
   }
+}
+
+type PairedMessage = Extract<Message, { type: "paired" }>;
+
+/** The native kernel's errors (native/kernel/paired_fold.h, Fault), in foldPaired's words. */
+function nativeFault(fault: number, value: number): string {
+  const faults = [
+    `a paired event names undefined site ${value}`,
+    `an event refers to undefined stack ${value}`,
+    "an allocation releases its own block but not as an early free",
+    "an early free's allocation comes without a free that released nothing",
+    `an allocation releases a block that is not live (age ${value})`,
+    "a paired batch has fewer free kinds than frees",
+    "a late free comes without a block released at an allocation",
+    `a free releases a block that is not live (age ${value})`,
+    "a paired batch's columns do not match its rows",
+  ];
+  return faults[fault - 1] ?? `the native fold failed (${fault})`;
 }
 
 /** The measures a folded stream holds, its own first (streams folded before FoldInfo.measures hold their own). */

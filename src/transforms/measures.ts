@@ -4,7 +4,13 @@ import { Heap, type FoldInfo, type Measure } from "../codec/model";
 import { MEASURE_DEFINITIONS, definitionOf } from "./measures/registry";
 
 export { MEASURE_DEFINITIONS, ONE_PASS_MEASURES, definitionOf } from "./measures/registry";
-export type { MeasureAggregator, MeasureDefinition, FoldProcess, FoldSettings } from "./measures/measure";
+export type {
+  MeasureAggregator,
+  MeasureDefinition,
+  FoldProcess,
+  FoldSettings,
+  NativeMeasure,
+} from "./measures/measure";
 export * from "./measures/times";
 
 export type MeasureName = "peak" | "leaks" | "total" | "temporary" | "at" | "between" | "between-leaks";

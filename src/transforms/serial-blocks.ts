@@ -34,6 +34,8 @@ export class SerialBlocks {
 
   /** Removes a live block into `taken`; false if the serial is not live. */
   take(serial: number): boolean {
+    // An empty slot holds -1: a corrupt age that names serial -1 must not match it.
+    if (serial < 0) return false;
     const at = serial & MASK;
     const t = this.taken;
     if (this.serial[at] === serial) {

@@ -83,3 +83,18 @@ t.test(
     t.ok(checked > 60, `${checked} fields checked`);
   },
 );
+
+t.test(
+  "given the .proto's EventKind and ExtraRelease, when the paired format's C++ values are compared, then they agree",
+  async (t) => {
+    const header = readFileSync(join(ROOT, "native", "include", "memtrace", "paired_format.h"), "utf8");
+    const values = new Map([...header.matchAll(/constexpr uint8_t k(\w+) = (\d+);/g)].map((m) => [m[1], Number(m[2])]));
+    t.equal(values.size, 8, "8 values read");
+    for (const name of ["Mmap", "Mremap", "JsSample", "Munmap", "JsSampleFreed"]) {
+      t.equal(values.get(name), pb.EventKind[snake(name).toUpperCase() as keyof typeof pb.EventKind], `k${name}`);
+    }
+    for (const name of ["Early", "Overwritten", "Awaited"]) {
+      t.equal(values.get(name), pb.ExtraRelease[name.toUpperCase() as keyof typeof pb.ExtraRelease], `k${name}`);
+    }
+  },
+);

@@ -80,6 +80,7 @@ t.test("given the packed tarball, installed on a machine without a compiler", un
   }
   for (const arch of ["x64", "arm64"]) {
     t.ok(files.includes(`prebuilds/linux-${arch}/libmemtrace_preload.so`), `the interposer for ${arch}`);
+    t.ok(files.includes(`prebuilds/linux-${arch}/memtrace-kernel.node`), `fold's native kernel for ${arch}`);
   }
   const arm64 = nodeLines("arm64");
   if (typeof arm64 === "string") throw new Error(arm64);

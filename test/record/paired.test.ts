@@ -1,6 +1,7 @@
 // Pairing at record time (MEMTRACE_PAIRED, format version 2): the recorder's writer thread pairs every free with
 // its allocation, and fold of what it wrote equals fold of the same events unpaired. MEMTRACE_PAIRED=2 writes both
-// into one capture, so that one recording is folded both ways.
+// into one capture, so that one recording is folded both ways. The paired rows are folded in the native kernel (from
+// their bytes, and from decoded columns) and in TypeScript: the same bytes.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -55,12 +56,18 @@ for (const [app, folds] of APPS_FOLDED) {
     t.ok(rows(both, "paired") > 1000, "the recorder wrote paired events");
     t.equal(rows(both, "paired"), rows(both, "events"), "one paired row per event");
     const pairedOnly = both.filter((m) => m.type !== "events");
+    const file = readFileSync(join(tmp, `2-${app[0]}.mtrace`));
+    const pairedBytes = decodeAll(file, { paired: "raw" }).filter((m) => m.type !== "events");
     const unpaired = both
       .filter((m) => m.type !== "paired" && m.type !== "sites")
       .map((m) => (m.type === "header" ? { ...m, header: { ...m.header, version: 1 } } : m));
     for (const options of folds) {
       const [a, b] = [await folded(pairedOnly, options), await folded(unpaired, options)];
       t.ok(a.equals(b), `the same folded bytes, ${JSON.stringify(options)}`);
+      const inTs = await folded(pairedOnly, { ...options, kernel: false });
+      t.ok(inTs.equals(b), `the same folded bytes in TypeScript, ${JSON.stringify(options)}`);
+      const fromBytes = await folded(pairedBytes, options);
+      t.ok(fromBytes.equals(b), `the same folded bytes from the batches' bytes, ${JSON.stringify(options)}`);
     }
   });
 }
@@ -92,6 +99,22 @@ t.test("given MEMTRACE_PAIRED=1, then the capture holds no EventBatch, and the r
   t.ok(
     out.some((m) => m.type === "folded" && m.batch.length > 0),
     "fold --at 50% of the paired capture has rows",
+  );
+  // The command's own fold: with the kernel, without it, and where it cannot be loaded (silently).
+  const outputs = [{}, { MEMTRACE_NO_KERNEL: "1" }, { MEMTRACE_NATIVE_DIR: join(tmp, "no-such-dir") }].map((env) => {
+    const r = spawnSync(
+      process.execPath,
+      [join(ROOT, "bin", "memtrace.js"), "fold", "--temporary", join(tmp, "1-pool.js.mtrace")],
+      { env: userEnv({ env }), timeout: 60_000 },
+    );
+    t.equal(r.status, 0, r.stderr.toString());
+    t.equal(r.stderr.toString(), "", `nothing on stderr, ${JSON.stringify(env)}`);
+    return r.stdout;
+  });
+  t.ok(outputs[2].equals(outputs[1]), "fold without a loadable kernel: the same bytes");
+  t.ok(
+    outputs[0].length > 1000 && outputs[0].equals(outputs[1]),
+    "fold --temporary: the same bytes with the kernel and without",
   );
 });
 

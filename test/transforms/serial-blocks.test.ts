@@ -22,3 +22,11 @@ t.test("given blocks that outlive the ring, when taken, then each gives back wha
   t.notOk(blocks.take(0), "a block taken is gone");
   t.notOk(blocks.take(n + 5), "a serial never put is not live");
 });
+
+t.test("given empty slots, when a negative serial is taken (a corrupt age), then nothing is live there", async (t) => {
+  const blocks = new SerialBlocks();
+  blocks.put(0, 1, 1, 1);
+  t.notOk(blocks.take(-1), "serial -1 does not match an empty slot");
+  t.notOk(blocks.take(-131073), "nor does any other negative serial");
+  t.ok(blocks.take(0), "the block put is still there");
+});

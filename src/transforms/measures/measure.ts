@@ -8,7 +8,7 @@
 // `total` (everything allocated). Peak, leaks and total read them; the other measures keep columns of their own and
 // are told of allocations, releases and their window through the hooks below.
 import type { FoldInfo, Measure, ProcessTotals } from "../../codec/model";
-import type { FoldRows } from "../fold-rows";
+import type { FoldRows, RowSums } from "../fold-rows";
 import type { TimeSpec } from "./times";
 
 /** The process side of a fold, as a measure sees it. */
@@ -47,6 +47,17 @@ export interface MeasureAggregator {
   closeWindow?(p: FoldProcess): void;
   /** The row's bytes and count under this measure, written to out[0] and out[1]. */
   value(p: FoldProcess, key: number, out: [number, number]): void;
+  /**
+   * What fold's native kernel of paired batches (src/native/kernel.ts) computes for this measure in place of its
+   * hooks. A fold in which a measure has hooks (allocate, release, closeWindow) and no `native` runs in TypeScript.
+   */
+  native?: NativeMeasure;
+}
+
+/** The sums the native kernel keeps for a measure (native/kernel/paired_fold.h). */
+export interface NativeMeasure {
+  /** Released blocks freed within `threshold` allocations of their thread, summed per row into `sums`. */
+  temporary: { threshold: number; sums: RowSums };
 }
 
 export interface MeasureDefinition {

@@ -30,6 +30,7 @@ export const temporary: MeasureDefinition = {
           sums.add(key, bytes, count);
       },
       value: (_p, key, out) => sums.value(key, out),
+      native: { temporary: { threshold, sums } },
     };
   },
 };

@@ -1,0 +1,93 @@
+// The only door to memtrace-kernel.node (native/kernel/): fold of paired batches in C++. Folder.foldPaired
+// (src/transforms/fold.ts) stays the reference and the fallback: without the kernel (no prebuilt for this machine,
+// or MEMTRACE_NO_KERNEL=1) fold runs in TypeScript, with the same output.
+import { join } from "node:path";
+import { nativeDir } from "./files";
+
+/** Why run() returned (native/kernel/paired_fold.h). */
+export enum KernelStop {
+  Done = 0,
+  NeedRow = 1,
+  AppEnd = 2,
+  MapAlloc = 3,
+  MapFree = 4,
+  Error = 5,
+}
+
+/** The state array's slots (paired_fold.h, StateSlot). */
+export enum KernelSlot {
+  LiveBytes = 0,
+  PeakBytes,
+  PeakTime,
+  Epoch,
+  Allocations,
+  AllocatedBytes,
+  Deallocations,
+  EndTime,
+  JsSamples,
+  AppEndNext,
+  StackCount,
+  Heap,
+  Unmatched,
+  Overwritten,
+  Awaited,
+  Out,
+  Length = Out + 8,
+}
+
+/** One process's paired fold (native/kernel/kernel_addon.cpp states the interface). */
+export interface KernelPairedFold {
+  addSites(kind: Uint8Array, size: Float64Array, stack: Uint32Array, count: Float64Array): void;
+  setRow(tid: number, site: number, key: number): void;
+  /** Reads a PairedBatch body; false when it is not in the plain form the kernel takes (then loadColumns). */
+  loadRaw(body: Uint8Array): boolean;
+  loadColumns(
+    op: Float64Array,
+    time: Float64Array,
+    tid: Uint32Array,
+    freeKind: Uint8Array,
+    address: Float64Array,
+    unmapLength: Float64Array,
+    extraRow: Uint32Array,
+    extraAge: Float64Array,
+    extraKind: Uint8Array,
+  ): void;
+  run(
+    state: Float64Array,
+    cur: Float64Array,
+    curCount: Float64Array,
+    snap: Float64Array,
+    snapCount: Float64Array,
+    snapEpoch: Float64Array,
+    total: Float64Array,
+    totalCount: Float64Array,
+    tempBytes: Float64Array | null,
+    tempCount: Float64Array | null,
+    sizeCounts: Float64Array,
+    sizeSums: Float64Array,
+  ): KernelStop;
+  allocationsOf(tid: number): number;
+  nextAllocation(tid: number): number;
+  /** Frees it now (Node.js finalizes native objects between turns of the event loop only); not used after. */
+  dispose(): void;
+}
+
+export interface Kernel {
+  /** temporaryThreshold < 0: the fold has no temporary measure. */
+  PairedFold: new (temporaryThreshold: number) => KernelPairedFold;
+}
+
+let loaded: Kernel | null | undefined;
+
+/** The kernel, or undefined when it is not built for this machine or MEMTRACE_NO_KERNEL is set. */
+export function loadKernel(): Kernel | undefined {
+  if (process.env.MEMTRACE_NO_KERNEL) return undefined;
+  if (loaded === undefined) {
+    try {
+      loaded = require(join(nativeDir(), "memtrace-kernel.node")) as Kernel;
+    } catch {
+      loaded = null;
+    }
+  }
+  return loaded ?? undefined;
+}
