@@ -40,8 +40,9 @@ function bytesOnly(messages: Message[]): Message[] {
   });
 }
 
-/** Measures whose hooks the kernel does not provide: fold runs in TypeScript for them. */
-const inTypeScript = (o: FoldOptions) => o.measure === "at" || o.measure === "between" || o.measure === "between-leaks";
+/** Measures whose hooks the kernel does not provide, and the timeline: fold runs in TypeScript for them. */
+const inTypeScript = (o: FoldOptions) =>
+  o.measure === "at" || o.measure === "between" || o.measure === "between-leaks" || o.timeline === true;
 
 t.test("given this checkout's prebuilds, then the native kernel loads", async (t) => {
   t.ok(loadKernel(), "memtrace-kernel.node loads (npm test builds it before tap)");
@@ -280,5 +281,5 @@ t.test("given a paired capture, when dumped, then its sites and rows are shown a
   const text = dumpText(paired(decodeAll(handComputed().bytes())));
   t.match(text, /sites first=1 n=\d+\n {2}site 1 \w+ size=\d+ stack=\d+ count=1\n/);
   t.match(text, /paired n=\d+ frees=\d+ extra=\d+\n {2}t=\d+ tid=\d+ site=1\n/);
-  t.match(text, / free=\d+\n/);
+  t.match(text, / free age=\d+\n/);
 });
