@@ -3,7 +3,7 @@
 // install goes on: memtrace records without it); one line and a failed install when there is no interposer and
 // nothing to build one with.
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import t from "tap";
@@ -19,11 +19,9 @@ const NEEDS = "a source build needs cmake, a C++20 compiler and Node.js's header
 /** A copy of what the package ships of native/, with its prebuilds. */
 function installedPackage(name: string): string {
   const pkg = join(tmp, name);
-  for (const f of ["package.json", "native/CMakeLists.txt", "native/node-lines.json", "native/build.js"]) {
-    cpSync(join(ROOT, f), join(pkg, f));
-  }
-  for (const d of ["native/install.js", "native/addon", "native/include", "native/preload"]) {
-    cpSync(join(ROOT, d), join(pkg, d), { recursive: true });
+  const shipped = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { files: string[] }).files;
+  for (const f of ["package.json", ...shipped.filter((f) => f.startsWith("native/"))]) {
+    cpSync(join(ROOT, f), join(pkg, f), { recursive: true });
   }
   cpSync(nativeDir(), join(pkg, "prebuilds", "linux-x64"), { recursive: true });
   return pkg;
