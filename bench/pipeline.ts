@@ -153,7 +153,9 @@ function main(): void {
   console.log("| command | wall | vs record -o | CPU |\n| --- | --- | --- | --- |");
   for (const [name, runs] of pipe) {
     const wall = median(runs.map((r) => r.wall));
-    console.log(`| ${name} | ${sec(wall)} | ${(wall / alone).toFixed(2)}x | ${sec(median(runs.map((r) => r.cpu)))} |`);
+    console.log(
+      `| ${name.replaceAll("|", "\\|")} | ${sec(wall)} | ${(wall / alone).toFixed(2)}x | ${sec(median(runs.map((r) => r.cpu)))} |`,
+    );
   }
   const approximate = pipe.get("record | fold > folded")!.filter((r) => r.stderr.includes("merged approximately"));
   const pairedAlone = median(pipe.get("record -o file (paired)")!.map((r) => r.wall));
