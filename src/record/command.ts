@@ -48,11 +48,8 @@ interface RecordCliOptions {
 /** Whether the recorder pairs events when neither --paired nor --no-paired is given (docs/pipeline.md). */
 const PAIRED_BY_DEFAULT = false;
 
-/** --paired or --no-paired; else MEMTRACE_PAIRED when set (the tests'), else the default. The live view reads unpaired. */
+/** --paired or --no-paired; else MEMTRACE_PAIRED when set (the tests'), else the default. */
 function pairedOf(opts: RecordCliOptions): boolean | undefined {
-  const live = opts.live || opts.livePort !== undefined;
-  if (live && opts.paired) throw new UsageError("the live view does not read paired events yet: drop --paired");
-  if (live) return false;
   return opts.paired ?? (process.env.MEMTRACE_PAIRED === undefined ? PAIRED_BY_DEFAULT : undefined);
 }
 
