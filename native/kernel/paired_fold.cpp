@@ -154,7 +154,6 @@ bool PairedFold::LoadRaw(const uint8_t* body, size_t length) {
     }
   }
   const uint64_t any = kMaxSafe + 1;
-  std::vector<uint32_t>& rows = tid_;
   if (!Column(pieces[2], &op_, any) || !Column(pieces[3], &time_, any) ||
       !Column(pieces[5], &free_kind_, 256) || !Column(pieces[6], &address_, any) ||
       !Column(pieces[7], &unmap_length_, any) || !Column(pieces[9], &extra_age_, any) ||
@@ -174,7 +173,7 @@ bool PairedFold::LoadRaw(const uint8_t* body, size_t length) {
   if (n > 0) {
     if (!pieces[4].seen) return false;
     if (Count(pieces[4]) != n) return false;
-    rows.resize(n);
+    tid_.resize(n);
     const uint8_t* q = pieces[4].from;
     int64_t tid = 0;
     for (size_t i = 0; i < n; i++) {
@@ -182,12 +181,12 @@ bool PairedFold::LoadRaw(const uint8_t* body, size_t length) {
       if (!Varint(q, pieces[4].to, &z)) return false;
       tid += (z & 1) ? -static_cast<int64_t>((z + 1) >> 1) : static_cast<int64_t>(z >> 1);
       if (tid < 0 || tid >= static_cast<int64_t>(kTwoPow32)) return false;
-      rows[i] = static_cast<uint32_t>(tid);
+      tid_[i] = static_cast<uint32_t>(tid);
     }
   } else if (pieces[4].seen && pieces[4].from != pieces[4].to) {
     return false;
   } else {
-    rows.clear();
+    tid_.clear();
   }
   // Extra releases: delta-coded rows, each within the batch.
   extra_row_.clear();

@@ -42,7 +42,7 @@ enum StateSlot : int {
   kStateLength = kOut + 8,
 };
 
-// Errors, as Stop::Error names them (fold.ts turns them into its messages).
+// Errors, as Stop::Error names them (src/native/kernel.ts PairedFault; fold.ts words them for both paths).
 enum class Fault : int {
   UndefinedSite = 1,
   UndefinedStack,

@@ -14,6 +14,19 @@ export enum KernelStop {
   Error = 5,
 }
 
+/** Why a paired batch is refused (paired_fold.h, Fault): fold.ts words each once, for both paths. */
+export enum PairedFault {
+  UndefinedSite = 1,
+  UndefinedStack,
+  EarlyNotEarly,
+  EarlyWithoutFree,
+  ExtraNotLive,
+  FewerFreeKinds,
+  LateWithoutAwaited,
+  FreeNotLive,
+  ColumnsMismatch,
+}
+
 /** The state array's slots (paired_fold.h, StateSlot). */
 export enum KernelSlot {
   LiveBytes = 0,

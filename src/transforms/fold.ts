@@ -64,7 +64,7 @@ import { SerialBlocks } from "./serial-blocks";
 import { FoldTimeline } from "./timeline/fold-timeline";
 import type { ProcessTimeline } from "./timeline/process";
 import { f64, u32, u8 } from "../model/growable";
-import { KernelSlot, KernelStop, loadKernel, type Kernel, type KernelPairedFold } from "../native/kernel";
+import { KernelSlot, KernelStop, PairedFault, loadKernel, type Kernel, type KernelPairedFold } from "../native/kernel";
 import { stageIterate, stageTransform } from "../streams/stage";
 
 export { MEASURES, measureName, type MeasureName } from "./measures";
@@ -204,6 +204,15 @@ class ProcessFold implements FoldProcess {
     this.lastTid = tid;
     this.lastRows = rows;
     return rows;
+  }
+
+  /** After an allocation at time t: a new high-water mark starts a new epoch of the rows (FoldRows.touch). */
+  notePeak(t: number): void {
+    if (this.liveBytes > this.peakBytes) {
+      this.peakBytes = this.liveBytes;
+      this.peakTime = t;
+      this.epoch++;
+    }
   }
 
   /** Counts an allocation of a thread; returns its number (the block's tag). */
@@ -521,11 +530,7 @@ export class Folder {
         const tag = p.lastTag;
         p.live.alloc(kind, b.address[i], size, key, count, tag, t, tid);
         if (tl !== undefined) tl.allocated();
-        if (p.liveBytes > p.peakBytes) {
-          p.peakBytes = p.liveBytes;
-          p.peakTime = t;
-          p.epoch++;
-        }
+        p.notePeak(t);
       } else if (isDeallocation(kind)) {
         p.deallocations++;
         p.live.free(kind, b.address[i], size, t, b.tid[i]);
@@ -569,7 +574,8 @@ export class Folder {
    * names its allocation by age) instead of found by address. Mappings are paired by LiveHeap, from their addresses.
    */
   private foldPaired(p: ProcessFold, q: PairedState, b: PairedBatch, m: Message): void {
-    const bad = (what: string) => new CaptureError(`process ${p.pid}: ${what}`, m.offset ?? 0);
+    const bad = (fault: PairedFault, value = 0) =>
+      new CaptureError(`process ${p.pid}: ${pairedFault(fault, value)}`, m.offset ?? 0);
     const stacks = p.scope.stackCount;
     const heap = this.heap;
     const blocks = q.blocks;
@@ -591,11 +597,11 @@ export class Folder {
       const tid = b.tid[i];
       if (op % 2 === 0) {
         const site = op / 2;
-        if (site === 0 || site >= sites) throw bad(`a paired event names undefined site ${site}`);
+        if (site === 0 || site >= sites) throw bad(PairedFault.UndefinedSite, site);
         const kind = siteKind[site];
         const serial = q.serials++;
         const isMapping = kind === MMAP || kind === MREMAP;
-        if (isMapping && mapping >= b.address.length) throw bad("a paired batch's columns do not match its rows");
+        if (isMapping && mapping >= b.address.length) throw bad(PairedFault.ColumnsMismatch);
         const address = isMapping ? b.address[mapping++] : 0;
         const hasExtra = nextExtra() === i;
         if (heap !== HEAP_ALL && isJsHeap(kind) !== (heap === HEAP_JS)) {
@@ -608,7 +614,7 @@ export class Folder {
         if (tl !== undefined) tl.event(t, p.keys.length);
         if (t > p.windowEnd && !p.windowDone) this.closeWindow(p);
         if (t >= p.appEnd.next) p.appEnd.rowsPassed(t, this.freezeRow);
-        if (stack >= stacks) throw bad(`an event refers to undefined stack ${stack}`);
+        if (stack >= stacks) throw bad(PairedFault.UndefinedStack, stack);
         const key = this.allocate(p, tid, kind, stack, size, count, t);
         const tag = p.lastTag;
         if (isMapping) p.live.alloc(kind, address, size, key, count, tag, t, tid);
@@ -617,31 +623,27 @@ export class Folder {
           const why = b.extraKind[extra];
           const age = b.extraAge[extra++];
           if (age === 0) {
-            if (why !== EXTRA_EARLY) throw bad("an allocation releases its own block but not as an early free");
-            if (q.unmatched <= 0) throw bad("an early free's allocation comes without a free that released nothing");
+            if (why !== EXTRA_EARLY) throw bad(PairedFault.EarlyNotEarly);
+            if (q.unmatched <= 0) throw bad(PairedFault.EarlyWithoutFree);
             this.release(p, key, size, count, tag, false);
             q.unmatched--;
           } else {
             if (why === EXTRA_AWAITED) q.awaited++;
             blocks.put(serial, key, tag, site);
-            if (!blocks.take(serial - age)) throw bad(`an allocation releases a block that is not live (age ${age})`);
+            if (!blocks.take(serial - age)) throw bad(PairedFault.ExtraNotLive, age);
             const s = taken.site;
             this.release(p, taken.key, siteSize[s], siteCount[s], taken.tag, why === EXTRA_OVERWRITTEN);
             q.overwritten++;
           }
         }
         if (tl !== undefined) tl.allocated();
-        if (p.liveBytes > p.peakBytes) {
-          p.peakBytes = p.liveBytes;
-          p.peakTime = t;
-          p.epoch++;
-        }
+        p.notePeak(t);
       } else {
-        if (free >= b.freeKind.length) throw bad("a paired batch has fewer free kinds than frees");
+        if (free >= b.freeKind.length) throw bad(PairedFault.FewerFreeKinds);
         const kind = b.freeKind[free++];
         const isUnmap = kind === MUNMAP;
         if (isUnmap && (mapping >= b.address.length || unmap >= b.unmapLength.length))
-          throw bad("a paired batch's columns do not match its rows");
+          throw bad(PairedFault.ColumnsMismatch);
         const address = isUnmap ? b.address[mapping++] : 0;
         const length = isUnmap ? b.unmapLength[unmap++] : 0;
         if (heap !== HEAP_ALL && isJsHeap(kind) !== (heap === HEAP_JS)) continue;
@@ -656,18 +658,18 @@ export class Folder {
         const v = (op - 1) / 2;
         if (v === 0) q.unmatched++;
         else if (v === 1) {
-          if (q.awaited <= 0) throw bad("a late free comes without a block released at an allocation");
+          if (q.awaited <= 0) throw bad(PairedFault.LateWithoutAwaited);
           q.awaited--;
           q.overwritten--;
         } else {
-          if (!blocks.take(q.serials - (v - 1))) throw bad(`a free releases a block that is not live (age ${v - 1})`);
+          if (!blocks.take(q.serials - (v - 1))) throw bad(PairedFault.FreeNotLive, v - 1);
           const s = taken.site;
           this.release(p, taken.key, siteSize[s], siteCount[s], taken.tag, false);
         }
       }
     }
     if (mapping > b.address.length || unmap > b.unmapLength.length || extra !== b.extraRow.length)
-      throw bad("a paired batch's columns do not match its rows");
+      throw bad(PairedFault.ColumnsMismatch);
     if (b.length > 0) p.endTime = Math.max(p.endTime, b.time[b.length - 1]);
   }
 
@@ -738,18 +740,14 @@ export class Folder {
           const [kind, address, size, stack, count, t, tid] = s.subarray(o, o + 7);
           const key = this.allocate(p, tid, kind, stack, size, count, t);
           p.live.alloc(kind, address, size, key, count, p.lastTag, t, tid);
-          if (p.liveBytes > p.peakBytes) {
-            p.peakBytes = p.liveBytes;
-            p.peakTime = t;
-            p.epoch++;
-          }
+          p.notePeak(t);
           break;
         }
         case KernelStop.MapFree:
           p.live.free(s[o], s[o + 1], s[o + 2], s[o + 5], s[o + 6]);
           break;
         default:
-          throw new CaptureError(`process ${p.pid}: ${nativeFault(s[o], s[o + 1])}`, m.offset ?? 0);
+          throw new CaptureError(`process ${p.pid}: ${pairedFault(s[o], s[o + 1])}`, m.offset ?? 0);
       }
     }
   }
@@ -936,20 +934,30 @@ export class Folder {
 
 type PairedMessage = Extract<Message, { type: "paired" }>;
 
-/** The native kernel's errors (native/kernel/paired_fold.h, Fault), in foldPaired's words. */
-function nativeFault(fault: number, value: number): string {
-  const faults = [
-    `a paired event names undefined site ${value}`,
-    `an event refers to undefined stack ${value}`,
-    "an allocation releases its own block but not as an early free",
-    "an early free's allocation comes without a free that released nothing",
-    `an allocation releases a block that is not live (age ${value})`,
-    "a paired batch has fewer free kinds than frees",
-    "a late free comes without a block released at an allocation",
-    `a free releases a block that is not live (age ${value})`,
-    "a paired batch's columns do not match its rows",
-  ];
-  return faults[fault - 1] ?? `the native fold failed (${fault})`;
+/** A corrupt paired batch, in the words of both paths (the TypeScript one and the kernel's). */
+function pairedFault(fault: PairedFault, value: number): string {
+  switch (fault) {
+    case PairedFault.UndefinedSite:
+      return `a paired event names undefined site ${value}`;
+    case PairedFault.UndefinedStack:
+      return `an event refers to undefined stack ${value}`;
+    case PairedFault.EarlyNotEarly:
+      return "an allocation releases its own block but not as an early free";
+    case PairedFault.EarlyWithoutFree:
+      return "an early free's allocation comes without a free that released nothing";
+    case PairedFault.ExtraNotLive:
+      return `an allocation releases a block that is not live (age ${value})`;
+    case PairedFault.FewerFreeKinds:
+      return "a paired batch has fewer free kinds than frees";
+    case PairedFault.LateWithoutAwaited:
+      return "a late free comes without a block released at an allocation";
+    case PairedFault.FreeNotLive:
+      return `a free releases a block that is not live (age ${value})`;
+    case PairedFault.ColumnsMismatch:
+      return "a paired batch's columns do not match its rows";
+    default:
+      return `the native fold failed (${fault as number})`;
+  }
 }
 
 /** The measures a folded stream holds, its own first (streams folded before FoldInfo.measures hold their own). */

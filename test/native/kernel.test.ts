@@ -1,9 +1,10 @@
 // The kernel's door (src/native/kernel.ts) writes the C++ enums it shares with native/kernel/paired_fold.h a second
-// time: the state array's slots and the reasons a run stops. This holds the copies together.
+// time: the state array's slots, the reasons a run stops and the reasons a batch is refused. This holds the copies
+// together.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import t from "tap";
-import { KernelSlot, KernelStop, loadKernel } from "../../src/native/kernel";
+import { KernelSlot, KernelStop, PairedFault, loadKernel } from "../../src/native/kernel";
 
 const header = readFileSync(join(__dirname, "..", "..", "native", "kernel", "paired_fold.h"), "utf8");
 
@@ -39,6 +40,13 @@ t.test("given the kernel's state slots in C++ and TypeScript, then every name ha
 t.test("given the reasons a kernel run stops in C++ and TypeScript, then every name has the same number", async (t) => {
   t.same(new Map(tsEnum(KernelStop)), new Map(cppEnum("Stop")));
 });
+
+t.test(
+  "given the reasons a paired batch is refused in C++ and TypeScript, then every name has the same number",
+  async (t) => {
+    t.same(new Map(tsEnum(PairedFault)), new Map(cppEnum("Fault")));
+  },
+);
 
 t.test("given MEMTRACE_NO_KERNEL, then there is no kernel; without it, there is", async (t) => {
   process.env.MEMTRACE_NO_KERNEL = "1";
