@@ -1,6 +1,6 @@
-// The launcher's source-map pass, at no cost until it has something to do: most apps run no script with a map,
-// and decoding every process's start-up strings and functions to find that out cost ~80 ms, loading the protobuf
-// runtime and the map library another ~60. So Records are first only scanned, by hand and without the codec:
+// The launcher's source-map pass, at no cost until it has something to do: most apps run no script with a map, and
+// decoding every start-up Record to find that out would cost more than the rest of the launcher's start
+// (bench/results/record-overhead.md). So Records are first only scanned, by hand and without the codec:
 // each process's strings are kept, and each script that a JS function names is asked once whether it has a map.
 // At the first that has one, the pass (record-rewriter.ts) loads, takes up every process's scope as it stands,
 // and rewrites from that Record on.

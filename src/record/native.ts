@@ -42,8 +42,8 @@ export interface IsolateIdentity {
 }
 
 /**
- * The calling isolate's identity. Only a worker loads worker_threads: on the main thread it would add ~3 ms to every
- * start. threadName is the worker's `name` option from Node 22 on (Node 24 also names the OS thread by it, cut to 15
+ * The calling isolate's identity. Only a worker loads worker_threads: the main thread would pay for loading it at
+ * every start. threadName is the worker's `name` option from Node 22 on (Node 24 also names the OS thread by it, cut to 15
  * bytes); Node 20 does not tell a worker its name.
  */
 export function isolateIdentity(addon: AgentAddon): IsolateIdentity {
