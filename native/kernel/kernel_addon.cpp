@@ -4,7 +4,6 @@
 //
 //   new PairedFold(temporaryThreshold)        (< 0: no temporary measure)
 //   addSites(kind: Uint8Array, size: Float64Array, stack: Uint32Array, count: Float64Array)
-//   setRow(tid, site, key)
 //   loadRaw(body: Uint8Array) -> boolean
 //   loadColumns(op, time: Float64Array, tid: Uint32Array, freeKind: Uint8Array, address, unmapLength:
 //   Float64Array,
@@ -149,19 +148,6 @@ napi_value AddSites(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-napi_value SetRow(napi_env env, napi_callback_info info) {
-  Call call;
-  double tid, site, key;
-  if (!call.Get(env, info, 3) || !call.Number(env, 0, &tid) || !call.Number(env, 1, &site) ||
-      !call.Number(env, 2, &key)) {
-    return nullptr;
-  }
-  if (!(tid >= 0 && tid < 4294967296.0 && site >= 0 && site < 4294967296.0 && key >= 0 && key < 2147483648.0))
-    return Throw(env, "memtrace kernel: setRow out of range");
-  call.fold->SetRow(static_cast<uint32_t>(tid), static_cast<uint32_t>(site), static_cast<uint32_t>(key));
-  return nullptr;
-}
-
 napi_value LoadRaw(napi_env env, napi_callback_info info) {
   Call call;
   uint8_t* body;
@@ -222,13 +208,19 @@ napi_value Run(napi_env env, napi_callback_info info) {
     if (!Array(env, call.args[i + 1], napi_float64_array, &columns[i], &lengths[i])) return nullptr;
   }
   const size_t rows = call.fold->RowKeys();
+  size_t capacity = 2147483647;
   for (size_t i = 0; i < 9; i++) {
     if (lengths[i] < rows) return Throw(env, "memtrace kernel: a row column is shorter than the rows");
+    if (lengths[i] < capacity) capacity = lengths[i];
   }
+  const double row_count = state[kRowCount];
+  if (!(row_count >= static_cast<double>(rows) && row_count <= 2147483647.0 &&
+        row_count == static_cast<double>(static_cast<int64_t>(row_count))))
+    return Throw(env, "memtrace kernel: the row count is not a row key");
   if (lengths[9] < 66 || lengths[10] < 66)
     return Throw(env, "memtrace kernel: the size histogram is too short");
-  const Columns c{columns[0], columns[1], columns[2], columns[3], columns[4], columns[5],
-                  columns[6], columns[7], columns[8], columns[9], columns[10]};
+  const Columns c{columns[0], columns[1], columns[2], columns[3], columns[4],  columns[5],
+                  columns[6], columns[7], columns[8], columns[9], columns[10], capacity};
   return Result(env, static_cast<double>(call.fold->Run(state, c)));
 }
 
@@ -258,7 +250,6 @@ napi_value Dispose(napi_env env, napi_callback_info info) {
 napi_value Init(napi_env env, napi_value exports) {
   const napi_property_descriptor methods[] = {
       {"addSites", nullptr, AddSites, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"setRow", nullptr, SetRow, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"loadRaw", nullptr, LoadRaw, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"loadColumns", nullptr, LoadColumns, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"run", nullptr, Run, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -104,12 +104,11 @@ PairedFold::Thread& PairedFold::ThreadOf(uint32_t tid) {
   return threads_.back();
 }
 
-void PairedFold::SetRow(uint32_t tid, uint32_t site, uint32_t key) {
-  Thread& t = ThreadOf(tid);
+void PairedFold::AddRow(Thread& t, size_t site, uint32_t key) {
   Cache(t, site, key);
   if (row_thread_.size() <= key) row_thread_.resize(key + 1, -1);
-  row_thread_[key] = static_cast<int32_t>(last_thread_);
-  if (site < site_kind_.size()) t.row_of_stack[StackKey(site_stack_[site], site_kind_[site])] = key;
+  row_thread_[key] = static_cast<int32_t>(&t - threads_.data());
+  t.row_of_stack[StackKey(site_stack_[site], site_kind_[site])] = key;
 }
 
 int32_t PairedFold::RowOf(Thread& t, size_t site) {
@@ -341,7 +340,11 @@ Stop PairedFold::Run(double* s, const Columns& c) {
   const uint64_t sites = site_kind_.size();
   // Release works on the state array: the figures live there while this runs, and are saved at every stop.
   Figures f(s);
+  double row_count = s[kRowCount];
+  size_t made = 0;
   auto stop = [&](Stop why) {
+    s[kRowCount] = row_count;
+    s[kNewRows] = static_cast<double>(made);
     const double live = s[kLiveBytes];
     f.Save(s);
     s[kLiveBytes] = live;
@@ -392,11 +395,20 @@ Stop PairedFold::Run(double* s, const Columns& c) {
         return stop(Stop::MapAlloc);
       }
       Thread& th = ThreadOf(tid);
-      const int32_t row = RowOf(th, site);
+      int32_t row = RowOf(th, site);
       if (row < 0) {
-        s[kOut] = tid;
-        s[kOut + 1] = static_cast<double>(site);
-        return stop(Stop::NeedRow);
+        // FoldRows.add, for the caller to adopt.
+        if (made == kMaxNewRows || !(row_count < static_cast<double>(c.capacity)))
+          return stop(Stop::NeedRoom);
+        row = static_cast<int32_t>(row_count++);
+        const size_t k = static_cast<size_t>(row);
+        c.cur[k] = c.cur_count[k] = c.snap[k] = c.snap_count[k] = c.total[k] = c.total_count[k] = 0;
+        c.snap_epoch[k] = -1;
+        if (c.temp_bytes != nullptr) c.temp_bytes[k] = c.temp_count[k] = 0;
+        s[kRows + 2 * made] = tid;
+        s[kRows + 2 * made + 1] = static_cast<double>(site);
+        made++;
+        AddRow(th, site, static_cast<uint32_t>(row));
       }
       const uint32_t key = static_cast<uint32_t>(row);
       // Folder.allocate.

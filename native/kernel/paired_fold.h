@@ -3,13 +3,18 @@
 // bytes into columns this object reuses, then folded into the caller's row columns (FoldRows, the temporary
 // measure's sums, the size histogram) and the process's figures (the state array, layout below).
 //
+// The fold makes each row it meets first (a new thread, stack and allocator) itself: the next key
+// (state[kRowCount]), its columns zeroed, its (thread, site) listed from state[kRows]. The caller adopts the
+// listed rows, in order, at every stop (FoldRows, AppEnd and the measures' bookkeeping stay in TypeScript).
+//
 // The fold stops and returns to the caller where TypeScript must act, and resumes where it stopped:
-//   NeedRow      the row of (thread, site) is unknown: the caller makes it and calls SetRow.
-//   AppEnd       an event at or after state[kAppEndNext]: the caller freezes rows (AppEnd) and moves the time
-//   on. MapAlloc     an MMAP or MREMAP allocation, after its serial, tag and columns' cursors were taken: the
-//   caller MapFree      folds the mapping (LiveHeap pairs mappings by address); MUNMAP after its deallocation
-//   was counted. Error        the batch is corrupt: state[kOut] says which error, state[kOut + 1] the number
-//   it names.
+//   NeedRoom  the list of new rows is full, or the row columns have no room for another: the caller
+//             adopts the rows and grows the columns.
+//   AppEnd    an event at or after state[kAppEndNext]: the caller freezes rows (AppEnd), moves the time on.
+//   MapAlloc  an MMAP or MREMAP allocation, after its serial, tag and columns' cursors were taken: the
+//             caller folds the mapping (LiveHeap pairs mappings by address).
+//   MapFree   MUNMAP, after its deallocation was counted.
+//   Error     the batch is corrupt: state[kOut] says which error, state[kOut + 1] the number it names.
 #pragma once
 
 #include <cstddef>
@@ -19,7 +24,7 @@
 
 namespace memtrace::kernel {
 
-enum class Stop : int { Done = 0, NeedRow = 1, AppEnd = 2, MapAlloc = 3, MapFree = 4, Error = 5 };
+enum class Stop : int { Done = 0, NeedRoom = 1, AppEnd = 2, MapAlloc = 3, MapFree = 4, Error = 5 };
 
 // The state array: the process's figures, read at the start of Run and written back at every stop.
 enum StateSlot : int {
@@ -38,9 +43,15 @@ enum StateSlot : int {
   kUnmatched,   // out: the pairing's counts
   kOverwritten,
   kAwaited,
-  kOut,  // out, 8 numbers: what a stop names
-  kStateLength = kOut + 8,
+  kRowCount,         // in and out: the fold's rows (FoldRows.length); a row made here takes the next key
+  kNewRows,          // out: how many rows this run made, listed from kRows
+  kOut,              // out, 8 numbers: what a stop names
+  kRows = kOut + 8,  // out: (thread, site) of each row made, in the order of their keys
+  kStateLength = kRows + 2048,
 };
+
+// Rows a run makes before it stops for the caller to adopt them: (kStateLength - kRows) / 2.
+constexpr size_t kMaxNewRows = 1024;
 
 // Errors, as Stop::Error names them (src/native/kernel.ts PairedFault; fold.ts words them for both paths).
 enum class Fault : int {
@@ -68,6 +79,7 @@ struct Columns {
   double* temp_count;
   double* size_counts;  // 66 buckets (src/model/histogram.ts)
   double* size_sums;
+  size_t capacity;  // rows every row column (all but the size histogram) has room for
 };
 
 class PairedFold {
@@ -78,7 +90,6 @@ class PairedFold {
 
   void AddSites(const uint8_t* kind, const double* size, const uint32_t* stack, const double* count,
                 size_t n);
-  void SetRow(uint32_t tid, uint32_t site, uint32_t key);
   // Reads a PairedBatch body. False when it is not in the plain form this reader takes (one packed piece per
   // column, every value below 2^53, the columns' lengths and ranges as decodePaired checks them): the caller
   // then decodes it in TypeScript (which says what is wrong, if anything) and gives the columns to
@@ -90,7 +101,7 @@ class PairedFold {
                    const double* extra_age, const uint8_t* extra_kind, size_t extras);
   Stop Run(double* state, const Columns& c);
   double AllocationsOf(uint32_t tid);
-  // One more than the largest row key given to SetRow: the row columns must be at least this long.
+  // One more than the largest row key made: the row columns must be at least this long.
   size_t RowKeys() const { return row_thread_.size(); }
   // About how many bytes this holds (for the JavaScript heap's accounting of external memory).
   size_t Bytes() const;
@@ -121,6 +132,8 @@ class PairedFold {
   // The row of (thread, site), from the rows made so far; -1 when the caller must make it.
   int32_t RowOf(Thread& t, size_t site);
   void Cache(Thread& t, size_t site, uint32_t key);
+  // A new row of the thread for the site's stack and allocator.
+  void AddRow(Thread& t, size_t site, uint32_t key);
   void Put(int64_t serial, uint32_t key, double tag, uint32_t site);
   bool Take(double serial, Block* out);
   void Release(double* state, const Columns& c, uint32_t key, double bytes, double count, double tag,

@@ -33,6 +33,11 @@ export class Growable<T extends TypedArray> {
     if (n > this.length) this.length = n;
   }
 
+  /** Room for n entries without growing the length (a native writer fills them before they are adopted). */
+  reserve(n: number): void {
+    if (n > this.data.length) this.grow(n);
+  }
+
   private grow(min: number): void {
     let size = Math.max(16, this.data.length * 2);
     while (size < min) size *= 2;

@@ -7,7 +7,8 @@ import { nativeDir } from "./files";
 /** Why run() returned (native/kernel/paired_fold.h). */
 export enum KernelStop {
   Done = 0,
-  NeedRow = 1,
+  /** The rows made are listed in full, or the row columns have no room: adopt them, grow the columns. */
+  NeedRoom = 1,
   AppEnd = 2,
   MapAlloc = 3,
   MapFree = 4,
@@ -44,14 +45,18 @@ export enum KernelSlot {
   Unmatched,
   Overwritten,
   Awaited,
+  /** In and out: the fold's rows (FoldRows.length); a row the kernel makes takes the next key. */
+  RowCount,
+  /** Out: how many rows the run made, listed from Rows as (tid, site) pairs in the order of their keys. */
+  NewRows,
   Out,
-  Length = Out + 8,
+  Rows = Out + 8,
+  Length = Rows + 2048,
 }
 
 /** One process's paired fold (native/kernel/kernel_addon.cpp states the interface). */
 export interface KernelPairedFold {
   addSites(kind: Uint8Array, size: Float64Array, stack: Uint32Array, count: Float64Array): void;
-  setRow(tid: number, site: number, key: number): void;
   /** Reads a PairedBatch body; false when it is not in the plain form the kernel takes (then loadColumns). */
   loadRaw(body: Uint8Array): boolean;
   loadColumns(

@@ -43,6 +43,31 @@ export class FoldRows {
     return key;
   }
 
+  /**
+   * A row the native kernel made (paired_fold.h): its key is the next one, and the columns the kernel writes already
+   * hold its values, in their reserved room; returns its key.
+   */
+  adopt(pid: number, tid: number, kind: number, stack: number): number {
+    const key = this.pid.push(pid);
+    this.tid.push(tid);
+    this.kind.push(kind);
+    this.stack.push(stack);
+    for (const col of this.nativeColumns()) col.ensure(key + 1);
+    this.kept.push(0);
+    this.keptCount.push(0);
+    this.frozen.push(0);
+    return key;
+  }
+
+  /** Room for n rows in the columns the native kernel writes, so that it can make rows without stopping. */
+  reserve(n: number): void {
+    for (const col of this.nativeColumns()) col.reserve(n);
+  }
+
+  private nativeColumns() {
+    return [this.cur, this.curCount, this.snap, this.snapCount, this.snapEpoch, this.total, this.totalCount];
+  }
+
   /** A row keeps what it holds: at the first event after its thread's app end (AppEnd), or at the end. */
   freeze(key: number): void {
     if (this.frozen.data[key]) return;
@@ -69,6 +94,12 @@ export class RowSums {
   grow(rows: number): void {
     this.bytes.ensure(rows);
     this.count.ensure(rows);
+  }
+
+  /** Room for n rows (FoldRows.reserve). */
+  reserve(n: number): void {
+    this.bytes.reserve(n);
+    this.count.reserve(n);
   }
 
   add(key: number, bytes: number, count: number): void {

@@ -115,6 +115,8 @@ export interface FoldOptions {
 
 // Read once: the enums are re-exported through getters, which the hot path would call at every event.
 const { ALL: HEAP_ALL, JS: HEAP_JS } = Heap;
+/** Rows of room the kernel's columns gain when it runs out (it makes new rows itself until then). */
+const NATIVE_ROWS_ROOM = 4096;
 const { JS_SAMPLE, MMAP, MREMAP, MUNMAP } = EventKind;
 
 /** What fold keeps of a paired scope (version 2): its sites and live blocks by serial, and the counts of its pairs. */
@@ -698,6 +700,7 @@ export class Folder {
       s[KernelSlot.AppEndNext] = p.appEnd.next;
       s[KernelSlot.StackCount] = p.scope.stackCount;
       s[KernelSlot.Heap] = this.heap;
+      s[KernelSlot.RowCount] = rows.length;
       const stop = k.run(
         s,
         rows.cur.data,
@@ -724,13 +727,15 @@ export class Folder {
       q.unmatched = s[KernelSlot.Unmatched];
       q.overwritten = s[KernelSlot.Overwritten];
       q.awaited = s[KernelSlot.Awaited];
+      this.adoptNativeRows(p, q, s);
       const o = KernelSlot.Out;
       switch (stop) {
         case KernelStop.Done:
           return;
-        case KernelStop.NeedRow: {
-          const [tid, site] = [s[o], s[o + 1]];
-          k.setRow(tid, site, this.rowOf(p, tid, q.siteKind.data[site], q.siteStack.data[site]));
+        case KernelStop.NeedRoom: {
+          const room = rows.length + NATIVE_ROWS_ROOM;
+          rows.reserve(room);
+          temporary?.reserve(room);
           break;
         }
         case KernelStop.AppEnd:
@@ -749,6 +754,24 @@ export class Folder {
         default:
           throw new CaptureError(`process ${p.pid}: ${pairedFault(s[o], s[o + 1])}`, m.offset ?? 0);
       }
+    }
+  }
+
+  /** The rows the kernel made in its latest run (KernelSlot.Rows): each gets rowOf's bookkeeping, in order. */
+  private adoptNativeRows(p: ProcessFold, q: PairedState, s: Float64Array): void {
+    const n = s[KernelSlot.NewRows];
+    for (let i = 0; i < n; i++) {
+      const tid = s[KernelSlot.Rows + 2 * i];
+      const site = s[KernelSlot.Rows + 2 * i + 1];
+      const kind = q.siteKind.data[site];
+      const stack = q.siteStack.data[site];
+      const byStack = p.rowsOf(tid);
+      const k = stack * 128 + kind;
+      const key = this.rows.adopt(p.pid, tid, kind, stack);
+      // The kernel makes a row only where rowOf would: it knows every row of the process but mappings'.
+      if (byStack.get(k) >= 0 || key !== s[KernelSlot.RowCount] - n + i)
+        throw new Error(`the kernel made row ${key} of process ${p.pid} twice or out of order`);
+      this.addedRow(p, byStack, k, key, tid);
     }
   }
 
@@ -773,14 +796,17 @@ export class Folder {
     const byStack = p.rowsOf(tid);
     const k = stack * 128 + kind;
     let key = byStack.get(k);
-    if (key < 0) {
-      key = this.rows.add(p.pid, tid, kind, stack);
-      // Made after its thread's app code ended: nothing of it was kept.
-      if (p.appEnd.addRow(key, tid)) this.rows.frozen.data[key] = 1;
-      byStack.set(k, key);
-      p.keys.push(key);
-      for (const a of this.onGrow) a.grow!(key + 1);
-    }
+    if (key < 0) key = this.addedRow(p, byStack, k, this.rows.add(p.pid, tid, kind, stack), tid);
+    return key;
+  }
+
+  /** A new row's bookkeeping (rowOf's, and the kernel's rows'); returns its key. */
+  private addedRow(p: ProcessFold, byStack: NumberMap, k: number, key: number, tid: number): number {
+    // Made after its thread's app code ended: nothing of it was kept.
+    if (p.appEnd.addRow(key, tid)) this.rows.frozen.data[key] = 1;
+    byStack.set(k, key);
+    p.keys.push(key);
+    for (const a of this.onGrow) a.grow!(key + 1);
     return key;
   }
 

@@ -99,6 +99,35 @@ function churn(seed: number, lead: number): Message[] {
   return c.messages;
 }
 
+/**
+ * Rows by the thousand (node's own start-up makes ~9,000): more new rows in one paired batch than a kernel run lists
+ * before it stops, and more than the row columns' first room, with mappings' rows (made in TypeScript) between them,
+ * two processes whose rows share one key space, and rows first seen after the APP_ENDED.
+ */
+function manyRows(seed: number): Message[] {
+  const rnd = new Prng(seed);
+  const c = new CaptureBuilder();
+  for (const pid of [100, 200]) {
+    const p = c.process(pid);
+    p.batchEvents = 6_000;
+    const threads = [p.thread(pid, "main", ThreadRole.ROLE_MAIN), p.thread(pid + 1)];
+    const stacks = Array.from({ length: 1_500 }, (_, i) => p.stack(p.js(`f${i}`, "/app.js", i + 1)));
+    let clock = 1_000;
+    for (let i = 0; i < 4_000; i++) {
+      p.at((clock += 10));
+      const th = rnd.pick(threads);
+      const address = 0x1000 + 16 * rnd.int(0, 200);
+      const r = rnd.float();
+      if (r < 0.6) th.malloc(address, rnd.int(1, 64) * 8, stacks[i < 3_000 ? i % 1_300 : rnd.int(0, 1_499)]);
+      else if (r < 0.99 || i < 3_000) th.free(address);
+      else th.mmap(0x100000 + 0x1000 * rnd.int(0, 7), 0x1000, rnd.pick(stacks));
+      if (i === 3_300) p.at(clock).processEvent(ProcessEventKind.APP_ENDED, { tid: pid });
+    }
+    p.end();
+  }
+  return c.messages;
+}
+
 const FOLDS: [string, FoldOptions][] = [
   ["peak", { measure: "peak" }],
   ["leaks", { measure: "leaks" }],
@@ -122,6 +151,7 @@ const CAPTURES: [string, () => Message[]][] = [
   ["numbers", () => decodeAll(handComputed().bytes())],
   ["deep", () => decodeAll(deepRecursion().bytes())],
   ["hostile", () => decodeAll(hostileNames().bytes())],
+  ["many rows", () => manyRows(5)],
 ];
 
 for (const [name, make] of CAPTURES) {
