@@ -4,6 +4,7 @@
 // decoder; every other body goes through @bufbuild/protobuf's generated schema and is converted to the model.
 import { CaptureError } from "./errors";
 import { create, fromBinary, toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
+import { plainCodeEvent } from "./code-event";
 import { ColumnarFields } from "./columns";
 import * as pb from "./gen/memtrace_pb";
 import {
@@ -248,6 +249,8 @@ function decodeBody(type: Message["type"], pid: number, buf: Uint8Array, start: 
       };
     }
     case "code": {
+      const plain = plainCodeEvent(buf, start, end);
+      if (plain) return { type, pid, code: plain };
       const e = fromBin(pb.CodeEventSchema, buf, start, end);
       return {
         type,
