@@ -8,9 +8,13 @@
 // of its process ago its block was made; times as today), in columns, then compresses them with zstd (the `zstd`
 // tool) and LZ4 (lz4-napi), beside the capture's own columns.
 //
+// Given a paired capture (`record --paired --no-compress`, Header.version 2), it writes the capture again in other
+// forms instead (bench/lib/paired-forms.ts: rows per batch, the order of a batch's columns, how a free names its
+// block, how times are written) and compresses each whole with `zstd -3 --long=23`, as the recorder's zstd writes it.
+//
 //   npm run build && node dist/bench/paired-encoding.js capture.mtrace [heaptrack-file.zst]
 import { execFileSync } from "node:child_process";
-import { createReadStream, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createReadStream, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { decode } from "../src/codec/decoder";
@@ -19,6 +23,7 @@ import { isAllocation, isDeallocation, type Message } from "../src/codec/model";
 import { ByteWriter, zigzag } from "../src/codec/wire";
 import { LiveHeap } from "../src/transforms/live";
 import { EventOrderer } from "../src/transforms/order";
+import { type Form, FormSet, FormWriter } from "./lib/paired-forms";
 
 interface Columns {
   kind: ByteWriter;
@@ -29,6 +34,7 @@ interface Columns {
 
 async function main(): Promise<void> {
   const [file, heaptrack] = process.argv.slice(2);
+  if (await isPaired(file)) return pairedForms(file, heaptrack);
   const cols: Columns = {
     kind: new ByteWriter(),
     time: new ByteWriter(),
@@ -110,6 +116,80 @@ async function main(): Promise<void> {
       `| --- | --- | ${levels.map(() => "---").join(" | ")} | --- |`,
   );
   for (const r of rows) console.log(`| ${r.join(" | ")} |`);
+  rmSync(work, { recursive: true, force: true });
+}
+
+async function isPaired(file: string): Promise<boolean> {
+  for await (const m of decode(createReadStream(file, { start: 0, end: 1 << 20 }), { paired: true }))
+    if (m.type === "header") return m.header.version === 2;
+  return false;
+}
+
+/** The forms measured: the recorder's own first, then one change at a time, then together. */
+const FORMS: Form[] = [
+  { name: "as recorded (age, 64 Ki rows or a round)", free: "age", time: "delta" },
+  { name: "256 Ki rows per batch", free: "age", time: "delta", batchRows: 256 * 1024 },
+  { name: "1 Mi rows per batch", free: "age", time: "delta", batchRows: 1024 * 1024 },
+  { name: "columns apart (each its own stream)", free: "age", time: "delta", apart: true },
+  { name: "order: time, tid, free_kind, op", free: "age", time: "delta", order: [1, 3, 4, 5, 2] },
+  { name: "order: op, free_kind, tid, time", free: "age", time: "delta", order: [1, 2, 5, 4, 3] },
+  { name: "times as runs", free: "age", time: "runs" },
+  { name: "free: serial step", free: "serial-step", time: "delta" },
+  { name: "free: site + site step", free: "site-step", time: "delta" },
+  { name: "free: site + site step, 1 Mi rows", free: "site-step", time: "delta", batchRows: 1024 * 1024 },
+  { name: "free: serial step, 1 Mi rows", free: "serial-step", time: "delta", batchRows: 1024 * 1024 },
+  { name: "free: site + site step, times as runs", free: "site-step", time: "runs" },
+  { name: "free: serial step, times as runs", free: "serial-step", time: "runs" },
+  { name: "free: serial step, times as runs, 1 Mi rows", free: "serial-step", time: "runs", batchRows: 1024 * 1024 },
+  { name: "free: site + site step, columns apart", free: "site-step", time: "delta", apart: true },
+  { name: "(no times at all: what times cost)", free: "age", time: "none" },
+  { name: "(site step, no times)", free: "site-step", time: "none" },
+];
+
+async function pairedForms(file: string, heaptrack: string | undefined): Promise<void> {
+  const work = mkdtempSync(join(process.env.BENCH_TMP ?? tmpdir(), "memtrace-forms-"));
+  const only = process.env.FORMS?.split(",").map(Number);
+  const forms = FORMS.filter((_, i) => !only || only.includes(i));
+  const writers = forms.map((f, i) => {
+    const dir = join(work, String(i));
+    mkdirSync(dir);
+    return new FormWriter(f, dir);
+  });
+  const set = new FormSet(writers);
+  let rows = 0;
+  for await (const m of decode(createReadStream(file, { highWaterMark: 1 << 20 }), { paired: true })) {
+    if (m.type === "paired") rows += m.batch.length;
+    set.push(m);
+  }
+  set.end();
+  const zstd = (path: string, how: string[]) =>
+    Number(
+      execFileSync("sh", ["-c", `zstd ${how.join(" ")} -q -c '${path}' | wc -c`])
+        .toString()
+        .trim(),
+    );
+  const mib = (n: number) => `${(n / 1024 / 1024).toFixed(2)} MiB`;
+  const fileBytes = statSync(file).size;
+  const ht = heaptrack ? statSync(heaptrack).size : 0;
+  const batchRows = [...set.batchRows].sort((a, b) => a - b);
+  console.log(
+    `${rows} rows in ${set.batches} PairedBatches (median ${batchRows[batchRows.length >> 1]} rows, ` +
+      `${batchRows.filter((n) => n >= 65536).length} full); the capture ${mib(fileBytes)} raw, ` +
+      `${mib(zstd(file, ["-3", "--long=23"]))} with zstd -3 --long=23, ${mib(zstd(file, ["-3"]))} with zstd -3`,
+  );
+  if (heaptrack) console.log(`heaptrack's file: ${mib(ht)}`);
+  console.log(
+    `\n| form | raw | zstd -3 --long=23 | vs heaptrack | zstd -19 --long=23 |\n| --- | --- | --- | --- | --- |`,
+  );
+  writers.forEach((w) => {
+    const files = w.files();
+    const raw = files.reduce((n, f) => n + statSync(f).size, 0);
+    const z3 = files.reduce((n, f) => n + zstd(f, ["-3", "--long=23"]), 0);
+    const z19 = process.env.NO19 ? NaN : files.reduce((n, f) => n + zstd(f, ["-19", "--long=23"]), 0);
+    const vs = ht ? `${(z3 / ht).toFixed(2)}x` : "";
+    console.log(`| ${w.form.name} | ${mib(raw)} | ${mib(z3)} | ${vs} | ${mib(z19)} |`);
+    for (const f of files) rmSync(f);
+  });
   rmSync(work, { recursive: true, force: true });
 }
 
