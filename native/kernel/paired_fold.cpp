@@ -133,6 +133,7 @@ bool PairedFold::LoadRaw(const uint8_t* body, size_t length) {
   const uint8_t* p = body;
   const uint8_t* end = body + length;
   uint64_t base = 0;
+  uint64_t free_reference = format::kFreeAge;
   Piece pieces[11];
   while (p < end) {
     uint64_t tag;
@@ -141,6 +142,8 @@ bool PairedFold::LoadRaw(const uint8_t* body, size_t length) {
     const uint64_t wire = tag & 7;
     if (field == 1 && wire == 0) {
       if (!Varint(p, end, &base)) return false;
+    } else if (field == 11 && wire == 0) {
+      if (!Varint(p, end, &free_reference)) return false;
     } else if (field >= 2 && field <= 10 && wire == 2) {
       uint64_t len;
       if (!Varint(p, end, &len) || len > static_cast<uint64_t>(end - p)) return false;
@@ -161,6 +164,11 @@ bool PairedFold::LoadRaw(const uint8_t* body, size_t length) {
   }
   const size_t n = op_.size();
   if (time_.size() != n || extra_age_.size() != extra_kind_.size()) return false;
+  if (free_reference == format::kFreeStep) {
+    if (!StepsToAges()) return false;
+  } else if (free_reference != format::kFreeAge) {
+    return false;
+  }
   // Times: deltas from time_ns, never past 2^53.
   uint64_t t = base;
   for (size_t i = 0; i < n; i++) {
@@ -203,6 +211,31 @@ bool PairedFold::LoadRaw(const uint8_t* body, size_t length) {
   if (extra_row_.size() != extra_age_.size()) return false;
   rows_ = n;
   row_ = free_ = mapping_ = unmap_ = extra_ = 0;
+  return true;
+}
+
+// A STEP batch's frees as ages (proto/memtrace.proto, FreeReference), as the TypeScript decoder reads them:
+// serials count from the batch's first allocation, the one released before the first release being -1. A free
+// that names a block not allocated before it, or an op past 2^53, is left to the TypeScript decoder's error.
+bool PairedFold::StepsToAges() {
+  int64_t allocations = 0;
+  int64_t released = -1;
+  for (uint64_t& op : op_) {
+    if ((op & 1) == 0) {
+      allocations++;
+      continue;
+    }
+    const uint64_t v = op >> 1;
+    if (v < 2) continue;
+    const uint64_t z = v - 2;
+    // z < 2^53 (every op is below 2^53), so the step and the serial fit in 64 bits.
+    const int64_t step = (z & 1) ? -static_cast<int64_t>((z + 1) >> 1) : static_cast<int64_t>(z >> 1);
+    const int64_t serial = released + 1 + step;
+    const int64_t age = allocations - serial;
+    if (age < 1 || static_cast<uint64_t>(age) > (kMaxSafe - 3) / 2) return false;
+    op = (static_cast<uint64_t>(age) + 1) * 2 + 1;
+    released = serial;
+  }
   return true;
 }
 

@@ -93,7 +93,7 @@ class PairedFold {
   // Reads a PairedBatch body. False when it is not in the plain form this reader takes (one packed piece per
   // column, every value below 2^53, the columns' lengths and ranges as decodePaired checks them): the caller
   // then decodes it in TypeScript (which says what is wrong, if anything) and gives the columns to
-  // LoadColumns.
+  // LoadColumns. A STEP batch's frees (version 3) are read as ages, so Run reads ages only.
   bool LoadRaw(const uint8_t* body, size_t length);
   void LoadColumns(size_t rows, const double* op, const double* time, const uint32_t* tid,
                    const uint8_t* free_kind, size_t frees, const double* address, size_t addresses,
@@ -108,6 +108,7 @@ class PairedFold {
   double NextAllocation(uint32_t tid);
 
  private:
+  bool StepsToAges();
   struct Thread {
     uint32_t tid = 0;
     double count = 0;

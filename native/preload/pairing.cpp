@@ -238,6 +238,8 @@ struct State {
   uint64_t prev_time = 0;
   uint32_t prev_tid = 0;
   uint64_t prev_extra_row = 0;
+  // The serial the batch's latest free released (FreeReference STEP): at its first row, the serial before it.
+  int64_t released = -1;
   PackedColumn op, time_delta, tid_delta, free_kind, address, unmap_length, extra_row, extra_age, extra_kind;
 
   BlockMap heap;
@@ -302,7 +304,10 @@ void hold_early_free(State& s, uint64_t address, uint64_t time, uint32_t tid) {
 // One event, in the merged order: a row.
 void pair_event(State& s, const Batch& b, uint64_t time) {
   const size_t row = s.rows++;
-  if (row == 0) s.base_time = s.prev_time = time;
+  if (row == 0) {
+    s.base_time = s.prev_time = time;
+    s.released = static_cast<int64_t>(s.serials) - 1;
+  }
   s.time_delta.add(time - s.prev_time);
   s.prev_time = time;
   s.tid_delta.add_signed(static_cast<int64_t>(b.tid) - static_cast<int64_t>(s.prev_tid));
@@ -352,7 +357,12 @@ void pair_event(State& s, const Batch& b, uint64_t time) {
   }
   uint64_t serial;
   if ((heap ? s.heap : s.samples).remove(b.address, &serial)) {
-    s.op.add((s.serials - serial + 1) * 2 + 1);
+    // The step from the block the batch's free before released: blocks are mostly freed in the order they
+    // were allocated, so mostly 0 (proto/memtrace.proto, FreeReference).
+    const int64_t step = static_cast<int64_t>(serial) - s.released - 1;
+    const uint64_t z = step < 0 ? static_cast<uint64_t>(-step) * 2 - 1 : static_cast<uint64_t>(step) * 2;
+    s.op.add((z + 2) * 2 + 1);
+    s.released = static_cast<int64_t>(serial);
     return;
   }
   if (heap && s.free_lead > 0) hold_early_free(s, b.address, time, b.tid);
@@ -361,7 +371,7 @@ void pair_event(State& s, const Batch& b, uint64_t time) {
 
 // SiteTable: first_id(1), kind(2), size(3), stack(4), count(5). PairedBatch: time_ns(1), op(2),
 // time_delta(3), tid_delta(4), free_kind(5), address(6), unmap_length(7), extra_row(8), extra_age(9),
-// extra_kind(10).
+// extra_kind(10), free_reference(11) STEP.
 void write_batch(State& s, ByteBuffer& out, ByteBuffer& scratch, uint32_t pid) {
   if (s.new_sites) {
     scratch.clear();
@@ -387,6 +397,7 @@ void write_batch(State& s, ByteBuffer& out, ByteBuffer& scratch, uint32_t pid) {
   s.extra_row.write(8, scratch);
   s.extra_age.write(9, scratch);
   s.extra_kind.write(10, scratch);
+  scratch.uint_field(11, kFreeStep);
   records::append(out, pid, records::kPaired, scratch);
   for (PackedColumn* c : {&s.op, &s.time_delta, &s.tid_delta, &s.free_kind, &s.address, &s.unmap_length,
                           &s.extra_row, &s.extra_age, &s.extra_kind}) {

@@ -27,7 +27,7 @@ void append(ByteBuffer& out, uint32_t pid, RecordField field, const ByteBuffer& 
   out.bytes(body.data(), body.size());
 }
 
-// Header: format(1) "memtrace", version(2) 1 or 2 (paired), content(3) RAW=1, writer(4), ppid(5), argv(6)*,
+// Header: format(1) "memtrace", version(2) 1 or 3 (paired), content(3) RAW=1, writer(4), ppid(5), argv(6)*,
 // node_version(8), hostname(9), platform(10), arch(11), start_time_unix_ns(12), settings(13)
 // {max_stack_depth(1), js_sample_interval_bytes(2), js_poll_interval_ns(3), memory_interval_ns(4), native(5),
 // children(6), clock_resolution_ns(7), js_keep_collected(8), allocation_time_lead_ns(9),

@@ -40,7 +40,7 @@ enum RecordField : uint32_t {
 void append(ByteBuffer& out, uint32_t pid, RecordField field, const ByteBuffer& body);
 
 struct HeaderFields {
-  // The format's major version: 2 when the scope's events are paired (pairing.h), else 1.
+  // The format's major version: 3 when the scope's events are paired (pairing.h), else 1.
   uint32_t version;
   uint32_t ppid;
   const char* const* argv;  // argc entries

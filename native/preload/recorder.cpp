@@ -216,7 +216,7 @@ void open_scope() {
   uname(&uts);
 
   records::HeaderFields h{};
-  h.version = g_settings.paired ? 2 : 1;
+  h.version = g_settings.paired ? 3 : 1;
   h.ppid = static_cast<uint32_t>(getppid());
   h.argv = argv;
   h.argc = argc;

@@ -8,7 +8,7 @@ import type { Transform } from "node:stream";
 import { stageIterate, stageTransform } from "../streams/stage";
 import { CaptureError, type CaptureWarning } from "./errors";
 import { Lz4FrameDecoder, startsWithLz4Magic } from "./lz4";
-import { FORMAT_NAME, FORMAT_VERSION, MAX_RECORD_BYTES, PAIRED_VERSION, type Message } from "./model";
+import { FORMAT_NAME, FORMAT_VERSION, MAX_RECORD_BYTES, STEP_VERSION, type Message } from "./model";
 import { decodeRecord } from "./records";
 import { describeForeign, hexPrefix } from "./sniff";
 import { WireError } from "./wire";
@@ -19,8 +19,8 @@ export interface DecodeOptions {
   /** Called for problems that do not stop reading: a truncated capture, a missing trailer. */
   onWarning?: (warning: CaptureWarning) => void;
   /**
-   * Read version-2 scopes (paired events: SiteTable, PairedBatch). Only a consumer that folds them asks for this;
-   * for the others a version-2 scope is refused in one line, as a newer version is. "raw": also keep each
+   * Read version-2 and -3 scopes (paired events: SiteTable, PairedBatch). Only a consumer that folds them asks for this;
+   * for the others a paired scope is refused in one line, as a newer version is. "raw": also keep each
    * PairedBatch's bytes (Message.raw) and decode its columns on first use only (fold's native kernel reads the bytes).
    */
   paired?: boolean | "raw";
@@ -55,7 +55,7 @@ export class Decoder {
   ) {
     this.maxRecordBytes = options.maxRecordBytes ?? MAX_RECORD_BYTES;
     this.onWarning = options.onWarning ?? (() => {});
-    this.maxVersion = options.paired ? PAIRED_VERSION : FORMAT_VERSION;
+    this.maxVersion = options.paired ? STEP_VERSION : FORMAT_VERSION;
     this.rawPaired = options.paired === "raw";
   }
 
@@ -216,9 +216,9 @@ export class Decoder {
       const h = message.header;
       if (h.format !== FORMAT_NAME)
         throw new CaptureError(`a header names format "${h.format}", not "${FORMAT_NAME}"`, offset);
-      if (h.version > PAIRED_VERSION) {
+      if (h.version > STEP_VERSION) {
         throw new CaptureError(
-          `capture format version ${h.version} is newer than this memtrace reads (${PAIRED_VERSION}): upgrade memtrace`,
+          `capture format version ${h.version} is newer than this memtrace reads (${STEP_VERSION}): upgrade memtrace`,
           offset,
         );
       }

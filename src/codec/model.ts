@@ -34,7 +34,7 @@ export {
 };
 
 import { FORMAT_NAME, FORMAT_VERSION } from "./constants";
-export { FORMAT_NAME, FORMAT_VERSION, MAX_RECORD_BYTES, PAIRED_VERSION } from "./constants";
+export { FORMAT_NAME, FORMAT_VERSION, MAX_RECORD_BYTES, PAIRED_VERSION, STEP_VERSION } from "./constants";
 
 export interface Settings {
   maxStackDepth: number;
@@ -265,13 +265,20 @@ export interface SiteTable {
   count: Float64Array;
 }
 
+/** How a PairedBatch's frees name their blocks on the wire (proto/memtrace.proto, FreeReference). */
+export const FREE_AGE = 0;
+export const FREE_STEP = 1;
+
 /**
- * Paired events of one process (PairedBatch, version-2 scopes), with the deltas undone: absolute times and threads,
- * and the rows of the extra releases. `op` is as on the wire (see proto/memtrace.proto).
+ * Paired events of one process (PairedBatch, version-2 and -3 scopes), with the deltas undone: absolute times and
+ * threads, and the rows of the extra releases. `op` is as on the wire with a free's step read as its age (AGE),
+ * whatever the wire's `freeReference` was; the encoder writes the ages back as steps when it is FREE_STEP.
  */
 export interface PairedBatch {
   length: number;
   op: Float64Array;
+  /** FREE_AGE or FREE_STEP: how the batch's frees are (or are to be) written. */
+  freeReference: number;
   time: Float64Array;
   tid: Uint32Array;
   /** One per deallocation row. */

@@ -8,6 +8,8 @@ import { plainCodeEvent } from "./code-event";
 import { ColumnarFields } from "./columns";
 import * as pb from "./gen/memtrace_pb";
 import {
+  FREE_AGE,
+  FREE_STEP,
   type EventBatch,
   type FoldInfo,
   type FoldedBatch,
@@ -346,6 +348,12 @@ function decodeSites(buf: Uint8Array, start: number, end: number): SiteTable {
 function decodePaired(buf: Uint8Array, start: number, end: number): PairedBatch {
   const c = new ColumnarFields(buf, start, end, [2, 3, 4, 5, 6, 7, 8, 9, 10]);
   const n = c.count(2);
+  const freeReference = c.scalars[11];
+  if (freeReference !== FREE_AGE && freeReference !== FREE_STEP)
+    throw new WireError(
+      `a paired batch names its frees by reference ${freeReference}, which this reader does not know`,
+      start,
+    );
   // Columns with lengths of their own (one per deallocation, mapping, extra release) are read at their count;
   // the fold checks them against the rows that use them.
   const own = <T extends Uint8Array | Uint32Array | Float64Array>(f: number, name: string, make: (k: number) => T) => {
@@ -358,6 +366,7 @@ function decodePaired(buf: Uint8Array, start: number, end: number): PairedBatch 
   const batch: PairedBatch = {
     length: n,
     op: c.read(2, "op", new Float64Array(n), n),
+    freeReference,
     time: c.readSummed(3, "time_delta", new Float64Array(n), n, c.scalars[1], false),
     tid: Uint32Array.from(tid),
     freeKind: own(5, "free_kind", (k) => new Uint8Array(k)),
@@ -376,7 +385,57 @@ function decodePaired(buf: Uint8Array, start: number, end: number): PairedBatch 
   }
   if (batch.extraAge.length !== extraRow.length || batch.extraKind.length !== extraRow.length)
     throw new WireError("the extra release columns differ in length", start);
+  if (freeReference === FREE_STEP) stepsToAges(batch.op, start);
   return batch;
+}
+
+/** The largest age whose op ((age + 1) * 2 + 1) is an exact double. */
+const MAX_AGE = (Number.MAX_SAFE_INTEGER - 3) / 2;
+
+/**
+ * A STEP batch's frees (FreeReference) read as ages, in place: serials are counted from the batch's first allocation
+ * (0), so the serial released before the batch's first release counts as -1.
+ */
+function stepsToAges(op: Float64Array, at: number): void {
+  let allocations = 0;
+  let released = -1;
+  for (let i = 0; i < op.length; i++) {
+    const o = op[i];
+    if (o % 2 === 0) {
+      allocations++;
+      continue;
+    }
+    const v = (o - 1) / 2;
+    if (v < 2) continue;
+    const z = v - 2;
+    const serial = released + 1 + (z % 2 === 1 ? -(z + 1) / 2 : z / 2);
+    const age = allocations - serial;
+    if (!(age >= 1 && age <= MAX_AGE))
+      throw new WireError(`row ${i} of a paired batch frees a block by a step past its allocations`, at);
+    op[i] = (age + 1) * 2 + 1;
+    released = serial;
+  }
+}
+
+/** The inverse of stepsToAges: an AGE batch's ops with their frees written as steps. */
+function agesToSteps(op: ArrayLike<number>, n: number): number[] {
+  const out = new Array<number>(n);
+  let allocations = 0;
+  let released = -1;
+  for (let i = 0; i < n; i++) {
+    const o = op[i];
+    out[i] = o;
+    if (o % 2 === 0) {
+      allocations++;
+      continue;
+    }
+    const v = (o - 1) / 2;
+    if (v < 2) continue;
+    const serial = allocations - (v - 1);
+    out[i] = (zigzag(serial - released - 1) + 2) * 2 + 1;
+    released = serial;
+  }
+  return out;
 }
 
 function decodeMemory(buf: Uint8Array, start: number, end: number): MemorySamples {
@@ -720,7 +779,8 @@ function encodePaired(b: PairedBatch, w: ByteWriter): void {
   const rows: number[] = new Array<number>(b.extraRow.length);
   for (let i = 0; i < rows.length; i++) rows[i] = b.extraRow[i] - (i > 0 ? b.extraRow[i - 1] : 0);
   scalar(w, 1, base);
-  w.packed(2, b.op, n);
+  if (b.freeReference === FREE_STEP) w.packedArray(2, agesToSteps(b.op, n));
+  else w.packed(2, b.op, n);
   w.packedArray(3, times);
   w.packedArray(4, tids);
   w.packed(5, b.freeKind, b.freeKind.length);
@@ -729,6 +789,7 @@ function encodePaired(b: PairedBatch, w: ByteWriter): void {
   w.packedArray(8, rows);
   w.packed(9, b.extraAge, b.extraAge.length);
   w.packed(10, b.extraKind, b.extraKind.length);
+  scalar(w, 11, b.freeReference);
 }
 
 function headerToWire(h: Header): Parameters<typeof create<typeof pb.HeaderSchema>>[1] {

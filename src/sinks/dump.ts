@@ -14,6 +14,7 @@ import {
   ProcessEventKind,
   ThreadRole,
   type Message,
+  FREE_STEP,
   type PairedBatch,
 } from "../codec/model";
 import { allocatorName } from "../model/allocators";
@@ -287,10 +288,12 @@ export class DumpFormatter {
    * A PairedBatch's rows as proto/memtrace.proto defines them: an allocation names its site; a free names the
    * allocation whose block it releases by its age (1: the latest), or says it released nothing, or that it is the
    * late free of a block released at an allocation; mappings keep their addresses; an allocation that releases a
-   * block at once says which and why. A corrupt batch prints what it holds (missing values as "?").
+   * block at once says which and why. A corrupt batch prints what it holds (missing values as "?"). A batch whose
+   * frees were written as steps (version 3) says so; its frees are shown by age all the same.
    */
   private pairedRows(head: string, b: PairedBatch, siteKinds: number[]): string[] {
-    const lines = [`${head} n=${b.length} frees=${b.freeKind.length} extra=${b.extraRow.length}`];
+    const steps = b.freeReference === FREE_STEP ? " frees-as-steps" : "";
+    const lines = [`${head} n=${b.length} frees=${b.freeKind.length} extra=${b.extraRow.length}${steps}`];
     const at = (a: ArrayLike<number>, i: number) => (i < a.length ? a[i] : undefined);
     const hexOf = (n: number | undefined) => (n === undefined ? "?" : hex(n));
     let free = 0;

@@ -420,7 +420,10 @@ export class Folder {
         if (!p) throw new CaptureError(`process ${m.pid}: events in a folded stream`, m.offset ?? 0);
         // A version-2 scope's events are its paired rows (MEMTRACE_PAIRED=2 writes both, for tests only).
         if (p.scope.header.version >= PAIRED_VERSION)
-          throw new CaptureError(`process ${m.pid}: unpaired events in a scope of version 2`, m.offset ?? 0);
+          throw new CaptureError(
+            `process ${m.pid}: unpaired events in a scope of version ${p.scope.header.version}`,
+            m.offset ?? 0,
+          );
         this.foldEvents(p, m.batch, m);
         return;
       }

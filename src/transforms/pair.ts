@@ -1,15 +1,19 @@
-// pair: a version-1 capture -> the same capture with its events paired (version 2: SiteTable, PairedBatch).
+// pair: a version-1 capture -> the same capture with its events paired (version 3, or 2 if asked: SiteTable,
+// PairedBatch).
 //
 // This is the reference for what a recorder that pairs at record time writes (proto/memtrace.proto, PairedBatch;
 // docs/pipeline.md): the events of each process in the order fold reads them (EventOrderer), each allocation as a
-// site, each free as the age of the block LiveHeap says it releases, with the same time leads. Mappings keep their
+// site, each free as the block LiveHeap says it releases (a step in version 3, an age in 2), with the same time leads. Mappings keep their
 // addresses (a reader pairs them itself). Every other Record passes through in the position fold would see it, so
 // fold of the output equals fold of the input.
 import type { Transform } from "node:stream";
 import {
   Content,
   EventKind,
+  FREE_AGE,
+  FREE_STEP,
   PAIRED_VERSION,
+  STEP_VERSION,
   isAllocation,
   isDeallocation,
   type EventBatch,
@@ -29,6 +33,11 @@ export const EXTRA_AWAITED = 2;
 
 /** Rows per PairedBatch at most. */
 const BATCH_ROWS = 64 * 1024;
+
+export interface PairOptions extends OrderOptions {
+  /** The paired scopes' Header.version: STEP_VERSION (frees as steps, the default) or PAIRED_VERSION (as ages). */
+  version?: number;
+}
 
 class ProcessPairing {
   readonly live: LiveHeap;
@@ -59,6 +68,7 @@ class ProcessPairing {
     readonly pid: number,
     allocationTimeLeadNs: number,
     deallocationTimeLeadNs: number,
+    private readonly freeReference: number,
   ) {
     this.live = new LiveHeap((key, _bytes, _count, _tag, overwritten) => this.onRelease(key, overwritten), {
       allocationTimeLeadNs,
@@ -162,6 +172,7 @@ class ProcessPairing {
     const batch: PairedBatch = {
       length: r.op.length,
       op: take(r.op),
+      freeReference: this.freeReference,
       time: take(r.time),
       tid: take(r.tid),
       freeKind: take(r.freeKind),
@@ -180,12 +191,14 @@ export class Pairer {
   private readonly orderer: EventOrderer;
   private readonly processes = new Map<number, ProcessPairing>();
   private pending: ProcessPairing | undefined;
+  private readonly version: number;
 
   constructor(
     private readonly emit: (m: Message) => void,
-    options: OrderOptions = {},
+    options: PairOptions = {},
   ) {
     this.orderer = new EventOrderer((m) => this.handle(m), options);
+    this.version = options.version ?? STEP_VERSION;
   }
 
   push(m: Message): void {
@@ -221,8 +234,12 @@ export class Pairer {
       const h = m.header;
       if (h.content === Content.RAW) {
         const s = h.settings;
-        this.processes.set(m.pid, new ProcessPairing(m.pid, s.allocationTimeLeadNs, s.deallocationTimeLeadNs));
-        this.emit({ ...m, header: { ...h, version: PAIRED_VERSION } });
+        const steps = this.version >= STEP_VERSION;
+        this.processes.set(
+          m.pid,
+          new ProcessPairing(m.pid, s.allocationTimeLeadNs, s.deallocationTimeLeadNs, steps ? FREE_STEP : FREE_AGE),
+        );
+        this.emit({ ...m, header: { ...h, version: steps ? STEP_VERSION : PAIRED_VERSION } });
         return;
       }
     }
@@ -236,6 +253,6 @@ export class Pairer {
 }
 
 /** pair as a Transform: Messages of a version-1 capture in, the paired capture's Messages out. */
-export function pair(options: OrderOptions = {}): Transform {
+export function pair(options: PairOptions = {}): Transform {
   return stageTransform((emit) => new Pairer(emit, options));
 }

@@ -1,4 +1,4 @@
-// Every report reads a raw paired capture (format version 2) as fold does: one recording written in both forms at
+// Every report reads a raw paired capture (format version 3) as fold does: one recording written in both forms at
 // once (MEMTRACE_PAIRED=2), split into a paired capture and an unpaired one, gives the same report from each.
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -100,6 +100,6 @@ t.test("given a raw paired capture, then dump prints its sites and every paired 
 t.test("given a raw paired capture, then filter refuses it in one line, naming what to do", async (t) => {
   const r = await memtrace(["filter", "--min-size", "64", PAIRED, "-o", join(tmp, "filtered.mtrace")]);
   t.equal(r.status, 1);
-  t.match(r.stderr, /its events are paired \(format version 2\), which filter does not read: record with --no-paired/);
+  t.match(r.stderr, /its events are paired \(format version 3\), which filter does not read: record with --no-paired/);
   t.equal(r.stderr.trim().split("\n").length, 1, "in one line");
 });

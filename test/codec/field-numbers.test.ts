@@ -6,6 +6,7 @@ import { join } from "node:path";
 import t from "tap";
 import type { DescMessage } from "@bufbuild/protobuf";
 import * as pb from "../../src/codec/gen/memtrace_pb";
+import { FREE_AGE, FREE_STEP } from "../../src/codec/model";
 import { BODY_FIELD } from "../../src/codec/records";
 
 const ROOT = join(__dirname, "..", "..");
@@ -85,16 +86,20 @@ t.test(
 );
 
 t.test(
-  "given the .proto's EventKind and ExtraRelease, when the paired format's C++ values are compared, then they agree",
+  "given the .proto's EventKind, ExtraRelease and FreeReference, when the paired format's C++ values are compared, then they agree",
   async (t) => {
     const header = readFileSync(join(ROOT, "native", "include", "memtrace", "paired_format.h"), "utf8");
     const values = new Map([...header.matchAll(/constexpr uint8_t k(\w+) = (\d+);/g)].map((m) => [m[1], Number(m[2])]));
-    t.equal(values.size, 8, "8 values read");
+    t.equal(values.size, 10, "10 values read");
     for (const name of ["Mmap", "Mremap", "JsSample", "Munmap", "JsSampleFreed"]) {
       t.equal(values.get(name), pb.EventKind[snake(name).toUpperCase() as keyof typeof pb.EventKind], `k${name}`);
     }
     for (const name of ["Early", "Overwritten", "Awaited"]) {
       t.equal(values.get(name), pb.ExtraRelease[name.toUpperCase() as keyof typeof pb.ExtraRelease], `k${name}`);
     }
+    t.equal(values.get("FreeAge"), pb.FreeReference.AGE, "kFreeAge");
+    t.equal(values.get("FreeStep"), pb.FreeReference.STEP, "kFreeStep");
+    t.equal(FREE_AGE, pb.FreeReference.AGE, "FREE_AGE");
+    t.equal(FREE_STEP, pb.FreeReference.STEP, "FREE_STEP");
   },
 );

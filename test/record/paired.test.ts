@@ -1,4 +1,4 @@
-// Pairing at record time (MEMTRACE_PAIRED, format version 2): the recorder's writer thread pairs every free with
+// Pairing at record time (MEMTRACE_PAIRED, format version 3): the recorder's writer thread pairs every free with
 // its allocation, and fold of what it wrote equals fold of the same events unpaired. MEMTRACE_PAIRED=2 writes both
 // into one capture, so that one recording is folded both ways. The paired rows are folded in the native kernel (from
 // their bytes, and from decoded columns) and in TypeScript: the same bytes.
@@ -9,7 +9,7 @@ import { join } from "node:path";
 import t from "tap";
 import { decodeAll } from "../../src/codec/decoder";
 import { encodeAll } from "../../src/codec/encoder";
-import type { Message } from "../../src/codec/model";
+import { FREE_STEP, type Message } from "../../src/codec/model";
 import { foldMessages, type FoldOptions } from "../../src/transforms/fold";
 import { collect } from "../fixtures/inspect";
 import { APPS, ROOT, userEnv } from "./capture";
@@ -50,10 +50,14 @@ for (const [app, folds] of APPS_FOLDED) {
     const both = record(app, "2");
     const headers = both.flatMap((m) => (m.type === "header" ? [m.header] : []));
     t.ok(
-      headers.every((h) => h.version === 2),
-      "every process's scope says version 2",
+      headers.every((h) => h.version === 3),
+      "every process's scope says version 3",
     );
     t.ok(rows(both, "paired") > 1000, "the recorder wrote paired events");
+    t.ok(
+      both.every((m) => m.type !== "paired" || m.batch.freeReference === FREE_STEP),
+      "its frees as steps",
+    );
     t.equal(rows(both, "paired"), rows(both, "events"), "one paired row per event");
     const pairedOnly = both.filter((m) => m.type !== "events");
     const file = readFileSync(join(tmp, `2-${app[0]}.mtrace`));
@@ -143,7 +147,7 @@ t.test(
       return { version: messages.find((m) => m.type === "header")?.header.version, events: rows(messages, "events") };
     };
     const paired = recordWith(["--paired"], { MEMTRACE_PAIRED: "0" });
-    t.equal(paired.version, 2, "--paired: version 2");
+    t.equal(paired.version, 3, "--paired: version 3");
     t.equal(paired.events, 0, "--paired: no EventBatch");
     const unpaired = recordWith(["--no-paired"], { MEMTRACE_PAIRED: "1" });
     t.equal(unpaired.version, 1, "--no-paired: version 1");
@@ -157,7 +161,7 @@ t.test(
     );
     t.equal(live.status, 0, live.stderr);
     const served = decodeAll(readFileSync(liveOut), { paired: true });
-    t.equal(served.find((m) => m.type === "header")?.header.version, 2, "--live-port --paired: version 2");
+    t.equal(served.find((m) => m.type === "header")?.header.version, 3, "--live-port --paired: version 3");
     t.equal(rows(served, "events"), 0, "--live-port --paired: no EventBatch");
     const help = spawnSync(process.execPath, [join(ROOT, "bin", "memtrace.js"), "record", "--help"], {
       env: userEnv(),

@@ -34,7 +34,7 @@ t.test("given the hand-computed capture paired, then dump names each row's site,
   // allocation of the process), an mmap and a munmap keep their addresses, a free of 0xdead released nothing.
   t.match(
     text,
-    "pid 10 paired n=12 frees=6 extra=0\n" +
+    "pid 10 paired n=12 frees=6 extra=0 frees-as-steps\n" +
       "  t=100 tid=10 site=1\n" +
       "  t=200 tid=11 site=2\n" +
       "  t=300 tid=10 site=3\n" +
@@ -58,6 +58,7 @@ t.test("given a paired batch that names sites and columns it lacks, then dump pr
     batch: {
       length: 2,
       op: Float64Array.from([2, 3]),
+      freeReference: 0,
       time: Float64Array.from([1, 2]),
       tid: Uint32Array.from([1, 1]),
       freeKind: new Uint8Array(0),

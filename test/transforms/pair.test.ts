@@ -1,12 +1,23 @@
-// pair (version 2, paired events): fold of a paired capture equals fold of the capture it was paired from, for every
-// measure, through the wire; readers that do not fold refuse it in one line; a corrupt pairing is an error, not a
+// pair (versions 3 and 2, paired events): fold of a paired capture equals fold of the capture it was paired from, for
+// every measure, through the wire; readers that do not fold refuse it in one line; a corrupt pairing is an error, not a
 // wrong figure. fold of paired batches runs in the native kernel (native/kernel/) or in TypeScript, with the same
 // output and the same errors.
 import t from "tap";
 import { decodeAll } from "../../src/codec/decoder";
 import { encodeAll } from "../../src/codec/encoder";
 import { CaptureError } from "../../src/codec/errors";
-import { ProcessEventKind, ThreadRole, emptySettings, type Message } from "../../src/codec/model";
+import {
+  EventKind,
+  FREE_STEP,
+  PAIRED_VERSION,
+  ProcessEventKind,
+  STEP_VERSION,
+  ThreadRole,
+  emptySettings,
+  type Message,
+} from "../../src/codec/model";
+import { ColumnarFields } from "../../src/codec/columns";
+import { ByteWriter, WIRE_VARINT, zigzag } from "../../src/codec/wire";
 import { foldMessages, type FoldOptions } from "../../src/transforms/fold";
 import { Pairer } from "../../src/transforms/pair";
 import { loadKernel } from "../../src/native/kernel";
@@ -15,9 +26,9 @@ import { deepRecursion, handComputed, hostileNames, multiProcess } from "../fixt
 import { collect, dumpText } from "../fixtures/inspect";
 import { Prng } from "../fixtures/prng";
 
-function paired(messages: Message[], form: true | "raw" = true): Message[] {
+function paired(messages: Message[], form: true | "raw" = true, version = STEP_VERSION): Message[] {
   const out: Message[] = [];
-  const p = new Pairer((m) => out.push(m));
+  const p = new Pairer((m) => out.push(m), { version });
   for (const m of messages) p.push(m);
   p.end();
   // Through the wire, as a recorder would write it.
@@ -154,12 +165,22 @@ const CAPTURES: [string, () => Message[]][] = [
   ["many rows", () => manyRows(5)],
 ];
 
-for (const [name, make] of CAPTURES) {
+// Version 3 (frees as steps) for every capture; version 2 (frees as ages, still read) for the churn captures.
+const VERSIONED: [string, () => Message[], number][] = [
+  ...CAPTURES.map(([name, make]): [string, () => Message[], number] => [name, make, STEP_VERSION]),
+  ...CAPTURES.slice(0, 2).map(([name, make]): [string, () => Message[], number] => [name, make, PAIRED_VERSION]),
+];
+
+for (const [name, make, version] of VERSIONED) {
   t.test(
-    `given the ${name} capture paired, when folded, then it folds as the capture it was paired from`,
+    `given the ${name} capture paired as version ${version}, when folded, then it folds as the capture it was paired from`,
     async (t) => {
       const raw = decodeAll(encodeAll(make()));
-      const pairedCapture = paired(raw);
+      const pairedCapture = paired(raw, true, version);
+      t.ok(
+        pairedCapture.every((m) => m.type !== "header" || m.header.version === version),
+        `every scope says version ${version}`,
+      );
       t.notOk(
         pairedCapture.some((m) => m.type === "events"),
         "the paired capture has no EventBatch",
@@ -168,7 +189,7 @@ for (const [name, make] of CAPTURES) {
         pairedCapture.some((m) => m.type === "paired"),
         "it has paired batches",
       );
-      const rawPaired = paired(raw, "raw");
+      const rawPaired = paired(raw, "raw", version);
       for (const [what, options] of FOLDS) {
         const direct = text(await collect(foldMessages(raw, options)));
         const inTs = text(await collect(foldMessages(pairedCapture, { ...options, kernel: false })));
@@ -202,7 +223,7 @@ t.test(
   async (t) => {
     const bytes = encodeAll(paired(decodeAll(handComputed().bytes())));
     t.throws(() => decodeAll(bytes), {
-      message: /its events are paired \(format version 2\), which this reader does not read/,
+      message: /its events are paired \(format version 3\), which this reader does not read/,
     });
     t.throws(() => decodeAll(bytes), CaptureError);
   },
@@ -310,6 +331,71 @@ t.test("given unpaired events in a scope of version 2, then fold fails on them",
 t.test("given a paired capture, when dumped, then its sites and rows are shown as the format has them", async (t) => {
   const text = dumpText(paired(decodeAll(handComputed().bytes())));
   t.match(text, /sites first=1 n=\d+\n {2}site 1 \w+ size=\d+ stack=\d+ count=1\n/);
-  t.match(text, /paired n=\d+ frees=\d+ extra=\d+\n {2}t=\d+ tid=\d+ site=1\n/);
+  t.match(text, /paired n=\d+ frees=\d+ extra=\d+ frees-as-steps\n {2}t=\d+ tid=\d+ site=1\n/);
   t.match(text, / free age=\d+\n/);
+});
+
+t.test("given version-3 batches, then their frees are steps on the wire and read back as the same ages", async (t) => {
+  const raw = decodeAll(encodeAll(churn(23, LEAD)));
+  const asAges = paired(raw, true, PAIRED_VERSION).flatMap((m) => (m.type === "paired" ? [m.batch] : []));
+  const asSteps = paired(raw, true, STEP_VERSION).flatMap((m) => (m.type === "paired" ? [m.batch] : []));
+  t.ok(
+    asSteps.every((b) => b.freeReference === FREE_STEP),
+    "every batch says STEP",
+  );
+  t.same(
+    asSteps.map((b) => Array.from(b.op)),
+    asAges.map((b) => Array.from(b.op)),
+    "the same ages",
+  );
+  // A burst of blocks freed in the order they were allocated: every step is 0 (op 5), where the ages count down.
+  const c = new CaptureBuilder();
+  const p = c.process(1, { settings: { ...emptySettings(), native: true } });
+  const main = p.thread(1, "main", ThreadRole.ROLE_MAIN);
+  const stack = p.stack(p.js("f", "/app.js", 1));
+  for (let i = 0; i < 5; i++) main.malloc(0x1000 + 16 * i, 16, stack);
+  for (let i = 0; i < 5; i++) main.free(0x1000 + 16 * i);
+  p.end();
+  const wireOps = (version: number) =>
+    paired(decodeAll(encodeAll(c.messages)), "raw", version).flatMap((m) => {
+      if (m.type !== "paired") return [];
+      const body = new ColumnarFields(m.raw!, 0, m.raw!.length, [2]);
+      const n = body.count(2);
+      return Array.from(body.read(2, "op", new Float64Array(n), n)).filter((op) => op % 2 === 1);
+    });
+  t.same(wireOps(STEP_VERSION), [5, 5, 5, 5, 5], "version 3: steps of 0");
+  t.same(wireOps(PAIRED_VERSION), [13, 11, 9, 7, 5], "version 2: ages 5 to 1 ((age + 1) * 2 + 1)");
+});
+
+t.test("given a version-3 batch whose step names a block not allocated before it, then it is refused", async (t) => {
+  const head = paired(decodeAll(handComputed().bytes()), true, STEP_VERSION);
+  const pid = head.find((m) => m.type === "paired")!.pid;
+  const prefix = head.slice(
+    0,
+    head.findIndex((m) => m.type === "paired"),
+  );
+  // An allocation of site 1, then a free whose step (+3 from serial -1) names serial 3 of a batch of one allocation.
+  const body = new ByteWriter();
+  body.packed(2, [2, (zigzag(3) + 2) * 2 + 1], 2);
+  body.packed(3, [0, 0], 2);
+  body.packed(4, [0, 0], 2);
+  body.packed(5, [EventKind.FREE], 1);
+  body.tag(11, WIRE_VARINT);
+  body.varint(FREE_STEP);
+  const record = new ByteWriter();
+  record.tag(1, WIRE_VARINT);
+  record.varint(pid);
+  record.lengthDelimited(20, body.finish());
+  const framed = new ByteWriter();
+  framed.varint(record.pos);
+  framed.bytes(record.finish());
+  const bytes = Buffer.concat([encodeAll(prefix), framed.finish()]);
+  const message = /malformed record: row 1 of a paired batch frees a block by a step past its allocations/;
+  t.throws(() => decodeAll(bytes, { paired: true }), { message });
+  for (const kernel of [true, false])
+    await t.rejects(
+      collect(foldMessages(decodeAll(bytes, { paired: "raw" }), { kernel })),
+      { message },
+      `kernel ${kernel}`,
+    );
 });

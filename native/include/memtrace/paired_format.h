@@ -17,5 +17,8 @@ constexpr uint8_t kJsSampleFreed = 69;
 constexpr uint8_t kEarly = 0;
 constexpr uint8_t kOverwritten = 1;
 constexpr uint8_t kAwaited = 2;
+// FreeReference.
+constexpr uint8_t kFreeAge = 0;
+constexpr uint8_t kFreeStep = 1;
 
 }  // namespace memtrace::paired_format
