@@ -86,7 +86,7 @@ export function registerRecordCommand(program: Command): void {
     .option("--no-children", "record only the app's own process, not the processes it starts")
     .option(
       "--paired",
-      "pair each free with its allocation as it records (format version 2): the reports read it faster; " +
+      "pair each free with its allocation as it records (format version 3): the reports read it faster; " +
         "filter, flame --html and the live view do not read it yet",
     )
     .option("--no-paired", "write every event as it came, for fold to pair (format version 1)")

@@ -1,4 +1,4 @@
-// dump of a paired capture (format version 2): sites by id, and each row as what it means.
+// dump of a paired capture (format versions 2 and 3): sites by id, and each row as what it means.
 import t from "tap";
 import { decodeAll } from "../../src/codec/decoder";
 import { encodeAll } from "../../src/codec/encoder";
