@@ -81,6 +81,23 @@ bool Column(const Piece& piece, std::vector<T>* out, uint64_t limit) {
   return true;
 }
 
+// Times given as changes (time_change_row, time_change) as one delta per row in `time`, as the TypeScript
+// decoder reads them; false when a change names a row past the batch or the columns differ in length.
+bool TimesFromChanges(const Piece& rows, const Piece& changes, size_t n, std::vector<uint64_t>* row_scratch,
+                      std::vector<uint64_t>* change_scratch, std::vector<double>* time) {
+  const uint64_t any = kMaxSafe + 1;
+  if (!Column(rows, row_scratch, any) || !Column(changes, change_scratch, any)) return false;
+  if (row_scratch->size() != change_scratch->size()) return false;
+  time->assign(n, 0.0);
+  uint64_t row = 0;
+  for (size_t i = 0; i < row_scratch->size(); i++) {
+    row += (*row_scratch)[i];
+    if (row >= n) return false;
+    (*time)[row] += static_cast<double>((*change_scratch)[i]);
+  }
+  return true;
+}
+
 }  // namespace
 
 void PairedFold::AddSites(const uint8_t* kind, const double* size, const uint32_t* stack, const double* count,
@@ -134,7 +151,7 @@ bool PairedFold::LoadRaw(const uint8_t* body, size_t length) {
   const uint8_t* end = body + length;
   uint64_t base = 0;
   uint64_t free_reference = format::kFreeAge;
-  Piece pieces[11];
+  Piece pieces[14];
   while (p < end) {
     uint64_t tag;
     if (!Varint(p, end, &tag)) return false;
@@ -144,7 +161,7 @@ bool PairedFold::LoadRaw(const uint8_t* body, size_t length) {
       if (!Varint(p, end, &base)) return false;
     } else if (field == 11 && wire == 0) {
       if (!Varint(p, end, &free_reference)) return false;
-    } else if (field >= 2 && field <= 10 && wire == 2) {
+    } else if (((field >= 2 && field <= 10) || field == 12 || field == 13) && wire == 2) {
       uint64_t len;
       if (!Varint(p, end, &len) || len > static_cast<uint64_t>(end - p)) return false;
       Piece& piece = pieces[field];
@@ -163,13 +180,18 @@ bool PairedFold::LoadRaw(const uint8_t* body, size_t length) {
     return false;
   }
   const size_t n = op_.size();
+  if (pieces[12].seen || pieces[13].seen) {
+    if (pieces[3].seen || !TimesFromChanges(pieces[12], pieces[13], n, &change_row_, &change_, &time_))
+      return false;
+  }
   if (time_.size() != n || extra_age_.size() != extra_kind_.size()) return false;
   if (free_reference == format::kFreeStep) {
     if (!StepsToAges()) return false;
   } else if (free_reference != format::kFreeAge) {
     return false;
   }
-  // Times: deltas from time_ns, never past 2^53.
+  // Times: deltas from time_ns, never past 2^53 (given as changes, they are deltas too: time_ns is added
+  // here).
   uint64_t t = base;
   for (size_t i = 0; i < n; i++) {
     t += static_cast<uint64_t>(time_[i]);
@@ -265,7 +287,8 @@ size_t PairedFold::Bytes() const {
          (op_.capacity() + time_.capacity() + address_.capacity() + unmap_length_.capacity() +
           extra_age_.capacity()) *
              8 +
-         (tid_.capacity() + extra_row_.capacity()) * 4 + free_kind_.capacity() + extra_kind_.capacity();
+         (tid_.capacity() + extra_row_.capacity()) * 4 + free_kind_.capacity() + extra_kind_.capacity() +
+         (change_row_.capacity() + change_.capacity()) * 8;
 }
 
 void PairedFold::Put(int64_t serial, uint32_t key, double tag, uint32_t site) {

@@ -161,6 +161,7 @@ class PairedFold {
   // The batch, and where its fold stands.
   std::vector<uint64_t> op_;
   std::vector<double> time_, address_, unmap_length_, extra_age_;
+  std::vector<uint64_t> change_row_, change_;  // time_change_row and time_change, read into time_
   std::vector<uint32_t> tid_, extra_row_;
   std::vector<uint8_t> free_kind_, extra_kind_;
   size_t rows_ = 0;

@@ -240,7 +240,11 @@ struct State {
   uint64_t prev_extra_row = 0;
   // The serial the batch's latest free released (FreeReference STEP): at its first row, the serial before it.
   int64_t released = -1;
-  PackedColumn op, time_delta, tid_delta, free_kind, address, unmap_length, extra_row, extra_age, extra_kind;
+  // Times where they change (the threads read the clock once every few events): the row, delta-coded, and by
+  // how much.
+  size_t prev_change_row = 0;
+  PackedColumn op, time_change_row, time_change, tid_delta, free_kind, address, unmap_length, extra_row,
+      extra_age, extra_kind;
 
   BlockMap heap;
   BlockMap samples;
@@ -308,7 +312,11 @@ void pair_event(State& s, const Batch& b, uint64_t time) {
     s.base_time = s.prev_time = time;
     s.released = static_cast<int64_t>(s.serials) - 1;
   }
-  s.time_delta.add(time - s.prev_time);
+  if (time != s.prev_time) {
+    s.time_change_row.add(row - s.prev_change_row);
+    s.time_change.add(time - s.prev_time);
+    s.prev_change_row = row;
+  }
   s.prev_time = time;
   s.tid_delta.add_signed(static_cast<int64_t>(b.tid) - static_cast<int64_t>(s.prev_tid));
   s.prev_tid = b.tid;
@@ -370,8 +378,8 @@ void pair_event(State& s, const Batch& b, uint64_t time) {
 }
 
 // SiteTable: first_id(1), kind(2), size(3), stack(4), count(5). PairedBatch: time_ns(1), op(2),
-// time_delta(3), tid_delta(4), free_kind(5), address(6), unmap_length(7), extra_row(8), extra_age(9),
-// extra_kind(10), free_reference(11) STEP.
+// tid_delta(4), free_kind(5), address(6), unmap_length(7), extra_row(8), extra_age(9), extra_kind(10),
+// free_reference(11) STEP, time_change_row(12), time_change(13) (version 3: no time_delta(3)).
 void write_batch(State& s, ByteBuffer& out, ByteBuffer& scratch, uint32_t pid) {
   if (s.new_sites) {
     scratch.clear();
@@ -389,7 +397,6 @@ void write_batch(State& s, ByteBuffer& out, ByteBuffer& scratch, uint32_t pid) {
   scratch.clear();
   scratch.uint_field(1, s.base_time);
   s.op.write(2, scratch);
-  s.time_delta.write(3, scratch);
   s.tid_delta.write(4, scratch);
   s.free_kind.write(5, scratch);
   s.address.write(6, scratch);
@@ -398,12 +405,15 @@ void write_batch(State& s, ByteBuffer& out, ByteBuffer& scratch, uint32_t pid) {
   s.extra_age.write(9, scratch);
   s.extra_kind.write(10, scratch);
   scratch.uint_field(11, kFreeStep);
+  s.time_change_row.write(12, scratch);
+  s.time_change.write(13, scratch);
   records::append(out, pid, records::kPaired, scratch);
-  for (PackedColumn* c : {&s.op, &s.time_delta, &s.tid_delta, &s.free_kind, &s.address, &s.unmap_length,
-                          &s.extra_row, &s.extra_age, &s.extra_kind}) {
+  for (PackedColumn* c : {&s.op, &s.time_change_row, &s.time_change, &s.tid_delta, &s.free_kind, &s.address,
+                          &s.unmap_length, &s.extra_row, &s.extra_age, &s.extra_kind}) {
     c->clear();
   }
   s.rows = 0;
+  s.prev_change_row = 0;
   s.prev_tid = 0;
   s.prev_extra_row = 0;
 }

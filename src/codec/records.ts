@@ -346,7 +346,7 @@ function decodeSites(buf: Uint8Array, start: number, end: number): SiteTable {
 }
 
 function decodePaired(buf: Uint8Array, start: number, end: number): PairedBatch {
-  const c = new ColumnarFields(buf, start, end, [2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  const c = new ColumnarFields(buf, start, end, [2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13]);
   const n = c.count(2);
   const freeReference = c.scalars[11];
   if (freeReference !== FREE_AGE && freeReference !== FREE_STEP)
@@ -367,7 +367,10 @@ function decodePaired(buf: Uint8Array, start: number, end: number): PairedBatch 
     length: n,
     op: c.read(2, "op", new Float64Array(n), n),
     freeReference,
-    time: c.readSummed(3, "time_delta", new Float64Array(n), n, c.scalars[1], false),
+    time:
+      c.has(12) || c.has(13)
+        ? timesFromChanges(c, n, start)
+        : c.readSummed(3, "time_delta", new Float64Array(n), n, c.scalars[1], false),
     tid: Uint32Array.from(tid),
     freeKind: own(5, "free_kind", (k) => new Uint8Array(k)),
     address: own(6, "address", (k) => new Float64Array(k)),
@@ -387,6 +390,27 @@ function decodePaired(buf: Uint8Array, start: number, end: number): PairedBatch 
     throw new WireError("the extra release columns differ in length", start);
   if (freeReference === FREE_STEP) stepsToAges(batch.op, start);
   return batch;
+}
+
+/** A batch's times given only where they change (time_change_row, time_change): one time per row. */
+function timesFromChanges(c: ColumnarFields, n: number, at: number): Float64Array {
+  if (c.has(3)) throw new WireError("a paired batch gives its times both per row and as changes", at);
+  const k = c.count(12);
+  if (c.count(13) !== k) throw new WireError("the time change columns differ in length", at);
+  const rows = c.read(12, "time_change_row", new Float64Array(k), k);
+  const steps = c.read(13, "time_change", new Float64Array(k), k);
+  const out = new Float64Array(n);
+  let t = c.scalars[1];
+  let row = 0;
+  let j = 0;
+  for (let i = 0; i < k; i++) {
+    row += rows[i];
+    if (row >= n) throw new WireError(`a time change names row ${row} of ${n}`, at);
+    for (; j < row; j++) out[j] = t;
+    t += steps[i];
+  }
+  for (; j < n; j++) out[j] = t;
+  return out;
 }
 
 /** The largest age whose op ((age + 1) * 2 + 1) is an exact double. */
@@ -779,9 +803,11 @@ function encodePaired(b: PairedBatch, w: ByteWriter): void {
   const rows: number[] = new Array<number>(b.extraRow.length);
   for (let i = 0; i < rows.length; i++) rows[i] = b.extraRow[i] - (i > 0 ? b.extraRow[i - 1] : 0);
   scalar(w, 1, base);
-  if (b.freeReference === FREE_STEP) w.packedArray(2, agesToSteps(b.op, n));
+  // Version 3 (frees as steps) also gives times only where they change; version 2 one per row.
+  const v3 = b.freeReference === FREE_STEP;
+  if (v3) w.packedArray(2, agesToSteps(b.op, n));
   else w.packed(2, b.op, n);
-  w.packedArray(3, times);
+  if (!v3) w.packedArray(3, times);
   w.packedArray(4, tids);
   w.packed(5, b.freeKind, b.freeKind.length);
   w.packed(6, b.address, b.address.length);
@@ -790,6 +816,19 @@ function encodePaired(b: PairedBatch, w: ByteWriter): void {
   w.packed(9, b.extraAge, b.extraAge.length);
   w.packed(10, b.extraKind, b.extraKind.length);
   scalar(w, 11, b.freeReference);
+  if (v3) {
+    const rows: number[] = [];
+    const changes: number[] = [];
+    let last = 0;
+    for (let i = 0; i < n; i++) {
+      if (times[i] === 0) continue;
+      rows.push(i - last);
+      changes.push(times[i]);
+      last = i;
+    }
+    w.packedArray(12, rows);
+    w.packedArray(13, changes);
+  }
 }
 
 function headerToWire(h: Header): Parameters<typeof create<typeof pb.HeaderSchema>>[1] {

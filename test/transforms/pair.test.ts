@@ -335,7 +335,7 @@ t.test("given a paired capture, when dumped, then its sites and rows are shown a
   t.match(text, / free age=\d+\n/);
 });
 
-t.test("given version-3 batches, then their frees are steps on the wire and read back as the same ages", async (t) => {
+t.test("given version-3 batches, then frees are steps and times changes on the wire, read back the same", async (t) => {
   const raw = decodeAll(encodeAll(churn(23, LEAD)));
   const asAges = paired(raw, true, PAIRED_VERSION).flatMap((m) => (m.type === "paired" ? [m.batch] : []));
   const asSteps = paired(raw, true, STEP_VERSION).flatMap((m) => (m.type === "paired" ? [m.batch] : []));
@@ -347,6 +347,27 @@ t.test("given version-3 batches, then their frees are steps on the wire and read
     asSteps.map((b) => Array.from(b.op)),
     asAges.map((b) => Array.from(b.op)),
     "the same ages",
+  );
+  t.same(
+    asSteps.map((b) => Array.from(b.time)),
+    asAges.map((b) => Array.from(b.time)),
+    "the same times",
+  );
+  // On the wire, version 3 gives times where they change, version 2 one per row.
+  const fields = (version: number) =>
+    paired(raw, "raw", version).flatMap((m) => {
+      if (m.type !== "paired") return [];
+      const body = new ColumnarFields(m.raw!, 0, m.raw!.length, [3, 12, 13]);
+      return [[body.count(3), body.count(12), body.count(13)]];
+    });
+  const v3 = fields(STEP_VERSION);
+  t.ok(
+    v3.every(([perRow, rows, changes]) => perRow === 0 && rows === changes && rows > 0),
+    "version 3: time changes, no time_delta",
+  );
+  t.ok(
+    fields(PAIRED_VERSION).every(([perRow, rows]) => perRow > 0 && rows === 0),
+    "version 2: time_delta",
   );
   // A burst of blocks freed in the order they were allocated: every step is 0 (op 5), where the ages count down.
   const c = new CaptureBuilder();
