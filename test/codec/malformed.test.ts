@@ -89,11 +89,12 @@ t.test("given a capture whose first Record is not a memtrace Header", async (t) 
 t.test(
   "given a Header of a newer major version, when decoded, then it says to upgrade, naming both versions",
   async (t) => {
-    // Version 2 (paired events) is known: fold reads it, other readers refuse it (test/transforms/pair.test.ts).
-    const v3 = headerRecord(5, { version: 3 });
+    // Versions 2 and 3 (paired events) are known: fold reads them, other readers refuse them
+    // (test/transforms/pair.test.ts).
+    const v4 = headerRecord(5, { version: 4 });
     t.equal(
-      failure(t, v3),
-      `byte ${v3[0] < 0x80 ? 1 : 2}: capture format version 3 is newer than this memtrace reads (2): upgrade memtrace`,
+      failure(t, v4),
+      `byte ${v4[0] < 0x80 ? 1 : 2}: capture format version 4 is newer than this memtrace reads (3): upgrade memtrace`,
     );
     const later = [...h, ...headerRecord(6, { version: 9 })];
     t.match(
