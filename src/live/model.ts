@@ -50,9 +50,8 @@ export class LiveModel {
     if (m.type === "header" && m.header.content !== Content.FOLDED) {
       this.tracks.set(m.pid, new ProcessTrack(m.header.argv));
     } else if (m.type === "resolution") {
-      // A frame named late: the copied stacks carry its old name.
-      const t = this.tracks.get(m.pid);
-      if (t) t.view = undefined;
+      // A frame named late: the copied stacks through it carry its old name.
+      this.tracks.get(m.pid)?.view?.renamed(m.frame, m.length);
     } else if (m.type === "trailer" || (m.type === "process" && m.event.kind === ProcessEventKind.EXITED)) {
       const t = this.tracks.get(m.pid);
       if (t) t.ended = true;

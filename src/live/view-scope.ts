@@ -2,7 +2,8 @@
 // while it is read (its ids are the capture's), so the app view cannot add its frames there: the stacks the view
 // needs are copied into a scope of its own (functions merged by identity, as fold's output merges them), and the
 // app view (StackViews) adds its frames to that copy. Both append, so ids never clash. Each stack is copied and
-// rewritten once; a resolution in the capture (a frame named late) makes the owner drop this and start again.
+// rewritten once; a resolution in the capture (a frame named late) makes only the stacks through that frame
+// copied again, under a new copy of the frame (the old copies stay unused: each frame is named once).
 import type { ThreadInfo } from "../codec/model";
 import { newHeader } from "../codec/model";
 import { u32 } from "../model/growable";
@@ -23,6 +24,27 @@ export class ViewScope {
   /** The app-view stack of an input stack of a thread. */
   stackOf(stack: number, pid: number, tid: number, thread: ThreadInfo | undefined): number {
     return this.views.of(this.copy(stack), pid, tid, thread);
+  }
+
+  /**
+   * Frames named late (a resolution, applied to the input scope before the next copy): the stacks through them,
+   * and so their descendants, are copied again at their next use; the other stacks keep their copies.
+   */
+  renamed(frames: ArrayLike<number>, length: number): void {
+    const gone = new Set<number>();
+    for (let i = 0; i < length; i++) if (this.frames.delete(frames[i])) gone.add(frames[i]);
+    if (gone.size === 0) return;
+    const input = this.input;
+    const n = Math.min(this.stacks.length, input.stackCount);
+    const known = this.stacks.data;
+    const stale = new Uint8Array(n);
+    // A parent's id is below its child's (the format's rule): one pass in id order reaches every descendant.
+    for (let s = 1; s < n; s++) {
+      if (gone.has(input.stackFrame.data[s]) || stale[input.stackParent.data[s]] === 1) {
+        stale[s] = 1;
+        known[s] = 0;
+      }
+    }
   }
 
   private copy(stack: number): number {

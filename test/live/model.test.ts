@@ -185,6 +185,8 @@ t.test("a late resolution renames the frames already shown; an exec renames the 
   const frame = p.unresolvedFrame(0x1234);
   const s = p.stack(p.js("main", "/app/a.js", 1), frame);
   main.malloc(0x10, 100, s);
+  main.malloc(0x20, 50, p.stack(p.js("main", "/app/a.js", 1), frame, p.js("inner", "/app/a.js", 20)));
+  main.malloc(0x30, 30, p.stack(p.js("main", "/app/a.js", 1), p.js("other", "/app/a.js", 30)));
   p.flush();
   p.resolve([[frame, p.js("late", "/app/a.js", 9)]]);
   p.processEvent(ProcessEventKind.EXECED, { argv: ["node", "b.js"] });
@@ -199,6 +201,10 @@ t.test("a late resolution renames the frames already shown; an exec renames the 
   for (const m of messages.slice(at)) model.push(m);
   const after = model.snapshot(request());
   t.equal(row(after, "late")?.ownBytes, 100, "named once resolved");
+  t.equal(row(after, "late")?.totalBytes, 150, "the stacks below the renamed frame are renamed too");
+  t.equal(row(after, "inner")?.ownBytes, 50);
+  t.equal(row(after, "other")?.ownBytes, 30, "a stack not through it keeps its copy");
+  t.equal(row(after, "main")?.totalBytes, 180);
   t.equal(after.processes[0].command, "node b.js", "the program it became");
   t.ok(after.processes[0].ended, "its trailer came");
 });
