@@ -63,7 +63,15 @@ function run(data: FoldWorkerData): void {
   // LZ4 frame holds many, and a thread without a free core folds them slowly. At most one chunk's Messages.
   const decoded: Message[] = [];
   // Paired scopes (format version 2) fold through Folder's paired path (a recorder with MEMTRACE_PAIRED=1).
-  const decoder = new Decoder((m) => decoded.push(m), { paired: true, onWarning: (w) => warn(w.message) });
+  // A snapshot due while a chunk decodes goes out from here (of what was folded before the chunk): a thread
+  // without a free core takes long over a chunk, and the view must not wait for it.
+  const decoder = new Decoder(
+    (m) => {
+      decoded.push(m);
+      sendIfDue();
+    },
+    { paired: true, onWarning: (w) => warn(w.message) },
+  );
   const requests = new Map<number, LiveRequest>();
   let finished = false;
   let error: string | undefined;
@@ -81,12 +89,20 @@ function run(data: FoldWorkerData): void {
     const snapshot = model.snapshot(request, { behindBytes, complete: finished, error });
     port.postMessage({ type: "snapshot", id, snapshot } satisfies FromFoldWorker);
   };
-  let lastSent = 0;
+  let nextDue = 0;
   const sendAll = () => {
-    lastSent = Date.now();
+    const start = Date.now();
     for (const [id, request] of requests) send(id, request, false);
+    // The fold gets at least as long as the snapshots took: on a starved thread, where a snapshot can take longer
+    // than the interval, the view slows down rather than the fold stopping.
+    nextDue = start + Math.max(data.intervalMs, 2 * (Date.now() - start));
   };
-  const timer = setInterval(sendAll, data.intervalMs);
+  const due = () => Date.now() >= nextDue;
+  const sendIfDue = () => {
+    if (due()) sendAll();
+  };
+  // Ticks finer than the interval: a snapshot sent from the fold loop moves the next one's time.
+  const timer = setInterval(sendIfDue, data.intervalMs / 4);
 
   port.on("message", (m: ToFoldWorker) => {
     if (m.type === "request") {
@@ -104,8 +120,9 @@ function run(data: FoldWorkerData): void {
   const fold = async () => {
     for (let i = 0; i < decoded.length; i++) {
       model.push(decoded[i]);
-      if (Date.now() - lastSent >= data.intervalMs) {
+      if (due()) {
         sendAll();
+        // Requests (a key pressed) come in between.
         await new Promise((resolve) => setImmediate(resolve));
       }
     }
