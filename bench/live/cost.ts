@@ -1,14 +1,16 @@
 // What the live view costs: the app's own time (timed inside it) under plain node, `memtrace record -o FILE` and
 // `memtrace record --live-port 0 -o FILE` with a viewer connected; the snapshots the viewer receives per second
 // and the longest wait between two; and the launcher's CPU time and peak RSS (the fold worker is a thread of it)
-// beside plain recording's. "paired" variants record with MEMTRACE_PAIRED=1 (pairing at record time, format
-// version 2, which the live fold reads); "live before" is MEMTRACE_BASELINE's memtrace, when it is set.
+// beside plain recording's. "record" and "live" are the commands as a user types them (--live pairs by default);
+// "record --paired" and "live --no-paired" the other form; "live before" is MEMTRACE_BASELINE's memtrace, when set.
 //
-//   npm run build && [MEMTRACE_BASELINE=<checkout>/bin/memtrace.js] node dist/bench/live/cost.js [runs] [rounds]
+//   npm run build && [MEMTRACE_BASELINE=<checkout>/bin/memtrace.js] node dist/bench/live/cost.js [runs] [rounds] [hogs]
 //
 // Variants alternate within each run; the table shows medians of `runs` (default 5). `rounds` is the buffers
-// workload's size (default 20: a million Buffer allocations). NODE_EXTRA_CA_CERTS is unset (bench/lib/run.ts).
-import { spawn } from "node:child_process";
+// workload's size (default 20: a million Buffer allocations). `hogs` (default 0) busy loops run beside every
+// variant, plain node's too, at the app's priority: with one per core the cores are saturated, the case where the
+// fold worker (nice +10) gets least. NODE_EXTRA_CA_CERTS is unset (bench/lib/run.ts).
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,16 +23,19 @@ const BIN = join(ROOT, "bin", "memtrace.js");
 const WORKLOADS = join(ROOT, "bench", "record", "workloads");
 const RUNS = Number(process.argv[2] ?? 5);
 const ROUNDS = process.argv[3] ?? "20";
+const HOGS = Number(process.argv[4] ?? 0);
 const BASELINE = process.env.MEMTRACE_BASELINE;
 const VARIANTS = [
   "plain",
   "record",
-  "record paired",
+  "record --paired",
   "live",
-  "live paired",
+  "live --no-paired",
   ...(BASELINE ? ["live before"] : []),
 ] as const;
 type Variant = (typeof VARIANTS)[number];
+/** The busy loops, ended with the bench however it ends. */
+const hogs: ChildProcess[] = [];
 const dir = mkdtempSync(join(tmpdir(), "memtrace-bench-live-"));
 
 interface Sample {
@@ -58,17 +63,18 @@ function usage(pid: number): { cpu: number; rss: number } | undefined {
 
 function runVariant(variant: Variant): Promise<Sample> {
   const app = [join(WORKLOADS, "timed.js"), "plain", join(WORKLOADS, "buffers.js"), ROUNDS];
-  const capture = join(dir, `${variant.replace(" ", "-")}.mtrace`);
+  const capture = join(dir, `${variant.replace(/\W+/g, "-")}.mtrace`);
   const bin = variant === "live before" ? BASELINE! : BIN;
   const live = variant.startsWith("live");
+  const flags = variant.split(" ").filter((w) => w.startsWith("--"));
   const argv =
     variant === "plain"
       ? [process.execPath, ...app]
       : live
-        ? [process.execPath, bin, "record", "--live-port", "0", "-o", capture, "--", process.execPath, ...app]
-        : [process.execPath, bin, "record", "-o", capture, "--", process.execPath, ...app];
+        ? [process.execPath, bin, "record", ...flags, "--live-port", "0", "-o", capture, "--", process.execPath, ...app]
+        : [process.execPath, bin, "record", ...flags, "-o", capture, "--", process.execPath, ...app];
   const env = benchEnv();
-  if (variant.endsWith("paired")) env.MEMTRACE_PAIRED = "1";
+  delete env.MEMTRACE_PAIRED;
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0], argv.slice(1), {
       env,
@@ -126,8 +132,11 @@ async function main(): Promise<void> {
   console.log(
     `load average ${loadavg()
       .map((l) => l.toFixed(2))
-      .join(" ")}; ${RUNS} runs, buffers.js ${ROUNDS}`,
+      .join(" ")}; ${RUNS} runs, buffers.js ${ROUNDS}, ${HOGS} busy loops beside`,
   );
+  for (let i = 0; i < HOGS; i++) {
+    hogs.push(spawn(process.execPath, ["-e", "for (;;);"], { env: benchEnv(), stdio: "ignore", timeout: 3_600_000 }));
+  }
   const samples = Object.fromEntries(VARIANTS.map((v) => [v, [] as Sample[]])) as Record<Variant, Sample[]>;
   for (let r = 0; r < RUNS; r++) {
     for (const v of VARIANTS) samples[v].push(await runVariant(v));
@@ -145,11 +154,15 @@ async function main(): Promise<void> {
         `${cell(m(v, "launcherRss") / 2 ** 20, 0)} | ${cell(m(v, "snapshotsPerSecond"), 1)} | ${cell(m(v, "longestGap"), 2)} |`,
     );
   }
+  for (const h of hogs) h.kill();
+  const ratio = (v: Variant) => (m(v, "app") / m("record", "app")).toFixed(2);
+  console.log(`live / record (app time): ${ratio("live")}x; live --no-paired / record: ${ratio("live --no-paired")}x`);
   console.log(`snapshots: ${(m("live", "snapshotBytes") / 1024).toFixed(1)} KiB each (median of runs)`);
   rmSync(dir, { recursive: true, force: true });
 }
 
 main().catch((e) => {
+  for (const h of hogs) h.kill();
   console.error(e);
   process.exit(1);
 });
