@@ -1,6 +1,8 @@
 // The terminal under the live view: the alternate screen (what was on the terminal comes back at the end), no
 // cursor, keys one by one without echo, the size as it changes, and everything put back however memtrace ends.
-// A frame is drawn in one write, from the top left, each line cleared to its end: no flicker, no scrolling.
+// A frame is drawn in one write, each line cleared to its end: no flicker, no scrolling. Only the lines that
+// changed since the last frame are written (a few hundred bytes a frame instead of the screen), and the whole
+// screen after a resize and once a second, which also wipes what another process wrote to the terminal.
 import { openSync } from "node:fs";
 import { ReadStream, WriteStream } from "node:tty";
 
@@ -35,10 +37,16 @@ export function openTerminal(keysFromTty: boolean): TerminalIO {
   return { output: process.stdout, input: new ReadStream(fd), shared: true };
 }
 
+const WHOLE_SCREEN_MS = 1000;
+
 export class TerminalScreen {
   private started = false;
   private readonly restore = () => this.stop();
   private reassert: NodeJS.Timeout | undefined;
+  /** The lines on the terminal now, at the size they were drawn for, and when the whole screen was last drawn. */
+  private shown: string[] = [];
+  private shownSize = "";
+  private wholeAt = 0;
 
   constructor(private readonly io: TerminalIO) {}
 
@@ -52,6 +60,7 @@ export class TerminalScreen {
 
   start(onKey: (key: string) => void, onResize: () => void): void {
     this.started = true;
+    this.shown = [];
     const input = this.io.input as ReadStream;
     if (input.isTTY) input.setRawMode(true);
     input.setEncoding("utf8");
@@ -72,7 +81,20 @@ export class TerminalScreen {
 
   draw(lines: string[]): void {
     if (!this.started) return;
-    this.io.output.write("\x1b[H" + lines.map((l) => l + "\x1b[K").join("\r\n") + "\x1b[J");
+    const size = `${this.width}x${this.height}`;
+    const now = Date.now();
+    if (size !== this.shownSize || lines.length !== this.shown.length || now - this.wholeAt >= WHOLE_SCREEN_MS) {
+      this.io.output.write("\x1b[H" + lines.map((l) => l + "\x1b[K").join("\r\n") + "\x1b[J");
+      this.wholeAt = now;
+    } else {
+      let changed = "";
+      for (let i = 0; i < lines.length; i++) {
+        if (lines[i] !== this.shown[i]) changed += `\x1b[${i + 1};1H${lines[i]}\x1b[K`;
+      }
+      if (changed) this.io.output.write(changed);
+    }
+    this.shown = lines;
+    this.shownSize = size;
   }
 
   stop(): void {

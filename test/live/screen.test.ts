@@ -6,8 +6,7 @@ import { renderScreen, sortLiveRows, sparkline, type ViewChoices } from "../../s
 import type { LiveRequest, LiveSnapshot } from "../../src/live/snapshot";
 import { Viewer } from "../../src/live/viewer";
 import type { SnapshotSource } from "../../src/live/fold-thread";
-import type { TerminalScreen } from "../../src/live/terminal";
-import { splitKeys } from "../../src/live/terminal";
+import { TerminalScreen, splitKeys } from "../../src/live/terminal";
 
 function snapshot(fields: Partial<LiveSnapshot> = {}): LiveSnapshot {
   return {
@@ -284,4 +283,62 @@ t.test("the viewer: q quits; no app to interrupt", async (t) => {
   screen.onKey("Q");
   await viewer.quit;
   t.pass("quit");
+});
+
+const ESC = "\x1b";
+
+/** What a terminal shows after `data`: the few sequences TerminalScreen writes, applied to `rows` lines. */
+function applyToTerminal(rows: string[], data: string): void {
+  let row = 0;
+  let col = 0;
+  const put = (text: string) => {
+    rows[row] = rows[row].slice(0, col).padEnd(col) + text + rows[row].slice(col + text.length);
+    col += text.length;
+  };
+  const tokens = new RegExp(String.raw`${ESC}\[(\d+);(\d+)H|${ESC}\[\??\d*[HKJhl]|\r\n|[^${ESC}\r]+`, "g");
+  for (const [token, r, c] of data.matchAll(tokens)) {
+    if (r !== undefined) [row, col] = [Number(r) - 1, Number(c) - 1];
+    else if (token === "\x1b[H") [row, col] = [0, 0];
+    else if (token === "\x1b[K") rows[row] = rows[row].slice(0, col);
+    else if (token === "\x1b[J" || token === "\x1b[2J") {
+      for (let i = token === "\x1b[J" ? row + 1 : 0; i < rows.length; i++) rows[i] = "";
+      if (token === "\x1b[J") rows[row] = rows[row].slice(0, col);
+    } else if (token === "\r\n") [row, col] = [row + 1, 0];
+    else if (!token.startsWith("\x1b")) put(token);
+  }
+}
+
+t.test("a frame writes only the lines that changed, and the terminal shows the whole frame", async (t) => {
+  const writes: string[] = [];
+  const output = { columns: 30, rows: 4, write: (s: string) => writes.push(s), on: () => {} };
+  const input = {
+    isTTY: false,
+    setEncoding: () => {},
+    on: () => {},
+    resume: () => {},
+    pause: () => {},
+    destroy: () => {},
+  };
+  const screen = new TerminalScreen({ output, input } as never);
+  const shown = ["", "", "", ""];
+  screen.start(
+    () => {},
+    () => {},
+  );
+  const frame1 = ["header 1", "row a 100", "row b 50", "footer"];
+  screen.draw(frame1);
+  const frame2 = ["header 2", "row a 100", "row b 5", "footer"];
+  screen.draw(frame2);
+  for (const w of writes) applyToTerminal(shown, w);
+  t.same(shown, frame2, "the second frame on screen");
+  t.notMatch(writes.at(-1)!, /row a|footer/, "the lines that did not change are not written again");
+  output.columns = 20;
+  screen.draw(["h", "a", "b", "f"]);
+  t.ok(
+    writes.at(-1)!.startsWith(`${ESC}[H`) && writes.at(-1)!.endsWith(`${ESC}[J`),
+    "after a resize, the whole screen",
+  );
+  applyToTerminal(shown, writes.at(-1)!);
+  t.same(shown, ["h", "a", "b", "f"]);
+  screen.stop();
 });
