@@ -2,7 +2,8 @@
 // `memtrace record --live-port 0 -o FILE` with a viewer connected; the snapshots the viewer receives per second
 // and the longest wait between two; and the launcher's CPU time and peak RSS (the fold worker is a thread of it)
 // beside plain recording's. "record" and "live" are the commands as a user types them (--live pairs by default);
-// "record --paired" and "live --no-paired" the other form; "live before" is MEMTRACE_BASELINE's memtrace, when set.
+// "record --paired" and "live --no-paired" the other form; "fold at nice +N" runs the fold worker N nicer than the
+// app (MEMTRACE_LIVE_NICE; the default is 10); "live before" is MEMTRACE_BASELINE's memtrace, when set.
 //
 //   npm run build && [MEMTRACE_BASELINE=<checkout>/bin/memtrace.js] node dist/bench/live/cost.js [runs] [rounds] [hogs]
 //
@@ -31,6 +32,8 @@ const VARIANTS = [
   "record --paired",
   "live",
   "live --no-paired",
+  "live, fold at nice +5",
+  "live, fold at nice +0",
   ...(BASELINE ? ["live before"] : []),
 ] as const;
 type Variant = (typeof VARIANTS)[number];
@@ -75,6 +78,8 @@ function runVariant(variant: Variant): Promise<Sample> {
         : [process.execPath, bin, "record", ...flags, "-o", capture, "--", process.execPath, ...app];
   const env = benchEnv();
   delete env.MEMTRACE_PAIRED;
+  const nice = /nice \+(\d+)/.exec(variant)?.[1];
+  if (nice !== undefined) env.MEMTRACE_LIVE_NICE = nice;
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0], argv.slice(1), {
       env,

@@ -34,14 +34,22 @@ export type FromFoldWorker =
   | { type: "taken"; bytes: number }
   | { type: "done" };
 
+/** How often a starved fold computes the table again (it sends the header's figures at every interval). */
+const TABLE_MS = 1000;
+
+/** How much nicer than the app this thread runs; MEMTRACE_LIVE_NICE sets it (bench/live/cost.ts compares them). */
+const NICER_BY = 10;
+
 /**
  * This thread runs at a lower priority than the app and the recorder: on a machine without a free core, the view
  * falls behind (it says by how much) rather than taking the app's time. Linux sets a nice value per thread.
  */
 function yieldToTheApp(): void {
+  const by = Number(process.env.MEMTRACE_LIVE_NICE ?? NICER_BY);
+  if (!(by > 0)) return;
   try {
     const tid = Number(readlinkSync("/proc/thread-self").split("/").pop());
-    if (tid > 0) setPriority(tid, Math.min(19, getPriority(tid) + 10));
+    if (tid > 0) setPriority(tid, Math.min(19, getPriority(tid) + Math.min(19, by)));
   } catch {
     // Not Linux, or not allowed: the fold runs at the app's priority.
   }
@@ -81,12 +89,32 @@ function run(data: FoldWorkerData): void {
    * interval (once a second still, so that a snapshot a slow viewer's socket dropped is followed by another).
    */
   const shown = new Map<number, string>();
+  /** Each viewer's last whole snapshot, when it was taken and how long it took (wall time). */
+  const whole = new Map<number, { snapshot: LiveSnapshot; at: number; took: number }>();
   const send = (id: number, request: LiveRequest, always = true) => {
     const behindBytes = source.behind();
     const state = `${model.changes} ${behindBytes} ${finished} ${error} ${Math.floor(Date.now() / 1000)}`;
     if (!always && shown.get(id) === state) return;
     shown.set(id, state);
-    const snapshot = model.snapshot(request, { behindBytes, complete: finished, error });
+    const extra = { behindBytes, complete: finished, error };
+    const now = Date.now();
+    const last = whole.get(id);
+    // A starved thread (a whole snapshot took over a quarter of the interval) that is behind the capture: the
+    // table is computed again once a second, and the header's figures at every interval. Once caught up, whole.
+    const light =
+      !always &&
+      !finished &&
+      behindBytes > 0 &&
+      last !== undefined &&
+      last.snapshot.request === request &&
+      last.took > data.intervalMs / 4 &&
+      now - last.at < TABLE_MS;
+    let snapshot: LiveSnapshot;
+    if (light) snapshot = model.refresh(last.snapshot, extra);
+    else {
+      snapshot = model.snapshot(request, extra);
+      whole.set(id, { snapshot, at: now, took: Date.now() - now });
+    }
     port.postMessage({ type: "snapshot", id, snapshot } satisfies FromFoldWorker);
   };
   let nextDue = 0;
@@ -111,6 +139,7 @@ function run(data: FoldWorkerData): void {
     } else if (m.type === "forget") {
       requests.delete(m.id);
       shown.delete(m.id);
+      whole.delete(m.id);
     } else if (m.type === "complete") source.complete();
     else if (m.type === "chunk") handed.add(m.chunk);
     else if (m.type === "end") handed.end();

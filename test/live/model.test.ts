@@ -208,3 +208,21 @@ t.test("a late resolution renames the frames already shown; an exec renames the 
   t.equal(after.processes[0].command, "node b.js", "the program it became");
   t.ok(after.processes[0].ended, "its trailer came");
 });
+
+t.test("a refresh between two whole snapshots: the header's figures now, the table as it was", async (t) => {
+  const messages = decodeAll(growing(12, false).bytes());
+  const half = messages.findIndex((m, i) => i > messages.length / 2 && m.type === "events");
+  const model = new LiveModel();
+  for (const m of messages.slice(0, half)) model.push(m);
+  const before = model.snapshot(request());
+  for (const m of messages.slice(half)) model.push(m);
+  const refreshed = model.refresh(before, { behindBytes: 7 });
+  const now = model.snapshot(request());
+  t.ok(refreshed.seq > before.seq, "a newer snapshot");
+  t.ok(refreshed.processes[0].events > before.processes[0].events, "the events folded since");
+  t.same(refreshed.processes, now.processes, "the heap, its peak, the events and the plot as they are now");
+  t.same(refreshed.rows, before.rows, "the table of the last whole snapshot");
+  t.equal(refreshed.totalBytes, before.totalBytes);
+  t.equal(refreshed.behindBytes, 7);
+  t.ok(now.totalBytes > before.totalBytes, "which the next whole snapshot updates");
+});
