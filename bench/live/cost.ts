@@ -1,8 +1,8 @@
 // What the live view costs: the app's own time (timed inside it) under plain node, `memtrace record -o FILE` and
 // `memtrace record --live-port 0 -o FILE` with a viewer connected; the snapshots the viewer receives per second
 // and the longest wait between two; and the launcher's CPU time and peak RSS (the fold worker is a thread of it)
-// beside plain recording's. "record" and "live" are the commands as a user types them (--live pairs by default);
-// "record --paired" and "live --no-paired" the other form; "fold at nice +N" runs the fold worker N nicer than the
+// beside plain recording's. "record" and "live" are the commands as a user types them; "record --paired" and
+// "live --paired" pair at record time (format version 2; the live fold then takes the native kernel); "fold at nice +N" runs the fold worker N nicer than the
 // app (MEMTRACE_LIVE_NICE; the default is 10); "live before" is MEMTRACE_BASELINE's memtrace, when set.
 //
 //   npm run build && [MEMTRACE_BASELINE=<checkout>/bin/memtrace.js] node dist/bench/live/cost.js [runs] [rounds] [hogs]
@@ -31,7 +31,7 @@ const VARIANTS = [
   "record",
   "record --paired",
   "live",
-  "live --no-paired",
+  "live --paired",
   "live, fold at nice +5",
   "live, fold at nice +0",
   ...(BASELINE ? ["live before"] : []),
@@ -161,7 +161,7 @@ async function main(): Promise<void> {
   }
   for (const h of hogs) h.kill();
   const ratio = (v: Variant) => (m(v, "app") / m("record", "app")).toFixed(2);
-  console.log(`live / record (app time): ${ratio("live")}x; live --no-paired / record: ${ratio("live --no-paired")}x`);
+  console.log(`live / record (app time): ${ratio("live")}x; live --paired / record: ${ratio("live --paired")}x`);
   console.log(`snapshots: ${(m("live", "snapshotBytes") / 1024).toFixed(1)} KiB each (median of runs)`);
   rmSync(dir, { recursive: true, force: true });
 }

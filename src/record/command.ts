@@ -48,12 +48,9 @@ interface RecordCliOptions {
 /** Whether the recorder pairs events when neither --paired nor --no-paired is given (docs/pipeline.md). */
 const PAIRED_BY_DEFAULT = false;
 
-/** The live view's default: its fold reads pairs through the native kernel, at about half the CPU (docs/live.md). */
-const LIVE_PAIRED_BY_DEFAULT = true;
-
 /** --paired or --no-paired; else MEMTRACE_PAIRED when set (the tests'), else the default. */
-function pairedOf(opts: RecordCliOptions, byDefault = PAIRED_BY_DEFAULT): boolean | undefined {
-  return opts.paired ?? (process.env.MEMTRACE_PAIRED === undefined ? byDefault : undefined);
+function pairedOf(opts: RecordCliOptions): boolean | undefined {
+  return opts.paired ?? (process.env.MEMTRACE_PAIRED === undefined ? PAIRED_BY_DEFAULT : undefined);
 }
 
 export function registerRecordCommand(program: Command): void {
@@ -129,8 +126,7 @@ export function registerRecordCommand(program: Command): void {
     )
     .option(
       "--live",
-      "show memory live in this terminal while the app runs (the app's output goes to a log file named on " +
-        "screen); --live and --live-port pair events as they record unless --no-paired is given",
+      "show memory live in this terminal while the app runs (the app's output goes to a log file named on screen)",
     )
     .option(
       "--live-port <port>",
@@ -161,7 +157,6 @@ export function registerRecordCommand(program: Command): void {
         "  $ memtrace record --live-port 9001 -o app.mtrace app.js   # and: memtrace live 9001\n",
     )
     .action(async (words: string[], opts: RecordCliOptions, cmd: Command) => {
-      const live = opts.live || opts.livePort !== undefined;
       try {
         const settings = {
           output: opts.output,
@@ -177,10 +172,10 @@ export function registerRecordCommand(program: Command): void {
           jsInterval: opts.jsInterval,
           jsPollHz: opts.jsPoll,
           jsAll: opts.jsAll ?? false,
-          paired: pairedOf(opts, live ? LIVE_PAIRED_BY_DEFAULT : PAIRED_BY_DEFAULT),
+          paired: pairedOf(opts),
           sourceMaps: opts.sourceMaps,
         };
-        if (live) {
+        if (opts.live || opts.livePort !== undefined) {
           // The view's code (the fold, the renderer) loads only when asked for: recording starts the app sooner.
           const { recordLive } = require("./live-record") as typeof import("./live-record");
           await recordLive(words, settings, {
