@@ -2,8 +2,9 @@
 // `memtrace record --live-port 0 -o FILE` with a viewer connected; the snapshots the viewer receives per second
 // and the longest wait between two; and the launcher's CPU time and peak RSS (the fold worker is a thread of it)
 // beside plain recording's. "record" and "live" are the commands as a user types them; "record --paired" and
-// "live --paired" pair at record time (format version 2; the live fold then takes the native kernel); "fold at nice +N" runs the fold worker N nicer than the
-// app (MEMTRACE_LIVE_NICE; the default is 10); "live before" is MEMTRACE_BASELINE's memtrace, when set.
+// "live --paired" pair at record time (the live fold then takes the native kernel); "fold at nice +N" runs the
+// fold worker N nicer than the app (MEMTRACE_LIVE_NICE; the default is 10); "live before" is MEMTRACE_BASELINE's
+// memtrace, when set.
 //
 //   npm run build && [MEMTRACE_BASELINE=<checkout>/bin/memtrace.js] node dist/bench/live/cost.js [runs] [rounds] [hogs]
 //
