@@ -6,7 +6,7 @@
 //
 //   await pipeline(
 //     createReadStream("app.mtrace"),
-//     memtrace.decode(),                        // bytes -> Messages (LZ4 detected by itself)
+//     memtrace.decode(),                        // bytes -> Messages (LZ4, zstd detected by itself)
 //     memtrace.filter({ minSize: 1 << 20 }),    // Messages -> Messages
 //     memtrace.fold({ measure: "leaks" }),      // Messages -> folded Messages
 //     memtrace.report("flame", { title: "Big leaks" }),
@@ -44,7 +44,7 @@ export { renderDiffFlame } from "./sinks/diff/flame";
 export { renderDiffHtml } from "./sinks/diff/html";
 export { track, Tracker, TrackError, type TrackOptions } from "./track/tracker";
 
-/** Bytes of a capture (plain or LZ4) -> Messages. */
+/** Bytes of a capture (plain, LZ4 or zstd) -> Messages. */
 export function decode(options: DecodeOptions = {}): Transform {
   return createDecodeStream(options);
 }

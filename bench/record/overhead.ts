@@ -1,6 +1,6 @@
-// What recording costs: wall time of plain node, `memtrace record -o FILE` (its default: LZ4 to a file) and
-// `heaptrack node` on three malloc-heavy workloads and an empty script (the fixed cost), and the capture's size
-// per event with and without LZ4 beside heaptrack's file.
+// What recording costs: wall time of plain node, `memtrace record -o FILE` (its default: zstd to a file; and with
+// LZ4, the default before) and `heaptrack node` on three malloc-heavy workloads and an empty script (the fixed
+// cost), and the capture's size per event with zstd, LZ4 and uncompressed beside heaptrack's file.
 //
 //   npm run build && node dist/bench/record/overhead.js [runs] [--node PATH]
 //
@@ -8,8 +8,9 @@
 // heaptrack), e.g. another Node.js line's (`node scripts/node-lines.js` lists them); memtrace itself runs on
 // the node that runs this script.
 //
-// Every run of every variant is taken in one loop, alternating (plain, memtrace, memtrace --no-compress,
-// memtrace --exact-times, memtrace --paired, memtrace --no-paired, heaptrack), and the table shows medians of `runs` (default 5). Run it on a quiet
+// Every run of every variant is taken in one loop, alternating (plain, memtrace, memtrace --compressor lz4,
+// memtrace --no-compress, memtrace --exact-times, memtrace --paired, memtrace --no-paired, heaptrack), and the
+// table shows medians of `runs` (default 5). Run it on a quiet
 // machine: it prints the load average first and says so if the machine is busy. NODE_EXTRA_CA_CERTS is unset
 // for every variant: with it, node's start-up alone makes ~900,000 allocations, which would dominate these
 // short workloads. With MEMTRACE_BASELINE set to another built checkout's bin/memtrace.js, that memtrace is run
@@ -42,12 +43,18 @@ interface Variant {
 const compressed = join(work, "capture.mtrace");
 const pairedCapture = join(work, "capture.paired.mtrace");
 const plainCapture = join(work, "capture.plain.mtrace");
+const lz4Capture = join(work, "capture.lz4.mtrace");
 const variants: Variant[] = [
   { name: "plain", command: (s) => [NODE, s] },
   {
     name: "memtrace",
     command: (s) => [process.execPath, BIN, "record", "-o", compressed, "--", NODE, s],
     output: () => compressed,
+  },
+  {
+    name: "memtrace --compressor lz4",
+    command: (s) => [process.execPath, BIN, "record", "--compressor", "lz4", "-o", lz4Capture, "--", NODE, s],
+    output: () => lz4Capture,
   },
   {
     name: "memtrace --no-compress",
@@ -153,6 +160,7 @@ for (const { workload, times, cpus: cpuTimes, bytes, events } of measured) {
     workload,
     seconds(plain),
     `${seconds(t("memtrace"))} ${(t("memtrace") / plain).toFixed(2)}x (${paired("memtrace").toFixed(2)}x)`,
+    `${seconds(t("memtrace --compressor lz4"))} ${(t("memtrace --compressor lz4") / plain).toFixed(2)}x (${paired("memtrace --compressor lz4").toFixed(2)}x)`,
     `${seconds(t("memtrace --no-compress"))} ${(t("memtrace --no-compress") / plain).toFixed(2)}x`,
     `${seconds(t("memtrace --exact-times"))} ${(t("memtrace --exact-times") / plain).toFixed(2)}x`,
     ...["memtrace --paired", "memtrace --no-paired"].map(
@@ -171,9 +179,10 @@ for (const { workload, times, cpus: cpuTimes, bytes, events } of measured) {
     `${(events / plain / 1e6).toFixed(1)}M`,
     perEvent,
     (bytes.get("memtrace --no-compress")! / events).toFixed(2),
-    (bytes.get("memtrace")! / events).toFixed(2),
-    (bytes.get("memtrace --paired")! / events).toFixed(2),
-    (bytes.get("heaptrack")! / events).toFixed(2),
+    (bytes.get("memtrace --compressor lz4")! / events).toFixed(2),
+    (bytes.get("memtrace")! / events).toFixed(3),
+    (bytes.get("memtrace --paired")! / events).toFixed(3),
+    (bytes.get("heaptrack")! / events).toFixed(3),
   ]);
 }
 
@@ -181,6 +190,7 @@ const header = [
   "workload",
   "plain",
   "memtrace",
+  "memtrace --compressor lz4",
   "memtrace --no-compress",
   "memtrace --exact-times",
   "memtrace --paired",
@@ -194,7 +204,8 @@ const header = [
   "ns/event",
   "B/event",
   "B/event lz4",
-  "paired lz4",
+  "B/event zstd",
+  "paired zstd",
   "heaptrack B/event",
 ];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));

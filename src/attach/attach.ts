@@ -1,6 +1,6 @@
 // `memtrace attach PID`: records a node process that runs without memtrace, until --duration, Ctrl-C or
 // `memtrace detach PID`. The process's channel comes to attach's capture server as `memtrace record`'s do, and the
-// capture is written the same way (LZ4 to a regular file); to stop, attach writes to that channel and waits for
+// capture is written the same way (zstd to a regular file); to stop, attach writes to that channel and waits for
 // the process to finish its capture.
 import { createServer, type Server, type Socket } from "node:net";
 import { createWriteStream } from "node:fs";

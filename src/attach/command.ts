@@ -58,7 +58,7 @@ export function registerAttachCommands(program: Command): void {
       "write the capture to this file (default: stdout, or memtrace-attach.<pid>.mtrace at a terminal)",
     )
     .option("--duration <seconds>", "stop after this many seconds", seconds)
-    .option("--compress", "compress the capture with LZ4, also when it goes to a pipe")
+    .option("--compress", "compress the capture (zstd), also when it goes to a pipe")
     .option("--no-compress", "do not compress the capture, also when it goes to a file")
     .option("--stack-depth <n>", "the most frames recorded per stack", intIn(1, 512))
     .option("--native-only", "do not start memtrace's agent in the process: JS frames stay unnamed")

@@ -1,6 +1,6 @@
 // Bytes -> Messages, streaming.
 //
-// The core is push-based (write a chunk, receive the messages it completes) so that the LZ4 layer and both public
+// The core is push-based (write a chunk, receive the messages it completes) so that the decompressors and both public
 // shapes, an async iterator and a Transform stream, sit on the same state machine. Memory is bounded by the
 // largest Record: a Record that fits in the current chunk is decoded in place, a longer one is gathered into one
 // buffer of its announced size, which is checked against the limit before anything is buffered.
@@ -8,6 +8,7 @@ import type { Transform } from "node:stream";
 import { stageIterate, stageTransform } from "../streams/stage";
 import { CaptureError, type CaptureWarning } from "./errors";
 import { Lz4FrameDecoder, startsWithLz4Magic } from "./lz4";
+import { ZstdStreamDecoder, startsWithZstdMagic } from "./zstd";
 import { FORMAT_NAME, FORMAT_VERSION, MAX_RECORD_BYTES, STEP_VERSION, type Message } from "./model";
 import { decodeRecord } from "./records";
 import { describeForeign, hexPrefix } from "./sniff";
@@ -32,10 +33,11 @@ type Sink = (message: Message) => void;
 export class Decoder {
   private readonly maxRecordBytes: number;
   private readonly onWarning: (warning: CaptureWarning) => void;
-  /** Input bytes before the format is known (LZ4 or plain). */
+  /** Input bytes before the format is known (LZ4, zstd or plain). */
   private head: Uint8Array[] | undefined = [];
   private headBytes = 0;
-  private lz4: Lz4FrameDecoder | undefined;
+  /** The decompressor, when the input is compressed. */
+  private decompressor: Lz4FrameDecoder | ZstdStreamDecoder | undefined;
 
   /** Stream offset (in decompressed bytes) of the next byte to parse. */
   private offset = 0;
@@ -71,7 +73,7 @@ export class Decoder {
       this.start();
       return;
     }
-    if (this.lz4) this.lz4.write(chunk);
+    if (this.decompressor) this.decompressor.write(chunk);
     else this.parse(chunk);
   }
 
@@ -80,14 +82,14 @@ export class Decoder {
       if (this.headBytes === 0) throw new CaptureError("empty input: no capture to read", 0);
       this.start();
     }
-    const cut = this.lz4?.end();
+    const cut = this.decompressor?.end();
     if (this.records === 0) {
       // Not even a Header: an empty LZ4 frame, or a stream cut inside its first Record. Nothing to report on.
       const what =
         this.offset === 0
           ? "empty input: no capture to read"
           : "the input ends inside its first record: it was cut short, or is not a capture";
-      throw new CaptureError(what, 0, this.lz4 !== undefined);
+      throw new CaptureError(what, 0, this.decompressor !== undefined);
     }
     if (cut) this.onWarning({ code: "truncated", offset: this.offset, message: cut });
     if (this.record || this.prefix.length > 0) {
@@ -112,13 +114,15 @@ export class Decoder {
     const chunks = this.head ?? [];
     this.head = undefined;
     const first = concat(chunks, Math.min(this.headBytes, 16));
-    if (startsWithLz4Magic(first)) {
+    const zstd = startsWithZstdMagic(first);
+    if (zstd || startsWithLz4Magic(first)) {
       // The decompressed stream must look like a capture too: its first block is checked as it comes out.
-      this.lz4 = new Lz4FrameDecoder((c) => {
+      const emit = (c: Uint8Array) => {
         if (this.offset === 0 && this.prefix.length === 0) this.checkPlain(c.subarray(0, 16));
         this.parse(c);
-      });
-      for (const c of chunks) this.lz4.write(c);
+      };
+      this.decompressor = zstd ? new ZstdStreamDecoder(emit) : new Lz4FrameDecoder(emit);
+      for (const c of chunks) this.decompressor.write(c);
       return;
     }
     this.checkPlain(first);
@@ -133,7 +137,7 @@ export class Decoder {
         ? `not a memtrace capture: this looks like ${what}`
         : `not a memtrace capture: it starts with bytes ${hexPrefix(first)}, not a memtrace header`,
       0,
-      this.lz4 !== undefined,
+      this.decompressor !== undefined,
     );
   }
 
@@ -174,7 +178,7 @@ export class Decoder {
         throw new CaptureError(
           `a record announces ${length} bytes, more than the ${this.maxRecordBytes}-byte limit: the capture is corrupt or not a capture`,
           prefixStart,
-          this.lz4 !== undefined,
+          this.decompressor !== undefined,
         );
       }
       const recordOffset = this.offset;
@@ -202,7 +206,7 @@ export class Decoder {
     } catch (e) {
       if (e instanceof WireError) {
         const at = e.at >= start ? offset + (e.at - start) : offset;
-        throw new CaptureError(`malformed record: ${e.message}`, at, this.lz4 !== undefined);
+        throw new CaptureError(`malformed record: ${e.message}`, at, this.decompressor !== undefined);
       }
       throw e;
     }

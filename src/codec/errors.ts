@@ -1,6 +1,6 @@
 /**
  * Malformed, truncated or foreign input. `offset` is the byte offset in the stream where the problem was found
- * (in the decompressed stream when the input was LZ4), so that a user can look at the bytes themselves.
+ * (in the decompressed stream when the input was compressed), so that a user can look at the bytes themselves.
  */
 export class CaptureError extends Error {
   readonly offset: number;
@@ -13,7 +13,7 @@ export class CaptureError extends Error {
     this.compressed = compressed;
   }
 
-  /** "byte 1234: ..." or, for LZ4 input, "byte 1234 of the decompressed stream: ...". */
+  /** "byte 1234: ..." or, for compressed input, "byte 1234 of the decompressed stream: ...". */
   describe(): string {
     const where = this.compressed ? `byte ${this.offset} of the decompressed stream` : `byte ${this.offset}`;
     return `${where}: ${this.message}`;

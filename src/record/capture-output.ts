@@ -1,17 +1,24 @@
-// Where the capture goes: stdout or a file, optionally as LZ4 frames. Records are gathered into chunks of up
-// to CHUNK_BYTES (one compressed frame each) and written in order; a chunk also goes out as soon as the
-// input pauses, so that a live reader sees data within the recorder's flush interval.
+// Where the capture goes: stdout or a file, optionally compressed. Records are gathered into chunks of up to
+// CHUNK_BYTES and written in order; a chunk also goes out as soon as the input pauses, so that a live reader sees
+// data within the recorder's flush interval. zstd (the default compressor) writes one frame flushed at every
+// chunk, so that its window spans chunks; LZ4 writes an independent frame per chunk. docs/compression.md has why.
 //
 // A write that fails (the reader went away, the disk is full) ends the output for good: the caller is told
 // once, stops recording, and the app runs on. The capture then ends after its last complete write, which a
 // reader reports as truncated.
 import type { Writable } from "node:stream";
 import type { compressFrame as CompressFrame } from "../codec/lz4";
+import type { ZstdStreamEncoder } from "../codec/zstd";
 
 const CHUNK_BYTES = 256 * 1024;
 
+/** The capture's compressors; both are read by every command, detected by their magic. */
+export type Compressor = "zstd" | "lz4";
+
 export interface CaptureOutputOptions {
   compress: boolean;
+  /** Which compressor, when compressing (default zstd). */
+  compressor?: Compressor;
   /** Called once if the output fails; the output drops everything after it. */
   onFailure: (error: NodeJS.ErrnoException) => void;
   /** Called when the output can take more after a write() returned false. */
@@ -24,9 +31,10 @@ export class CaptureOutput {
   private scheduled = false;
   /** The destination failed: nothing more is written. */
   failed = false;
-  // lz4-napi is a native module that takes a while to load: only when compressing.
+  // The compressors are native modules, loaded only when compressing.
   private readonly compressFrame: typeof CompressFrame = (data) =>
     (require("../codec/lz4") as typeof import("../codec/lz4")).compressFrame(data);
+  private zstd: ZstdStreamEncoder | undefined;
   private gathered = Buffer.alloc(0);
   /** Bytes handed to the destination (compressed, when compressing). */
   bytesWritten = 0;
@@ -67,6 +75,11 @@ export class CaptureOutput {
     const size = this.pendingBytes;
     this.pending = [];
     this.pendingBytes = 0;
+    if (this.options.compress && this.options.compressor !== "lz4") {
+      this.zstd ??= new (require("../codec/zstd") as typeof import("../codec/zstd")).ZstdStreamEncoder();
+      // The context takes the Records one by one: no gathering copy.
+      return this.writeCompressed(this.zstd.flush(parts));
+    }
     if (this.options.compress) {
       const frame = this.compressFrame(parts.length === 1 ? parts[0] : this.gather(parts, size));
       this.bytesWritten += frame.length;
@@ -81,6 +94,12 @@ export class CaptureOutput {
     for (const part of parts) more = this.stream.write(part);
     this.stream.uncork();
     return more;
+  }
+
+  private writeCompressed(bytes: Buffer): boolean {
+    if (bytes.length === 0) return true;
+    this.bytesWritten += bytes.length;
+    return this.stream.write(bytes);
   }
 
   /**
@@ -106,6 +125,8 @@ export class CaptureOutput {
   /** Writes what is left and closes the destination (stdout is flushed, not closed). */
   end(): Promise<void> {
     this.flush();
+    // The zstd frame's end and checksum: without them the zstd tool calls the file truncated.
+    if (this.zstd && !this.failed) this.writeCompressed(this.zstd.end());
     return new Promise((resolve) => {
       if (this.failed) {
         this.stream.destroy();

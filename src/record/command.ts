@@ -1,8 +1,9 @@
 // The `memtrace record` command: options and help. The work is in record.ts.
-import { InvalidArgumentError, type Command } from "commander";
+import { InvalidArgumentError, Option, type Command } from "commander";
 import { EXIT_USAGE } from "../cli/io";
 import { UsageError } from "../errors";
 import { NativeBuildMissing } from "./native";
+import type { Compressor } from "./capture-output";
 import { AppNotFound, record } from "./record";
 
 /** A parser of whole numbers from `min` to `max` for an option (attach's options are record's). */
@@ -26,6 +27,7 @@ const DEFAULT_JS_INTERVAL = 512 * 1024;
 interface RecordCliOptions {
   output?: string;
   compress?: boolean;
+  compressor?: Compressor;
   stackDepth: number;
   memoryInterval: number;
   exactTimes?: boolean;
@@ -69,8 +71,14 @@ export function registerRecordCommand(program: Command): void {
     )
     .argument("<script|command...>", "script.js [args], or -- node [node-options] script.js [args]")
     .option("-o, --output <file>", "write the capture to this file")
-    .option("--compress", "compress the capture with LZ4 (about 3x smaller), also when it goes to a pipe")
+    .option("--compress", "compress the capture (zstd: about 8x smaller), also when it goes to a pipe")
     .option("--no-compress", "do not compress the capture, also when it goes to a file")
+    .addOption(
+      new Option(
+        "--compressor <name>",
+        "the compressor: zstd (the default) or lz4 (what earlier memtrace wrote)",
+      ).choices(["zstd", "lz4"]),
+    )
     .option("--stack-depth <n>", "the most frames recorded per stack", intIn(1, 512), 128)
     .option(
       "--memory-interval <ms>",
@@ -142,7 +150,7 @@ export function registerRecordCommand(program: Command): void {
         "others take the latest time any thread read, at most 10 ms old), RSS and the V8 heap's figures are sampled\n" +
         `every 10 ms, V8's sampling heap profiler takes a sample about every ${DEFAULT_JS_INTERVAL / 1024} KiB of JS allocations,\n` +
         "collected 10 times a second (the JS heap's bytes and counts are estimates from those samples), children\n" +
-        "and workers are recorded, a capture that goes to a file is compressed with LZ4 (one that goes to a pipe\n" +
+        "and workers are recorded, a capture that goes to a file is compressed with zstd (one that goes to a pipe\n" +
         "is not: its reader takes it as it comes), V8 does not inline JS functions, so that each has its frame\n" +
         "(loops of small helpers run slower), and V8 runs JS in its interpreter and TurboFan only (no Sparkplug,\n" +
         "no Maglev: a server warms up slower, most on Node 24 and later), so that every JS frame carries the line\n" +
@@ -161,6 +169,7 @@ export function registerRecordCommand(program: Command): void {
         const settings = {
           output: opts.output,
           compress: opts.compress,
+          compressor: opts.compressor,
           stackDepth: opts.stackDepth,
           memoryIntervalMs: opts.memoryInterval,
           exactTimes: opts.exactTimes ?? false,

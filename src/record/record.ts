@@ -6,7 +6,7 @@ import type { Writable } from "node:stream";
 import { keepRunningWhenReaderGoes } from "../cli/io";
 import { UsageError, isReaderGone } from "../errors";
 import { peekHeaderNotes } from "../codec/header-peek";
-import { CaptureOutput } from "./capture-output";
+import { CaptureOutput, type Compressor } from "./capture-output";
 import { CaptureServer } from "./capture-server";
 import type { MappedRecords } from "./mapped-records";
 import type { ChildProcess } from "node:child_process";
@@ -34,8 +34,10 @@ export function openCaptureFile(path: string): number {
 export interface RecordOptions extends RecordSettings {
   /** The capture's file; undefined: stdout, or a file named after the script when stdout is a terminal. */
   output?: string;
-  /** LZ4; undefined: when the capture goes to a regular file. */
+  /** Compress; undefined: when the capture goes to a regular file. */
   compress?: boolean;
+  /** With which compressor (default zstd). */
+  compressor?: Compressor;
   /** Place JS frames of scripts with source maps in their original sources (the default). */
   sourceMaps?: boolean;
 }
@@ -136,6 +138,7 @@ export async function startRecording(
   ended.catch(() => {});
   const output = new CaptureOutput(stream(child.pid ?? process.pid), {
     compress,
+    compressor: options.compressor,
     onDrain: () => server.resume(),
     onFailure: (e) => {
       // Recording stops; the app runs on unharmed. A reader that went away (`| head`) is the user's choice.

@@ -1,16 +1,22 @@
 // The options of `memtrace record`, each checked by what a user would look at in the capture.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import t from "tap";
 import { decode } from "../../src/codec/decoder";
 import { startsWithLz4Magic } from "../../src/codec/lz4";
+import { startsWithZstdMagic } from "../../src/codec/zstd";
 import { FunctionKind } from "../../src/codec/model";
 import { APPS, Capture, MALLOC, ROOT, memtrace, shell, userEnv } from "./capture";
 
 const alloc = join(APPS, "alloc-app.js");
 const tmp = mkdtempSync(join(tmpdir(), "memtrace-options-"));
+/** The zstd tool's verdict on a file, or true where it is not installed (CI installs it). */
+const zstdTool = (args: string[]) =>
+  spawnSync("zstd", ["--version"]).status !== 0 && !process.env.CI
+    ? true
+    : spawnSync("zstd", ["-q", ...args], { timeout: 30_000 }).status === 0;
 const atFixture = (c: Capture, pid: number) =>
   c.events.filter(
     (e) =>
@@ -45,24 +51,44 @@ t.test("given --stack-depth 3, stacks are cut to 3 frames and the cuts are count
   t.ok((c.trailer(pid)?.truncatedStacks ?? 0) > 0, "the trailer counts the cut stacks");
 });
 
-t.test("given --compress, the capture is an LZ4 stream that reads as the same capture", async (t) => {
+t.test("given --compress, the capture is a zstd stream that reads as the same capture", async (t) => {
   const run = await memtrace(["record", "--compress", alloc, "10", "4093", "0"]);
   t.equal(run.status, 0, run.stderr);
-  t.same([...run.stdout.subarray(0, 4)], [0x04, 0x22, 0x4d, 0x18], "LZ4 frame magic");
+  t.same([...run.stdout.subarray(0, 4)], [0x28, 0xb5, 0x2f, 0xfd], "zstd frame magic");
   const c = new Capture(run.stdout);
   t.same(c.warnings, []);
   t.equal(atFixture(c, c.pids[0]).length, 10);
 });
 
-t.test("a capture written to a file is LZ4 unless --no-compress; one written to a pipe is not", async (t) => {
+t.test("given --compress --compressor lz4, the capture is an LZ4 stream that reads as the same capture", async (t) => {
+  const run = await memtrace(["record", "--compress", "--compressor", "lz4", alloc, "10", "4093", "0"]);
+  t.equal(run.status, 0, run.stderr);
+  t.ok(startsWithLz4Magic(run.stdout), "LZ4 frame magic");
+  const c = new Capture(run.stdout);
+  t.same(c.warnings, []);
+  t.equal(atFixture(c, c.pids[0]).length, 10);
+});
+
+t.test("given --compressor with an unknown name, record refuses it in one line", async (t) => {
+  const run = await memtrace(["record", "--compressor", "gzip", alloc, "10", "4093", "0"]);
+  t.equal(run.status, 2);
+  t.match(
+    run.stderr,
+    /^memtrace: option '--compressor <name>' argument 'gzip' is invalid\. Allowed choices are zstd, lz4\.\n$/,
+  );
+});
+
+t.test("a capture written to a file is zstd unless --no-compress; one written to a pipe is not", async (t) => {
   const toFile = join(tmp, "default.mtrace");
   const plainFile = join(tmp, "no-compress.mtrace");
   const toPipe = await memtrace(["record", alloc, "10", "4093", "0"]);
   t.equal((await memtrace(["record", "-o", toFile, alloc, "10", "4093", "0"])).status, 0);
   t.equal((await memtrace(["record", "--no-compress", "-o", plainFile, alloc, "10", "4093", "0"])).status, 0);
-  t.ok(startsWithLz4Magic(readFileSync(toFile)), "-o FILE: LZ4");
-  t.notOk(startsWithLz4Magic(readFileSync(plainFile)), "--no-compress -o FILE: plain records");
-  t.notOk(startsWithLz4Magic(toPipe.stdout), "stdout a pipe: plain records");
+  t.ok(startsWithZstdMagic(readFileSync(toFile)), "-o FILE: zstd");
+  t.ok(zstdTool(["-t", toFile]), "the zstd tool reads it whole: the frame is ended");
+  t.notOk(startsWithZstdMagic(readFileSync(plainFile)), "--no-compress -o FILE: plain records");
+  t.notOk(startsWithLz4Magic(readFileSync(plainFile)), "--no-compress -o FILE: not LZ4 either");
+  t.notOk(startsWithZstdMagic(toPipe.stdout), "stdout a pipe: plain records");
   for (const [name, bytes] of [
     ["file", readFileSync(toFile)],
     ["no-compress file", readFileSync(plainFile)],
