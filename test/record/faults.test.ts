@@ -73,6 +73,13 @@ t.test("given a full disk, the app runs to its end and memtrace says recording s
   );
   t.equal(run.stderr.split("\n").filter((l) => l.startsWith("memtrace")).length, 1, "one line");
 
+  const compressed = await memtrace(["record", "--compress", "-o", "/dev/full", exitWith, "3"]);
+  t.equal(compressed.status, 3, "the same when the capture is compressed (zstd)");
+  t.match(
+    compressed.stderr,
+    /memtrace record: stopped recording: \/dev\/full: .*no space left on device.*; the app runs on\n/i,
+  );
+
   const toStdout = await shell(`"${process.execPath}" bin/memtrace.js record "${exitWith}" 3 > /dev/full`);
   t.equal(toStdout.status, 3, "the same when the capture goes to stdout");
   t.match(toStdout.stderr, /memtrace record: stopped recording: stdout: .*no space left on device/i);
