@@ -6,7 +6,8 @@
 // compression cannot remove. This script reads a memtrace capture, pairs its events as fold does, and writes the
 // events as such an encoding would (an allocation: its (stack, size, allocator) site; a free: how many allocations
 // of its process ago its block was made; times as today), in columns, then compresses them with zstd (the `zstd`
-// tool) and LZ4 (lz4-napi), beside the capture's own columns.
+// tool) and LZ4 (lz4-napi), beside the capture's own columns. A second table writes a free other ways: the site
+// of the block it frees, and the block's age among that site's allocations or its step from the site's last free.
 //
 // Given a paired capture (`record --paired --no-compress`, Header.version 2), it writes the capture again in other
 // forms instead (bench/lib/paired-forms.ts: rows per batch, the order of a batch's columns, how a free names its
@@ -32,6 +33,21 @@ interface Columns {
   tid: ByteWriter;
 }
 
+/**
+ * Other ways to write a free, beside its age among all allocations (`value`): the site of the block it frees, and
+ * the block's place among that site's allocations, either as its age there or as the step from the last block of
+ * that site freed (V8 frees a site's blocks in bursts, oldest first: mostly 0). Allocations write their site in
+ * each, as in `value`.
+ */
+interface FreeForms {
+  /** Allocation: site; free: the site of the block it frees (0: none). */
+  site: ByteWriter;
+  /** Free: the block's age among its site's allocations. */
+  siteAge: ByteWriter;
+  /** Free: zigzag of (the block's serial in its site - the last freed serial of that site - 1). */
+  siteStep: ByteWriter;
+}
+
 async function main(): Promise<void> {
   const [file, heaptrack] = process.argv.slice(2);
   if (await isPaired(file)) return pairedForms(file, heaptrack);
@@ -41,8 +57,21 @@ async function main(): Promise<void> {
     value: new ByteWriter(),
     tid: new ByteWriter(),
   };
+  const forms: FreeForms = { site: new ByteWriter(), siteAge: new ByteWriter(), siteStep: new ByteWriter() };
   const sites = new Map<string, number>();
-  const heaps = new Map<number, { live: LiveHeap; allocations: number; lastTime: number; lastTid: number }>();
+  /** Per site: its allocations so far, and the serial (within the site) of its block freed last. */
+  const siteCount: number[] = [];
+  const siteLastFreed: number[] = [];
+  interface Heap {
+    live: LiveHeap;
+    allocations: number;
+    lastTime: number;
+    lastTid: number;
+    /** A live block's serial -> its site and its serial within the site. */
+    blockSite: Map<number, number>;
+    blockSiteSerial: Map<number, number>;
+  }
+  const heaps = new Map<number, Heap>();
   let released = -1;
   let events = 0;
   const orderer = new EventOrderer((m: Message) => {
@@ -52,7 +81,14 @@ async function main(): Promise<void> {
         allocationTimeLeadNs: s.allocationTimeLeadNs,
         deallocationTimeLeadNs: s.deallocationTimeLeadNs,
       });
-      heaps.set(m.pid, { live, allocations: 0, lastTime: 0, lastTid: 0 });
+      heaps.set(m.pid, {
+        live,
+        allocations: 0,
+        lastTime: 0,
+        lastTid: 0,
+        blockSite: new Map(),
+        blockSiteSerial: new Map(),
+      });
     }
     if (m.type !== "events") return;
     const h = heaps.get(m.pid)!;
@@ -69,17 +105,44 @@ async function main(): Promise<void> {
       if (isAllocation(kind)) {
         const key = `${b.stack[i]},${b.size[i]},${kind}`;
         let site = sites.get(key);
-        if (site === undefined) sites.set(key, (site = sites.size));
+        if (site === undefined) {
+          sites.set(key, (site = sites.size));
+          siteCount.push(0);
+          siteLastFreed.push(-1);
+        }
         cols.value.varint(site);
+        forms.site.varint(site);
+        h.blockSite.set(h.allocations, site);
+        h.blockSiteSerial.set(h.allocations, siteCount[site]++);
+        released = -1;
         h.live.alloc(kind, b.address[i], b.size[i], h.allocations++, b.count[i], 0, b.time[i], b.tid[i]);
+        // A block released by an allocation at its address (its free never seen): forgotten.
+        if (released >= 0) forget(h, released);
       } else if (isDeallocation(kind)) {
         released = -1;
         h.live.free(kind, b.address[i], b.size[i], b.time[i], b.tid[i]);
         // Unmatched frees (of blocks allocated before recording) would carry their address: counted as 0 here.
         cols.value.varint(released < 0 ? 0 : h.allocations - released);
+        const site = released < 0 ? undefined : h.blockSite.get(released);
+        if (site === undefined) {
+          forms.site.varint(0);
+          forms.siteAge.varint(0);
+          forms.siteStep.varint(0);
+        } else {
+          const k = h.blockSiteSerial.get(released)!;
+          forms.site.varint(site + 1);
+          forms.siteAge.varint(siteCount[site] - k);
+          forms.siteStep.varint(zigzag(k - siteLastFreed[site] - 1));
+          siteLastFreed[site] = k;
+          forget(h, released);
+        }
       }
     }
   });
+  const forget = (h: Heap, serial: number) => {
+    h.blockSite.delete(serial);
+    h.blockSiteSerial.delete(serial);
+  };
   for await (const m of decode(createReadStream(file, { highWaterMark: 256 * 1024 }))) orderer.push(m);
   orderer.end();
 
@@ -116,6 +179,26 @@ async function main(): Promise<void> {
       `| --- | --- | ${levels.map(() => "---").join(" | ")} | --- |`,
   );
   for (const r of rows) console.log(`| ${r.join(" | ")} |`);
+
+  // The free's other forms: each replaces `value` (kind, time and tid as above).
+  const restCols = [cols.kind, cols.time, cols.tid].map((w) => w.view());
+  const restZstd = restCols.reduce((n, b) => n + size(b, levels[0]), 0);
+  const formRows: [string, Uint8Array[]][] = [
+    ["value: site, or the age among all allocations (above)", [cols.value.view()]],
+    ["site column + the age within the site", [forms.site.view(), forms.siteAge.view()]],
+    ["site column + the step from the site's last free", [forms.site.view(), forms.siteStep.view()]],
+  ];
+  console.log(
+    `\nA free written other ways (the value column replaced; kind, time and tid as above).\n\n` +
+      `| free written as | raw | ${levels.map((l) => `zstd ${l.join(" ")}`).join(" | ")} | all columns, zstd -3 |\n` +
+      `| --- | --- | ${levels.map(() => "---").join(" | ")} | --- |`,
+  );
+  for (const [name, parts] of formRows) {
+    const c = [0, ...levels.map((_, i) => i + 1)].map((i) =>
+      parts.reduce((n, bytes) => n + (i === 0 ? bytes.length : size(bytes, levels[i - 1])), 0),
+    );
+    console.log(`| ${name} | ${c.map(mib).join(" | ")} | ${mib(c[1] + restZstd)} |`);
+  }
   rmSync(work, { recursive: true, force: true });
 }
 

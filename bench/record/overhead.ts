@@ -173,8 +173,10 @@ for (const { workload, times, cpus: cpuTimes, bytes, events } of measured) {
     `${((overhead("memtrace") / overhead("heaptrack")) * 100).toFixed(0)}%`,
     // GNU time counts CPU in hundredths of a second: too coarse for a ratio to the empty script's.
     c("plain") >= 0.1
-      ? `${(c("memtrace") / c("plain")).toFixed(2)}x / ${(c("heaptrack") / c("plain")).toFixed(2)}x`
-      : `${seconds(c("memtrace"))} / ${seconds(c("heaptrack"))}`,
+      ? ["memtrace", "memtrace --compressor lz4", "heaptrack"]
+          .map((v) => `${(c(v) / c("plain")).toFixed(2)}x`)
+          .join(" / ")
+      : ["memtrace", "memtrace --compressor lz4", "heaptrack"].map((v) => seconds(c(v))).join(" / "),
     `${(events / 1e6).toFixed(2)}M`,
     `${(events / plain / 1e6).toFixed(1)}M`,
     perEvent,
@@ -198,7 +200,7 @@ const header = [
   ...(BASELINE ? ["baseline"] : []),
   "heaptrack",
   "mt/ht overhead",
-  "cpu mt / ht",
+  "cpu mt / lz4 / ht",
   "events",
   "events/s",
   "ns/event",
@@ -212,8 +214,9 @@ const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].l
 for (const r of [header, ...rows]) console.log(r.map((c, i) => c.padEnd(widths[i])).join("  "));
 console.log(
   "\nRatios are against plain node's median wall time; in parentheses, the median of each run's ratio to the plain\n" +
-    "run just before it. mt/ht overhead is memtrace's extra wall time as a share of heaptrack's; cpu mt / ht: CPU\n" +
-    "time (user + system, every process) of memtrace and heaptrack against plain (for the empty script, seconds).\n" +
+    "run just before it. mt/ht overhead is memtrace's extra wall time as a share of heaptrack's; cpu mt / lz4 / ht: CPU\n" +
+    "time (user + system, every process) of memtrace, memtrace with LZ4 and heaptrack against plain (for the empty\n" +
+    "script, seconds).\n" +
     "events/s: the workload's allocations and frees per second of plain node; ns/event: memtrace's extra wall\n" +
     "time less the empty script's (the fixed cost), per event. paired lz4: B/event of --paired's capture.\n" +
     "heaptrack B/event: heaptrack's (zstd-compressed) file divided by the events memtrace counted in the same workload",
