@@ -43,10 +43,9 @@ export interface RecordOptions extends RecordSettings {
 }
 
 /**
- * Whether a capture is compressed when the user did not say: when it goes to a regular file. It is then about
- * 3x smaller, and recording is no slower, often faster (bench/record/overhead.ts): compressing costs the
- * launcher less than the kernel spends writing the bytes it saves. A pipe's reader takes the capture as it
- * comes, and would only have LZ4 to undo; a device (/dev/null) keeps nothing.
+ * Whether a capture is compressed when the user did not say: when it goes to a regular file. It is then 7-15
+ * times smaller (zstd; LZ4 was 3-7), for little of the launcher's CPU (bench/results/compression.md). A pipe's
+ * reader takes the capture as it comes, and would only have to decompress it; a device (/dev/null) keeps nothing.
  */
 export function compressByDefault(fd: number | undefined): boolean {
   try {
