@@ -19,9 +19,10 @@
 // - A Record is at most 64 MiB (MAX_RECORD_BYTES). Writers keep Records far smaller (a recorder flushes batches
 //   of a few hundred KiB); readers refuse a length prefix above the limit before buffering anything.
 // - Two captures concatenated are a valid capture: each process's Header starts a new scope (see Record.pid).
-// - A stream may be wrapped in an LZ4 frame (https://github.com/lz4/lz4/blob/dev/doc/lz4_Frame_format.md).
-//   Readers recognise it by the LZ4 frame magic 04 22 4D 18 at the start and decompress before reading Records;
-//   an unwrapped stream starts with the length of its first Record, which must be a Header.
+// - A stream may be wrapped in zstd frames (RFC 8878; the recorder's default for a file) or LZ4 frames
+//   (https://github.com/lz4/lz4/blob/dev/doc/lz4_Frame_format.md). Readers recognise them by the magic at the
+//   start, zstd 28 B5 2F FD or LZ4 04 22 4D 18, and decompress before reading Records; an unwrapped stream starts
+//   with the length of its first Record, which must be a Header.
 // - A capture normally ends with a Trailer for each process. A process without a Trailer was cut short (the
 //   recorder was killed, the disk filled): readers report what the capture holds and warn that it is truncated.
 //   Bytes after the last complete Record (a partly written Record) are reported the same way.
