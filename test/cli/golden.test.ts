@@ -65,7 +65,7 @@ if (stale) {
   });
 
   t.test(
-    "given a fixture in another wrapping (LZ4), when every report is made from it, then it equals the plain one's",
+    "given a fixture in another wrapping (LZ4, zstd), when every report is made from it, then it equals the plain one's",
     async (t) => {
       for (const f of FIXTURES.filter((x) => x.sameAs)) {
         const base = FIXTURES.find((x) => x.name === f.sameAs)!;
