@@ -4,28 +4,12 @@ import { spawnSync } from "node:child_process";
 import t from "tap";
 import { decode, decodeAll } from "../../src/codec/decoder";
 import { encodeAll } from "../../src/codec/encoder";
-import type { Message } from "../../src/codec/model";
-import { ZstdStreamEncoder, compressZstdFrame, startsWithZstdMagic } from "../../src/codec/zstd";
+import { compressZstdFrame, startsWithZstdMagic } from "../../src/codec/zstd";
 import { handComputed, hostileNames, multiProcess } from "../fixtures/captures";
 import { collect, decodeWithWarnings, dumpText, refusal } from "../fixtures/inspect";
+import { zstdAsRecorded } from "../fixtures/zstd";
 
 const hasZstd = spawnSync("zstd", ["--version"], { timeout: 10_000 }).status === 0;
-
-/** The Records as the recorder writes them: each group of `per` Records flushed; the frame ended if `end`. */
-function recorderStream(messages: Message[], per: number, end = true): { bytes: Buffer; flushedAt: number[] } {
-  const enc = new ZstdStreamEncoder();
-  const parts: Buffer[] = [];
-  const flushedAt: number[] = [];
-  let at = 0;
-  for (let i = 0; i < messages.length; i += per) {
-    const part = enc.flush([encodeAll(messages.slice(i, i + per))]);
-    parts.push(part);
-    at += part.length;
-    flushedAt.push(at);
-  }
-  if (end) parts.push(enc.end());
-  return { bytes: Buffer.concat(parts), flushedAt };
-}
 
 t.test(
   "given a capture written as the recorder writes zstd, when read, then it decodes as the plain one",
@@ -37,12 +21,12 @@ t.test(
       ["multi 400 times", Array.from({ length: 400 }, () => multiProcess().messages).flat()],
     ] as const) {
       const plain = dumpText(decodeAll(encodeAll(messages)));
-      const { bytes } = recorderStream(messages, name === "multi" ? 3 : 5000);
+      const { bytes } = zstdAsRecorded(messages, name === "multi" ? 3 : 5000);
       t.ok(startsWithZstdMagic(bytes), `${name}: a zstd frame`);
       t.equal(dumpText(decodeAll(bytes)), plain, `${name}: the same dump, offsets in the decompressed stream`);
       const ones = Array.from(bytes, (b) => Uint8Array.of(b));
       t.equal(dumpText(await collect(decode(ones))), plain, `${name}: in 1-byte chunks too`);
-      const unended = recorderStream(messages, 3, false).bytes;
+      const unended = zstdAsRecorded(messages, 3, false).bytes;
       const { messages: got, warnings } = decodeWithWarnings(unended);
       t.equal(dumpText(got), plain, `${name}: a frame never ended (the recorder killed) still holds every flush`);
       t.match(warnings, [{ code: "truncated", message: /the zstd stream ends inside a frame/ }]);
@@ -57,7 +41,7 @@ t.test(
     const half = messages.length >> 1;
     // Two frames, the second flushed Record by Record as a recorder with a slow app would: many blocks to cut in.
     const first = compressZstdFrame(encodeAll(messages.slice(0, half)));
-    const rest = recorderStream(messages.slice(half), 1);
+    const rest = zstdAsRecorded(messages.slice(half), 1);
     const bytes = Buffer.concat([first, rest.bytes]);
     const whole = decodeAll(bytes);
     t.equal(whole.length, messages.length);
@@ -81,7 +65,7 @@ t.test(
 );
 
 t.test("given corrupt zstd input, when decoded, then one CaptureError names the compressed byte", async (t) => {
-  const { bytes } = recorderStream(multiProcess().messages, 4);
+  const { bytes } = zstdAsRecorded(multiProcess().messages, 4);
   // A byte in the middle of a compressed block.
   const flipped = Buffer.from(bytes);
   flipped[Math.floor(bytes.length / 2)] ^= 0x55;
@@ -127,7 +111,7 @@ t.test(
     }
     const two = Buffer.concat([compressZstdFrame(plain.subarray(0, 1000)), compressZstdFrame(plain.subarray(1000))]);
     t.equal(dumpText(decodeAll(two)), expected, "two frames back to back");
-    const back = spawnSync("zstd", ["-d", "-q", "-c"], { input: recorderStream(multiProcess(3).messages, 5).bytes });
+    const back = spawnSync("zstd", ["-d", "-q", "-c"], { input: zstdAsRecorded(multiProcess(3).messages, 5).bytes });
     t.equal(back.status, 0, "the zstd tool reads what the recorder writes");
     t.ok(back.stdout.equals(encodeAll(multiProcess(3).messages)), "and gets the Records back byte for byte");
   },
