@@ -71,7 +71,7 @@ export function registerRecordCommand(program: Command): void {
     )
     .argument("<script|command...>", "script.js [args], or -- node [node-options] script.js [args]")
     .option("-o, --output <file>", "write the capture to this file")
-    .option("--compress", "compress the capture (zstd: about 8x smaller), also when it goes to a pipe")
+    .option("--compress", "compress the capture (zstd: 5-15x smaller), also when it goes to a pipe")
     .option("--no-compress", "do not compress the capture, also when it goes to a file")
     .addOption(
       new Option(

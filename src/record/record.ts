@@ -43,7 +43,7 @@ export interface RecordOptions extends RecordSettings {
 }
 
 /**
- * Whether a capture is compressed when the user did not say: when it goes to a regular file. It is then 7-15
+ * Whether a capture is compressed when the user did not say: when it goes to a regular file. It is then 5-15
  * times smaller (zstd; LZ4 was 3-7), for little of the launcher's CPU (bench/results/compression.md). A pipe's
  * reader takes the capture as it comes, and would only have to decompress it; a device (/dev/null) keeps nothing.
  */
