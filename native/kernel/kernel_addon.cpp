@@ -23,6 +23,7 @@
 #include <new>
 
 #include "paired_fold.h"
+#include "zstd_binding.h"
 
 namespace memtrace::kernel {
 namespace {
@@ -260,7 +261,7 @@ napi_value Init(napi_env env, napi_value exports) {
   napi_value cls;
   if (napi_define_class(env, "PairedFold", NAPI_AUTO_LENGTH, Construct, nullptr,
                         sizeof(methods) / sizeof(methods[0]), methods, &cls) != napi_ok ||
-      napi_set_named_property(env, exports, "PairedFold", cls) != napi_ok) {
+      napi_set_named_property(env, exports, "PairedFold", cls) != napi_ok || !ZstdInit(env, exports)) {
     return nullptr;
   }
   return exports;

@@ -77,6 +77,7 @@ async function attachUntilStopped(pid: number, options: AttachOptions, signal: P
   const output = new CaptureOutput(stream, {
     compress: options.compress ?? compressByDefault(file ?? 1),
     onDrain: () => server.resume(),
+    onNote: (line) => options.say(`memtrace: ${line}`),
     onFailure: (e) => {
       options.say(`memtrace attach: stopped recording: ${path ?? "stdout"}: ${e.message}; process ${pid} runs on`);
       server.disconnectAll();

@@ -201,7 +201,7 @@ export class Decoder {
         buf,
         start,
         end,
-        this.rawPaired ? { offset, compressed: this.lz4 !== undefined } : undefined,
+        this.rawPaired ? { offset, compressed: this.decompressor !== undefined } : undefined,
       );
     } catch (e) {
       if (e instanceof WireError) {

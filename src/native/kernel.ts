@@ -1,6 +1,7 @@
-// The only door to memtrace-kernel.node (native/kernel/): fold of paired batches in C++. Folder.foldPaired
+// The only door to memtrace-kernel.node (native/kernel/): fold of paired batches in C++, and zstd streams. Folder.foldPaired
 // (src/transforms/fold.ts) stays the reference and the fallback: without the kernel (no prebuilt for this machine,
-// or MEMTRACE_NO_KERNEL=1) fold runs in TypeScript, with the same output.
+// or MEMTRACE_NO_KERNEL=1) fold runs in TypeScript, with the same output; src/codec/zstd.ts says what zstd does
+// without it.
 import { join } from "node:path";
 import { nativeDir } from "./files";
 
@@ -90,9 +91,21 @@ export interface KernelPairedFold {
   dispose(): void;
 }
 
+/** A zstd context (native/kernel/zstd_binding.h): one call of ZSTD_compressStream2 or ZSTD_decompressStream. */
+export interface KernelZstdContext {
+  /** [hint of what is left (0: the frame or flush is complete), bytes written to out, bytes taken from input]. */
+  stream(out: Uint8Array, input: Uint8Array, directive?: number): [number, number, number];
+  /** Frees the context now; not used after. */
+  dispose(): void;
+}
+
 export interface Kernel {
   /** temporaryThreshold < 0: the fold has no temporary measure. */
   PairedFold: new (temporaryThreshold: number) => KernelPairedFold;
+  /** Why zstd cannot be used (no libzstd.so.1, older than 1.4, MEMTRACE_NO_ZSTD set), or undefined. */
+  zstdProblem(): string | undefined;
+  ZstdCompressor: new (level: number, windowLog: number, checksum: 0 | 1) => KernelZstdContext;
+  ZstdDecompressor: new (windowLogMax: number) => KernelZstdContext;
 }
 
 let loaded: Kernel | null | undefined;

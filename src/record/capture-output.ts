@@ -2,6 +2,7 @@
 // CHUNK_BYTES and written in order; a chunk also goes out as soon as the input pauses, so that a live reader sees
 // data within the recorder's flush interval. zstd (the default compressor) writes one frame flushed at every
 // chunk, so that its window spans chunks; LZ4 writes an independent frame per chunk. docs/compression.md has why.
+// Where zstd cannot be used (no libzstd.so.1, no kernel for this machine), LZ4 is written instead, said once.
 //
 // A write that fails (the reader went away, the disk is full) ends the output for good: the caller is told
 // once, stops recording, and the app runs on. The capture then ends after its last complete write, which a
@@ -23,6 +24,8 @@ export interface CaptureOutputOptions {
   onFailure: (error: NodeJS.ErrnoException) => void;
   /** Called when the output can take more after a write() returned false. */
   onDrain: () => void;
+  /** Called once with a line for the user, without "memtrace: ": zstd was asked for and LZ4 is written instead. */
+  onNote: (line: string) => void;
 }
 
 export class CaptureOutput {
@@ -35,6 +38,7 @@ export class CaptureOutput {
   private readonly compressFrame: typeof CompressFrame = (data) =>
     (require("../codec/lz4") as typeof import("../codec/lz4")).compressFrame(data);
   private zstd: ZstdStreamEncoder | undefined;
+  private chosen: Compressor | undefined;
   private gathered = Buffer.alloc(0);
   /** Bytes handed to the destination (compressed, when compressing). */
   bytesWritten = 0;
@@ -75,10 +79,9 @@ export class CaptureOutput {
     const size = this.pendingBytes;
     this.pending = [];
     this.pendingBytes = 0;
-    if (this.options.compress && this.options.compressor !== "lz4") {
-      this.zstd ??= new (require("../codec/zstd") as typeof import("../codec/zstd")).ZstdStreamEncoder();
+    if (this.options.compress && this.compressor() === "zstd") {
       // The context takes the Records one by one: no gathering copy.
-      return this.writeCompressed(this.zstd.flush(parts));
+      return this.writeCompressed(this.zstd!.flush(parts));
     }
     if (this.options.compress) {
       const frame = this.compressFrame(parts.length === 1 ? parts[0] : this.gather(parts, size));
@@ -94,6 +97,26 @@ export class CaptureOutput {
     for (const part of parts) more = this.stream.write(part);
     this.stream.uncork();
     return more;
+  }
+
+  /** The compressor in use, decided at the first chunk: zstd when asked for and available, else LZ4. */
+  private compressor(): Compressor {
+    if (this.chosen) return this.chosen;
+    this.chosen = this.options.compressor ?? "zstd";
+    if (this.chosen === "zstd") {
+      const zstd = require("../codec/zstd") as typeof import("../codec/zstd");
+      const problem = zstd.zstdProblem();
+      if (problem === undefined) {
+        this.zstd = new zstd.ZstdStreamEncoder();
+      } else {
+        this.chosen = "lz4";
+        this.options.onNote(
+          `the capture is compressed with LZ4, not zstd (2-3 times larger): ${problem}; install libzstd1 ` +
+            "(apt-get install libzstd1, or dnf install libzstd) for zstd",
+        );
+      }
+    }
+    return this.chosen;
   }
 
   private writeCompressed(bytes: Buffer): boolean {
@@ -127,6 +150,8 @@ export class CaptureOutput {
     this.flush();
     // The zstd frame's end and checksum: without them the zstd tool calls the file truncated.
     if (this.zstd && !this.failed) this.writeCompressed(this.zstd.end());
+    this.zstd?.dispose();
+    this.zstd = undefined;
     return new Promise((resolve) => {
       if (this.failed) {
         this.stream.destroy();

@@ -139,6 +139,7 @@ export async function startRecording(
     compress,
     compressor: options.compressor,
     onDrain: () => server.resume(),
+    onNote: (line) => process.stderr.write(`memtrace: ${line}\n`),
     onFailure: (e) => {
       // Recording stops; the app runs on unharmed. A reader that went away (`| head`) is the user's choice.
       if (!isReaderGone(e) && e.code !== "ECONNRESET") {
