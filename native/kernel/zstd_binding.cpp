@@ -19,7 +19,10 @@ std::string load_problem;  // empty: api is complete
 std::once_flag loaded;
 
 void Load() {
-  void* lib = dlopen(zstd::kLibrary, RTLD_NOW | RTLD_LOCAL);
+  // RTLD_DEEPBIND: libzstd's calls to its own exported functions stay inside it. Node.js 22.15 and later
+  // export the zstd they are built with; without it those calls would land in Node's zstd, another version
+  // with other struct layouts (compression then fails with nonsense errors, or worse).
+  void* lib = dlopen(zstd::kLibrary, RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
   if (lib == nullptr) {
     const char* why = dlerror();
     load_problem = std::string(zstd::kLibrary) + " cannot be loaded (" + (why ? why : "not found") + ")";

@@ -176,6 +176,10 @@ class NodeZstdDecompressor implements KernelZstdContext {
     if (this.error !== undefined) throw new Error(this.error);
     const produced = out.length - this.stream_._writeState[0];
     const consumed = input.length - this.stream_._writeState[1];
+    // Between frames, node:zlib takes nothing that is not a frame, and says nothing: libzstd's words for it.
+    if (consumed === 0 && produced === 0 && input.length > 0) {
+      throw new Error(this.frames.inFrame ? "no progress" : "Unknown frame descriptor");
+    }
     this.frames.take(input.subarray(0, consumed));
     return [this.frames.inFrame ? 1 : 0, produced, consumed];
   }

@@ -1,10 +1,14 @@
 // zstd captures: as the recorder writes them (one frame flushed chunk by chunk), as the zstd tool writes them, cut
-// short at every byte, and corrupt.
+// short at every byte, and corrupt; and read without the kernel's zstd (node:zlib's, or a refusal).
 import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import t from "tap";
 import { decode, decodeAll } from "../../src/codec/decoder";
 import { encodeAll } from "../../src/codec/encoder";
-import { compressZstdFrame, startsWithZstdMagic } from "../../src/codec/zstd";
+import { CaptureError } from "../../src/codec/errors";
+import { ZstdStreamEncoder, compressZstdFrame, startsWithZstdMagic, zstdProblem } from "../../src/codec/zstd";
 import { handComputed, hostileNames, multiProcess } from "../fixtures/captures";
 import { collect, decodeWithWarnings, dumpText, refusal } from "../fixtures/inspect";
 import { zstdAsRecorded } from "../fixtures/zstd";
@@ -114,5 +118,112 @@ t.test(
     const back = spawnSync("zstd", ["-d", "-q", "-c"], { input: zstdAsRecorded(multiProcess(3).messages, 5).bytes });
     t.equal(back.status, 0, "the zstd tool reads what the recorder writes");
     t.ok(back.stdout.equals(encodeAll(multiProcess(3).messages)), "and gets the Records back byte for byte");
+  },
+);
+
+t.test(
+  "given no libzstd and a Node.js without zstd, when a zstd capture is read, then one line says why and what to do",
+  async (t) => {
+    const { bytes } = zstdAsRecorded(multiProcess().messages, 3);
+    process.env.MEMTRACE_NO_ZSTD = "1";
+    process.env.MEMTRACE_NO_NODE_ZSTD = "1";
+    t.teardown(() => {
+      delete process.env.MEMTRACE_NO_ZSTD;
+      delete process.env.MEMTRACE_NO_NODE_ZSTD;
+    });
+    t.equal(zstdProblem(), "MEMTRACE_NO_ZSTD is set");
+    t.match(
+      refusal(t, bytes),
+      /^byte 0: this is a zstd capture, and there is no zstd here to read it: MEMTRACE_NO_ZSTD is set, and Node\.js v[\d.]+ has no zstd of its own \(22\.15 and later have\); install libzstd1 .*, run memtrace on Node\.js 22\.15 or later, or decompress the capture first \(zstd -d\)$/,
+    );
+    t.throws(() => new ZstdStreamEncoder(), /zstd is not available: MEMTRACE_NO_ZSTD is set/);
+    t.equal(decodeAll(encodeAll(multiProcess().messages)).length, multiProcess().messages.length, "plain still reads");
+    delete process.env.MEMTRACE_NO_ZSTD;
+    t.equal(zstdProblem(), undefined, "without it, the kernel's zstd serves");
+  },
+);
+
+/** The Node.js lines that have zstd in node:zlib (22.15 and later). */
+function nodesWithZstd(): string[] {
+  const dir = join(__dirname, "..", "..", "scratch", "node-lines");
+  const nodes = existsSync(dir) ? readdirSync(dir).map((d) => join(dir, d, "bin", "node")) : [];
+  return nodes.filter(
+    (node) =>
+      spawnSync(node, ["-p", "typeof require('zlib').createZstdDecompress"], {
+        encoding: "utf8",
+        timeout: 30_000,
+      }).stdout?.trim() === "function",
+  );
+}
+
+t.test(
+  "given no libzstd, when a Node.js with zstd of its own reads zstd captures whole, cut at any byte or corrupt, then it reads what the kernel reads",
+  async (t) => {
+    const nodes = nodesWithZstd();
+    if (nodes.length === 0) {
+      if (process.env.CI) t.fail("no Node.js line with zstd in node:zlib under scratch/node-lines");
+      else
+        t.skip("no Node.js line with zstd in node:zlib under scratch/node-lines (scripts/node-lines.js fetches them)");
+      return;
+    }
+    const { messages } = handComputed();
+    const half = messages.length >> 1;
+    const cutMe = Buffer.concat([
+      compressZstdFrame(encodeAll(messages.slice(0, half))),
+      zstdAsRecorded(messages.slice(half), 1).bytes,
+    ]);
+    const multi = zstdAsRecorded(multiProcess().messages, 4).bytes;
+    const flipped = Buffer.from(multi);
+    flipped[flipped.length >> 1] ^= 0x55;
+    const inputs: Uint8Array[] = [
+      multi,
+      zstdAsRecorded(Array.from({ length: 200 }, () => multiProcess().messages).flat(), 5000).bytes,
+      zstdAsRecorded(multiProcess().messages, 3, false).bytes,
+      flipped,
+      Buffer.concat([multi, Buffer.from("not zstd at all")]),
+      // A skippable frame before the capture (the zstd tool skips them too).
+      Buffer.concat([Buffer.from([0x50, 0x2a, 0x4d, 0x18, 3, 0, 0, 0, 1, 2, 3]), multi]),
+      Uint8Array.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0xf8, 1, 2, 3, 4, 5, 6]),
+      ...Array.from({ length: cutMe.length - 1 }, (_, i) => cutMe.subarray(0, i + 1)),
+    ];
+    const outcome = (bytes: Uint8Array) => {
+      try {
+        const { messages: got, warnings } = decodeWithWarnings(bytes);
+        return { records: got.length, last: got.at(-1)?.offset, warnings: warnings.map((w) => w.message) };
+      } catch (e) {
+        return { error: e instanceof CaptureError ? e.describe() : String(e) };
+      }
+    };
+    const expected = inputs.map(outcome);
+    const dir = mkdtempSync(join(tmpdir(), "memtrace-zstd-"));
+    const file = join(dir, "inputs.json");
+    writeFileSync(file, JSON.stringify(inputs.map((b) => Buffer.from(b).toString("base64"))));
+    // The child decodes with the built code (dist/), as the kernel's zstd were missing, and prints the outcomes.
+    const script = `
+      const { decodeAll } = require(${JSON.stringify(join(__dirname, "..", "..", "dist", "src", "codec", "decoder"))});
+      const inputs = JSON.parse(require("fs").readFileSync(${JSON.stringify(file)}, "utf8"));
+      console.log(JSON.stringify(inputs.map((b64) => {
+        const warnings = [];
+        try {
+          const got = decodeAll(Buffer.from(b64, "base64"), { onWarning: (w) => warnings.push(w.message) });
+          return { records: got.length, last: got.at(-1)?.offset, warnings };
+        } catch (e) {
+          return { error: e.describe ? e.describe() : String(e) };
+        }
+      })));`;
+    for (const node of nodes) {
+      const r = spawnSync(node, ["-e", script], {
+        encoding: "utf8",
+        timeout: 60_000,
+        maxBuffer: 1 << 26,
+        env: { ...process.env, NODE_OPTIONS: "", MEMTRACE_NO_ZSTD: "1" },
+      });
+      t.equal(r.status, 0, `${node}: ${r.stderr}`);
+      const got = JSON.parse(r.stdout) as unknown[];
+      t.equal(got.length, inputs.length);
+      const differ = got.flatMap((g, i) => (JSON.stringify(g) === JSON.stringify(expected[i]) ? [] : [i]));
+      t.same(differ, [], `${node}: node:zlib's zstd reads ${inputs.length} inputs as the kernel does`);
+      if (differ.length) t.same(got[differ[0]], expected[differ[0]], `the first that differs (${differ[0]})`);
+    }
   },
 );

@@ -112,6 +112,13 @@ t.test("given the packed tarball, installed on a machine without a compiler", un
   const summary = run("npx", ["memtrace", "summary", "app.mtrace"], project);
   t.equal(summary.status, 0, summary.stderr.toString());
   t.match(summary.stdout.toString(), /app\.js \(pid \d+\): [\d,]+ allocations/, "and summarised");
+  // To a file the capture is zstd, through the packaged kernel and the system's libzstd: no LZ4 fallback said.
+  const toFile = run("npx", ["memtrace", "record", "-o", "app.zst.mtrace", "app.js"], project);
+  t.equal(toFile.status, 0, `npx memtrace record -o: ${toFile.stderr}`);
+  t.notMatch(toFile.stderr.toString(), /LZ4|zstd/, "no fallback to LZ4 said");
+  const zst = readFileSync(join(project, "app.zst.mtrace"));
+  t.same([...zst.subarray(0, 4)], [0x28, 0xb5, 0x2f, 0xfd], "a zstd capture");
+  t.equal(buffersIn(zst), 100, "that reads back");
   // The pages inline scripts that ship as files (src/sinks/**/*.js): each page is made from the package.
   for (const args of [["flame"], ["flame", "--html"], ["table", "--format", "html"], ["diff", "--flame"]]) {
     const files = args[0] === "diff" ? ["app.mtrace", "app.mtrace"] : ["app.mtrace"];
