@@ -215,16 +215,16 @@ class FrameTracker {
         continue;
       }
       this.gathered.push(bytes[at++]);
+      // A frame's first byte opens it: a stream cut inside the magic is cut inside a frame, as libzstd says too.
+      if (this.state === "magic") this.inFrame = true;
       const g = this.gathered;
       const le = (n: number) => g.slice(0, n).reduceRight((v, b) => v * 256 + b, 0);
       if (this.state === "magic" && g.length === 4) {
         const magic = le(4);
         this.gathered = [];
         if (magic === FRAME_MAGIC) {
-          this.inFrame = true;
           this.state = "descriptor";
         } else if (magic >>> 4 === 0x184d2a5) {
-          this.inFrame = true;
           this.state = "skip-size";
         } else {
           this.state = "lost";
