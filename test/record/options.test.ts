@@ -100,6 +100,64 @@ t.test("a capture written to a file is zstd unless --no-compress; one written to
   }
 });
 
+t.test(
+  "given no libzstd (MEMTRACE_NO_ZSTD), a capture written to a file is LZ4, said once on stderr, and reads the same",
+  async (t) => {
+    const file = join(tmp, "no-zstd.mtrace");
+    const run = await memtrace(["record", "-o", file, alloc, "10", "4093", "0"], { env: { MEMTRACE_NO_ZSTD: "1" } });
+    t.equal(run.status, 0, run.stderr);
+    const bytes = readFileSync(file);
+    t.ok(startsWithLz4Magic(bytes), "LZ4 frames");
+    const frames = bytes.toString("latin1").split("\x04\x22\x4d\x18").length - 1;
+    t.ok(frames > 1, `${frames} LZ4 frames: a chunk each`);
+    t.same(
+      run.stderr.split("\n").filter((l) => l.startsWith("memtrace")),
+      [
+        "memtrace: the capture is compressed with LZ4, not zstd (2-3 times larger): MEMTRACE_NO_ZSTD is set; install " +
+          "libzstd1 (apt-get install libzstd1, or dnf install libzstd) for zstd",
+      ],
+      "one line, not one per chunk",
+    );
+    const c = new Capture(bytes);
+    t.same(c.warnings, []);
+    t.equal(atFixture(c, c.pids[0]).length, 10, "the fixture's 10 blocks");
+  },
+);
+
+t.test(
+  "given memtrace itself run by each Node.js line, a capture written to a file is zstd and reads back",
+  async (t) => {
+    const dir = join(ROOT, "scratch", "node-lines");
+    const nodes = existsSync(dir) ? readdirSync(dir).filter((d) => d.endsWith(`-${process.arch}`)) : [];
+    if (nodes.length === 0) {
+      if (process.env.CI) t.fail("no Node.js line under scratch/node-lines");
+      else t.skip("no Node.js line under scratch/node-lines (scripts/node-lines.js fetches them)");
+      return;
+    }
+    for (const line of nodes) {
+      // Node.js 22.15 and later carry a zstd of their own: the launcher's libzstd must not be mixed with it.
+      const node = join(dir, line, "bin", "node");
+      const file = join(tmp, `${line}.mtrace`);
+      const r = spawnSync(
+        node,
+        [join(ROOT, "bin", "memtrace.js"), "record", "-o", file, "--", node, alloc, "10", "4093", "0"],
+        {
+          env: userEnv(),
+          encoding: "utf8",
+          timeout: 60_000,
+        },
+      );
+      t.equal(r.status, 0, `${line}: ${r.stderr}`);
+      t.notMatch(r.stderr, /LZ4/, `${line}: no fallback`);
+      const bytes = readFileSync(file);
+      t.ok(startsWithZstdMagic(bytes), `${line}: zstd`);
+      const c = new Capture(bytes);
+      t.same(c.warnings, [], `${line}: reads without warnings`);
+      t.equal(atFixture(c, c.pids[0]).length, 10, `${line}: the fixture's 10 blocks`);
+    }
+  },
+);
+
 t.test("given --complete-names, node runs without its start-up snapshot and the capture is complete", async (t) => {
   const run = await memtrace(["record", "--complete-names", alloc, "10", "4093", "0"]);
   t.equal(run.status, 0, run.stderr);
