@@ -96,7 +96,14 @@ export class ZstdStreamDecoder {
   constructor(private readonly emit: (chunk: Uint8Array) => void) {}
 
   write(chunk: Uint8Array): void {
-    for (let at = 0; at < chunk.length; at += IN_SLICE) this.decompress(chunk.subarray(at, at + IN_SLICE));
+    try {
+      for (let at = 0; at < chunk.length; at += IN_SLICE) this.decompress(chunk.subarray(at, at + IN_SLICE));
+    } catch (e) {
+      // A refused capture frees its context now: Node.js finalizes native objects between turns of the event
+      // loop only, and a loop over many captures (the fuzz) would hold every window until it ends.
+      this.dctx.dispose();
+      throw e;
+    }
   }
 
   /** A slice at a time, so that an error can say within which bytes it was found. */
