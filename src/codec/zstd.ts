@@ -201,7 +201,7 @@ const FCS_BYTES = [0, 2, 4, 8];
 const DICT_ID_BYTES = [0, 1, 2, 4];
 
 /** Whether a zstd stream is inside a frame, from its layout (RFC 8878, 3.1): headers, block sizes, checksums. */
-class FrameTracker {
+export class FrameTracker {
   private state: "magic" | "descriptor" | "skip" | "block-header" | "skip-size" | "lost" = "magic";
   /** Bytes gathered for a header, or still to skip. */
   private gathered: number[] = [];

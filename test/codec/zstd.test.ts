@@ -8,7 +8,14 @@ import t from "tap";
 import { decode, decodeAll } from "../../src/codec/decoder";
 import { encodeAll } from "../../src/codec/encoder";
 import { CaptureError } from "../../src/codec/errors";
-import { ZstdStreamEncoder, compressZstdFrame, startsWithZstdMagic, zstdProblem } from "../../src/codec/zstd";
+import {
+  FrameTracker,
+  ZstdStreamDecoder,
+  ZstdStreamEncoder,
+  compressZstdFrame,
+  startsWithZstdMagic,
+  zstdProblem,
+} from "../../src/codec/zstd";
 import { handComputed, hostileNames, multiProcess } from "../fixtures/captures";
 import { collect, decodeWithWarnings, dumpText, refusal } from "../fixtures/inspect";
 import { zstdAsRecorded } from "../fixtures/zstd";
@@ -232,5 +239,37 @@ t.test(
       t.same(differ, [], `${node}, ${how}: reads ${inputs.length} inputs as the kernel does here`);
       if (differ.length) t.same(got[differ[0]], expected[differ[0]], `the first that differs (${differ[0]})`);
     }
+  },
+);
+
+t.test(
+  "given zstd streams of every block kind cut at every byte, when node:zlib's fallback follows their frames, then it tells a cut inside a frame as libzstd does",
+  async (t) => {
+    const bytes = Buffer.concat([
+      // A skippable frame, frames of an RLE, a compressed and a raw block, the recorder's flushed frame, and one
+      // never ended.
+      Buffer.from([0x5f, 0x2a, 0x4d, 0x18, 2, 0, 0, 0, 7, 7]),
+      // Single segment, content size 10, one last RLE block of "A" (zstd writes RLE blocks only after a first block).
+      Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x20, 10, 0x53, 0, 0, 0x41]),
+      compressZstdFrame(Buffer.alloc(1000, 0x41)),
+      compressZstdFrame(Uint8Array.from({ length: 300 }, (_, i) => (i * 2654435761) >>> 24)),
+      zstdAsRecorded(handComputed().messages, 2).bytes,
+      zstdAsRecorded(handComputed().messages, 3, false).bytes,
+    ]);
+    let differ = 0;
+    for (let cut = 0; cut <= bytes.length; cut++) {
+      const prefix = bytes.subarray(0, cut);
+      const decoder = new ZstdStreamDecoder(() => {});
+      decoder.write(prefix);
+      const libzstd = decoder.end() !== undefined;
+      const whole = new FrameTracker();
+      whole.take(prefix);
+      const byByte = new FrameTracker();
+      for (const b of prefix) byByte.take(Uint8Array.of(b));
+      if (whole.inFrame !== libzstd || byByte.inFrame !== libzstd) {
+        if (differ++ < 3) t.fail(`cut at ${cut}: libzstd ${libzstd}, the tracker ${whole.inFrame}/${byByte.inFrame}`);
+      }
+    }
+    t.equal(differ, 0, `${bytes.length + 1} cuts, the same answer at each`);
   },
 );
