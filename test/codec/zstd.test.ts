@@ -35,8 +35,12 @@ t.test(
       const { bytes } = zstdAsRecorded(messages, name === "multi" ? 3 : 5000);
       t.ok(startsWithZstdMagic(bytes), `${name}: a zstd frame`);
       t.equal(dumpText(decodeAll(bytes)), plain, `${name}: the same dump, offsets in the decompressed stream`);
-      const ones = Array.from(bytes, (b) => Uint8Array.of(b));
-      t.equal(dumpText(await collect(decode(ones))), plain, `${name}: in 1-byte chunks too`);
+      // 1-byte chunks; the long one in 1000-byte chunks (it is there for a flush many times zstd's output buffer).
+      const step = name === "multi 400 times" ? 1000 : 1;
+      const chunks = Array.from({ length: Math.ceil(bytes.length / step) }, (_, i) =>
+        bytes.subarray(i * step, (i + 1) * step),
+      );
+      t.equal(dumpText(await collect(decode(chunks))), plain, `${name}: in ${step}-byte chunks too`);
       const unended = zstdAsRecorded(messages, 3, false).bytes;
       const { messages: got, warnings } = decodeWithWarnings(unended);
       t.equal(dumpText(got), plain, `${name}: a frame never ended (the recorder killed) still holds every flush`);
