@@ -11,12 +11,26 @@
 
 #include "zstd_api.h"
 
+// glibc 2.34 moved dlopen and friends into libc under a new symbol version; linked here (glibc 2.36), they
+// would keep the kernel from loading on an older glibc, where fold and the readers still run. The old
+// versions, which glibc keeps, load everywhere.
+#if defined(__x86_64__)
+__asm__(".symver dlopen,dlopen@GLIBC_2.2.5");
+__asm__(".symver dlsym,dlsym@GLIBC_2.2.5");
+__asm__(".symver dlerror,dlerror@GLIBC_2.2.5");
+#elif defined(__aarch64__)
+__asm__(".symver dlopen,dlopen@GLIBC_2.17");
+__asm__(".symver dlsym,dlsym@GLIBC_2.17");
+__asm__(".symver dlerror,dlerror@GLIBC_2.17");
+#endif
+
 namespace memtrace::kernel {
 namespace {
 
 zstd::Api api;
 std::string load_problem;  // empty: api is complete
-std::once_flag loaded;
+bool loaded = false;
+std::mutex loading;  // not std::call_once: its pthread_once is another glibc 2.34 symbol
 
 void Load() {
   // RTLD_DEEPBIND: libzstd's calls to its own exported functions stay inside it. Node.js 22.15 and later
@@ -49,7 +63,11 @@ void Load() {
 const char* Problem() {
   const char* no = std::getenv("MEMTRACE_NO_ZSTD");
   if (no != nullptr && *no != '\0') return "MEMTRACE_NO_ZSTD is set";
-  std::call_once(loaded, Load);
+  {
+    std::lock_guard<std::mutex> lock(loading);
+    if (!loaded) Load();
+    loaded = true;
+  }
   return load_problem.empty() ? nullptr : load_problem.c_str();
 }
 
