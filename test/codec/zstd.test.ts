@@ -174,7 +174,10 @@ t.test(
     if (nodes.length === 0) {
       if (process.env.CI) t.fail("no Node.js line with zstd in node:zlib under scratch/node-lines");
       else
-        t.skip("no Node.js line with zstd in node:zlib under scratch/node-lines (scripts/node-lines.js fetches them)");
+        t.plan(
+          0,
+          "no Node.js line with zstd in node:zlib under scratch/node-lines (scripts/node-lines.js fetches them)",
+        );
       return;
     }
     const { messages } = handComputed();

@@ -131,7 +131,7 @@ t.test(
     const nodes = existsSync(dir) ? readdirSync(dir).filter((d) => d.endsWith(`-${process.arch}`)) : [];
     if (nodes.length === 0) {
       if (process.env.CI) t.fail("no Node.js line under scratch/node-lines");
-      else t.skip("no Node.js line under scratch/node-lines (scripts/node-lines.js fetches them)");
+      else t.plan(0, "no Node.js line under scratch/node-lines (scripts/node-lines.js fetches them)");
       return;
     }
     for (const line of nodes) {
