@@ -72,6 +72,8 @@ t.test("given memtrace's files without the agent for this node, when a JS app is
   // The interposer looks for the agents beside itself: a copy of it alone has none.
   const dir = mkdtempSync(join(tmpdir(), "memtrace-no-agents-"));
   copyFileSync(join(nativeDir(), "libmemtrace_preload.so"), join(dir, "libmemtrace_preload.so"));
+  // The kernel stays, so that the capture is zstd and memtrace's one line is about the agent.
+  copyFileSync(join(nativeDir(), "memtrace-kernel.node"), join(dir, "memtrace-kernel.node"));
   const out = join(tmp, "no-agent.mtrace");
   const run = await memtrace(["record", "-o", out, join(APPS, "exit-with.js"), "3"], {
     env: { MEMTRACE_NATIVE_DIR: dir },
