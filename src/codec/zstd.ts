@@ -10,7 +10,7 @@
 // zstd where this Node.js has it (22.15 and later), and otherwise refuses the capture in one line that says why and
 // what to do; the recorder writes LZ4 instead (src/record/capture-output.ts).
 import * as zlib from "node:zlib";
-import { loadKernel, type KernelZstdContext } from "../native/kernel";
+import { loadKernelModule, type KernelZstdContext } from "../native/kernel";
 import { CaptureError } from "./errors";
 
 export function startsWithZstdMagic(b: Uint8Array): boolean {
@@ -41,12 +41,8 @@ const enum Directive {
 
 /** Why the kernel's zstd cannot be used here, or undefined when it can. */
 export function zstdProblem(): string | undefined {
-  const kernel = loadKernel();
-  if (!kernel) {
-    return process.env.MEMTRACE_NO_KERNEL
-      ? "MEMTRACE_NO_KERNEL is set"
-      : "memtrace's native kernel (memtrace-kernel.node) is not built for this machine";
-  }
+  const kernel = loadKernelModule();
+  if (!kernel) return "memtrace's native kernel (memtrace-kernel.node) is not built for this machine";
   if (typeof kernel.zstdProblem !== "function") return "this memtrace-kernel.node has no zstd (an older build)";
   return kernel.zstdProblem();
 }
@@ -74,7 +70,7 @@ const createNodeZstd = (zlib as unknown as { createZstdDecompress?: (o: object) 
  */
 function newDecompressor(): KernelZstdContext {
   const problem = zstdProblem();
-  if (problem === undefined) return new (loadKernel()!.ZstdDecompressor)(WINDOW_LOG_MAX);
+  if (problem === undefined) return new (loadKernelModule()!.ZstdDecompressor)(WINDOW_LOG_MAX);
   if (createNodeZstd && !process.env.MEMTRACE_NO_NODE_ZSTD) return new NodeZstdDecompressor(createNodeZstd);
   throw new CaptureError(
     `this is a zstd capture, and there is no zstd here to read it: ${problem}, and Node.js ${process.version} has no ` +
@@ -287,7 +283,7 @@ export class ZstdStreamEncoder {
   constructor(settings: ZstdSettings = RECORDER_ZSTD) {
     const problem = zstdProblem();
     if (problem !== undefined) throw new Error(`zstd is not available: ${problem}`);
-    this.cctx = new (loadKernel()!.ZstdCompressor)(settings.level, settings.windowLog, 1);
+    this.cctx = new (loadKernelModule()!.ZstdCompressor)(settings.level, settings.windowLog, 1);
   }
 
   /** Compresses `parts` and flushes: the bytes to write (empty when there are none). */

@@ -110,9 +110,13 @@ export interface Kernel {
 
 let loaded: Kernel | null | undefined;
 
-/** The kernel, or undefined when it is not built for this machine or MEMTRACE_NO_KERNEL is set. */
+/** The kernel for fold: undefined when it is not built for this machine or MEMTRACE_NO_KERNEL is set. */
 export function loadKernel(): Kernel | undefined {
-  if (process.env.MEMTRACE_NO_KERNEL) return undefined;
+  return process.env.MEMTRACE_NO_KERNEL ? undefined : loadKernelModule();
+}
+
+/** The kernel whatever MEMTRACE_NO_KERNEL says (it chooses fold's path, not whether zstd is there). */
+export function loadKernelModule(): Kernel | undefined {
   if (loaded === undefined) {
     try {
       loaded = require(join(nativeDir(), "memtrace-kernel.node")) as Kernel;

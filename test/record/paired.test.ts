@@ -3,13 +3,14 @@
 // into one capture, so that one recording is folded both ways. The paired rows are folded in the native kernel (from
 // their bytes, and from decoded columns) and in TypeScript: the same bytes.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import t from "tap";
 import { decodeAll } from "../../src/codec/decoder";
 import { encodeAll } from "../../src/codec/encoder";
 import { FREE_STEP, type Message } from "../../src/codec/model";
+import { ZstdStreamDecoder } from "../../src/codec/zstd";
 import { foldMessages, type FoldOptions } from "../../src/transforms/fold";
 import { collect } from "../fixtures/inspect";
 import { APPS, ROOT, userEnv } from "./capture";
@@ -104,13 +105,25 @@ t.test("given MEMTRACE_PAIRED=1, then the capture holds no EventBatch, and the r
     out.some((m) => m.type === "folded" && m.batch.length > 0),
     "fold --at 50% of the paired capture has rows",
   );
-  // The command's own fold: with the kernel, without it, and where it cannot be loaded (silently).
-  const outputs = [{}, { MEMTRACE_NO_KERNEL: "1" }, { MEMTRACE_NATIVE_DIR: join(tmp, "no-such-dir") }].map((env) => {
-    const r = spawnSync(
-      process.execPath,
-      [join(ROOT, "bin", "memtrace.js"), "fold", "--temporary", join(tmp, "1-pool.js.mtrace")],
-      { env: userEnv({ env }), timeout: 60_000 },
-    );
+  // The command's own fold: with the kernel, without it, and where it cannot be loaded (silently). Without a
+  // kernel there is no libzstd either: that run reads the capture decompressed.
+  const capture = join(tmp, "1-pool.js.mtrace");
+  const plain = join(tmp, "1-pool.js.plain.mtrace");
+  const parts: Buffer[] = [];
+  const zstd = new ZstdStreamDecoder((c) => parts.push(Buffer.from(c)));
+  zstd.write(readFileSync(capture));
+  t.equal(zstd.end(), undefined, "the recorder ended its zstd frame");
+  writeFileSync(plain, Buffer.concat(parts));
+  const runs: [NodeJS.ProcessEnv, string][] = [
+    [{}, capture],
+    [{ MEMTRACE_NO_KERNEL: "1" }, capture],
+    [{ MEMTRACE_NATIVE_DIR: join(tmp, "no-such-dir") }, plain],
+  ];
+  const outputs = runs.map(([env, file]) => {
+    const r = spawnSync(process.execPath, [join(ROOT, "bin", "memtrace.js"), "fold", "--temporary", file], {
+      env: userEnv({ env }),
+      timeout: 60_000,
+    });
     t.equal(r.status, 0, r.stderr.toString());
     t.equal(r.stderr.toString(), "", `nothing on stderr, ${JSON.stringify(env)}`);
     return r.stdout;
