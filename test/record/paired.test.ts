@@ -16,11 +16,13 @@ import { APPS, ROOT, userEnv } from "./capture";
 
 const tmp = mkdtempSync(join(tmpdir(), "memtrace-paired-"));
 
+// LZ4, so that fold without the kernel reads it on every Node.js line (Node.js 20 has no zstd of its own).
 function record(app: string[], paired: string): Message[] {
   const out = join(tmp, `${paired}-${app[0]}.mtrace`);
+  const bin = join(ROOT, "bin", "memtrace.js");
   const r = spawnSync(
     "/usr/bin/env",
-    ["-u", "NODE_OPTIONS", process.execPath, join(ROOT, "bin", "memtrace.js"), "record", "-o", out, ...app],
+    ["-u", "NODE_OPTIONS", process.execPath, bin, "record", "--compressor", "lz4", "-o", out, ...app],
     { cwd: APPS, env: userEnv({ env: { MEMTRACE_PAIRED: paired } }), timeout: 60_000, encoding: "utf8" },
   );
   if (r.status !== 0) throw new Error(`memtrace record ${app.join(" ")}: ${r.status} ${r.signal} ${r.stderr}`);

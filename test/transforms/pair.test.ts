@@ -219,6 +219,52 @@ t.test("given the churn captures, then pairing found every kind of release the f
 });
 
 t.test(
+  "given the churn captures paired, then each late free names by late_age a block an AWAITED release took, through the wire",
+  async (t) => {
+    for (const version of [STEP_VERSION, PAIRED_VERSION]) {
+      let lateFrees = 0;
+      for (const pid of [100, 200]) {
+        const batches = paired(churn(23, LEAD), true, version).flatMap((m) =>
+          m.type === "paired" && m.pid === pid ? [m.batch] : [],
+        );
+        let serials = 0;
+        const awaited = new Set<number>();
+        const named: number[] = [];
+        for (const b of batches) {
+          let extra = 0;
+          let late = 0;
+          for (let i = 0; i < b.length; i++) {
+            if (b.op[i] % 2 === 0) {
+              const serial = serials++;
+              for (; extra < b.extraRow.length && b.extraRow[extra] === i; extra++) {
+                if (b.extraKind[extra] === 2) awaited.add(serial - b.extraAge[extra]);
+              }
+            } else if (b.op[i] === 3) {
+              named.push(serials - b.lateAge![late++]);
+            }
+          }
+          t.equal(late, b.lateAge!.length, `version ${version}: one late_age per late free`);
+        }
+        t.ok(
+          named.every((serial) => awaited.has(serial)),
+          `version ${version}, process ${pid}: every late free names a block an AWAITED release took`,
+        );
+        t.equal(new Set(named).size, named.length, `version ${version}, process ${pid}: no block twice`);
+        lateFrees += named.length;
+      }
+      t.ok(lateFrees > 0, `version ${version}: ${lateFrees} late frees`);
+    }
+    // A late_age column that does not have one age per late free is refused where the batch is decoded.
+    const short = paired(churn(23, LEAD)).map((m) =>
+      m.type === "paired" && m.batch.lateAge!.length > 0
+        ? { ...m, batch: { ...m.batch, lateAge: m.batch.lateAge!.subarray(1) } }
+        : m,
+    );
+    t.throws(() => decodeAll(encodeAll(short), { paired: true }), { message: /late frees and \d+ late ages/ });
+  },
+);
+
+t.test(
   "given a paired capture, when a reader that does not fold reads it, then it is refused in one line",
   async (t) => {
     const bytes = encodeAll(paired(decodeAll(handComputed().bytes())));
