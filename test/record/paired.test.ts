@@ -125,7 +125,7 @@ t.test("given MEMTRACE_PAIRED=1, then the capture holds no EventBatch, and the r
 });
 
 t.test(
-  "given record --paired or --no-paired, then the option, not MEMTRACE_PAIRED, says how events are written",
+  "given record --paired or --no-paired, then the option, not MEMTRACE_PAIRED, says how events are written; without either, record pairs and --live does not",
   async (t) => {
     const recordWith = (options: string[], env: NodeJS.ProcessEnv) => {
       const out = join(tmp, `flag${options.join("")}.mtrace`);
@@ -154,6 +154,9 @@ t.test(
     const unpaired = recordWith(["--no-paired"], { MEMTRACE_PAIRED: "1" });
     t.equal(unpaired.version, 1, "--no-paired: version 1");
     t.ok(unpaired.events > 1000, "--no-paired: events");
+    const byDefault = recordWith([], {});
+    t.equal(byDefault.version, 3, "neither, nor MEMTRACE_PAIRED: version 3, the default");
+    t.equal(byDefault.events, 0, "the default: no EventBatch");
     // The live view reads paired captures: served to no viewer, with the capture also written to a file.
     const liveOut = join(tmp, "live-paired.mtrace");
     const live = spawnSync(
@@ -165,6 +168,15 @@ t.test(
     const served = decodeAll(readFileSync(liveOut), { paired: true });
     t.equal(served.find((m) => m.type === "header")?.header.version, 3, "--live-port --paired: version 3");
     t.equal(rows(served, "events"), 0, "--live-port --paired: no EventBatch");
+    // --live-port alone records unpaired (LIVE_PAIRED_BY_DEFAULT).
+    const liveDefault = spawnSync(
+      process.execPath,
+      [join(ROOT, "bin", "memtrace.js"), "record", "--live-port", "0", "-o", liveOut, "pool.js"],
+      { cwd: APPS, env: userEnv(), timeout: 60_000, encoding: "utf8" },
+    );
+    t.equal(liveDefault.status, 0, liveDefault.stderr);
+    const servedDefault = decodeAll(readFileSync(liveOut), { paired: true });
+    t.equal(servedDefault.find((m) => m.type === "header")?.header.version, 1, "--live-port alone: version 1");
     const help = spawnSync(process.execPath, [join(ROOT, "bin", "memtrace.js"), "record", "--help"], {
       env: userEnv(),
       timeout: 60_000,
