@@ -71,9 +71,11 @@ t.test("given --native-only, then no agent and nothing to say", async (t) => {
 });
 
 t.test("given memtrace's files without the agent for this node, when a JS app is recorded", async (t) => {
-  // The interposer looks for the agents beside itself: a copy of it alone has none.
+  // The interposer looks for the agents beside itself: a copy of it alone has none. The kernel beside it, so that
+  // the capture is zstd, with nothing to say of it.
   const dir = mkdtempSync(join(tmpdir(), "memtrace-no-agents-"));
-  copyFileSync(join(nativeDir(), "libmemtrace_preload.so"), join(dir, "libmemtrace_preload.so"));
+  for (const file of ["libmemtrace_preload.so", "memtrace-kernel.node"])
+    copyFileSync(join(nativeDir(), file), join(dir, file));
   const out = join(tmp, "no-agent.mtrace");
   const run = await memtrace(["record", "--no-paired", "-o", out, join(APPS, "exit-with.js"), "3"], {
     env: { MEMTRACE_NATIVE_DIR: dir },
