@@ -216,6 +216,13 @@ t.test(
         : m,
     );
     t.throws(() => decodeAll(encodeAll(short), { paired: true }), { message: /late frees and \d+ late ages/ });
+    // And an age of 0 (the block of the allocation not yet made).
+    const zero = paired(churn(23, LEAD)).map((m) =>
+      m.type === "paired" && m.batch.lateAge!.length > 0
+        ? { ...m, batch: { ...m.batch, lateAge: m.batch.lateAge!.map(() => 0) } }
+        : m,
+    );
+    t.throws(() => decodeAll(encodeAll(zero), { paired: true }), { message: /names a block of age 0/ });
   },
 );
 
