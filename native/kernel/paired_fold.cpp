@@ -151,7 +151,8 @@ bool PairedFold::LoadRaw(const uint8_t* body, size_t length) {
   const uint8_t* end = body + length;
   uint64_t base = 0;
   uint64_t free_reference = format::kFreeAge;
-  Piece pieces[14];
+  // Field 14 (late_age) is filter's: read past, unused.
+  Piece pieces[15];
   while (p < end) {
     uint64_t tag;
     if (!Varint(p, end, &tag)) return false;
@@ -161,7 +162,7 @@ bool PairedFold::LoadRaw(const uint8_t* body, size_t length) {
       if (!Varint(p, end, &base)) return false;
     } else if (field == 11 && wire == 0) {
       if (!Varint(p, end, &free_reference)) return false;
-    } else if (((field >= 2 && field <= 10) || field == 12 || field == 13) && wire == 2) {
+    } else if (((field >= 2 && field <= 10) || (field >= 12 && field <= 14)) && wire == 2) {
       uint64_t len;
       if (!Varint(p, end, &len) || len > static_cast<uint64_t>(end - p)) return false;
       Piece& piece = pieces[field];

@@ -213,6 +213,8 @@ struct SiteHash {
 struct Awaited {
   uint64_t time;
   uint32_t tid;
+  // The serial of the block released, which its late free names (late_age).
+  uint64_t serial;
 };
 struct EarlyFree {
   uint64_t time;
@@ -244,7 +246,7 @@ struct State {
   // how much.
   size_t prev_change_row = 0;
   PackedColumn op, time_change_row, time_change, tid_delta, free_kind, address, unmap_length, extra_row,
-      extra_age, extra_kind;
+      extra_age, extra_kind, late_age;
 
   BlockMap heap;
   BlockMap samples;
@@ -336,7 +338,7 @@ void pair_event(State& s, const Batch& b, uint64_t time) {
     uint64_t old;
     if (!(heap ? s.heap : s.samples).put(b.address, serial, &old)) return;
     if (s.lead > 0 && heap) {
-      s.awaited[b.address] = {time, b.tid};
+      s.awaited[b.address] = {time, b.tid, old};
       extra(s, row, serial - old, kAwaited);
       return;
     }
@@ -359,6 +361,7 @@ void pair_event(State& s, const Batch& b, uint64_t time) {
       s.awaited.erase(it);
       if (b.tid != a.tid && time <= a.time + s.lead) {
         s.op.add(3);  // a late free
+        s.late_age.add(s.serials - a.serial);
         return;
       }
     }
@@ -377,9 +380,11 @@ void pair_event(State& s, const Batch& b, uint64_t time) {
   s.op.add(1);
 }
 
-// SiteTable: first_id(1), kind(2), size(3), stack(4), count(5). PairedBatch: time_ns(1), op(2),
-// tid_delta(4), free_kind(5), address(6), unmap_length(7), extra_row(8), extra_age(9), extra_kind(10),
-// free_reference(11) STEP, time_change_row(12), time_change(13) (version 3: no time_delta(3)).
+// The layouts (test/codec/field-numbers.test.ts holds them to the .proto):
+// SiteTable: first_id(1), kind(2), size(3), stack(4), count(5).
+// PairedBatch: time_ns(1), op(2), tid_delta(4), free_kind(5), address(6), unmap_length(7), extra_row(8),
+// extra_age(9), extra_kind(10), free_reference(11) STEP, time_change_row(12), time_change(13), late_age(14)
+// (version 3: no time_delta(3)).
 void write_batch(State& s, ByteBuffer& out, ByteBuffer& scratch, uint32_t pid) {
   if (s.new_sites) {
     scratch.clear();
@@ -407,9 +412,10 @@ void write_batch(State& s, ByteBuffer& out, ByteBuffer& scratch, uint32_t pid) {
   scratch.uint_field(11, kFreeStep);
   s.time_change_row.write(12, scratch);
   s.time_change.write(13, scratch);
+  s.late_age.write(14, scratch);
   records::append(out, pid, records::kPaired, scratch);
   for (PackedColumn* c : {&s.op, &s.time_change_row, &s.time_change, &s.tid_delta, &s.free_kind, &s.address,
-                          &s.unmap_length, &s.extra_row, &s.extra_age, &s.extra_kind}) {
+                          &s.unmap_length, &s.extra_row, &s.extra_age, &s.extra_kind, &s.late_age}) {
     c->clear();
   }
   s.rows = 0;

@@ -17,7 +17,7 @@ interface CaptureCommand {
   name: string;
   file: string | undefined;
   opts: { output?: string; compress?: boolean };
-  /** Whether the stage reads paired events (version-2 scopes): fold does ("raw": their bytes too), filter does not. */
+  /** Whether the stage reads paired events (versions 2 and 3): fold ("raw": their bytes too) and filter do. */
   paired?: boolean | "raw";
   stage: (onWarning: (message: string) => void) => Transform | Promise<Transform>;
 }

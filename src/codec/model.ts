@@ -290,6 +290,8 @@ export interface PairedBatch {
   extraRow: Uint32Array;
   extraAge: Float64Array;
   extraKind: Uint8Array;
+  /** One per late free (v = 1): the age of the block it frees; absent or empty where the writer did not say. */
+  lateAge?: Float64Array;
 }
 
 export interface Trailer {

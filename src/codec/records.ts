@@ -346,7 +346,7 @@ function decodeSites(buf: Uint8Array, start: number, end: number): SiteTable {
 }
 
 function decodePaired(buf: Uint8Array, start: number, end: number): PairedBatch {
-  const c = new ColumnarFields(buf, start, end, [2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13]);
+  const c = new ColumnarFields(buf, start, end, [2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13, 14]);
   const n = c.count(2);
   const freeReference = c.scalars[11];
   if (freeReference !== FREE_AGE && freeReference !== FREE_STEP)
@@ -378,6 +378,7 @@ function decodePaired(buf: Uint8Array, start: number, end: number): PairedBatch 
     extraRow: Uint32Array.from(extraRow),
     extraAge: own(9, "extra_age", (k) => new Float64Array(k)),
     extraKind: own(10, "extra_kind", (k) => new Uint8Array(k)),
+    lateAge: own(14, "late_age", (k) => new Float64Array(k)),
   };
   if (n > 0 && batch.time[n - 1] > Number.MAX_SAFE_INTEGER) throw new WireError("event times exceed 2^53 ns", start);
   for (let i = 0; i < n; i++) {
@@ -389,7 +390,22 @@ function decodePaired(buf: Uint8Array, start: number, end: number): PairedBatch 
   if (batch.extraAge.length !== extraRow.length || batch.extraKind.length !== extraRow.length)
     throw new WireError("the extra release columns differ in length", start);
   if (freeReference === FREE_STEP) stepsToAges(batch.op, start);
+  if (batch.lateAge!.length > 0) checkLateAges(batch, start);
   return batch;
+}
+
+/** late_age, where given, has one age per late free (v = 1), in row order. */
+function checkLateAges(b: PairedBatch, at: number): void {
+  const ages = b.lateAge!;
+  let late = 0;
+  for (let i = 0; i < b.length; i++) {
+    if (b.op[i] !== 3) continue;
+    if (late < ages.length && !(ages[late] >= 1 && ages[late] <= MAX_AGE))
+      throw new WireError(`the late free of row ${i} of a paired batch names a block of age ${ages[late]}`, at);
+    late++;
+  }
+  if (late !== ages.length)
+    throw new WireError(`a paired batch has ${late} late frees and ${ages.length} late ages`, at);
 }
 
 /** A batch's times given only where they change (time_change_row, time_change): one time per row. */
@@ -829,6 +845,7 @@ function encodePaired(b: PairedBatch, w: ByteWriter): void {
     w.packedArray(12, rows);
     w.packedArray(13, changes);
   }
+  if (b.lateAge?.length) w.packed(14, b.lateAge, b.lateAge.length);
 }
 
 function headerToWire(h: Header): Parameters<typeof create<typeof pb.HeaderSchema>>[1] {

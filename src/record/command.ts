@@ -48,11 +48,17 @@ interface RecordCliOptions {
 }
 
 /** Whether the recorder pairs events when neither --paired nor --no-paired is given (docs/pipeline.md). */
-const PAIRED_BY_DEFAULT = false;
+const PAIRED_BY_DEFAULT = true;
+
+/**
+ * --live and --live-port stay unpaired by default: the writer's pairing runs in the app's process, and on a busy
+ * machine it cost the app more than the live fold's pairing saved (docs/live.md).
+ */
+const LIVE_PAIRED_BY_DEFAULT = false;
 
 /** --paired or --no-paired; else MEMTRACE_PAIRED when set (the tests'), else the default. */
-function pairedOf(opts: RecordCliOptions): boolean | undefined {
-  return opts.paired ?? (process.env.MEMTRACE_PAIRED === undefined ? PAIRED_BY_DEFAULT : undefined);
+function pairedOf(opts: RecordCliOptions, byDefault: boolean): boolean | undefined {
+  return opts.paired ?? (process.env.MEMTRACE_PAIRED === undefined ? byDefault : undefined);
 }
 
 export function registerRecordCommand(program: Command): void {
@@ -94,10 +100,14 @@ export function registerRecordCommand(program: Command): void {
     .option("--no-children", "record only the app's own process, not the processes it starts")
     .option(
       "--paired",
-      "pair each free with its allocation as it records (format version 3): the reports read it faster; " +
-        "filter and flame --html do not read it yet",
+      "pair each free with its allocation as it records (format version 3, the default but with --live and " +
+        "--live-port): fold and the reports read it faster",
     )
-    .option("--no-paired", "write every event as it came, for fold to pair (format version 1)")
+    .option(
+      "--no-paired",
+      "write every event as it came, with its address, for fold to pair (format version 1): for tools that read " +
+        "raw events",
+    )
     .option(
       "--native-only",
       "do not load memtrace's agent into the app: JS frames stay unnamed, the V8 heap is not sampled, and the " +
@@ -155,7 +165,7 @@ export function registerRecordCommand(program: Command): void {
         "(loops of small helpers run slower), and V8 runs JS in its interpreter and TurboFan only (no Sparkplug,\n" +
         "no Maglev: a server warms up slower, most on Node 24 and later), so that every JS frame carries the line\n" +
         "executing in it; --inlining and --all-tiers keep V8 as it is (bench/results/js-frames.md has the costs).\n" +
-        "Events are written as they came, for fold to pair; with --paired the recorder pairs them as it records.\n" +
+        "The recorder pairs each free with its allocation as it records; --no-paired writes events as they came.\n" +
         "\nExamples:\n" +
         "  $ memtrace record --js-interval 0 app.js > native-only-heap.mtrace\n" +
         "  $ memtrace record app.js | memtrace fold | memtrace flame > flame.svg\n" +
@@ -165,6 +175,7 @@ export function registerRecordCommand(program: Command): void {
         "  $ memtrace record --live-port 9001 -o app.mtrace app.js   # and: memtrace live 9001\n",
     )
     .action(async (words: string[], opts: RecordCliOptions, cmd: Command) => {
+      const live = opts.live || opts.livePort !== undefined;
       try {
         const settings = {
           output: opts.output,
@@ -181,10 +192,10 @@ export function registerRecordCommand(program: Command): void {
           jsInterval: opts.jsInterval,
           jsPollHz: opts.jsPoll,
           jsAll: opts.jsAll ?? false,
-          paired: pairedOf(opts),
+          paired: pairedOf(opts, live ? LIVE_PAIRED_BY_DEFAULT : PAIRED_BY_DEFAULT),
           sourceMaps: opts.sourceMaps,
         };
-        if (opts.live || opts.livePort !== undefined) {
+        if (live) {
           // The view's code (the fold, the renderer) loads only when asked for: recording starts the app sooner.
           const { recordLive } = require("./live-record") as typeof import("./live-record");
           await recordLive(words, settings, {

@@ -287,7 +287,7 @@ export class DumpFormatter {
   /**
    * A PairedBatch's rows as proto/memtrace.proto defines them: an allocation names its site; a free names the
    * allocation whose block it releases by its age (1: the latest), or says it released nothing, or that it is the
-   * late free of a block released at an allocation; mappings keep their addresses; an allocation that releases a
+   * late free of a block released at an allocation (and its age, where late_age gives it); mappings keep their addresses; an allocation that releases a
    * block at once says which and why. A corrupt batch prints what it holds (missing values as "?"). A batch whose
    * frees were written as steps (version 3) says so; its frees are shown by age all the same.
    */
@@ -300,6 +300,8 @@ export class DumpFormatter {
     let mapping = 0;
     let unmap = 0;
     let extra = 0;
+    let late = 0;
+    const lateAge = b.lateAge ?? [];
     for (let i = 0; i < b.length; i++) {
       const op = b.op[i];
       let row = `  t=${b.time[i]} tid=${b.tid[i]} `;
@@ -318,7 +320,8 @@ export class DumpFormatter {
         row += kind === undefined ? "?" : allocatorName(kind);
         if (kind === EventKind.MUNMAP)
           row += ` ${hexOf(at(b.address, mapping++))} length=${at(b.unmapLength, unmap++) ?? "?"}`;
-        else row += v === 0 ? " released nothing" : v === 1 ? " late" : ` age=${v - 1}`;
+        else if (v !== 1) row += v === 0 ? " released nothing" : ` age=${v - 1}`;
+        else row += lateAge.length > 0 ? ` late age=${at(lateAge, late++) ?? "?"}` : " late";
       }
       lines.push(row);
     }

@@ -4,6 +4,7 @@
 // and whenever it happens: so `filter --thread 7 | fold --leaks` shows what thread 7 allocated and nobody freed,
 // even if another thread did the freeing. That needs the events in time order across threads (EventOrderer) and
 // the pairing of frees with allocations (LiveHeap), as in fold. The output is in total order: its headers say so.
+// A paired scope (format versions 2 and 3) is filtered row by row, its ages recounted (filter-paired.ts).
 import type { Transform } from "node:stream";
 import { PAIRED_VERSION } from "../codec/constants";
 import { CaptureError } from "../codec/errors";
@@ -12,6 +13,7 @@ import { EventOrder, isAllocation, isDeallocation, type EventBatch, type Message
 import { u32 } from "../model/growable";
 import { Scopes, type Scope } from "../model/scope";
 import { LiveHeap, type EarlyFree } from "./live";
+import { PairedFilter } from "./filter-paired";
 import { stageIterate, stageTransform } from "../streams/stage";
 import { EventOrderer, allocBatch, copyEvent, growBatch } from "./order";
 import { SourceMapRewriter, type MapLookup } from "./source-maps";
@@ -50,6 +52,8 @@ class ProcessFilter {
   private earlyFreeOfKept: EarlyFree | undefined;
   /** Per stack: bit i set if some frame matches pattern i; bit 31 marks "computed". */
   readonly stackMask = u32();
+  /** A paired scope's rows (format versions 2 and 3). */
+  paired: PairedFilter | undefined;
 
   constructor(readonly scope: Scope) {
     const releasedKept = (key: number) => {
@@ -110,15 +114,6 @@ export class Filter {
 
   push(m: Message): void {
     if (this.pids && !this.pids.has(m.pid)) return;
-    // Paired rows name a free's allocation by its age among all allocations: a filtered scope would need its ages
-    // recounted, and a late free cannot be told apart from another (docs/pipeline.md).
-    if (m.type === "header" && m.header.version >= PAIRED_VERSION) {
-      throw new CaptureError(
-        `process ${m.pid}: its events are paired (format version ${m.header.version}), which filter does not read: ` +
-          "record with --no-paired to filter the recording",
-        m.offset ?? 0,
-      );
-    }
     const rewritten = this.sourceMaps?.rewrite(m);
     if (!rewritten) this.orderer.push(m);
     else for (const r of rewritten) this.orderer.push(r);
@@ -131,10 +126,32 @@ export class Filter {
   private handle(m: Message): void {
     const scope = this.scopes.apply(m);
     switch (m.type) {
-      case "header":
-        this.processes.set(m.pid, new ProcessFilter(scope!));
+      case "header": {
+        const p = new ProcessFilter(scope!);
+        if (m.header.version >= PAIRED_VERSION) {
+          p.paired = new PairedFilter(
+            m.pid,
+            m.header.version,
+            m.header.settings.allocationTimeLeadNs,
+            (tid, kind, time, size, stack) => this.accepts(p, tid, kind, time, size, stack),
+            () => p.scope.stackCount,
+          );
+        }
+        this.processes.set(m.pid, p);
         this.emit({ ...m, header: { ...m.header, eventOrder: EventOrder.ORDER_TOTAL } });
         return;
+      }
+      case "sites":
+        this.processes.get(m.pid)?.paired?.sites(m.sites);
+        this.emit(m);
+        return;
+      case "paired": {
+        const paired = this.processes.get(m.pid)?.paired;
+        if (!paired) throw new CaptureError(`process ${m.pid}: paired events in a scope of version 1`, m.offset ?? 0);
+        const batch = paired.select(m.batch, m.offset ?? 0);
+        if (batch.length > 0) this.emit({ type: "paired", pid: m.pid, batch });
+        return;
+      }
       case "events": {
         const p = this.processes.get(m.pid)!;
         const kept = this.select(p, m.batch, m);
@@ -143,6 +160,17 @@ export class Filter {
       }
       case "watermark":
         return; // The output is in total order: nothing to bound.
+      case "trailer": {
+        const orphans = this.processes.get(m.pid)?.paired?.orphans ?? 0;
+        if (orphans > 0) {
+          this.options.onWarning?.(
+            `process ${m.pid}: ${orphans} kept blocks were taken as freed at allocations filter dropped (their free ` +
+              "not seen); the output holds them live to the end",
+          );
+        }
+        this.emit(m);
+        return;
+      }
       default:
         this.emit(m);
     }
@@ -161,7 +189,7 @@ export class Filter {
             m.offset ?? 0,
           );
         }
-        keep = this.accepts(p, b, i);
+        keep = this.accepts(p, b.tid[i], kind, b.time[i], b.size[i], b.stack[i]);
         p.live.alloc(kind, b.address[i], b.size[i], keep ? 1 : 0, 1, 0, b.time[i], b.tid[i]);
         const free = p.takeEarlyFreeOfKept();
         if (free) {
@@ -193,18 +221,16 @@ export class Filter {
     return out;
   }
 
-  private accepts(p: ProcessFilter, b: EventBatch, i: number): boolean {
+  private accepts(p: ProcessFilter, tid: number, kind: number, t: number, size: number, stack: number): boolean {
     const o = this.options;
-    if (this.tids && !this.tids.has(b.tid[i])) return false;
-    if (this.kinds && !this.kinds.has(b.kind[i])) return false;
-    const t = b.time[i];
+    if (this.tids && !this.tids.has(tid)) return false;
+    if (this.kinds && !this.kinds.has(kind)) return false;
     if (o.from !== undefined && t < o.from) return false;
     if (o.to !== undefined && t > o.to) return false;
-    const size = b.size[i];
     if (o.minSize !== undefined && size < o.minSize) return false;
     if (o.maxSize !== undefined && size > o.maxSize) return false;
     if (this.patterns.length > 0) {
-      const mask = this.maskOf(p, b.stack[i]);
+      const mask = this.maskOf(p, stack);
       if ((mask & this.includeMask) !== this.includeMask || (mask & this.excludeMask) !== 0) return false;
     }
     return true;

@@ -56,6 +56,7 @@ class ProcessPairing {
     extraRow: u32(),
     extraAge: f64(),
     extraKind: u8(),
+    lateAge: f64(),
   };
   /** The row and serial of the allocation being paired (LiveHeap's releases during alloc() are its extras). */
   private allocRow = -1;
@@ -73,7 +74,10 @@ class ProcessPairing {
     this.live = new LiveHeap((key, _bytes, _count, _tag, overwritten) => this.onRelease(key, overwritten), {
       allocationTimeLeadNs,
       deallocationTimeLeadNs,
-      onLateFree: () => (this.late = true),
+      onLateFree: (key) => {
+        this.late = true;
+        this.rows.lateAge.push(this.serials - key);
+      },
     });
   }
 
@@ -181,6 +185,7 @@ class ProcessPairing {
       extraRow: take(r.extraRow),
       extraAge: take(r.extraAge),
       extraKind: take(r.extraKind),
+      lateAge: take(r.lateAge),
     };
     emit({ type: "paired", pid: this.pid, batch });
   }

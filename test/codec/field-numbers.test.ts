@@ -66,7 +66,7 @@ t.test(
       if (m?.kind === "message") messages.set(m.name, m);
     }
     let checked = 0;
-    for (const file of ["record_writer.h", "record_writer.cpp"]) {
+    for (const file of ["record_writer.h", "record_writer.cpp", "pairing.cpp"]) {
       // A layout comment: "// Name: a(1), b(2) {c(1)}, ..." possibly continued on the next comment lines.
       const text = native(file).replace(/\n\s*\/\/ (?![A-Z]\w*: )/g, " ");
       for (const m of text.matchAll(/\/\/ ([A-Z]\w*): ([^\n]*)/g)) {

@@ -104,7 +104,7 @@ t.test("given the packed tarball, installed on a machine without a compiler", un
   const installed = run("npm", ["install", tarball], project);
   t.equal(installed.status, 0, `npm install: ${installed.stderr}`);
 
-  const recorded = run("npx", ["memtrace", "record", "app.js"], project);
+  const recorded = run("npx", ["memtrace", "record", "--no-paired", "app.js"], project);
   t.equal(recorded.status, 0, `npx memtrace record: ${recorded.stderr}`);
   t.equal(recorded.stderr.toString(), "app done\n", "the app's stdout, on stderr since the capture takes stdout");
   t.equal(buffersIn(recorded.stdout), 100, "the app's buffers, under its JS function");
@@ -113,7 +113,7 @@ t.test("given the packed tarball, installed on a machine without a compiler", un
   t.equal(summary.status, 0, summary.stderr.toString());
   t.match(summary.stdout.toString(), /app\.js \(pid \d+\): [\d,]+ allocations/, "and summarised");
   // To a file the capture is zstd, through the packaged kernel and the system's libzstd: no LZ4 fallback said.
-  const toFile = run("npx", ["memtrace", "record", "-o", "app.zst.mtrace", "app.js"], project);
+  const toFile = run("npx", ["memtrace", "record", "--no-paired", "-o", "app.zst.mtrace", "app.js"], project);
   t.equal(toFile.status, 0, `npx memtrace record -o: ${toFile.stderr}`);
   t.notMatch(toFile.stderr.toString(), /LZ4|zstd/, "no fallback to LZ4 said");
   const zst = readFileSync(join(project, "app.zst.mtrace"));
@@ -130,7 +130,7 @@ t.test("given the packed tarball, installed on a machine without a compiler", un
   // Another line's node, with the agent the tarball holds for it.
   const other = lines.find((l) => l.v8 !== process.versions.v8.split(".").slice(0, 2).join("."));
   if (other) {
-    const withOther = run("npx", ["memtrace", "record", "--", other.binary, "app.js"], project);
+    const withOther = run("npx", ["memtrace", "record", "--no-paired", "--", other.binary, "app.js"], project);
     t.equal(withOther.status, 0, withOther.stderr.toString());
     t.equal(buffersIn(withOther.stdout), 100, `Node.js ${other.node}: the app's buffers, under its JS function`);
   }
@@ -138,7 +138,7 @@ t.test("given the packed tarball, installed on a machine without a compiler", un
   const prefix = join(tmp, "global");
   const global = run("npm", ["install", "-g", "--prefix", prefix, tarball], project);
   t.equal(global.status, 0, `npm install -g: ${global.stderr}`);
-  const globally = run(join(prefix, "bin", "memtrace"), ["record", "app.js"], project);
+  const globally = run(join(prefix, "bin", "memtrace"), ["record", "--no-paired", "app.js"], project);
   t.equal(globally.status, 0, globally.stderr.toString());
   t.equal(buffersIn(globally.stdout), 100, "installed globally, it records too");
   t.match(readFileSync(join(prefix, "lib", "node_modules", "memtrace", "package.json"), "utf8"), /"name": "memtrace"/);

@@ -15,7 +15,9 @@ const WITHOUT = ": JS frames are not named and the JS heap is not sampled; nativ
 
 async function recordFake(name: string, program: string, v8: string, args: string[]) {
   const out = join(tmp, `${name}.mtrace`);
-  const run = await memtrace(["record", "-o", out, "--", program, ...args], { env: { FAKE_V8_VERSION: v8 } });
+  const run = await memtrace(["record", "--no-paired", "-o", out, "--", program, ...args], {
+    env: { FAKE_V8_VERSION: v8 },
+  });
   return { run, capture: new Capture(readFileSync(out)) };
 }
 
@@ -59,7 +61,7 @@ t.test("given V8 versions memtrace cannot use, then each says why in the Header"
 
 t.test("given --native-only, then no agent and nothing to say", async (t) => {
   const out = join(tmp, "native-only.mtrace");
-  const run = await memtrace(["record", "--native-only", "-o", out, "--", fakeNode, "0"], {
+  const run = await memtrace(["record", "--no-paired", "--native-only", "-o", out, "--", fakeNode, "0"], {
     env: { FAKE_V8_VERSION: "15.1.20" },
   });
   t.equal(run.stderr, "");
@@ -69,13 +71,13 @@ t.test("given --native-only, then no agent and nothing to say", async (t) => {
 });
 
 t.test("given memtrace's files without the agent for this node, when a JS app is recorded", async (t) => {
-  // The interposer looks for the agents beside itself: a copy of it alone has none.
+  // The interposer looks for the agents beside itself: a copy of it alone has none. The kernel beside it, so that
+  // the capture is zstd, with nothing to say of it.
   const dir = mkdtempSync(join(tmpdir(), "memtrace-no-agents-"));
-  copyFileSync(join(nativeDir(), "libmemtrace_preload.so"), join(dir, "libmemtrace_preload.so"));
-  // The kernel stays, so that the capture is zstd and memtrace's one line is about the agent.
-  copyFileSync(join(nativeDir(), "memtrace-kernel.node"), join(dir, "memtrace-kernel.node"));
+  for (const file of ["libmemtrace_preload.so", "memtrace-kernel.node"])
+    copyFileSync(join(nativeDir(), file), join(dir, file));
   const out = join(tmp, "no-agent.mtrace");
-  const run = await memtrace(["record", "-o", out, join(APPS, "exit-with.js"), "3"], {
+  const run = await memtrace(["record", "--no-paired", "-o", out, join(APPS, "exit-with.js"), "3"], {
     env: { MEMTRACE_NATIVE_DIR: dir },
   });
   t.equal(run.status, 3, "the app's exit code");

@@ -44,7 +44,7 @@ for (const line of typeof lines === "string" ? [] : lines) {
   const skip = problem ? { skip: problem } : unavailable;
   t.test(`given Node.js ${line.node} for arm64 (V8 ${line.v8}), under qemu-user`, skip, async (t) => {
     const qemu = ["qemu-aarch64-static", "-L", "/usr/aarch64-linux-gnu", line.binary];
-    const run = await memtrace(["record", "--js-interval", "16384", "--", ...qemu, app], {
+    const run = await memtrace(["record", "--no-paired", "--js-interval", "16384", "--", ...qemu, app], {
       withoutTestHooks: true,
       env: { MEMTRACE_NATIVE_DIR: join(PACKAGE_ROOT, "prebuilds", "linux-arm64") },
     });

@@ -34,7 +34,7 @@ for (const [arg, status] of [
 ] as const) {
   t.test(`given an app that ends with ${arg}, when recorded to a file, memtrace ends the same way`, async (t) => {
     const out = join(tmp, `exit-${arg}.mtrace`);
-    const run = await memtrace(["record", "-o", out, exitWith, arg]);
+    const run = await memtrace(["record", "--no-paired", "-o", out, exitWith, arg]);
     t.equal(run.status, status);
     t.equal(run.stdout.toString(), "to stdout\n", "the app's stdout, untouched");
     if (arg === "throw") t.match(run.stderr, /^to stderr\n[\s\S]*Error: the app failed on purpose/);
@@ -46,7 +46,7 @@ for (const [arg, status] of [
 }
 
 t.test("given the capture on stdout, the app's stdout goes to stderr and never into the capture", async (t) => {
-  const run = await memtrace(["record", exitWith, "0"]);
+  const run = await memtrace(["record", "--no-paired", exitWith, "0"]);
   t.equal(run.status, 0);
   t.equal(run.stderr, "to stdout\nto stderr\n");
   t.same(new Capture(run.stdout).warnings, [], "stdout holds the capture alone");
@@ -64,7 +64,7 @@ t.test("given a reader that goes away (| head -c 100), the app runs to its end w
 
 t.test("given a full disk, the app runs to its end and memtrace says recording stopped", async (t) => {
   const done = join(tmp, "full-done");
-  const run = await memtrace(["record", "-o", "/dev/full", busy, "run", done]);
+  const run = await memtrace(["record", "--no-paired", "-o", "/dev/full", busy, "run", done]);
   t.equal(run.status, 3, "the app's exit code");
   t.equal(readFileSync(done, "utf8"), "done");
   t.match(
@@ -89,7 +89,7 @@ t.test(
   "given an app killed with SIGKILL mid-run, the capture holds what was flushed and reads as truncated",
   async (t) => {
     const out = join(tmp, "killed.mtrace");
-    const run: Run = await memtrace(["record", "-o", out, busy], {
+    const run: Run = await memtrace(["record", "--no-paired", "-o", out, busy], {
       started: whenReady((_child, appPid) => process.kill(appPid, "SIGKILL")),
     });
     t.equal(run.signal, "SIGKILL", "memtrace ends the way the app did");
@@ -102,14 +102,14 @@ t.test(
 
 t.test("given SIGINT sent to memtrace, the app receives it", async (t) => {
   const out = join(tmp, "sigint.mtrace");
-  const handled = await memtrace(["record", "-o", out, busy, "handle-sigint"], {
+  const handled = await memtrace(["record", "--no-paired", "-o", out, busy, "handle-sigint"], {
     started: whenReady((child) => child.kill("SIGINT")),
   });
   t.equal(handled.status, 0, "the app handled it and exited 0, and so did memtrace");
   t.match(handled.stderr, /app got SIGINT/);
   t.same(new Capture(readFileSync(out)).warnings, [], "the capture is complete");
 
-  const plain = await memtrace(["record", "-o", join(tmp, "sigint2.mtrace"), busy], {
+  const plain = await memtrace(["record", "--no-paired", "-o", join(tmp, "sigint2.mtrace"), busy], {
     started: whenReady((child) => child.kill("SIGINT")),
   });
   t.equal(plain.signal, "SIGINT", "an app that does not handle SIGINT dies of it, and memtrace the same way");
@@ -118,9 +118,9 @@ t.test("given SIGINT sent to memtrace, the app receives it", async (t) => {
 t.test("given wrong usage, one line on stderr and exit status 2", async (t) => {
   for (const args of [
     ["record"],
-    ["record", "no-such-app.js"],
-    ["record", "--stack-depth", "0", exitWith],
-    ["record", "-o", join(tmp, "no-such-folder", "x.mtrace"), exitWith, "0"],
+    ["record", "--no-paired", "no-such-app.js"],
+    ["record", "--no-paired", "--stack-depth", "0", exitWith],
+    ["record", "--no-paired", "-o", join(tmp, "no-such-folder", "x.mtrace"), exitWith, "0"],
   ]) {
     const run = await memtrace(args);
     t.equal(run.status, 2, args.join(" "));

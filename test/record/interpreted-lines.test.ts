@@ -36,7 +36,10 @@ const warmLoop = expect(["warming", at("warming up", "allocUnsafeSlow")], ["(top
 
 /** Records the app on `binary`; the app's frames of each block of `size` bytes, innermost first. */
 async function record(binary: string, options: string[] = []) {
-  const run = await memtrace(["record", ...options, "--", binary, app], { withoutTestHooks: true, timeoutMs: 60_000 });
+  const run = await memtrace(["record", "--no-paired", ...options, "--", binary, app], {
+    withoutTestHooks: true,
+    timeoutMs: 60_000,
+  });
   const capture = new Capture(run.stdout);
   const [pid] = capture.pids;
   const where = (...sizes: number[]) =>

@@ -19,7 +19,7 @@ function inFunction(capture: Capture, e: Event, name: string): boolean {
 t.test("given a function that keeps 200,000 objects and then releases them", async (t) => {
   // A finer interval than the default: about 700 samples for these 11 MB, so that the estimate's spread is small.
   const run = await memtrace(
-    ["record", "--js-interval", "16384", "--", process.execPath, "--expose-gc", objectsApp],
+    ["record", "--no-paired", "--js-interval", "16384", "--", process.execPath, "--expose-gc", objectsApp],
     plain,
   );
   t.equal(run.status, 0, run.stderr);
@@ -83,7 +83,7 @@ t.test("given a function that keeps 200,000 objects and then releases them", asy
 });
 
 t.test("given worker threads that keep objects of their own", async (t) => {
-  const run = await memtrace(["record", "--js-interval", "16384", workersApp], plain);
+  const run = await memtrace(["record", "--no-paired", "--js-interval", "16384", workersApp], plain);
   t.equal(run.status, 0, run.stderr);
   t.equal(run.stderr, "workers done\n");
   const capture = new Capture(run.stdout);
@@ -112,7 +112,7 @@ t.test("given worker threads that keep objects of their own", async (t) => {
 });
 
 t.test("given a loop that keeps the event loop from turning, the JS heap is still polled as it runs", async (t) => {
-  const run = await memtrace(["record", "--js-interval", "65536", busyApp], plain);
+  const run = await memtrace(["record", "--no-paired", "--js-interval", "65536", busyApp], plain);
   t.equal(run.status, 0, run.stderr);
   const capture = new Capture(run.stdout);
   const samples = capture.events.filter((e) => e.kind === JS_SAMPLE);
@@ -130,7 +130,7 @@ t.test("given a loop that keeps the event loop from turning, the JS heap is stil
 
 t.test("given --js-interval 0, the JS heap is not sampled", async (t) => {
   const run = await memtrace(
-    ["record", "--js-interval", "0", "--", process.execPath, "--expose-gc", objectsApp],
+    ["record", "--no-paired", "--js-interval", "0", "--", process.execPath, "--expose-gc", objectsApp],
     plain,
   );
   t.equal(run.status, 0, run.stderr);
@@ -143,7 +143,7 @@ t.test("given --js-interval 0, the JS heap is not sampled", async (t) => {
 
 t.test("given --js-all, collected objects stay in the capture", async (t) => {
   const run = await memtrace(
-    ["record", "--js-all", "--js-interval", "16384", "--", process.execPath, "--expose-gc", objectsApp],
+    ["record", "--no-paired", "--js-all", "--js-interval", "16384", "--", process.execPath, "--expose-gc", objectsApp],
     plain,
   );
   t.equal(run.status, 0, run.stderr);

@@ -51,7 +51,7 @@ t.test("given a script with #!/usr/bin/env node and another line's node on PATH"
   chmodSync(script, 0o755);
   const v8 = spawnSync(other!.binary, ["-p", "process.versions.v8"], { encoding: "utf8" }).stdout.trim();
   for (const words of [["--", script], [script]]) {
-    const run = await memtrace(["record", ...words], { env: { PATH } });
+    const run = await memtrace(["record", "--no-paired", ...words], { env: { PATH } });
     t.equal(run.status, 0, run.stderr);
     t.equal(run.stderr, "script done\n", `record ${words.join(" ")}: the script's output`);
     const app = appProcess(run.stdout);
@@ -78,7 +78,7 @@ t.test("given an npm script, with another line's node on PATH", unavailable, asy
       scripts: { start: `node ${join(project, "app.js")}` },
     }),
   );
-  const run = await memtrace(["record", "--", "npm", "--prefix", project, "run", "--silent", "start"], {
+  const run = await memtrace(["record", "--no-paired", "--", "npm", "--prefix", project, "run", "--silent", "start"], {
     env: { PATH },
   });
   t.equal(run.status, 0, run.stderr);
@@ -92,10 +92,13 @@ t.test("given no native recorder, when recording, then memtrace says so and exit
   const empty = mkdtempSync(join(tmpdir(), "memtrace-no-native-"));
   t.teardown(() => rmSync(empty, { recursive: true, force: true }));
   let timer: NodeJS.Timeout | undefined;
-  const run = await memtrace(["record", "-o", join(empty, "x.mtrace"), "--", process.execPath, "-e", "0"], {
-    env: { MEMTRACE_NATIVE_DIR: empty },
-    started: (child) => (timer = setTimeout(() => child.kill("SIGKILL"), 30_000)),
-  });
+  const run = await memtrace(
+    ["record", "--no-paired", "-o", join(empty, "x.mtrace"), "--", process.execPath, "-e", "0"],
+    {
+      env: { MEMTRACE_NATIVE_DIR: empty },
+      started: (child) => (timer = setTimeout(() => child.kill("SIGKILL"), 30_000)),
+    },
+  );
   clearTimeout(timer);
   t.equal(run.signal, null, "it ends by itself");
   t.equal(run.status, 2);

@@ -42,7 +42,7 @@ for (const [how, status] of [
     const out = join(tmp, `${how}.mtrace`);
     const [alone, recorded] = [
       await plainNode([app, how], plain),
-      await memtrace(["record", "-o", out, app, how], plain),
+      await memtrace(["record", "--no-paired", "-o", out, app, how], plain),
     ];
     t.equal(alone.status, status, "the app's own exit code");
     t.equal(recorded.status, alone.status, "the same when recorded");
@@ -113,7 +113,7 @@ t.test(
   "given a SIGTERM that the app handles with process.exit, its end is recorded and --leaks finds it",
   async (t) => {
     const out = join(tmp, "handled.mtrace");
-    const run = await memtrace(["record", "-o", out, app, "signal", "handle"], {
+    const run = await memtrace(["record", "--no-paired", "-o", out, app, "signal", "handle"], {
       ...plain,
       started: terminateWhenReady,
     });
@@ -128,7 +128,10 @@ t.test(
 
 t.test("given a SIGTERM that kills the app, nothing is freed and --leaks takes the end of the capture", async (t) => {
   const out = join(tmp, "killed.mtrace");
-  const run = await memtrace(["record", "-o", out, app, "signal"], { ...plain, started: terminateWhenReady });
+  const run = await memtrace(["record", "--no-paired", "-o", out, app, "signal"], {
+    ...plain,
+    started: terminateWhenReady,
+  });
   t.equal(run.signal, "SIGTERM", "the app died of it, and memtrace the same way");
   const capture = new Capture(readFileSync(out));
   t.match(capture.warnings, [/has no trailer/], "the capture is cut short");

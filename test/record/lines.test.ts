@@ -46,7 +46,7 @@ for (const line of lines) {
     unavailable,
     async (t) => {
       const run = await memtrace(
-        ["record", "--js-interval", "16384", "--", line.binary, "--expose-gc", app, other.binary, "3"],
+        ["record", "--no-paired", "--js-interval", "16384", "--", line.binary, "--expose-gc", app, other.binary, "3"],
         {
           withoutTestHooks: true,
         },
@@ -148,7 +148,7 @@ for (const line of lines) {
 
   t.test(`given Node.js ${line.node}, when the app is killed by a signal`, unavailable, async (t) => {
     const script = "Buffer.alloc(1 << 20); setTimeout(() => process.kill(process.pid, 'SIGKILL'), 200)";
-    const run = await memtrace(["record", "--", line.binary, "-e", script], { withoutTestHooks: true });
+    const run = await memtrace(["record", "--no-paired", "--", line.binary, "-e", script], { withoutTestHooks: true });
     t.equal(run.signal, "SIGKILL", "memtrace ends by the same signal");
     const capture = new Capture(run.stdout);
     const [pid] = capture.pids;

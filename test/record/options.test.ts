@@ -26,7 +26,7 @@ const atFixture = (c: Capture, pid: number) =>
   );
 
 t.test("given --native-only, native frames are named and no JS frame is", async (t) => {
-  const run = await memtrace(["record", "--native-only", alloc, "10", "4093", "0"]);
+  const run = await memtrace(["record", "--no-paired", "--native-only", alloc, "10", "4093", "0"]);
   t.equal(run.status, 0, run.stderr);
   const c = new Capture(run.stdout);
   const [pid] = c.pids;
@@ -39,7 +39,7 @@ t.test("given --native-only, native frames are named and no JS frame is", async 
 });
 
 t.test("given --stack-depth 3, stacks are cut to 3 frames and the cuts are counted", async (t) => {
-  const run = await memtrace(["record", "--stack-depth", "3", alloc, "10", "4093", "0"]);
+  const run = await memtrace(["record", "--no-paired", "--stack-depth", "3", alloc, "10", "4093", "0"]);
   t.equal(run.status, 0, run.stderr);
   const c = new Capture(run.stdout);
   const [pid] = c.pids;
@@ -52,7 +52,7 @@ t.test("given --stack-depth 3, stacks are cut to 3 frames and the cuts are count
 });
 
 t.test("given --compress, the capture is a zstd stream that reads as the same capture", async (t) => {
-  const run = await memtrace(["record", "--compress", alloc, "10", "4093", "0"]);
+  const run = await memtrace(["record", "--no-paired", "--compress", alloc, "10", "4093", "0"]);
   t.equal(run.status, 0, run.stderr);
   t.same([...run.stdout.subarray(0, 4)], [0x28, 0xb5, 0x2f, 0xfd], "zstd frame magic");
   const c = new Capture(run.stdout);
@@ -61,7 +61,7 @@ t.test("given --compress, the capture is a zstd stream that reads as the same ca
 });
 
 t.test("given --compress --compressor lz4, the capture is an LZ4 stream that reads as the same capture", async (t) => {
-  const run = await memtrace(["record", "--compress", "--compressor", "lz4", alloc, "10", "4093", "0"]);
+  const run = await memtrace(["record", "--no-paired", "--compress", "--compressor", "lz4", alloc, "10", "4093", "0"]);
   t.equal(run.status, 0, run.stderr);
   t.ok(startsWithLz4Magic(run.stdout), "LZ4 frame magic");
   const c = new Capture(run.stdout);
@@ -81,9 +81,12 @@ t.test("given --compressor with an unknown name, record refuses it in one line",
 t.test("a capture written to a file is zstd unless --no-compress; one written to a pipe is not", async (t) => {
   const toFile = join(tmp, "default.mtrace");
   const plainFile = join(tmp, "no-compress.mtrace");
-  const toPipe = await memtrace(["record", alloc, "10", "4093", "0"]);
-  t.equal((await memtrace(["record", "-o", toFile, alloc, "10", "4093", "0"])).status, 0);
-  t.equal((await memtrace(["record", "--no-compress", "-o", plainFile, alloc, "10", "4093", "0"])).status, 0);
+  const toPipe = await memtrace(["record", "--no-paired", alloc, "10", "4093", "0"]);
+  t.equal((await memtrace(["record", "--no-paired", "-o", toFile, alloc, "10", "4093", "0"])).status, 0);
+  t.equal(
+    (await memtrace(["record", "--no-paired", "--no-compress", "-o", plainFile, alloc, "10", "4093", "0"])).status,
+    0,
+  );
   t.ok(startsWithZstdMagic(readFileSync(toFile)), "-o FILE: zstd");
   t.ok(zstdTool(["-t", toFile]), "the zstd tool reads it whole: the frame is ended");
   t.notOk(startsWithZstdMagic(readFileSync(plainFile)), "--no-compress -o FILE: plain records");
@@ -104,7 +107,9 @@ t.test(
   "given no libzstd (MEMTRACE_NO_ZSTD), a capture written to a file is LZ4, said once on stderr, and reads the same",
   async (t) => {
     const file = join(tmp, "no-zstd.mtrace");
-    const run = await memtrace(["record", "-o", file, alloc, "10", "4093", "0"], { env: { MEMTRACE_NO_ZSTD: "1" } });
+    const run = await memtrace(["record", "--no-paired", "-o", file, alloc, "10", "4093", "0"], {
+      env: { MEMTRACE_NO_ZSTD: "1" },
+    });
     t.equal(run.status, 0, run.stderr);
     const bytes = readFileSync(file);
     t.ok(startsWithLz4Magic(bytes), "LZ4 frames");
@@ -140,7 +145,7 @@ t.test(
       const file = join(tmp, `${line}.mtrace`);
       const r = spawnSync(
         node,
-        [join(ROOT, "bin", "memtrace.js"), "record", "-o", file, "--", node, alloc, "10", "4093", "0"],
+        [join(ROOT, "bin", "memtrace.js"), "record", "--no-paired", "-o", file, "--", node, alloc, "10", "4093", "0"],
         {
           env: userEnv(),
           encoding: "utf8",
@@ -159,7 +164,7 @@ t.test(
 );
 
 t.test("given --complete-names, node runs without its start-up snapshot and the capture is complete", async (t) => {
-  const run = await memtrace(["record", "--complete-names", alloc, "10", "4093", "0"]);
+  const run = await memtrace(["record", "--no-paired", "--complete-names", alloc, "10", "4093", "0"]);
   t.equal(run.status, 0, run.stderr);
   const c = new Capture(run.stdout);
   t.same(c.warnings, []);
@@ -175,8 +180,10 @@ t.test(
   "by default a thread's allocations share the latest clock reading, and the header says how old it may be; given --exact-times, each reads the clock",
   async (t) => {
     const distinctTimes = (c: Capture) => new Set(atFixture(c, c.pids[0]).map((e) => e.time)).size;
-    const shared = new Capture((await memtrace(["record", alloc, "4000", "4093", "0"])).stdout);
-    const exact = new Capture((await memtrace(["record", "--exact-times", alloc, "4000", "4093", "0"])).stdout);
+    const shared = new Capture((await memtrace(["record", "--no-paired", alloc, "4000", "4093", "0"])).stdout);
+    const exact = new Capture(
+      (await memtrace(["record", "--no-paired", "--exact-times", alloc, "4000", "4093", "0"])).stdout,
+    );
     t.equal(atFixture(shared, shared.pids[0]).length, 4000);
     t.equal(atFixture(exact, exact.pids[0]).length, 4000);
     t.equal(
@@ -199,7 +206,7 @@ t.test(
 );
 
 t.test("given a memory interval, the capture holds RSS and V8 heap samples", async (t) => {
-  const run = await memtrace(["record", "--memory-interval", "5", join(APPS, "workload.js")]);
+  const run = await memtrace(["record", "--no-paired", "--memory-interval", "5", join(APPS, "workload.js")]);
   t.equal(run.status, 0, run.stderr);
   const c = new Capture(run.stdout);
   const [pid] = c.pids;
@@ -218,10 +225,14 @@ t.test("given a memory interval, the capture holds RSS and V8 heap samples", asy
 
 t.test("given a reader of the live capture, it sees the app's allocations while the app still runs", async (t) => {
   const go = join(tmp, "go");
-  const child = spawn(process.execPath, [join(ROOT, "bin", "memtrace.js"), "record", join(APPS, "live.js"), go], {
-    env: userEnv(),
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    [join(ROOT, "bin", "memtrace.js"), "record", "--no-paired", join(APPS, "live.js"), go],
+    {
+      env: userEnv(),
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let stderr = "";
   child.stderr.on("data", (b: Buffer) => (stderr += b));
   let seen = 0;
@@ -244,7 +255,7 @@ t.test(
     const cwd = mkdtempSync(join(tmpdir(), "memtrace-tty-"));
     // script(1) gives the command a terminal for stdout.
     const run = await shell(
-      `cd "${cwd}" && script -qec '"${process.execPath}" "${join(ROOT, "bin", "memtrace.js")}" record "${alloc}" 10 4093 0' /dev/null`,
+      `cd "${cwd}" && script -qec '"${process.execPath}" "${join(ROOT, "bin", "memtrace.js")}" record --no-paired "${alloc}" 10 4093 0' /dev/null`,
     );
     t.equal(run.status, 0, run.stdout.toString());
     const files = readdirSync(cwd).filter((f) => /^memtrace-alloc-app\.\d+\.mtrace$/.test(f));

@@ -35,7 +35,7 @@ t.test(
       "process.stdin.on('data', (c) => { out.write(c); process.stdin.pause(); setTimeout(() => process.stdin.resume(), 2); });" +
       "process.stdin.on('end', () => out.end());";
     const run = await shell(
-      `timeout 120 ${m} record "${app}" 200000 | "${process.execPath}" -e "${slow}" "${capture}"`,
+      `timeout 120 ${m} record --no-paired "${app}" 200000 | "${process.execPath}" -e "${slow}" "${capture}"`,
     );
     t.equal(run.status, 0, "the pipe exits 0");
     let since = 0;

@@ -8,7 +8,7 @@ import { APPS, Capture, MALLOC, isAllocation, memtrace } from "./capture";
 const app = join(APPS, "family.js");
 
 t.test("given workers, a forked child and a spawned child, when recorded", async (t) => {
-  const run = await memtrace(["record", app]);
+  const run = await memtrace(["record", "--no-paired", app]);
   t.equal(run.status, 0, run.stderr);
   t.equal(run.stderr, "family done\n");
   const capture = new Capture(run.stdout);
@@ -58,7 +58,7 @@ t.test("given workers, a forked child and a spawned child, when recorded", async
 });
 
 t.test("given --no-children, when recorded, only the app's own process is in the capture", async (t) => {
-  const run = await memtrace(["record", "--no-children", app]);
+  const run = await memtrace(["record", "--no-paired", "--no-children", app]);
   t.equal(run.status, 0, run.stderr);
   const capture = new Capture(run.stdout);
   t.same(capture.warnings, []);
@@ -68,7 +68,7 @@ t.test("given --no-children, when recorded, only the app's own process is in the
 });
 
 t.test("given work on libuv's pool, its threads are named and known as pool threads", async (t) => {
-  const run = await memtrace(["record", join(APPS, "pool.js")]);
+  const run = await memtrace(["record", "--no-paired", join(APPS, "pool.js")]);
   t.equal(run.status, 0, run.stderr);
   const capture = new Capture(run.stdout);
   const [pid] = capture.pids;
@@ -90,7 +90,7 @@ t.test("given work on libuv's pool, its threads are named and known as pool thre
 t.test(
   "given a shell child, which ends with _exit (no exit handlers), its scope still ends with a trailer",
   async (t) => {
-    const run = await memtrace(["record", join(APPS, "shell-child.js")]);
+    const run = await memtrace(["record", "--no-paired", join(APPS, "shell-child.js")]);
     t.equal(run.status, 0, run.stderr);
     t.equal(run.stderr, "shell done\n");
     const capture = new Capture(run.stdout);

@@ -32,6 +32,7 @@ export async function recordServer(
   const run = await memtrace(
     [
       "record",
+      "--no-paired",
       "--no-children",
       "--exact-times",
       "-o",

@@ -30,7 +30,7 @@ for (const line of lines) {
   const major = Number(line.node.split(".")[0]);
   t.test(`given Node.js ${line.node}, an app whose workers have names`, line === self ? {} : unavailable, async (t) => {
     const file = join(t.testdir({}), "named.mtr");
-    const run = await memtrace(["record", "-o", file, "--", line.binary, app], {
+    const run = await memtrace(["record", "--no-paired", "-o", file, "--", line.binary, app], {
       withoutTestHooks: true,
       timeoutMs: 60_000,
     });

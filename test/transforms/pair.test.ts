@@ -24,6 +24,7 @@ import { loadKernel } from "../../src/native/kernel";
 import { CaptureBuilder } from "../fixtures/builder";
 import { deepRecursion, handComputed, hostileNames, multiProcess } from "../fixtures/captures";
 import { collect, dumpText } from "../fixtures/inspect";
+import { LEAD, churn } from "../fixtures/churn";
 import { Prng } from "../fixtures/prng";
 
 function paired(messages: Message[], form: true | "raw" = true, version = STEP_VERSION): Message[] {
@@ -62,52 +63,6 @@ t.test("given this checkout's prebuilds, then the native kernel loads", async (t
 /** The dump of a folded stream, without the input offsets its passed-through Records carry. */
 function text(messages: Message[]): string {
   return dumpText(messages.map((m) => ({ ...m, offset: undefined })));
-}
-
-const LEAD = 1_000;
-
-/**
- * Three threads of each of two processes that allocate and free at a few addresses (so that blocks are overwritten,
- * freed by other threads, and freed before their allocation within the leads), with times up to a lead out of
- * order between threads, mappings unmapped in part, JS heap samples, frees of memory never allocated, and an
- * APP_ENDED.
- */
-function churn(seed: number, lead: number): Message[] {
-  const rnd = new Prng(seed);
-  const c = new CaptureBuilder();
-  for (const pid of [100, 200]) {
-    const settings = { ...emptySettings(), native: true, allocationTimeLeadNs: lead, deallocationTimeLeadNs: lead };
-    const p = c.process(pid, { settings });
-    p.batchEvents = 16;
-    const threads = [p.thread(pid, "main", ThreadRole.ROLE_MAIN), p.thread(pid + 1), p.thread(pid + 2)];
-    const last = new Map<number, number>();
-    const stacks = [1, 2, 3, 4].map((i) => p.stack(p.js(`f${i}`, "/app.js", i)));
-    let clock = 1_000;
-    let sample = 1;
-    const samples: number[] = [];
-    for (let i = 0; i < 3_000; i++) {
-      clock += 10;
-      const th = rnd.pick(threads);
-      // A time read up to a lead early, never before the thread's own last one.
-      const time = Math.max(last.get(th.tid) ?? 0, clock - (rnd.chance(0.3) ? rnd.int(0, LEAD) : 0));
-      last.set(th.tid, time);
-      p.at(time);
-      const address = 0x1000 + 16 * rnd.int(0, 11);
-      const r = rnd.float();
-      if (r < 0.4) th.malloc(address, rnd.int(1, 64) * 8, rnd.pick(stacks));
-      else if (r < 0.75) th.free(address);
-      else if (r < 0.8) th.mmap(0x100000 + 0x1000 * rnd.int(0, 7), 0x1000 * rnd.int(1, 3), rnd.pick(stacks));
-      else if (r < 0.85) th.munmap(0x100000 + 0x1000 * rnd.int(0, 9), 0x1000 * rnd.int(1, 2));
-      else if (r < 0.92) {
-        samples.push(sample);
-        th.jsSample(sample++, rnd.int(1, 100) * 64, rnd.int(1, 3), rnd.pick(stacks));
-      } else if (samples.length > 0) th.jsCollected(samples.splice(rnd.int(0, samples.length - 1), 1)[0]);
-      if (i % 200 === 199) p.flush();
-      if (i === 2_400) p.at(clock).processEvent(ProcessEventKind.APP_ENDED, { tid: pid });
-    }
-    p.end();
-  }
-  return c.messages;
 }
 
 /**
@@ -217,6 +172,59 @@ t.test("given the churn captures, then pairing found every kind of release the f
     "frees that name their block",
   );
 });
+
+t.test(
+  "given the churn captures paired, then each late free names by late_age a block an AWAITED release took, through the wire",
+  async (t) => {
+    for (const version of [STEP_VERSION, PAIRED_VERSION]) {
+      let lateFrees = 0;
+      for (const pid of [100, 200]) {
+        const batches = paired(churn(23, LEAD), true, version).flatMap((m) =>
+          m.type === "paired" && m.pid === pid ? [m.batch] : [],
+        );
+        let serials = 0;
+        const awaited = new Set<number>();
+        const named: number[] = [];
+        for (const b of batches) {
+          let extra = 0;
+          let late = 0;
+          for (let i = 0; i < b.length; i++) {
+            if (b.op[i] % 2 === 0) {
+              const serial = serials++;
+              for (; extra < b.extraRow.length && b.extraRow[extra] === i; extra++) {
+                if (b.extraKind[extra] === 2) awaited.add(serial - b.extraAge[extra]);
+              }
+            } else if (b.op[i] === 3) {
+              named.push(serials - b.lateAge![late++]);
+            }
+          }
+          t.equal(late, b.lateAge!.length, `version ${version}: one late_age per late free`);
+        }
+        t.ok(
+          named.every((serial) => awaited.has(serial)),
+          `version ${version}, process ${pid}: every late free names a block an AWAITED release took`,
+        );
+        t.equal(new Set(named).size, named.length, `version ${version}, process ${pid}: no block twice`);
+        lateFrees += named.length;
+      }
+      t.ok(lateFrees > 0, `version ${version}: ${lateFrees} late frees`);
+    }
+    // A late_age column that does not have one age per late free is refused where the batch is decoded.
+    const short = paired(churn(23, LEAD)).map((m) =>
+      m.type === "paired" && m.batch.lateAge!.length > 0
+        ? { ...m, batch: { ...m.batch, lateAge: m.batch.lateAge!.subarray(1) } }
+        : m,
+    );
+    t.throws(() => decodeAll(encodeAll(short), { paired: true }), { message: /late frees and \d+ late ages/ });
+    // And an age of 0 (the block of the allocation not yet made).
+    const zero = paired(churn(23, LEAD)).map((m) =>
+      m.type === "paired" && m.batch.lateAge!.length > 0
+        ? { ...m, batch: { ...m.batch, lateAge: m.batch.lateAge!.map(() => 0) } }
+        : m,
+    );
+    t.throws(() => decodeAll(encodeAll(zero), { paired: true }), { message: /names a block of age 0/ });
+  },
+);
 
 t.test(
   "given a paired capture, when a reader that does not fold reads it, then it is refused in one line",
