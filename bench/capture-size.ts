@@ -1,6 +1,6 @@
 // The capture's size against heaptrack's file (issue 23's size goal), on the dense workload at each number of rounds
-// given: memtrace records it twice uncompressed (events as recorded, and paired at record time: MEMTRACE_PAIRED=1,
-// format version 2), and each capture is then compressed as the recorder compresses (chunks of 256 KiB: an LZ4
+// given: memtrace records it twice uncompressed (events as recorded, `--no-paired`, and paired at record time, the
+// default, format version 3), and each capture is then compressed as the recorder compresses (chunks of 256 KiB: an LZ4
 // frame each, or one zstd stream flushed at each), so that LZ4 and zstd see the same bytes; and once as the
 // recorder writes it by default (`record -o FILE`, zstd), which is what a user gets. heaptrack records the same
 // workload once. Sizes are bytes per event (allocations and frees, from the captures' trailers).
@@ -59,7 +59,7 @@ async function main(): Promise<void> {
   for (const n of rounds) {
     let heaptrack = 0;
     for (const paired of [false, true]) {
-      const env = (argv: string[]) => (paired ? ["env", "MEMTRACE_PAIRED=1", ...argv] : argv);
+      const env = (argv: string[]) => [...argv.slice(0, 3), paired ? "--paired" : "--no-paired", ...argv.slice(3)];
       const raw = at(`raw-${n}-${paired}.mtrace`);
       const file = at(`default-${n}-${paired}.mtrace`);
       timeRun(env([process.execPath, BIN, "record", "--no-compress", "-o", raw, "--", process.execPath, APP, n]), work);

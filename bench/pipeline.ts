@@ -3,8 +3,9 @@
 // - the capture: memtrace's default (`record -o FILE`) and uncompressed, beside heaptrack's file;
 // - reading it: `memtrace fold` (time and peak RSS) and the reports on its output, beside `heaptrack_print`;
 // - the design's own pipe: `record app.js | fold > folded` beside `record -o FILE`;
-// - each of those also with the events paired at record time (MEMTRACE_PAIRED=1, format version 2), whose fold runs
-//   in the native kernel (native/kernel/) and, for comparison, in TypeScript (MEMTRACE_NO_KERNEL=1).
+// - the recorder's default (events paired at record time, format version 3, zstd), whose fold runs in the native
+//   kernel (native/kernel/) and, for comparison, in TypeScript (MEMTRACE_NO_KERNEL=1); and `--no-paired` (every
+//   raw event, format version 1), which fold pairs itself.
 //
 //   npm run build && node dist/bench/pipeline.js [runs, default 3] [rounds, default 2000000]
 //
@@ -27,8 +28,6 @@ const work = mkdtempSync(join(tmpdir(), "memtrace-pipeline-"));
 const at = (name: string) => join(work, name);
 const node = process.execPath;
 const memtrace = (...args: string[]) => [node, BIN, ...args];
-/** The same, with the recorder pairing events as it records (MEMTRACE_PAIRED=1; docs/pipeline.md). */
-const paired = (...args: string[]) => ["env", "MEMTRACE_PAIRED=1", node, BIN, ...args];
 /** memtrace without its native kernel of paired batches: fold runs in TypeScript. */
 const withoutKernel = (...args: string[]) => ["env", "MEMTRACE_NO_KERNEL=1", node, BIN, ...args];
 
@@ -69,9 +68,9 @@ function main(): void {
 
   // The recordings, once each.
   const recorded = timeRun(memtrace("record", "-o", at("dense.mtrace"), APP, ROUNDS), work);
+  timeRun(memtrace("record", "--compressor", "lz4", "-o", at("dense.lz4.mtrace"), APP, ROUNDS), work);
   timeRun(memtrace("record", "--no-compress", "-o", at("dense.raw.mtrace"), APP, ROUNDS), work);
-  const recordedPaired = timeRun(paired("record", "-o", at("dense.paired.mtrace"), APP, ROUNDS), work);
-  timeRun(paired("record", "--no-compress", "-o", at("dense.paired.raw.mtrace"), APP, ROUNDS), work);
+  const recordedUnpaired = timeRun(memtrace("record", "--no-paired", "-o", at("dense.np.mtrace"), APP, ROUNDS), work);
   const heaptracked = timeRun(["heaptrack", "-o", at("dense.heaptrack"), node, APP, ROUNDS], work);
   const heaptrackFile = at("dense.heaptrack.zst");
   const events = eventsIn(at("dense.mtrace"));
@@ -80,10 +79,10 @@ function main(): void {
   console.log("## Capture\n");
   console.log("| capture | bytes | bytes/event | vs heaptrack |\n| --- | --- | --- | --- |");
   for (const [name, file] of [
-    ["memtrace record -o (default)", at("dense.mtrace")],
-    ["memtrace record --no-compress", at("dense.raw.mtrace")],
-    ["memtrace record -o, paired", at("dense.paired.mtrace")],
-    ["memtrace record --no-compress, paired", at("dense.paired.raw.mtrace")],
+    ["memtrace record -o (default: paired, zstd)", at("dense.mtrace")],
+    ["memtrace record --compressor lz4 (paired)", at("dense.lz4.mtrace")],
+    ["memtrace record --no-compress (paired)", at("dense.raw.mtrace")],
+    ["memtrace record --no-paired -o (zstd)", at("dense.np.mtrace")],
     ["heaptrack", heaptrackFile],
   ]) {
     const b = size(file);
@@ -91,21 +90,25 @@ function main(): void {
   }
   console.log(
     `\n${(events / 1e6).toFixed(1)} M events (allocations and frees, from the trailer). Recording took ` +
-      `${sec(recorded.wall)} with memtrace, ${sec(recordedPaired.wall)} with memtrace pairing, ` +
+      `${sec(recorded.wall)} with memtrace, ${sec(recordedUnpaired.wall)} with memtrace --no-paired, ` +
       `${sec(heaptracked.wall)} with heaptrack (once each).\n`,
   );
 
   const read = measure([
     { name: "memtrace fold", argv: memtrace("fold", at("dense.mtrace"), "-o", at("dense.folded")) },
     { name: "memtrace fold --leaks", argv: memtrace("fold", "--leaks", at("dense.mtrace"), "-o", at("leaks.folded")) },
-    { name: "memtrace fold (paired)", argv: memtrace("fold", at("dense.paired.mtrace"), "-o", at("paired.folded")) },
     {
-      name: "memtrace fold --temporary (paired)",
-      argv: memtrace("fold", "--temporary", at("dense.paired.mtrace"), "-o", at("paired-temp.folded")),
+      name: "memtrace fold --temporary",
+      argv: memtrace("fold", "--temporary", at("dense.mtrace"), "-o", at("temp.folded")),
+    },
+    { name: "memtrace fold (LZ4 capture)", argv: memtrace("fold", at("dense.lz4.mtrace"), "-o", at("lz4.folded")) },
+    {
+      name: "memtrace fold (TypeScript)",
+      argv: withoutKernel("fold", at("dense.mtrace"), "-o", at("ts.folded")),
     },
     {
-      name: "memtrace fold (paired, TypeScript)",
-      argv: withoutKernel("fold", at("dense.paired.mtrace"), "-o", at("paired-ts.folded")),
+      name: "memtrace fold (--no-paired capture)",
+      argv: memtrace("fold", at("dense.np.mtrace"), "-o", at("np.folded")),
     },
     { name: "heaptrack_print", argv: ["sh", "-c", `heaptrack_print ${heaptrackFile} > ${at("heaptrack.txt")}`] },
     { name: "memtrace summary (raw capture)", argv: memtrace("summary", at("dense.mtrace"), "-o", at("s.txt")) },
@@ -134,17 +137,17 @@ function main(): void {
       argv: [
         "sh",
         "-c",
-        // fold's warnings stay on stderr: a merge without watermarks makes the run's pairing approximate.
         `${node} ${BIN} record ${APP} ${ROUNDS} 2>/dev/null | ${node} ${BIN} fold > ${at("p.folded")}`,
       ],
     },
-    { name: "record -o file (paired)", argv: paired("record", "-o", at("pp.mtrace"), APP, ROUNDS) },
+    { name: "record --no-paired -o file", argv: memtrace("record", "--no-paired", "-o", at("np.mtrace"), APP, ROUNDS) },
     {
-      name: "record | fold > folded (paired)",
+      name: "record --no-paired | fold > folded",
       argv: [
         "sh",
         "-c",
-        `MEMTRACE_PAIRED=1 ${node} ${BIN} record ${APP} ${ROUNDS} 2>/dev/null | ${node} ${BIN} fold > ${at("pp.folded")}`,
+        // fold's warnings stay on stderr: a merge without watermarks makes the run's pairing approximate.
+        `${node} ${BIN} record --no-paired ${APP} ${ROUNDS} 2>/dev/null | ${node} ${BIN} fold > ${at("np.folded")}`,
       ],
     },
   ]);
@@ -157,10 +160,12 @@ function main(): void {
       `| ${name.replaceAll("|", "\\|")} | ${sec(wall)} | ${(wall / alone).toFixed(2)}x | ${sec(median(runs.map((r) => r.cpu)))} |`,
     );
   }
-  const approximate = pipe.get("record | fold > folded")!.filter((r) => r.stderr.includes("merged approximately"));
-  const pairedAlone = median(pipe.get("record -o file (paired)")!.map((r) => r.wall));
-  const pairedPipe = median(pipe.get("record | fold > folded (paired)")!.map((r) => r.wall));
-  console.log(`\nPaired: record | fold is ${(pairedPipe / pairedAlone).toFixed(2)}x the paired record -o.`);
+  const approximate = pipe
+    .get("record --no-paired | fold > folded")!
+    .filter((r) => r.stderr.includes("merged approximately"));
+  const unpairedAlone = median(pipe.get("record --no-paired -o file")!.map((r) => r.wall));
+  const unpairedPipe = median(pipe.get("record --no-paired | fold > folded")!.map((r) => r.wall));
+  console.log(`\n--no-paired: record | fold is ${(unpairedPipe / unpairedAlone).toFixed(2)}x record --no-paired -o.`);
   console.log(
     `\nfold merged threads without watermarks (approximate pairing) in ${approximate.length} of ${RUNS} pipe runs.`,
   );
