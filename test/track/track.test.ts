@@ -92,7 +92,7 @@ for (const [how, status] of [
   t.test(`given the process ending (${how}) while recording, then the capture is complete`, async (t) => {
     const file = join(tmp, `${how}.mtrace`);
     const run = await node([app, file, how]);
-    t.equal(run.status, status, "the app's own exit code");
+    t.equal(run.status, status, `the app's own exit code (signal ${run.signal}; stderr: ${run.stderr})`);
     const c = capture(file);
     t.same(c.warnings, []);
     t.ok(c.trailer(c.pids[0]), "the Trailer is written at exit");
