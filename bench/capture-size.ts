@@ -75,7 +75,7 @@ async function main(): Promise<void> {
       }
       const per = (bytes: number, of = events) => `${(bytes / of).toFixed(3)} B (${(bytes / 1e6).toFixed(2)} MB)`;
       console.log(
-        `| ${n} | ${(events / 1e6).toFixed(1)} M | ${paired ? "paired (version 2)" : "events (version 1)"} | ` +
+        `| ${n} | ${(events / 1e6).toFixed(1)} M | ${paired ? "paired (version 3)" : "events (version 1)"} | ` +
           `${per(statSync(raw).size)} | ${per(lz4)} | ${per(zstd)} | ${per(statSync(file).size, defaultEvents)} | ` +
           `${paired ? "" : per(heaptrack)} |`,
       );

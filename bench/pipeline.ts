@@ -47,7 +47,7 @@ function measure(steps: Step[]): Map<string, Run[]> {
 
 function eventsIn(file: string): number {
   let events = 0;
-  for (const m of decodeAll(readFileSync(file))) {
+  for (const m of decodeAll(readFileSync(file), { paired: "raw" })) {
     if (m.type === "trailer") events += m.trailer.allocations + m.trailer.deallocations;
   }
   return events;
