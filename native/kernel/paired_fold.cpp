@@ -81,6 +81,22 @@ bool Column(const Piece& piece, std::vector<T>* out, uint64_t limit) {
   return true;
 }
 
+// late_age, where given, holds one age in [1, (2^53 - 4) / 2] per late free (op 3); false otherwise, leaving
+// the error's words to the TypeScript decoder.
+bool LateAgesFit(const Piece& ages, const std::vector<uint64_t>& ops) {
+  if (!ages.seen || ages.from == ages.to) return true;
+  size_t count = 0;
+  const uint8_t* q = ages.from;
+  while (q < ages.to) {
+    uint64_t age;
+    if (!Varint(q, ages.to, &age) || age < 1 || age > (kMaxSafe - 3) / 2) return false;
+    count++;
+  }
+  size_t late = 0;
+  for (const uint64_t op : ops) late += op == 3;
+  return late == count;
+}
+
 // Times given as changes (time_change_row, time_change) as one delta per row in `time`, as the TypeScript
 // decoder reads them; false when a change names a row past the batch or the columns differ in length.
 bool TimesFromChanges(const Piece& rows, const Piece& changes, size_t n, std::vector<uint64_t>* row_scratch,
@@ -151,7 +167,7 @@ bool PairedFold::LoadRaw(const uint8_t* body, size_t length) {
   const uint8_t* end = body + length;
   uint64_t base = 0;
   uint64_t free_reference = format::kFreeAge;
-  // Field 14 (late_age) is filter's: read past, unused.
+  // Field 14 (late_age) is filter's: checked as the TypeScript decoder checks it, otherwise unused.
   Piece pieces[15];
   while (p < end) {
     uint64_t tag;
@@ -191,6 +207,7 @@ bool PairedFold::LoadRaw(const uint8_t* body, size_t length) {
   } else if (free_reference != format::kFreeAge) {
     return false;
   }
+  if (!LateAgesFit(pieces[14], op_)) return false;
   // Times: deltas from time_ns, never past 2^53 (given as changes, they are deltas too: time_ns is added
   // here).
   uint64_t t = base;

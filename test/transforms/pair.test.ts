@@ -223,6 +223,20 @@ t.test(
         : m,
     );
     t.throws(() => decodeAll(encodeAll(zero), { paired: true }), { message: /names a block of age 0/ });
+    // The native fold, which reads the batches' bytes itself, refuses both in the decoder's words.
+    for (const [bad, words] of [
+      [short, /late frees and \d+ late ages/],
+      [zero, /names a block of age 0/],
+    ] as const) {
+      for (const kernel of [true, false]) {
+        const raw = decodeAll(encodeAll(bad), { paired: "raw" });
+        await t.rejects(
+          collect(foldMessages(raw, { measure: "temporary", kernel })),
+          { message: words },
+          `kernel ${kernel}`,
+        );
+      }
+    }
   },
 );
 
