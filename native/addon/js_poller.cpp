@@ -1,5 +1,6 @@
 #include "js_poller.h"
 
+#include <stdlib.h>
 #include <time.h>
 
 #include <algorithm>
@@ -16,8 +17,10 @@ struct Entry {
   void* data;
 };
 
-std::mutex g_mutex;
-std::vector<Entry> g_entries;
+std::mutex g_mutex;  // trivially destroyed
+// Made by the first add() and never destroyed: the thread is detached, and may wake while exit() runs the
+// static destructors.
+std::vector<Entry>* g_entries = nullptr;
 uint64_t g_interval_ns = 0;
 bool g_started = false;
 bool g_stopped = false;
@@ -36,7 +39,7 @@ void run(const memtrace_agent_api* api) {
     nanosleep(&pause, nullptr);
     std::lock_guard<std::mutex> lock(g_mutex);
     if (g_stopped) return;
-    for (const Entry& e : g_entries) e.isolate->RequestInterrupt(e.callback, e.data);
+    for (const Entry& e : *g_entries) e.isolate->RequestInterrupt(e.callback, e.data);
   }
 }
 
@@ -46,10 +49,15 @@ void add(const memtrace_agent_api* api, v8::Isolate* isolate, v8::InterruptCallb
          uint64_t interval_ns) {
   std::lock_guard<std::mutex> lock(g_mutex);
   if (g_stopped) return;
-  g_entries.push_back({isolate, callback, data});
+  if (!g_entries) g_entries = new std::vector<Entry>;
+  g_entries->push_back({isolate, callback, data});
   g_interval_ns = g_interval_ns ? std::min(g_interval_ns, interval_ns) : interval_ns;
   if (!g_started) {
     g_started = true;
+    // process.exit() ends in exit() without the environments' cleanup (which removes their isolates): the
+    // exit handlers, static destructors and the libraries' destructors (the recorder's last round) would
+    // run while this thread goes on asking. It stops first: registered after node's handlers, run before.
+    atexit(stop_all);
     // Detached: it holds nothing at exit but this mutex, and never runs JavaScript.
     std::thread(run, api).detach();
   }
@@ -57,15 +65,16 @@ void add(const memtrace_agent_api* api, v8::Isolate* isolate, v8::InterruptCallb
 
 void remove(void* data) {
   std::lock_guard<std::mutex> lock(g_mutex);
-  g_entries.erase(
-      std::remove_if(g_entries.begin(), g_entries.end(), [&](const Entry& e) { return e.data == data; }),
-      g_entries.end());
+  if (!g_entries) return;
+  g_entries->erase(
+      std::remove_if(g_entries->begin(), g_entries->end(), [&](const Entry& e) { return e.data == data; }),
+      g_entries->end());
 }
 
 void stop_all() {
   std::lock_guard<std::mutex> lock(g_mutex);
   g_stopped = true;
-  g_entries.clear();
+  if (g_entries) g_entries->clear();
 }
 
 }  // namespace memtrace::js_poller

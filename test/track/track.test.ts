@@ -1,6 +1,8 @@
 // track() in a plain node process (no LD_PRELOAD): the capture holds the window's allocations, in every thread, with
 // their JS functions named, and nothing allocated before or after it; stop() twice, a second window, the process
-// exiting while recording, a second track() at once, and track() under memtrace record.
+// exiting while recording (also while the capture's reader is slow), a second track() at once, and track() under
+// memtrace record.
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -131,5 +133,28 @@ t.test(
     t.equal(run.status, 1, "the app's uncaught TrackError ends it");
     t.match(run.stderr, /recorded by `memtrace record` from its start/);
     t.notOk(existsSync(file));
+  },
+);
+
+t.test(
+  "given the capture's reader slow while the process exits, then the exit code holds and the capture is complete",
+  async (t) => {
+    // exit() waits in the recorder's last round for the reader, for a second here: the agent's poller thread must not
+    // go on asking the isolate meanwhile (it read the list of isolates after exit had freed it, and crashed).
+    const fifo = join(tmp, "slow.fifo");
+    const out = join(tmp, "slow.mtrace");
+    t.equal(spawnSync("mkfifo", [fifo]).status, 0, "mkfifo");
+    const reader = spawn("/bin/sh", ["-c", 'exec 3< "$1"; sleep 1; exec cat <&3 > "$2"', "sh", fifo, out], {
+      stdio: "ignore",
+      timeout: 60_000,
+    });
+    const read = new Promise((resolve) => reader.once("close", resolve));
+    const run = await node([app, fifo, "exit"], { timeoutMs: 60_000 });
+    await read;
+    t.equal(run.status, 3, `the app's own exit code (signal ${run.signal}; stderr: ${run.stderr})`);
+    const c = capture(out);
+    t.same(c.warnings, []);
+    t.ok(c.trailer(c.pids[0]), "the Trailer is written at exit");
+    t.equal(allocationsOf(c, INSIDE).length, 8);
   },
 );
