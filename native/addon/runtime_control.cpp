@@ -109,8 +109,14 @@ napi_value Start(napi_env env, napi_callback_info info) {
   s.node_version = node_version.c_str();
   s.v8_version = v8_version.c_str();
   s.agent = agent.c_str();
+  memtrace_runtime_more more{};
+  more.size = sizeof(more);
+  more.paired = static_cast<uint32_t>(NumberProperty(env, o, "paired"));
   char message[512] = {0};
-  if (api->runtime_start(&s, message, sizeof(message)) != 0) return Value(env, message);
+  // An interposer older than version 8 records unpaired: its Header says version 1, which every reader reads.
+  int failed = api->version >= 8 ? api->runtime_start_more(&s, &more, message, sizeof(message))
+                                 : api->runtime_start(&s, message, sizeof(message));
+  if (failed != 0) return Value(env, message);
   return Value(env, nullptr);
 }
 

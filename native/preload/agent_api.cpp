@@ -244,6 +244,7 @@ const memtrace_agent_api api = {
     collecting,
     keep_tiers,
     thread_name,
+    runtime::start_more,
 };
 
 }  // namespace

@@ -163,8 +163,12 @@ bool prepare_hooks(char* error, size_t size) {
   return true;
 }
 
-Settings settings_from(const memtrace_runtime_settings& in) {
+Settings settings_from(const memtrace_runtime_settings& in, const memtrace_runtime_more* more) {
   Settings s;
+  // A caller built with a shorter struct did not give the fields past its end: they read as 0.
+  memtrace_runtime_more given{};
+  if (more) memcpy(&given, more, more->size < sizeof(given) ? more->size : sizeof(given));
+  s.paired = given.paired <= 2 ? given.paired : 1;
   s.max_stack_depth = in.max_stack_depth ? in.max_stack_depth : s.max_stack_depth;
   if (s.max_stack_depth > kMaxStackDepth) s.max_stack_depth = kMaxStackDepth;
   s.memory_interval_ns = in.memory_interval_ns;
@@ -206,6 +210,11 @@ memtrace_runtime_state state() {
 }
 
 int start(const memtrace_runtime_settings* in, char* error, size_t error_size) {
+  return start_more(in, nullptr, error, error_size);
+}
+
+int start_more(const memtrace_runtime_settings* in, const memtrace_runtime_more* more, char* error,
+               size_t error_size) {
   BusyScope busy(kRecorderThread);
   if (!in || !in->output) {
     say(error, error_size, "no output given");
@@ -223,7 +232,7 @@ int start(const memtrace_runtime_settings* in, char* error, size_t error_size) {
     say(error, error_size, "a recording is already running in this process (track() or memtrace attach)");
   } else if (prepare_hooks(error, error_size)) {
     hooks::resolve_with(got::find_definition);
-    if (!recorder::start_runtime_scope(settings_from(*in), in->output, in->socket != 0)) {
+    if (!recorder::start_runtime_scope(settings_from(*in, more), in->output, in->socket != 0)) {
       say(error, error_size, "cannot %s %s: %s", in->socket ? "connect to" : "write", in->output,
           strerror(errno));
     } else {

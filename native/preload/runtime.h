@@ -17,6 +17,9 @@
 namespace memtrace::runtime {
 
 int start(const memtrace_runtime_settings* settings, char* error, size_t error_size);
+// start with what version 8 added (`more` may be NULL or shorter than this library's struct).
+int start_more(const memtrace_runtime_settings* settings, const memtrace_runtime_more* more, char* error,
+               size_t error_size);
 void stop();
 memtrace_runtime_state state();
 

@@ -11,6 +11,7 @@ import { CaptureOutput } from "../record/capture-output";
 import { CaptureServer } from "../record/capture-server";
 import { mappedOnThisMachine } from "../record/mapped-records";
 import { agentModulePath, agentPathFor, v8LineOf } from "../record/native";
+import { PAIRED_BY_DEFAULT } from "../record/paired";
 import { compressByDefault, openCaptureFile } from "../record/record";
 import type { TrackOptions } from "../track/tracker";
 import { InspectorSession, openInspector } from "./inspector";
@@ -124,6 +125,8 @@ async function startInTarget(pid: number, socketPath: string, options: AttachOpt
       jsInterval: options.jsInterval,
       jsPoll: options.jsPoll,
       jsAll: options.jsAll,
+      // Decided here: the process's own environment (MEMTRACE_PAIRED) is not attach's to read.
+      paired: options.paired ?? PAIRED_BY_DEFAULT,
     };
     const call = `require(${JSON.stringify(targetModulePath())}).startAttached(${JSON.stringify(socketPath)}, ${JSON.stringify(settings)}, ${opened})`;
     result = JSON.parse(String(await session.evaluate(`JSON.stringify(${call})`))) as AttachedStart;

@@ -29,6 +29,7 @@ interface AttachCliOptions {
   stackDepth?: number;
   nativeOnly?: boolean;
   jsInterval?: number;
+  paired?: boolean;
 }
 
 /** Maps what went wrong to one line and an exit status: the process cannot be recorded (1), bad usage (2). */
@@ -67,6 +68,11 @@ export function registerAttachCommands(program: Command): void {
       "sample the V8 heap about every <bytes> allocated bytes (0: never)",
       intIn(0, 1 << 30),
     )
+    .option(
+      "--paired",
+      "pair each free with its allocation as it records (format version 3, the default, as memtrace record's)",
+    )
+    .option("--no-paired", "write every event as it came, with its address, for fold to pair (format version 1)")
     .addHelpText(
       "after",
       "\nExamples:\n" +
@@ -83,6 +89,7 @@ export function registerAttachCommands(program: Command): void {
           stackDepth: opts.stackDepth,
           nativeOnly: opts.nativeOnly,
           jsInterval: opts.jsInterval,
+          paired: opts.paired,
           say: (line) => process.stderr.write(`${line}\n`),
         });
       } catch (e) {

@@ -3,6 +3,7 @@ import { InvalidArgumentError, Option, type Command } from "commander";
 import { EXIT_USAGE } from "../cli/io";
 import { UsageError } from "../errors";
 import { NativeBuildMissing } from "./native";
+import { PAIRED_BY_DEFAULT } from "./paired";
 import type { Compressor } from "./capture-output";
 import { AppNotFound, record } from "./record";
 
@@ -46,9 +47,6 @@ interface RecordCliOptions {
   liveHost: string;
   color: boolean;
 }
-
-/** Whether the recorder pairs events when neither --paired nor --no-paired is given (docs/pipeline.md). */
-const PAIRED_BY_DEFAULT = true;
 
 /**
  * --live and --live-port stay unpaired by default: the writer's pairing runs in the app's process, and on a busy

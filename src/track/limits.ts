@@ -144,14 +144,15 @@ function gcFunction(): () => void {
 /** The calling thread's id in the capture: the main thread's is the pid; a worker's, the thread its agent named. */
 async function currentThread(capture: string): Promise<number[]> {
   if (isMainThread) return [process.pid];
-  for await (const m of readMessages(createReadStream(capture))) {
+  for await (const m of readMessages(createReadStream(capture), { paired: true })) {
     if (m.type === "thread" && m.thread.workerId === threadId) return [m.thread.tid];
   }
   return [-1];
 }
 
 async function foldCapture(capture: string, measure: Measure, heap: HeapName, tids?: number[]): Promise<Profile> {
-  const messages = readMessages(createReadStream(capture));
+  // Paired by default, as track() records (format version 3); unpaired when the options say `paired: false`.
+  const messages = readMessages(createReadStream(capture), { paired: true });
   const builder = new ProfileBuilder();
   const filtered = tids ? filterMessages(messages, { tids }) : messages;
   for await (const m of foldMessages(filtered, { measure, heap })) builder.push(m);

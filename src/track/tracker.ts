@@ -15,6 +15,7 @@ import {
   type AgentAddon,
   type RuntimeSettings,
 } from "../record/native";
+import { PAIRED_BY_DEFAULT, pairedFromEnv } from "../record/paired";
 
 const VERSION: string = (require(join(PACKAGE_ROOT, "package.json")) as { version: string }).version;
 
@@ -33,6 +34,11 @@ export interface TrackOptions {
   jsPoll?: number;
   /** Keep samples of collected objects too (the total view; no frees of JS objects). */
   jsAll?: boolean;
+  /**
+   * Pair each free with its allocation while recording, and write format version 3, as `memtrace record` does
+   * (default true); false writes the events as they came (version 1), as `memtrace record --no-paired`.
+   */
+  paired?: boolean;
 }
 
 /** track() could not start, or was given options it cannot take. */
@@ -88,6 +94,15 @@ function wholeNumber(value: number | undefined, name: string, min: number, max: 
   return value;
 }
 
+/** paired as given; else MEMTRACE_PAIRED when set (the tests'), else the default of `memtrace record`. */
+function pairedSetting(paired: boolean | undefined): 0 | 1 | 2 {
+  if (paired !== undefined && typeof paired !== "boolean") {
+    throw new TrackError(`track(): paired must be true or false, got ${String(paired)}`);
+  }
+  if (paired !== undefined) return paired ? 1 : 0;
+  return pairedFromEnv() ?? (PAIRED_BY_DEFAULT ? 1 : 0);
+}
+
 /** The runtime recorder's settings for these options (the defaults of `memtrace record`). */
 export function runtimeSettings(output: string, options: TrackOptions, socket = false): RuntimeSettings {
   const nativeOnly = options.nativeOnly ?? false;
@@ -104,6 +119,7 @@ export function runtimeSettings(output: string, options: TrackOptions, socket = 
     nodeVersion: process.version,
     v8Version: process.versions.v8,
     agent: nativeOnly ? "" : `memtrace-agent ${VERSION} for V8 ${v8LineOf(process.versions.v8)}`,
+    paired: pairedSetting(options.paired),
   };
 }
 

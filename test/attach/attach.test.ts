@@ -1,7 +1,8 @@
 // memtrace attach and detach on processes that run without memtrace: the capture holds the process's function; the
 // process runs on after the recording, with its inspector as it was, and ends with its own exit code. Attach twice,
 // detach during an allocation storm, an inspector opened at start-up, and the refusals: a pid that is not node, is
-// gone, is not the user's, or whose inspector port is taken.
+// gone, is not the user's, or whose inspector port is taken. Attach pairs by default, as memtrace record does; the
+// tests that read the events one by one ask for --no-paired.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
@@ -9,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import t from "tap";
 import { listenersOf } from "../../src/attach/inspector";
+import { decodeAll } from "../../src/codec/decoder";
 import { Capture, isAllocation, memtrace, ROOT, userEnv, type Run } from "../record/capture";
 
 const app = join(__dirname, "apps", "running.js");
@@ -57,7 +59,7 @@ async function startApp(how: string, nodeArgs = ["--inspect-port=0"], uid?: numb
 /** Starts `memtrace attach` with no duration; resolves once it records, with its run's promise (wrapped, not awaited). */
 async function attachInBackground(pid: number, file: string): Promise<{ run: Promise<Run>; child: ChildProcess }> {
   let child: ChildProcess | undefined;
-  const run = memtrace(["attach", String(pid), "-o", file], { started: (c) => (child = c) });
+  const run = memtrace(["attach", String(pid), "--no-paired", "-o", file], { started: (c) => (child = c) });
   await new Promise<void>((resolve, reject) => {
     let err = "";
     child!.stderr!.on("data", (b: Buffer) => {
@@ -78,7 +80,7 @@ t.test(
   async (t) => {
     const target = await startApp("serve");
     const file = join(tmp, "serve.mtrace");
-    const run = await memtrace(["attach", String(target.pid), "--duration", "1", "-o", file]);
+    const run = await memtrace(["attach", String(target.pid), "--no-paired", "--duration", "1", "-o", file]);
     t.equal(run.status, 0, run.stderr);
     t.match(run.stderr, new RegExp(`recording process ${target.pid} \\(Node\\.js ${process.versions.node}\\)`));
     const c = new Capture(readFileSync(file));
@@ -116,7 +118,7 @@ t.test(
     t.equal(ended.status, 0, ended.stderr);
     t.ok(new Capture(readFileSync(first)).trailer(target.pid));
     const again = join(tmp, "again.mtrace");
-    const rerun = await memtrace(["attach", String(target.pid), "--duration", "0.5", "-o", again]);
+    const rerun = await memtrace(["attach", String(target.pid), "--no-paired", "--duration", "0.5", "-o", again]);
     t.equal(rerun.status, 0, rerun.stderr);
     t.ok(
       allocationsUnder(new Capture(readFileSync(again)), "serveRequest") > 0,
@@ -125,6 +127,37 @@ t.test(
     const none = await memtrace(["detach", String(target.pid)]);
     t.equal(none.status, 1);
     t.match(none.stderr, /no memtrace attach is recording process/);
+    t.equal(await target.finish(), 7);
+  },
+);
+
+t.test(
+  "given attach without --no-paired, when it records, stops and records again, then each capture is paired and read",
+  async (t) => {
+    const target = await startApp("serve");
+    for (const name of ["paired-1", "paired-2"]) {
+      const file = join(tmp, `${name}.mtrace`);
+      const run = await memtrace(["attach", String(target.pid), "--duration", "0.7", "-o", file]);
+      t.equal(run.status, 0, run.stderr);
+      const messages = decodeAll(readFileSync(file), { paired: true });
+      const header = messages.find((m) => m.type === "header");
+      t.equal(header?.type === "header" && header.header.version, 3, `${name}: the Header says format version 3`);
+      t.ok(
+        messages.some((m) => m.type === "paired" && m.batch.length > 0),
+        `${name}: paired rows`,
+      );
+      t.notOk(
+        messages.some((m) => m.type === "events"),
+        `${name}: no events as they came`,
+      );
+      t.ok(
+        messages.some((m) => m.type === "trailer"),
+        `${name}: the Trailer`,
+      );
+      const summary = await memtrace(["summary", file]);
+      t.equal(summary.status, 0, summary.stderr);
+      t.match(summary.stdout.toString(), /^serveRequest \(/m, `${name}: summary names the process's function`);
+    }
     t.equal(await target.finish(), 7);
   },
 );

@@ -1,12 +1,18 @@
 // track() and memtrace attach on every Node.js release line memtrace has an agent for (native/node-lines.json), and
 // attach's refusal of a node whose line has none. The agent is the one part built per line, and it is what starts a
-// recording from inside a process.
+// recording from inside a process, paired by default: track() records both forms at once here (MEMTRACE_PAIRED=2), so
+// that one recording is folded both ways.
 import { spawn } from "node:child_process";
 import { copyFileSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import t from "tap";
+import { decodeAll } from "../../src/codec/decoder";
+import { encodeAll } from "../../src/codec/encoder";
+import type { Message } from "../../src/codec/model";
 import { preloadLibraryPath } from "../../src/record/native";
+import { foldMessages, type FoldOptions } from "../../src/transforms/fold";
+import { collect } from "../fixtures/inspect";
 import { nodeLines, type NodeLine } from "../fixtures/node-lines";
 import { Capture, isAllocation, memtrace, ROOT, userEnv, type Run } from "../record/capture";
 
@@ -20,15 +26,25 @@ const lines: NodeLine[] = typeof fetched === "string" ? [] : fetched;
 const unavailable = typeof fetched === "string" && !process.env.CI ? { skip: fetched } : {};
 if (typeof fetched === "string" && process.env.CI) t.fail(fetched);
 
-function run(binary: string, args: string[]): Promise<Run> {
+function run(binary: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(binary, args, { cwd: ROOT, env: userEnv(), stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(binary, args, {
+      cwd: ROOT,
+      env: userEnv({ env }),
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: 120_000,
+    });
     const out: Buffer[] = [];
     let err = "";
     child.stdout.on("data", (b: Buffer) => out.push(b));
     child.stderr.on("data", (b: Buffer) => (err += b.toString()));
     child.on("close", (status, signal) => resolve({ status, signal, stdout: Buffer.concat(out), stderr: err }));
   });
+}
+
+/** A folded stream's bytes. */
+async function folded(messages: Message[], options: FoldOptions): Promise<Buffer> {
+  return Buffer.from(encodeAll(await collect(foldMessages(messages, options))));
 }
 
 /** Starts running.js with `binary`; resolves once it is warm, with a way to end it. */
@@ -44,9 +60,24 @@ async function startApp(binary: string) {
 for (const line of lines) {
   t.test(`given Node.js ${line.node} (V8 ${line.v8}), then track() and attach record it`, unavailable, async (t) => {
     const file = join(tmp, `track-${line.v8}.mtrace`);
-    const tracked = await run(line.binary, [windowApp, file, "plain"]);
+    const tracked = await run(line.binary, [windowApp, file, "plain"], { MEMTRACE_PAIRED: "2" });
     t.equal(tracked.status, 0, tracked.stderr);
-    const c = new Capture(readFileSync(file));
+    const both = decodeAll(readFileSync(file), { paired: true });
+    const header = both.find((m) => m.type === "header");
+    t.equal(header?.type === "header" && header.header.version, 3, "track(): the Header says format version 3");
+    const pairedOnly = both.filter((m) => m.type !== "events");
+    const unpaired = both
+      .filter((m) => m.type !== "paired" && m.type !== "sites")
+      .map((m) => (m.type === "header" ? { ...m, header: { ...m.header, version: 1 } } : m));
+    t.ok(
+      pairedOnly.some((m) => m.type === "paired" && m.batch.length > 0),
+      "paired rows",
+    );
+    for (const options of [{}, { measure: "leaks" }] as FoldOptions[]) {
+      const [a, b] = [await folded(pairedOnly, options), await folded(unpaired, options)];
+      t.ok(a.equals(b), `fold gives the same of the paired and the unpaired form, ${JSON.stringify(options)}`);
+    }
+    const c = new Capture(encodeAll(unpaired));
     t.same(c.warnings, []);
     const inside = c.events.filter((e) => isAllocation(e.kind) && e.size === 600_001);
     t.equal(inside.length, 8, "track(): the window's Buffers");
@@ -60,12 +91,15 @@ for (const line of lines) {
     const attached = join(tmp, `attach-${line.v8}.mtrace`);
     const a = await memtrace(["attach", String(target.pid), "--duration", "1", "-o", attached]);
     t.equal(a.status, 0, a.stderr);
-    const ac = new Capture(readFileSync(attached));
-    t.ok(ac.trailer(target.pid), "attach: the capture is complete");
+    const ac = decodeAll(readFileSync(attached), { paired: true });
+    const attachedHeader = ac.find((m) => m.type === "header");
+    t.equal(attachedHeader?.type === "header" && attachedHeader.header.version, 3, "attach: format version 3");
     t.ok(
-      ac.events.some((e) => isAllocation(e.kind) && ac.frames(e.pid, e.stack).some((f) => f.name === "serveRequest")),
-      "with the process's function",
+      ac.some((m) => m.type === "trailer" && m.pid === target.pid),
+      "attach: the capture is complete",
     );
+    const summary = await memtrace(["summary", attached]);
+    t.match(summary.stdout.toString(), /^serveRequest \(/m, "summary names the process's function");
     t.equal(await target.finish(), 7, "and the process ends with its own code");
   });
 }

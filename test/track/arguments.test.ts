@@ -48,6 +48,10 @@ t.test("given options track() cannot take, then it throws a TrackError before re
   t.throws(() => track("x.mtrace", { memoryInterval: 1.5 }), TrackError);
   t.throws(() => track("x.mtrace", { jsInterval: -1 }), TrackError);
   t.throws(() => track("x.mtrace", { jsPoll: 5000 }), TrackError);
+  t.throws(() => track("x.mtrace", { paired: "no" as unknown as boolean }), {
+    name: "TrackError",
+    message: "track(): paired must be true or false, got no",
+  });
   await t.rejects(
     track("x.mtrace", () => 1, { stackDepth: 1000 }),
     { name: "TrackError", message: /stackDepth must be a whole number/ },

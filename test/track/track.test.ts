@@ -1,13 +1,19 @@
 // track() in a plain node process (no LD_PRELOAD): the capture holds the window's allocations, in every thread, with
 // their JS functions named, and nothing allocated before or after it; stop() twice, a second window, the process
-// exiting while recording (also while the capture's reader is slow), a second track() at once, and track() under
-// memtrace record.
+// exiting while recording (also while the capture's reader is slow), a second track() at once, track() under
+// memtrace record, and pairing: by default, as memtrace record's, and `paired: false`. The tests that read the
+// events one by one record unpaired (MEMTRACE_PAIRED=0).
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import t from "tap";
-import { Capture, memtrace, node, isAllocation, type Event } from "../record/capture";
+import { decodeAll } from "../../src/codec/decoder";
+import { encodeAll } from "../../src/codec/encoder";
+import type { Message } from "../../src/codec/model";
+import { foldMessages, type FoldOptions } from "../../src/transforms/fold";
+import { collect } from "../fixtures/inspect";
+import { Capture, memtrace, node as nodeRun, isAllocation, type Event, type Run } from "../record/capture";
 
 const app = join(__dirname, "apps", "window.js");
 const tmp = mkdtempSync(join(tmpdir(), "memtrace-track-"));
@@ -15,6 +21,11 @@ const BEFORE = 700_001;
 const INSIDE = 600_001;
 const AFTER = 800_001;
 const IN_WORKER = 500_001;
+
+/** The app run by plain node, recording unpaired unless `paired` says otherwise (MEMTRACE_PAIRED's value). */
+function node(args: string[], paired = "0"): Promise<Run> {
+  return nodeRun(args, { env: paired === "" ? {} : { MEMTRACE_PAIRED: paired }, timeoutMs: 60_000 });
+}
 
 function capture(file: string): Capture {
   return new Capture(readFileSync(file));
@@ -149,12 +160,79 @@ t.test(
       timeout: 60_000,
     });
     const read = new Promise((resolve) => reader.once("close", resolve));
-    const run = await node([app, fifo, "exit"], { timeoutMs: 60_000 });
+    const run = await node([app, fifo, "exit"]);
     await read;
     t.equal(run.status, 3, `the app's own exit code (signal ${run.signal}; stderr: ${run.stderr})`);
     const c = capture(out);
     t.same(c.warnings, []);
     t.ok(c.trailer(c.pids[0]), "the Trailer is written at exit");
     t.equal(allocationsOf(c, INSIDE).length, 8);
+  },
+);
+
+const rows = (messages: Message[], type: "events" | "paired") =>
+  messages.reduce((n, m) => n + (m.type === type ? m.batch.length : 0), 0);
+
+/** The Location row of `summary`'s table for `name`, from its first number on (bytes, shares, counts). */
+async function summaryRow(file: string, name: string): Promise<string | undefined> {
+  const { stdout } = await memtrace(["summary", file]);
+  const line = stdout
+    .toString()
+    .split("\n")
+    .find((l) => l.startsWith(`${name} (`));
+  return line?.replace(/^\S+ \([^)]*\)\s+/, "");
+}
+
+t.test("given track() without paired, then it pairs as memtrace record does, and the reports read it", async (t) => {
+  const file = join(tmp, "paired.mtrace");
+  const run = await node([app, file, "plain"], "");
+  t.equal(run.status, 0, run.stderr);
+  const messages = decodeAll(readFileSync(file), { paired: true });
+  const headers = messages.flatMap((m) => (m.type === "header" ? [m.header] : []));
+  t.same(
+    headers.map((h) => h.version),
+    [3],
+    "the Header says format version 3",
+  );
+  t.ok(rows(messages, "paired") > 0, "paired rows");
+  t.equal(rows(messages, "events"), 0, "and no events as they came");
+  t.ok(
+    messages.some((m) => m.type === "trailer"),
+    "the Trailer",
+  );
+
+  const unpaired = join(tmp, "unpaired.mtrace");
+  const without = await node([app, unpaired, "unpaired"], "");
+  t.equal(without.status, 0, without.stderr);
+  const c = capture(unpaired);
+  t.same(c.warnings, []);
+  t.equal(c.header(c.pids[0])?.version, 1, "paired: false records events as they came (version 1)");
+  t.equal(allocationsOf(c, INSIDE).length, 8);
+  const [pairedRow, unpairedRow] = [await summaryRow(file, "inWindow"), await summaryRow(unpaired, "inWindow")];
+  t.ok(pairedRow, "summary names the window's function");
+  t.equal(pairedRow, unpairedRow, "with the same figures as the unpaired recording's");
+});
+
+t.test(
+  "given track() recording both forms at once (MEMTRACE_PAIRED=2), then fold gives the same of both",
+  async (t) => {
+    const file = join(tmp, "both.mtrace");
+    const run = await node([app, file, "worker"], "2");
+    t.equal(run.status, 0, run.stderr);
+    const both = decodeAll(readFileSync(file), { paired: true });
+    const headers = both.flatMap((m) => (m.type === "header" ? [m.header] : []));
+    t.ok(headers.length > 0 && headers.every((h) => h.version === 3), "version 3");
+    t.ok(rows(both, "paired") > 100, "paired rows");
+    t.equal(rows(both, "paired"), rows(both, "events"), "one paired row per event");
+    const pairedOnly = both.filter((m) => m.type !== "events");
+    const unpaired = both
+      .filter((m) => m.type !== "paired" && m.type !== "sites")
+      .map((m) => (m.type === "header" ? { ...m, header: { ...m.header, version: 1 } } : m));
+    const folded = async (messages: Message[], options: FoldOptions) =>
+      Buffer.from(encodeAll(await collect(foldMessages(messages, options))));
+    for (const options of [{}, { measure: "leaks" }, { measure: "temporary" }] as FoldOptions[]) {
+      const [a, b] = [await folded(pairedOnly, options), await folded(unpaired, options)];
+      t.ok(a.equals(b), `the same folded bytes, ${JSON.stringify(options)}`);
+    }
   },
 );

@@ -19,7 +19,7 @@ extern "C" {
 #endif
 
 #define MEMTRACE_AGENT_API_SYMBOL "memtrace_agent_api"
-#define MEMTRACE_AGENT_API_VERSION 7
+#define MEMTRACE_AGENT_API_VERSION 8
 
 // The longest thread name thread_name keeps, in bytes.
 #define MEMTRACE_THREAD_NAME_MAX 63
@@ -145,6 +145,16 @@ struct memtrace_runtime_settings {
   const char* agent;
 };
 
+// What a recording started from inside the process asks beyond memtrace_runtime_settings (version 8).
+// `size` is sizeof the struct its caller was built with: a field past it reads as 0, so that the struct grows
+// at its end without another function.
+struct memtrace_runtime_more {
+  uint32_t size;
+  // 1: pair each free with its allocation while recording, and write format version 3 (PairedBatch); 0: the
+  // events as they came (version 1); 2: both, for tests (as MEMTRACE_PAIRED=2).
+  uint32_t paired;
+};
+
 enum memtrace_runtime_state {
   MEMTRACE_RUNTIME_IDLE = 0,
   // Started by runtime_start, and not yet stopped.
@@ -240,6 +250,12 @@ struct memtrace_agent_api {
   // a character's start. It names the thread in its ThreadInfo from then on, before the OS name: Node names a
   // worker's OS thread by it only from Node 24 on, and only its first 15 bytes.
   void (*thread_name)(const char* name, size_t length);
+
+  // Version 8.
+
+  // runtime_start with `more` (NULL: as runtime_start, which records unpaired).
+  int (*runtime_start_more)(const struct memtrace_runtime_settings* settings,
+                            const struct memtrace_runtime_more* more, char* error, size_t error_size);
 };
 
 typedef const struct memtrace_agent_api* (*memtrace_agent_api_fn)(void);

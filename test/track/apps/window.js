@@ -7,6 +7,7 @@
 //   node window.js FILE natural    the event loop empties while recording
 //   node window.js FILE function   track(file, fn) around an async function, which returns 42
 //   node window.js FILE overlap    a second track() while the first records
+//   node window.js FILE unpaired   as plain, with track(file, { paired: false })
 // Says what it saw on stdout, one line each.
 "use strict";
 const { track } = require("memtrace");
@@ -56,7 +57,7 @@ async function main() {
     }
     await tracker.stop();
   } else {
-    const tracker = track(file);
+    const tracker = track(file, how === "unpaired" ? { paired: false } : undefined);
     kept.length = 0; // the 700,001-byte Buffers made before are freed in the window, at the next collection
     globalThis.gc?.();
     inWindow();
