@@ -23,7 +23,10 @@ const work = mkdtempSync(join(tmpdir(), "memtrace-names-"));
 
 async function count(file: string): Promise<{ named: number; unnamed: number; app: number; appNamed: number }> {
   const builder = new ProfileBuilder();
-  for await (const m of foldMessages(readMessages(createReadStream(file)), { measure: "total", heap: "native" }))
+  for await (const m of foldMessages(readMessages(createReadStream(file), { paired: true }), {
+    measure: "total",
+    heap: "native",
+  }))
     builder.push(m);
   const profile = builder.finish();
   const out = { named: 0, unnamed: 0, app: 0, appNamed: 0 };
