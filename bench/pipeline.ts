@@ -101,6 +101,10 @@ function main(): void {
       name: "memtrace fold --temporary",
       argv: memtrace("fold", "--temporary", at("dense.mtrace"), "-o", at("temp.folded")),
     },
+    {
+      name: "memtrace fold --total",
+      argv: memtrace("fold", "--total", at("dense.mtrace"), "-o", at("total.folded")),
+    },
     { name: "memtrace fold (LZ4 capture)", argv: memtrace("fold", at("dense.lz4.mtrace"), "-o", at("lz4.folded")) },
     {
       name: "memtrace fold (TypeScript)",
@@ -113,20 +117,23 @@ function main(): void {
     { name: "heaptrack_print", argv: ["sh", "-c", `heaptrack_print ${heaptrackFile} > ${at("heaptrack.txt")}`] },
     { name: "memtrace summary (raw capture)", argv: memtrace("summary", at("dense.mtrace"), "-o", at("s.txt")) },
     { name: "memtrace summary (folded)", argv: memtrace("summary", at("dense.folded"), "-o", at("f.txt")) },
+    { name: "memtrace stats (folded)", argv: memtrace("stats", at("dense.folded"), "-o", at("st.txt")) },
   ]);
   const print = median(read.get("heaptrack_print")!.map((r) => r.wall));
   const printCpu = median(read.get("heaptrack_print")!.map((r) => r.cpu));
+  const printRss = median(read.get("heaptrack_print")!.map((r) => r.rss));
   console.log("## Reading the capture\n");
   console.log(
-    "| step | wall | M events/s | speed vs heaptrack_print | CPU | CPU vs heaptrack_print | peak RSS |\n" +
-      "| --- | --- | --- | --- | --- | --- | --- |",
+    "| step | wall | M events/s | speed vs heaptrack_print | CPU | CPU vs heaptrack_print | peak RSS | " +
+      "RSS vs heaptrack_print |\n| --- | --- | --- | --- | --- | --- | --- | --- |",
   );
   for (const [name, runs] of read) {
     const wall = median(runs.map((r) => r.wall));
     const cpu = median(runs.map((r) => r.cpu));
+    const rss = median(runs.map((r) => r.rss));
     console.log(
       `| ${name} | ${sec(wall)} | ${(events / wall / 1e6).toFixed(1)} | ${(print / wall).toFixed(2)}x | ` +
-        `${sec(cpu)} | ${(printCpu / cpu).toFixed(2)}x | ${mib(median(runs.map((r) => r.rss)))} |`,
+        `${sec(cpu)} | ${(printCpu / cpu).toFixed(2)}x | ${mib(rss)} | ${(rss / printRss).toFixed(2)}x |`,
     );
   }
 

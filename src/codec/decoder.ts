@@ -45,6 +45,10 @@ export class Decoder {
   private prefix: number[] = [];
   /** A Record being gathered across chunks. */
   private record: Uint8Array | undefined;
+  /** The buffer `record` lies in when it was lent by `lent`: given back when the consumer releases the batch. */
+  private recordLent: Uint8Array | undefined;
+  /** Buffers for PairedBatch Records that a consumer gives back ("raw" only). */
+  private readonly lent = new LentBuffers();
   private recordFilled = 0;
   private recordOffset = 0;
   private records = 0;
@@ -117,11 +121,12 @@ export class Decoder {
     const zstd = startsWithZstdMagic(first);
     if (zstd || startsWithLz4Magic(first)) {
       // The decompressed stream must look like a capture too: its first block is checked as it comes out.
+      // zstd's output buffer is reused: parse keeps nothing of it (it copies every record out).
       const emit = (c: Uint8Array) => {
         if (this.offset === 0 && this.prefix.length === 0) this.checkPlain(c.subarray(0, 16));
-        this.parse(c);
+        this.parse(c, zstd);
       };
-      this.decompressor = zstd ? new ZstdStreamDecoder(emit) : new Lz4FrameDecoder(emit);
+      this.decompressor = zstd ? new ZstdStreamDecoder(emit, { reuseOutput: true }) : new Lz4FrameDecoder(emit);
       for (const c of chunks) this.decompressor.write(c);
       return;
     }
@@ -141,7 +146,8 @@ export class Decoder {
     );
   }
 
-  private parse(chunk: Uint8Array): void {
+  /** `transient`: the chunk is reused after this call, so no Message may keep a view of it. */
+  private parse(chunk: Uint8Array, transient = false): void {
     let p = 0;
     const n = chunk.length;
     while (p < n) {
@@ -153,8 +159,9 @@ export class Decoder {
         this.offset += k;
         if (this.recordFilled === this.record.length) {
           const rec = this.record;
-          this.record = undefined;
-          this.emit(rec, 0, rec.length, this.recordOffset);
+          const from = this.recordLent;
+          this.record = this.recordLent = undefined;
+          this.emit(rec, 0, rec.length, this.recordOffset, from && (() => this.lent.giveBack(from)));
         }
         continue;
       }
@@ -182,26 +189,28 @@ export class Decoder {
         );
       }
       const recordOffset = this.offset;
-      if (n - p >= length) {
+      if (n - p >= length && !transient) {
         this.emit(chunk, p, p + length, recordOffset);
         p += length;
         this.offset += length;
       } else {
-        this.record = new Uint8Array(length);
+        // A batch's bytes go to a buffer given back after the fold has read them; the rest to their own.
+        this.recordLent = this.rawPaired && length >= LENT_MIN_BYTES ? this.lent.take(length) : undefined;
+        this.record = this.recordLent ? this.recordLent.subarray(0, length) : new Uint8Array(length);
         this.recordFilled = 0;
         this.recordOffset = recordOffset;
       }
     }
   }
 
-  private emit(buf: Uint8Array, start: number, end: number, offset: number): void {
+  private emit(buf: Uint8Array, start: number, end: number, offset: number, release?: () => void): void {
     let message: Message;
     try {
       message = decodeRecord(
         buf,
         start,
         end,
-        this.rawPaired ? { offset, compressed: this.decompressor !== undefined } : undefined,
+        this.rawPaired ? { offset, compressed: this.decompressor !== undefined, release } : undefined,
       );
     } catch (e) {
       if (e instanceof WireError) {
@@ -237,6 +246,37 @@ export class Decoder {
       this.open.delete(message.pid);
     }
     this.sink(message);
+  }
+}
+
+/** Records this large are PairedBatches in practice; smaller ones are few and get buffers of their own. */
+const LENT_MIN_BYTES = 16 * 1024;
+/** Buffers kept for reuse: the batches in flight between the decoder and the fold (the streams' buffers). */
+const LENT_KEPT = 32;
+
+/**
+ * Buffers lent to PairedBatch Records and given back by the consumer (Message "paired".release): a fold's batches
+ * then reuse a few buffers instead of leaving their bytes (the whole decompressed capture) to the garbage collector,
+ * which frees them late and in bursts. A buffer that is not given back is garbage as any other.
+ */
+class LentBuffers {
+  private readonly free: Uint8Array[] = [];
+
+  take(length: number): Uint8Array {
+    for (let i = this.free.length - 1; i >= 0; i--) {
+      const b = this.free[i];
+      if (b.length >= length) {
+        this.free[i] = this.free[this.free.length - 1];
+        this.free.pop();
+        return b;
+      }
+    }
+    // Room for batches a little larger than this one, so that the buffers serve the batches after it.
+    return new Uint8Array(Math.max(length + (length >> 2), 64 * 1024));
+  }
+
+  giveBack(b: Uint8Array): void {
+    if (this.free.length < LENT_KEPT) this.free.push(b);
   }
 }
 

@@ -348,9 +348,11 @@ export type Message = (
   | { type: "sites"; sites: SiteTable }
   /**
    * `raw`: the PairedBatch body's bytes, when the decoder was asked to keep them (DecodeOptions.paired "raw"); then
-   * `batch` is decoded on first use (fold's native kernel reads the bytes and seldom needs it).
+   * `batch` is decoded on first use (fold's native kernel reads the bytes and seldom needs it). `release`, when
+   * present, gives the bytes back to the decoder for the next batch: a consumer that has read `raw` and will not
+   * touch this Message again calls it, so that the batches' bytes stay out of the garbage (docs/pipeline.md).
    */
-  | { type: "paired"; batch: PairedBatch; raw?: Uint8Array }
+  | { type: "paired"; batch: PairedBatch; raw?: Uint8Array; release?: () => void }
   /** In a folded stream: one process's memory over time (fold --timeline). */
   | { type: "timeline"; timeline: Timeline }
   /** A Record of a kind this reader does not know: skipped by every consumer, shown by `dump`. */

@@ -79,6 +79,8 @@ function fromBin<T extends DescMessage>(schema: T, buf: Uint8Array, start: numbe
 export interface RawPaired {
   offset: number;
   compressed: boolean;
+  /** Set when buf is the decoder's, lent to this Record alone: gives it back (Message "paired".release). */
+  release?: () => void;
 }
 
 export function decodeRecord(buf: Uint8Array, start: number, end: number, raw?: RawPaired): Message {
@@ -112,19 +114,33 @@ export function decodeRecord(buf: Uint8Array, start: number, end: number, raw?: 
   }
   const type = TYPE_OF_FIELD[bodyField];
   if (type === undefined) return { type: "unknown", pid, field: bodyField, bytes: end - start };
-  if (raw && type === "paired")
-    return lazyPaired(pid, buf.slice(bodyStart, bodyEnd), raw.offset + (bodyStart - start), raw);
+  if (raw && type === "paired") {
+    // A buffer the decoder lends is this record's alone: a view of it, not a copy.
+    const body = raw.release ? buf.subarray(bodyStart, bodyEnd) : buf.slice(bodyStart, bodyEnd);
+    return lazyPaired(pid, body, raw.offset + (bodyStart - start), raw);
+  }
   return decodeBody(type, pid, buf, bodyStart, bodyEnd);
 }
 
 /** A paired Message that keeps its body's bytes and decodes them on first use, with the decoder's error. */
 function lazyPaired(pid: number, body: Uint8Array, bodyOffset: number, raw: RawPaired): Message {
   let batch: PairedBatch | undefined;
+  let released = false;
   const message = { type: "paired", pid, raw: body } as Extract<Message, { type: "paired" }>;
+  const giveBack = raw.release;
+  if (giveBack) {
+    message.release = () => {
+      if (released) return;
+      released = true;
+      message.raw = undefined;
+      giveBack();
+    };
+  }
   Object.defineProperty(message, "batch", {
     enumerable: true,
     get(): PairedBatch {
       if (batch) return batch;
+      if (released) throw new Error("a paired batch was read after its bytes were released");
       try {
         return (batch = decodePaired(body, 0, body.length));
       } catch (e) {

@@ -89,7 +89,14 @@ export class ZstdStreamDecoder {
   /** Inside a frame: its end has not been seen. */
   private inFrame = false;
 
-  constructor(private readonly emit: (chunk: Uint8Array) => void) {}
+  /**
+   * `reuseOutput`: the consumer keeps nothing of a chunk after `emit` returns (the Decoder copies records out),
+   * so one output buffer serves the whole stream instead of a fresh one per chunk.
+   */
+  constructor(
+    private readonly emit: (chunk: Uint8Array) => void,
+    private readonly options: { reuseOutput?: boolean } = {},
+  ) {}
 
   write(chunk: Uint8Array): void {
     try {
@@ -131,7 +138,7 @@ export class ZstdStreamDecoder {
     if (produced === 0) return;
     // The consumer may keep views into what it is given: hand over the buffer, decode into a fresh one.
     const chunk = this.out.subarray(0, produced);
-    this.out = Buffer.allocUnsafe(this.out.length);
+    if (!this.options.reuseOutput) this.out = Buffer.allocUnsafe(this.out.length);
     this.emit(chunk);
   }
 

@@ -683,7 +683,10 @@ export class Folder {
    * and the one-pass measures' arithmetic, and stops where this must act: a new row, an app's end, a mapping.
    */
   private foldPairedNatively(p: ProcessFold, k: KernelPairedFold, q: PairedState, m: PairedMessage): void {
-    if (!(m.raw && k.loadRaw(m.raw))) {
+    if (m.raw && k.loadRaw(m.raw)) {
+      // The kernel copied the columns: the bytes go back to the decoder for the next batch.
+      m.release?.();
+    } else {
       const b = m.batch;
       k.loadColumns(b.op, b.time, b.tid, b.freeKind, b.address, b.unmapLength, b.extraRow, b.extraAge, b.extraKind);
     }

@@ -3,7 +3,7 @@
 // wrong figure. fold of paired batches runs in the native kernel (native/kernel/) or in TypeScript, with the same
 // output and the same errors.
 import t from "tap";
-import { decodeAll } from "../../src/codec/decoder";
+import { createDecodeStream, decodeAll } from "../../src/codec/decoder";
 import { encodeAll } from "../../src/codec/encoder";
 import { CaptureError } from "../../src/codec/errors";
 import {
@@ -18,7 +18,7 @@ import {
 } from "../../src/codec/model";
 import { ColumnarFields } from "../../src/codec/columns";
 import { ByteWriter, WIRE_VARINT, zigzag } from "../../src/codec/wire";
-import { foldMessages, type FoldOptions } from "../../src/transforms/fold";
+import { fold, foldMessages, type FoldOptions } from "../../src/transforms/fold";
 import { Pairer } from "../../src/transforms/pair";
 import { loadKernel } from "../../src/native/kernel";
 import { CaptureBuilder } from "../fixtures/builder";
@@ -26,6 +26,9 @@ import { deepRecursion, handComputed, hostileNames, multiProcess } from "../fixt
 import { collect, dumpText } from "../fixtures/inspect";
 import { LEAD, churn } from "../fixtures/churn";
 import { Prng } from "../fixtures/prng";
+import { zstdAsRecorded } from "../fixtures/zstd";
+import { Readable, Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
 
 function paired(messages: Message[], form: true | "raw" = true, version = STEP_VERSION): Message[] {
   const out: Message[] = [];
@@ -442,3 +445,63 @@ t.test("given a version-3 batch whose step names a block not allocated before it
       `kernel ${kernel}`,
     );
 });
+
+t.test(
+  "given a zstd paired capture read as fold reads it, when the kernel folds it, then its batches reuse the decoder's buffers and fold the same",
+  async (t) => {
+    // 400,000 rows: seven batches of the pairer's 64 Ki rows, each large enough for the decoder to lend it a buffer.
+    const capture = (): Message[] => {
+      const rnd = new Prng(7);
+      const c = new CaptureBuilder();
+      const p = c.process(100);
+      p.batchEvents = 6_000;
+      const th = p.thread(100, "main", ThreadRole.ROLE_MAIN);
+      const stacks = Array.from({ length: 50 }, (_, i) => p.stack(p.js(`f${i}`, "/app.js", i + 1)));
+      let clock = 1_000;
+      for (let i = 0; i < 200_000; i++) {
+        const address = 0x1000 + 16 * rnd.int(0, 100_000);
+        p.at((clock += rnd.int(1, 50)));
+        th.malloc(address, rnd.int(1, 64) * 8, rnd.pick(stacks)).free(address);
+      }
+      p.end();
+      return c.messages;
+    };
+    const pairedOut: Message[] = [];
+    const pairer = new Pairer((m) => pairedOut.push(m));
+    for (const m of capture()) pairer.push(m);
+    pairer.end();
+    const { bytes } = zstdAsRecorded(pairedOut, 3);
+    const expected = text(await collect(foldMessages(paired(capture(), true), { kernel: false })));
+    for (const step of [1000, 1 << 20]) {
+      const buffers = new Set<ArrayBufferLike>();
+      let batches = 0;
+      const seen = new Transform({
+        objectMode: true,
+        transform(m: Message, _e, done) {
+          if (m.type === "paired" && m.release) {
+            batches++;
+            buffers.add(m.raw!.buffer);
+          }
+          done(null, m);
+        },
+      });
+      const chunks = Array.from({ length: Math.ceil(bytes.length / step) }, (_, i) =>
+        bytes.subarray(i * step, (i + 1) * step),
+      );
+      const out: Message[] = [];
+      await pipeline(Readable.from(chunks), createDecodeStream({ paired: "raw" }), seen, fold(), async (source) => {
+        for await (const m of source) out.push(m as Message);
+      });
+      t.equal(text(out), expected, `chunks of ${step} bytes: the same fold as in TypeScript`);
+      t.ok(batches >= 4, `chunks of ${step} bytes: ${batches} batches lent`);
+      t.ok(buffers.size < batches, `chunks of ${step} bytes: ${batches} batches in ${buffers.size} buffers`);
+    }
+    // A released batch is not read again: its bytes are another batch's by then.
+    const [m] = decodeAll(bytes, { paired: "raw" }).filter((m) => m.type === "paired" && m.release);
+    if (m.type !== "paired") throw new Error("unreachable");
+    m.release!();
+    m.release!();
+    t.equal(m.raw, undefined, "released (twice: the second does nothing): no bytes");
+    t.throws(() => m.batch, /read after its bytes were released/);
+  },
+);
