@@ -27,6 +27,7 @@ import {
   lifetimeKey,
   lifetimeRow,
 } from "./keys";
+import type { TimelineExport, TimelineState } from "./state";
 import { Sums } from "./sums";
 
 /**
@@ -37,7 +38,7 @@ export const ENTRY_BUDGET = 1_000_000;
 /** Buckets kept at the least, however large the tables. */
 export const MIN_BUCKETS = 16;
 
-export class ProcessTimeline {
+export class ProcessTimeline implements TimelineState {
   readonly grid = new BucketGrid();
   /** Live bytes now, all and of JS heap samples. */
   private live = 0;
@@ -204,5 +205,24 @@ export class ProcessTimeline {
   /** Merges buckets until they are `width` ns wide (every process of a capture shares one grid). */
   widen(width: number): void {
     while (this.grid.width < width) this.halve();
+  }
+
+  get width(): number {
+    return this.grid.width;
+  }
+
+  get buckets(): number {
+    return this.grid.count;
+  }
+
+  export(): TimelineExport {
+    const grid = this.grid;
+    return {
+      high: Float64Array.from(grid.high),
+      highJs: Float64Array.from(grid.highJs),
+      momentNs: Float64Array.from(grid.momentTime),
+      changes: this.changes.sorted(),
+      lifetimes: this.lifetimes.sorted(),
+    };
   }
 }

@@ -1,6 +1,7 @@
 // Bytes and counts summed by a numeric key (a row packed with bucket positions), in typed-array columns: the
 // timeline's tables hold one entry per (row, interval), however many events fell into it.
 import { f64 } from "../../model/growable";
+import type { SortedSums } from "../../native/kernel";
 import { NumberMap } from "../number-map";
 
 export class Sums {
@@ -32,16 +33,24 @@ export class Sums {
     this.count.data[i] += count;
   }
 
-  /** The entry of a key, or -1. */
-  find(key: number): number {
-    return this.index.get(key);
-  }
-
   /** The same sums under new keys; entries whose keys become equal are added together. */
   rekey(key: (old: number) => number): Sums {
     const out = new Sums(Math.max(1024, this.size));
     for (let i = 0; i < this.size; i++) out.add(key(this.keys.data[i]), this.bytes.data[i], this.count.data[i]);
     return out;
+  }
+
+  /** The entries that hold anything, by increasing key. */
+  sorted(): SortedSums {
+    const keys = this.sortedKeys();
+    const bytes = new Float64Array(keys.length);
+    const count = new Float64Array(keys.length);
+    keys.forEach((key, j) => {
+      const i = this.index.get(key);
+      bytes[j] = this.bytes.data[i];
+      count[j] = this.count.data[i];
+    });
+    return { keys, bytes, count };
   }
 
   /** The keys of the entries that hold anything, in increasing order. */
