@@ -33,16 +33,14 @@ size_t PowerOfTwoAbove(size_t n) {
 }  // namespace
 
 TimelineSums::TimelineSums(size_t capacity) {
-  keys_.reserve(capacity);
-  bytes_.reserve(capacity);
-  count_.reserve(capacity);
+  entries_.reserve(capacity);
   slots_.assign(PowerOfTwoAbove(capacity), -1);
   mask_ = slots_.size() - 1;
 }
 
 size_t TimelineSums::Find(uint64_t key) const {
   size_t at = Hash(key) & mask_;
-  while (slots_[at] >= 0 && keys_[static_cast<size_t>(slots_[at])] != key) at = (at + 1) & mask_;
+  while (slots_[at] >= 0 && entries_[static_cast<size_t>(slots_[at])].key != key) at = (at + 1) & mask_;
   return at;
 }
 
@@ -50,40 +48,39 @@ void TimelineSums::Add(uint64_t key, double bytes, double count) {
   size_t at = Find(key);
   int32_t i = slots_[at];
   if (i < 0) {
-    if (2 * (keys_.size() + 1) > slots_.size()) {
+    if (2 * (entries_.size() + 1) > slots_.size()) {
       slots_.assign(slots_.size() * 2, -1);
       mask_ = slots_.size() - 1;
-      for (size_t j = 0; j < keys_.size(); j++) {
-        size_t to = Hash(keys_[j]) & mask_;
+      for (size_t j = 0; j < entries_.size(); j++) {
+        size_t to = Hash(entries_[j].key) & mask_;
         while (slots_[to] >= 0) to = (to + 1) & mask_;
         slots_[to] = static_cast<int32_t>(j);
       }
       at = Find(key);
     }
-    i = static_cast<int32_t>(keys_.size());
-    keys_.push_back(key);
-    bytes_.push_back(0);
-    count_.push_back(0);
+    i = static_cast<int32_t>(entries_.size());
+    entries_.push_back(Entry{key, 0, 0});
     slots_[at] = i;
   }
-  bytes_[static_cast<size_t>(i)] += bytes;
-  count_[static_cast<size_t>(i)] += count;
+  Entry& e = entries_[static_cast<size_t>(i)];
+  e.bytes += bytes;
+  e.count += count;
 }
 
 void TimelineSums::Sorted(std::vector<double>* keys, std::vector<double>* bytes,
                           std::vector<double>* count) const {
-  std::vector<uint32_t> order;
-  for (size_t i = 0; i < keys_.size(); i++) {
-    if (bytes_[i] != 0 || count_[i] != 0) order.push_back(static_cast<uint32_t>(i));
+  std::vector<Entry> kept;
+  for (const Entry& e : entries_) {
+    if (e.bytes != 0 || e.count != 0) kept.push_back(e);
   }
-  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return keys_[a] < keys_[b]; });
-  keys->resize(order.size());
-  bytes->resize(order.size());
-  count->resize(order.size());
-  for (size_t j = 0; j < order.size(); j++) {
-    (*keys)[j] = static_cast<double>(keys_[order[j]]);
-    (*bytes)[j] = bytes_[order[j]];
-    (*count)[j] = count_[order[j]];
+  std::sort(kept.begin(), kept.end(), [](const Entry& a, const Entry& b) { return a.key < b.key; });
+  keys->resize(kept.size());
+  bytes->resize(kept.size());
+  count->resize(kept.size());
+  for (size_t j = 0; j < kept.size(); j++) {
+    (*keys)[j] = static_cast<double>(kept[j].key);
+    (*bytes)[j] = kept[j].bytes;
+    (*count)[j] = kept[j].count;
   }
 }
 
@@ -96,10 +93,12 @@ void Timeline::OpenTo(int64_t index) {
     high_.push_back(live_);
     high_js_.push_back(live_js_);
   }
+  GridChanged();
 }
 
 void Timeline::Event(double t, double rows) {
   time_ = t;
+  if (t < next_start_) return;
   int64_t index = IndexOf(t);
   // Threads merged without watermarks may go back in time a little: such events stay in the current bucket.
   if (index <= Current()) return;
@@ -172,6 +171,8 @@ std::vector<double>& Timeline::ThreadMarks(uint32_t tid) {
 double Timeline::BucketOfTag(uint32_t tid, double tag) {
   const std::vector<double>& marks = ThreadMarks(tid);
   if (marks.empty()) return 0;
+  // Most blocks are freed soon: made since the thread's latest mark.
+  if (marks[marks.size() - 1] <= tag) return marks[marks.size() - 2];
   size_t lo = 0;
   size_t hi = marks.size() / 2 - 1;
   while (lo < hi) {
@@ -232,6 +233,7 @@ void Timeline::Halve() {
   high_.resize(m);
   high_js_.resize(m);
   width_ *= 2;
+  GridChanged();
   changes_ = changes_.Rekey([&](uint64_t key) {
     const uint64_t position = key % kPositions;
     const uint64_t to = position < remap.size() ? static_cast<uint64_t>(remap[position]) : position;

@@ -21,22 +21,26 @@ class TimelineSums {
  public:
   explicit TimelineSums(size_t capacity = 1024);
   void Add(uint64_t key, double bytes, double count);
-  size_t Size() const { return keys_.size(); }
+  size_t Size() const { return entries_.size(); }
   // The same sums under new keys (entries whose keys become equal are added together, in order).
   template <typename F>
   TimelineSums Rekey(F key) const {
-    TimelineSums out(keys_.size() > 1024 ? keys_.size() : 1024);
-    for (size_t i = 0; i < keys_.size(); i++) out.Add(key(keys_[i]), bytes_[i], count_[i]);
+    TimelineSums out(entries_.size() > 1024 ? entries_.size() : 1024);
+    for (const Entry& e : entries_) out.Add(key(e.key), e.bytes, e.count);
     return out;
   }
   // The entries that hold anything, by increasing key.
   void Sorted(std::vector<double>* keys, std::vector<double>* bytes, std::vector<double>* count) const;
-  size_t Bytes() const { return keys_.capacity() * 24 + slots_.capacity() * 4; }
+  size_t Bytes() const { return entries_.capacity() * sizeof(Entry) + slots_.capacity() * 4; }
 
  private:
+  // An entry's key and sums side by side: an event's Add touches one cache line of them.
+  struct Entry {
+    uint64_t key;
+    double bytes, count;
+  };
   size_t Find(uint64_t key) const;
-  std::vector<uint64_t> keys_;
-  std::vector<double> bytes_, count_;
+  std::vector<Entry> entries_;
   std::vector<int32_t> slots_;  // entry index, -1 empty
   size_t mask_;
 };
@@ -70,6 +74,9 @@ class Timeline {
     std::vector<double> pairs;  // (bucket, first tag), increasing
   };
   int64_t Current() const { return static_cast<int64_t>(high_.size()) - 1; }
+  // The start of the bucket after the current one: an event before it stays in the current bucket (the width
+  // is a power of two, so this is exactly IndexOf(t) <= Current()).
+  void GridChanged() { next_start_ = static_cast<double>(high_.size()) * width_; }
   int64_t IndexOf(double t) const;
   void OpenTo(int64_t index);
   void Halve();
@@ -81,6 +88,7 @@ class Timeline {
   double budget_;
   // The grid (grid.ts): a bucket's width, and per bucket its moment's time and live bytes.
   double width_ = 1;
+  double next_start_ = 0;
   std::vector<double> moment_time_, high_, high_js_;
   double live_ = 0, live_js_ = 0, time_ = 0;
   TimelineSums changes_, lifetimes_;
