@@ -44,7 +44,7 @@ size_t TimelineSums::Find(uint64_t key) const {
   return at;
 }
 
-void TimelineSums::Add(uint64_t key, double bytes, double count) {
+size_t TimelineSums::IndexOf(uint64_t key) {
   size_t at = Find(key);
   int32_t i = slots_[at];
   if (i < 0) {
@@ -62,9 +62,7 @@ void TimelineSums::Add(uint64_t key, double bytes, double count) {
     entries_.push_back(Entry{key, 0, 0});
     slots_[at] = i;
   }
-  Entry& e = entries_[static_cast<size_t>(i)];
-  e.bytes += bytes;
-  e.count += count;
+  return static_cast<size_t>(i);
 }
 
 void TimelineSums::Sorted(std::vector<double>* keys, std::vector<double>* bytes,
@@ -119,11 +117,21 @@ void Timeline::Event(double t, double rows) {
   OpenTo(index);
 }
 
+Timeline::RowCache& Timeline::CacheOf(uint32_t row) {
+  if (row >= row_cache_.size()) row_cache_.resize(std::max<size_t>(size_t{row} + 1, 2 * row_cache_.size()));
+  RowCache& c = row_cache_[row];
+  if (c.stamp != stamp_) c = RowCache{stamp_, -1, -1, -1};
+  return c;
+}
+
 void Timeline::Allocate(uint32_t row, double size, double count, uint32_t tid, double tag, bool js) {
   const int64_t k = Current();
   live_ += size;
   if (js) live_js_ += size;
-  lifetimes_.Add(LifetimeKey(row, static_cast<uint64_t>(k), kNever), size, count);
+  RowCache& c = CacheOf(row);
+  if (c.never < 0)
+    c.never = static_cast<int64_t>(lifetimes_.IndexOf(LifetimeKey(row, static_cast<uint64_t>(k), kNever)));
+  lifetimes_.AddAt(static_cast<size_t>(c.never), size, count);
   std::vector<double>& marks = ThreadMarks(tid);
   if (marks.empty() || marks[marks.size() - 2] < static_cast<double>(k)) {
     marks.push_back(static_cast<double>(k));
@@ -151,8 +159,18 @@ void Timeline::Release(uint32_t row, double bytes, double count, uint32_t tid, d
   // A release is never a high point: it waits with the other changes after the latest one.
   Tentative(row, -bytes, -count);
   const auto allocated = static_cast<uint64_t>(BucketOfTag(tid, tag));
-  lifetimes_.Add(LifetimeKey(row, allocated, kNever), -bytes, -count);
-  lifetimes_.Add(LifetimeKey(row, allocated, static_cast<uint64_t>(Current())), bytes, count);
+  const auto k = static_cast<uint64_t>(Current());
+  if (allocated != k) {
+    lifetimes_.Add(LifetimeKey(row, allocated, kNever), -bytes, -count);
+    lifetimes_.Add(LifetimeKey(row, allocated, k), bytes, count);
+    return;
+  }
+  // Made in this bucket: the entries are the row's cached ones, added to in the same order.
+  RowCache& c = CacheOf(row);
+  if (c.never < 0) c.never = static_cast<int64_t>(lifetimes_.IndexOf(LifetimeKey(row, k, kNever)));
+  lifetimes_.AddAt(static_cast<size_t>(c.never), -bytes, -count);
+  if (c.same < 0) c.same = static_cast<int64_t>(lifetimes_.IndexOf(LifetimeKey(row, k, k)));
+  lifetimes_.AddAt(static_cast<size_t>(c.same), bytes, count);
 }
 
 std::vector<double>& Timeline::ThreadMarks(uint32_t tid) {
@@ -202,8 +220,16 @@ void Timeline::Tentative(uint32_t row, double bytes, double count) {
 }
 
 void Timeline::Settle(uint64_t position) {
+  // Before a high point of the current bucket (position 2k), the row's cached entry serves.
+  const bool before = Current() >= 0 && position == static_cast<uint64_t>(2 * Current());
   for (const uint32_t row : touched_) {
-    changes_.Add(ChangeKey(row, position), tent_bytes_[row], tent_count_[row]);
+    if (before) {
+      RowCache& c = CacheOf(row);
+      if (c.before < 0) c.before = static_cast<int64_t>(changes_.IndexOf(ChangeKey(row, position)));
+      changes_.AddAt(static_cast<size_t>(c.before), tent_bytes_[row], tent_count_[row]);
+    } else {
+      changes_.Add(ChangeKey(row, position), tent_bytes_[row], tent_count_[row]);
+    }
     tent_bytes_[row] = 0;
     tent_count_[row] = 0;
     tent_marked_[row] = 0;

@@ -20,7 +20,13 @@ constexpr int64_t kTimelineMinBuckets = 16;
 class TimelineSums {
  public:
   explicit TimelineSums(size_t capacity = 1024);
-  void Add(uint64_t key, double bytes, double count);
+  void Add(uint64_t key, double bytes, double count) { AddAt(IndexOf(key), bytes, count); }
+  // The entry of a key, made if new: it stays the key's until the next Rekey.
+  size_t IndexOf(uint64_t key);
+  void AddAt(size_t i, double bytes, double count) {
+    entries_[i].bytes += bytes;
+    entries_[i].count += count;
+  }
   size_t Size() const { return entries_.size(); }
   // The same sums under new keys (entries whose keys become equal are added together, in order).
   template <typename F>
@@ -69,6 +75,13 @@ class Timeline {
   size_t Bytes() const;
 
  private:
+  // A row's entries for the current bucket k, found once a bucket (the hash lookups were most of the timeline's
+  // cost): lifetimes (row, k, never) and (row, k, k), changes (row, 2k). Valid while stamp equals stamp_.
+  struct RowCache {
+    uint64_t stamp = 0;
+    int64_t never = -1, same = -1, before = -1;
+  };
+  RowCache& CacheOf(uint32_t row);
   struct Marks {
     uint32_t tid;
     std::vector<double> pairs;  // (bucket, first tag), increasing
@@ -76,7 +89,10 @@ class Timeline {
   int64_t Current() const { return static_cast<int64_t>(high_.size()) - 1; }
   // The start of the bucket after the current one: an event before it stays in the current bucket (the width
   // is a power of two, so this is exactly IndexOf(t) <= Current()).
-  void GridChanged() { next_start_ = static_cast<double>(high_.size()) * width_; }
+  void GridChanged() {
+    next_start_ = static_cast<double>(high_.size()) * width_;
+    stamp_++;
+  }
   int64_t IndexOf(double t) const;
   void OpenTo(int64_t index);
   void Halve();
@@ -95,6 +111,8 @@ class Timeline {
   std::vector<double> tent_bytes_, tent_count_;
   std::vector<uint8_t> tent_marked_;
   std::vector<uint32_t> touched_;
+  std::vector<RowCache> row_cache_;
+  uint64_t stamp_ = 1;
   std::vector<Marks> marks_;
   size_t last_marks_ = 0;
   int64_t max_buckets_ = kTimelineMaxBuckets;
