@@ -125,7 +125,10 @@ function main(): void {
     { name: "heaptrack_print", argv: ["sh", "-c", `heaptrack_print ${heaptrackFile} > ${at("heaptrack.txt")}`] },
     { name: "memtrace summary (raw capture)", argv: memtrace("summary", at("dense.mtrace"), "-o", at("s.txt")) },
     { name: "memtrace summary (folded)", argv: memtrace("summary", at("dense.folded"), "-o", at("f.txt")) },
-    { name: "memtrace flame --html (folded)", argv: memtrace("flame", "--html", at("dense.folded"), "-o", at("f.html")) },
+    {
+      name: "memtrace flame --html (folded)",
+      argv: memtrace("flame", "--html", at("dense.folded"), "-o", at("f.html")),
+    },
   ]);
   const print = median(read.get("heaptrack_print")!.map((r) => r.wall));
   const printCpu = median(read.get("heaptrack_print")!.map((r) => r.cpu));

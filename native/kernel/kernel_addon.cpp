@@ -13,11 +13,11 @@
 //       sizeSums: Float64Array) -> Stop          (tempBytes and tempCount may be null)
 //   allocationsOf(tid), nextAllocation(tid) -> number
 //   timelineEvent(t, rows), timelineAllocate(row, size, count, tid, tag, js), timelineAllocated(),
-//   timelineRelease(row, bytes, count, tid, tag, js), timelineFinish(end, rows), timelineWiden(width):
-//                                             the timeline's hooks (timeline.h), for the events folded outside
+//   timelineRelease(row, bytes, count, tid, tag, js), timelineFinish(end, rows), timelineWiden(width)
+//       the timeline's hooks (timeline.h), for the events folded outside the kernel, and its end
 //   timelineInfo() -> [width, buckets, entries]
 //   timelineExport() -> { high, highJs, momentNs, changes, lifetimes }: Float64Arrays, each table as
-//                                             { keys, bytes, count } of the entries that hold anything, by key
+//       { keys, bytes, count }, the entries that hold anything, by key
 //   dispose()                                 frees it now, rather than when the garbage collector finalizes
 //   it
 //                                             (Node.js runs finalizers between turns of the event loop only)
@@ -261,7 +261,9 @@ Timeline* TimelineCall(napi_env env, napi_callback_info info, Call* call, size_t
 }
 
 // A row key or thread id: an integer below 2^32.
-bool U32(double v) { return v >= 0 && v < 4294967296.0 && v == static_cast<double>(static_cast<uint32_t>(v)); }
+bool U32(double v) {
+  return v >= 0 && v < 4294967296.0 && v == static_cast<double>(static_cast<uint32_t>(v));
+}
 
 napi_value TimelineEvent(napi_env env, napi_callback_info info) {
   Call call;

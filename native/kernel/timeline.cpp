@@ -268,7 +268,8 @@ void Timeline::Halve() {
   lifetimes_ = lifetimes_.Rekey([](uint64_t key) {
     const uint64_t freed = key % kBucketKeys;
     const uint64_t allocated = (key / kBucketKeys) % kBucketKeys;
-    return LifetimeKey(key / (kBucketKeys * kBucketKeys), allocated >> 1, freed == kNever ? kNever : freed >> 1);
+    return LifetimeKey(key / (kBucketKeys * kBucketKeys), allocated >> 1,
+                       freed == kNever ? kNever : freed >> 1);
   });
   for (Marks& t : marks_) {
     std::vector<double>& marks = t.pairs;

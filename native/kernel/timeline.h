@@ -1,7 +1,7 @@
 // One process's memory over time in C++: ProcessTimeline (src/transforms/timeline/process.ts, the reference,
-// with grid.ts and sums.ts) step for step, so that a fold keeps its timeline in the kernel and writes the same
-// Timeline Records to the byte. PairedFold calls the hooks at the events it folds; the caller calls them through
-// the binding at the events it folds itself (mappings), then finishes, widens and exports the tables.
+// with grid.ts and sums.ts) step for step, so that a fold keeps its timeline in the kernel and writes the
+// same Timeline Records to the byte. PairedFold calls the hooks at the events it folds; the caller calls them
+// through the binding at the events it folds itself (mappings), then finishes, widens and exports the tables.
 #pragma once
 
 #include <cstddef>
@@ -75,8 +75,9 @@ class Timeline {
   size_t Bytes() const;
 
  private:
-  // A row's entries for the current bucket k, found once a bucket (the hash lookups were most of the timeline's
-  // cost): lifetimes (row, k, never) and (row, k, k), changes (row, 2k). Valid while stamp equals stamp_.
+  // A row's entries for the current bucket k, found once a bucket (the hash lookups were most of the
+  // timeline's cost): lifetimes (row, k, never) and (row, k, k), changes (row, 2k). Valid while stamp equals
+  // stamp_.
   struct RowCache {
     uint64_t stamp = 0;
     int64_t never = -1, same = -1, before = -1;

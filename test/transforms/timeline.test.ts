@@ -8,7 +8,7 @@ import t from "tap";
 import { decodeAll } from "../../src/codec/decoder";
 import { encodeAll } from "../../src/codec/encoder";
 import type { Message, Timeline } from "../../src/codec/model";
-import { Folder, foldMessages, type FoldOptions } from "../../src/transforms/fold";
+import { foldMessages, type FoldOptions } from "../../src/transforms/fold";
 import { MAX_BUCKETS } from "../../src/transforms/timeline/grid";
 import { ProfileBuilder } from "../../src/model/profile";
 import { timelinePageData } from "../../src/sinks/html/page-data";
