@@ -102,7 +102,8 @@ export interface FoldOptions {
   onWarning?: (message: string) => void;
   /**
    * Also fold each process's memory over time (timeline/), written as Timeline Records: what the HTML flame graph's
-   * time window and memory chart read. The kernel keeps it for the processes it folds.
+   * time window and memory chart read. The kernel keeps it for the processes it folds. false also leaves a folded
+   * input's Timeline Records out (undefined passes them through).
    */
   timeline?: boolean;
   /** The most timeline table entries to keep (default ENTRY_BUDGET): past it, buckets widen. */
@@ -500,9 +501,12 @@ export class Folder {
     if (tl) this.timeline.saw(tl, m);
   }
 
-  /** A folded input's timeline: kept, its stacks mapped, unless this fold narrows the heap (it cannot narrow it). */
+  /**
+   * A folded input's timeline: kept, its stacks mapped, unless this fold narrows the heap (it cannot narrow it) or was
+   * told to leave timelines out (timeline: false, not merely not asked for one).
+   */
   private adoptTimeline(scope: Scope, m: MessageOf<"timeline">): void {
-    if (this.heap !== Heap.ALL) return;
+    if (this.heap !== Heap.ALL || this.options.timeline === false) return;
     const memo = this.foldedMemoOf(scope);
     for (const s of m.timeline.rowStack) {
       if (s >= scope.stackCount) throw new CaptureError(`a timeline row refers to undefined stack ${s}`, m.offset ?? 0);

@@ -104,6 +104,13 @@ t.test("given a folded stream with its timeline, when folded again, then its tim
   t.equal(timelinesOf(native).length, 0, "a fold that narrows the heap cannot narrow a timeline: it leaves it out");
   const plain = await fold(decodeAll(multiProcess().bytes()));
   t.equal(timelinesOf(plain).length, 0, "a fold not asked for its timeline writes none");
+  const without = await fold(decodeAll(bytes), { timeline: false });
+  t.equal(timelinesOf(without).length, 0, "fold --no-timeline of the folded capture leaves its timeline out");
+  t.equal(
+    text(without),
+    text(await fold(decodeAll(multiProcess().bytes()))),
+    "and gives what a fold without the timeline gives",
+  );
 });
 
 t.test("given a corrupt Timeline Record, when read, then one error names what is wrong", async (t) => {
