@@ -22,6 +22,11 @@ export class Sums {
   }
 
   add(key: number, bytes: number, count: number): void {
+    this.addAt(this.indexOf(key), bytes, count);
+  }
+
+  /** The entry of a key, made if new: it stays the key's until the next rekey. */
+  indexOf(key: number): number {
     let i = this.index.get(key);
     if (i < 0) {
       i = this.keys.push(key);
@@ -29,6 +34,10 @@ export class Sums {
       this.count.push(0);
       this.index.set(key, i);
     }
+    return i;
+  }
+
+  addAt(i: number, bytes: number, count: number): void {
     this.bytes.data[i] += bytes;
     this.count.data[i] += count;
   }
