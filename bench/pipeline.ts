@@ -96,6 +96,10 @@ function main(): void {
 
   const read = measure([
     { name: "memtrace fold", argv: memtrace("fold", at("dense.mtrace"), "-o", at("dense.folded")) },
+    {
+      name: "memtrace fold --no-timeline",
+      argv: memtrace("fold", "--no-timeline", at("dense.mtrace"), "-o", at("nt.folded")),
+    },
     { name: "memtrace fold --leaks", argv: memtrace("fold", "--leaks", at("dense.mtrace"), "-o", at("leaks.folded")) },
     {
       name: "memtrace fold --temporary",
@@ -111,13 +115,25 @@ function main(): void {
       argv: withoutKernel("fold", at("dense.mtrace"), "-o", at("ts.folded")),
     },
     {
+      name: "memtrace fold --no-timeline (TypeScript)",
+      argv: withoutKernel("fold", "--no-timeline", at("dense.mtrace"), "-o", at("tsnt.folded")),
+    },
+    {
       name: "memtrace fold (--no-paired capture)",
       argv: memtrace("fold", at("dense.np.mtrace"), "-o", at("np.folded")),
+    },
+    {
+      name: "memtrace fold --no-timeline (--no-paired capture)",
+      argv: memtrace("fold", "--no-timeline", at("dense.np.mtrace"), "-o", at("npnt.folded")),
     },
     { name: "heaptrack_print", argv: ["sh", "-c", `heaptrack_print ${heaptrackFile} > ${at("heaptrack.txt")}`] },
     { name: "memtrace summary (raw capture)", argv: memtrace("summary", at("dense.mtrace"), "-o", at("s.txt")) },
     { name: "memtrace summary (folded)", argv: memtrace("summary", at("dense.folded"), "-o", at("f.txt")) },
     { name: "memtrace stats (folded)", argv: memtrace("stats", at("dense.folded"), "-o", at("st.txt")) },
+    {
+      name: "memtrace flame --html (folded)",
+      argv: memtrace("flame", "--html", at("dense.folded"), "-o", at("f.html")),
+    },
   ]);
   const print = median(read.get("heaptrack_print")!.map((r) => r.wall));
   const printCpu = median(read.get("heaptrack_print")!.map((r) => r.cpu));
@@ -136,6 +152,11 @@ function main(): void {
         `${sec(cpu)} | ${(printCpu / cpu).toFixed(2)}x | ${mib(rss)} | ${(rss / printRss).toFixed(2)}x |`,
     );
   }
+
+  console.log(
+    `\nThe folded capture: ${size(at("dense.folded"))} bytes with its timeline (the default), ` +
+      `${size(at("nt.folded"))} bytes without (--no-timeline).\n`,
+  );
 
   const pipe = measure([
     { name: "record -o file", argv: memtrace("record", "-o", at("p.mtrace"), APP, ROUNDS) },

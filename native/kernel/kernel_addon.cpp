@@ -2,7 +2,7 @@
 // so that one build loads in every Node.js line. src/native/kernel.ts is its only door and states the
 // interface:
 //
-//   new PairedFold(temporaryThreshold)        (< 0: no temporary measure)
+//   new PairedFold(temporaryThreshold, timelineBudget?)  (< 0: no temporary measure; no timeline)
 //   addSites(kind: Uint8Array, size: Float64Array, stack: Uint32Array, count: Float64Array)
 //   loadRaw(body: Uint8Array) -> boolean
 //   loadColumns(op, time: Float64Array, tid: Uint32Array, freeKind: Uint8Array, address, unmapLength:
@@ -12,6 +12,12 @@
 //   sizeCounts,
 //       sizeSums: Float64Array) -> Stop          (tempBytes and tempCount may be null)
 //   allocationsOf(tid), nextAllocation(tid) -> number
+//   timelineEvent(t, rows), timelineAllocate(row, size, count, tid, tag, js), timelineAllocated(),
+//   timelineRelease(row, bytes, count, tid, tag, js), timelineFinish(end, rows), timelineWiden(width)
+//       the timeline's hooks (timeline.h), for the events folded outside the kernel, and its end
+//   timelineInfo() -> [width, buckets, entries]
+//   timelineExport() -> { high, highJs, momentNs, changes, lifetimes }: Float64Arrays, each table as
+//       { keys, bytes, count }, the entries that hold anything, by key
 //   dispose()                                 frees it now, rather than when the garbage collector finalizes
 //   it
 //                                             (Node.js runs finalizers between turns of the event loop only)
@@ -20,7 +26,9 @@
 #include <node_api.h>
 
 #include <cstdint>
+#include <cstring>
 #include <new>
+#include <vector>
 
 #include "paired_fold.h"
 #include "zstd_binding.h"
@@ -114,14 +122,16 @@ void Finalize(napi_env env, void* data, void*) {
 }
 
 napi_value Construct(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value arg;
+  size_t argc = 2;
+  napi_value args[2];
   napi_value self;
-  napi_get_cb_info(env, info, &argc, &arg, &self, nullptr);
+  napi_get_cb_info(env, info, &argc, args, &self, nullptr);
   double threshold = -1;
-  if (argc < 1 || napi_get_value_double(env, arg, &threshold) != napi_ok)
-    return Throw(env, "memtrace kernel: PairedFold(temporaryThreshold)");
-  auto* fold = new (std::nothrow) Instance{PairedFold(threshold), 0};
+  double budget = -1;
+  if (argc < 1 || napi_get_value_double(env, args[0], &threshold) != napi_ok ||
+      (argc > 1 && napi_get_value_double(env, args[1], &budget) != napi_ok))
+    return Throw(env, "memtrace kernel: PairedFold(temporaryThreshold, timelineBudget)");
+  auto* fold = new (std::nothrow) Instance{PairedFold(threshold, budget), 0};
   if (fold == nullptr) return Throw(env, "memtrace kernel: out of memory");
   if (napi_wrap(env, self, fold, Finalize, nullptr, nullptr) != napi_ok) {
     delete fold;
@@ -239,6 +249,116 @@ napi_value NextAllocation(napi_env env, napi_callback_info info) {
   return Result(env, call.fold->NextAllocation(static_cast<uint32_t>(tid)));
 }
 
+// The call's timeline and its first `n` arguments as numbers; null (having thrown) without them.
+Timeline* TimelineCall(napi_env env, napi_callback_info info, Call* call, size_t n, double* numbers) {
+  if (!call->Get(env, info, n)) return nullptr;
+  for (size_t i = 0; i < n; i++) {
+    if (!call->Number(env, i, &numbers[i])) return nullptr;
+  }
+  Timeline* tl = call->fold->timeline();
+  if (tl == nullptr) Throw(env, "memtrace kernel: this fold keeps no timeline");
+  return tl;
+}
+
+// A row key or thread id: an integer below 2^32.
+bool U32(double v) {
+  return v >= 0 && v < 4294967296.0 && v == static_cast<double>(static_cast<uint32_t>(v));
+}
+
+napi_value TimelineEvent(napi_env env, napi_callback_info info) {
+  Call call;
+  double a[2];
+  Timeline* tl = TimelineCall(env, info, &call, 2, a);
+  if (tl != nullptr) tl->Event(a[0], a[1]);
+  return nullptr;
+}
+
+napi_value TimelineChange(napi_env env, napi_callback_info info, bool allocate) {
+  Call call;
+  double a[6];
+  Timeline* tl = TimelineCall(env, info, &call, 6, a);
+  if (tl == nullptr) return nullptr;
+  if (!U32(a[0]) || !U32(a[3])) return Throw(env, "memtrace kernel: a row or thread is not an integer");
+  if (tl->Buckets() == 0) return Throw(env, "memtrace kernel: a timeline change before its first event");
+  const auto row = static_cast<uint32_t>(a[0]);
+  const auto tid = static_cast<uint32_t>(a[3]);
+  if (allocate) {
+    tl->Allocate(row, a[1], a[2], tid, a[4], a[5] != 0);
+  } else {
+    tl->Release(row, a[1], a[2], tid, a[4], a[5] != 0);
+  }
+  return nullptr;
+}
+
+napi_value TimelineAllocate(napi_env env, napi_callback_info info) { return TimelineChange(env, info, true); }
+napi_value TimelineRelease(napi_env env, napi_callback_info info) { return TimelineChange(env, info, false); }
+
+napi_value TimelineAllocated(napi_env env, napi_callback_info info) {
+  Call call;
+  Timeline* tl = TimelineCall(env, info, &call, 0, nullptr);
+  if (tl != nullptr) tl->Allocated();
+  return nullptr;
+}
+
+napi_value TimelineFinish(napi_env env, napi_callback_info info) {
+  Call call;
+  double a[2];
+  Timeline* tl = TimelineCall(env, info, &call, 2, a);
+  if (tl != nullptr) tl->Finish(a[0], a[1]);
+  return nullptr;
+}
+
+napi_value TimelineWiden(napi_env env, napi_callback_info info) {
+  Call call;
+  double a[1];
+  Timeline* tl = TimelineCall(env, info, &call, 1, a);
+  // A width past 2^60 would halve forever: no capture's times go there.
+  if (tl != nullptr && a[0] <= 1152921504606846976.0) tl->Widen(a[0]);
+  return nullptr;
+}
+
+napi_value Float64s(napi_env env, const std::vector<double>& values) {
+  napi_value buffer;
+  void* data = nullptr;
+  napi_value out;
+  napi_create_arraybuffer(env, values.size() * sizeof(double), &data, &buffer);
+  if (!values.empty()) std::memcpy(data, values.data(), values.size() * sizeof(double));
+  napi_create_typedarray(env, napi_float64_array, values.size(), buffer, 0, &out);
+  return out;
+}
+
+napi_value TimelineInfo(napi_env env, napi_callback_info info) {
+  Call call;
+  Timeline* tl = TimelineCall(env, info, &call, 0, nullptr);
+  if (tl == nullptr) return nullptr;
+  return Float64s(env, {tl->Width(), static_cast<double>(tl->Buckets()), static_cast<double>(tl->Entries())});
+}
+
+napi_value Table(napi_env env, const TimelineSums& sums) {
+  std::vector<double> keys, bytes, count;
+  sums.Sorted(&keys, &bytes, &count);
+  napi_value out;
+  napi_create_object(env, &out);
+  napi_set_named_property(env, out, "keys", Float64s(env, keys));
+  napi_set_named_property(env, out, "bytes", Float64s(env, bytes));
+  napi_set_named_property(env, out, "count", Float64s(env, count));
+  return out;
+}
+
+napi_value TimelineExport(napi_env env, napi_callback_info info) {
+  Call call;
+  Timeline* tl = TimelineCall(env, info, &call, 0, nullptr);
+  if (tl == nullptr) return nullptr;
+  napi_value out;
+  napi_create_object(env, &out);
+  napi_set_named_property(env, out, "high", Float64s(env, tl->High()));
+  napi_set_named_property(env, out, "highJs", Float64s(env, tl->HighJs()));
+  napi_set_named_property(env, out, "momentNs", Float64s(env, tl->MomentTime()));
+  napi_set_named_property(env, out, "changes", Table(env, tl->Changes()));
+  napi_set_named_property(env, out, "lifetimes", Table(env, tl->Lifetimes()));
+  return out;
+}
+
 napi_value Dispose(napi_env env, napi_callback_info info) {
   size_t argc = 0;
   napi_value self;
@@ -256,6 +376,14 @@ napi_value Init(napi_env env, napi_value exports) {
       {"run", nullptr, Run, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"allocationsOf", nullptr, AllocationsOf, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"nextAllocation", nullptr, NextAllocation, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"timelineEvent", nullptr, TimelineEvent, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"timelineAllocate", nullptr, TimelineAllocate, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"timelineAllocated", nullptr, TimelineAllocated, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"timelineRelease", nullptr, TimelineRelease, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"timelineFinish", nullptr, TimelineFinish, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"timelineWiden", nullptr, TimelineWiden, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"timelineInfo", nullptr, TimelineInfo, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"timelineExport", nullptr, TimelineExport, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"dispose", nullptr, Dispose, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_value cls;

@@ -306,7 +306,7 @@ size_t PairedFold::Bytes() const {
           extra_age_.capacity()) *
              8 +
          (tid_.capacity() + extra_row_.capacity()) * 4 + free_kind_.capacity() + extra_kind_.capacity() +
-         (change_row_.capacity() + change_.capacity()) * 8;
+         (change_row_.capacity() + change_.capacity()) * 8 + (timeline_ ? timeline_->Bytes() : 0);
 }
 
 void PairedFold::Put(int64_t serial, uint32_t key, double tag, uint32_t site) {
@@ -387,12 +387,14 @@ inline void Touch(const Columns& c, uint32_t key, double epoch) {
 
 }  // namespace
 
-void PairedFold::Release(double* state, const Columns& c, uint32_t key, double bytes, double count,
-                         double tag, bool overwritten) {
+void PairedFold::Release(double* state, const Columns& c, uint32_t key, uint8_t kind, double bytes,
+                         double count, double tag, bool overwritten) {
   Touch(c, key, state[kEpoch]);
   c.cur[key] -= bytes;
   c.cur_count[key] -= count;
   state[kLiveBytes] -= bytes;
+  const uint32_t tid = threads_[static_cast<size_t>(row_thread_[key])].tid;
+  if (timeline_) timeline_->Release(key, bytes, count, tid, tag, kind == format::kJsSample);
   // The temporary measure (measures/temporary.ts).
   if (c.temp_bytes != nullptr && !overwritten && tag > 0 &&
       threads_[static_cast<size_t>(row_thread_[key])].count - tag < threshold_) {
@@ -415,6 +417,8 @@ Stop PairedFold::Run(double* s, const Columns& c) {
   // Release works on the state array: the figures live there while this runs, and are saved at every stop.
   Figures f(s);
   double row_count = s[kRowCount];
+  double process_rows = s[kProcessRows];
+  Timeline* const tl = timeline_.get();
   size_t made = 0;
   auto stop = [&](Stop why) {
     s[kRowCount] = row_count;
@@ -451,6 +455,7 @@ Stop PairedFold::Run(double* s, const Columns& c) {
         s[kOut] = t;
         return stop(Stop::AppEnd);
       }
+      if (tl) tl->Event(t, process_rows);
       const double stack = site_stack_[site];
       if (stack >= stacks) return stop(Fail(s, Fault::UndefinedStack, stack));
       const double size = site_size_[site];
@@ -482,6 +487,7 @@ Stop PairedFold::Run(double* s, const Columns& c) {
         s[kRows + 2 * made] = tid;
         s[kRows + 2 * made + 1] = static_cast<double>(site);
         made++;
+        process_rows++;
         AddRow(th, site, static_cast<uint32_t>(row));
       }
       const uint32_t key = static_cast<uint32_t>(row);
@@ -502,6 +508,7 @@ Stop PairedFold::Run(double* s, const Columns& c) {
         c.size_sums[b] += size;
       }
       const double tag = ++th.count;
+      if (tl) tl->Allocate(key, size, count, tid, tag, kind == format::kJsSample);
       const int64_t serial = static_cast<int64_t>(serials_++);
       s[kEpoch] = f.epoch;
       if (!has_extra) {
@@ -512,17 +519,19 @@ Stop PairedFold::Run(double* s, const Columns& c) {
         if (age == 0) {
           if (why != format::kEarly) return stop(Fail(s, Fault::EarlyNotEarly, 0));
           if (unmatched_ <= 0) return stop(Fail(s, Fault::EarlyWithoutFree, 0));
-          Release(s, c, key, size, count, tag, false);
+          Release(s, c, key, kind, size, count, tag, false);
           unmatched_--;
         } else {
           if (why == format::kAwaited) awaited_++;
           Put(serial, key, tag, static_cast<uint32_t>(site));
           Block b;
           if (!Take(static_cast<double>(serial) - age, &b)) return stop(Fail(s, Fault::ExtraNotLive, age));
-          Release(s, c, b.key, site_size_[b.site], site_count_[b.site], b.tag, why == format::kOverwritten);
+          Release(s, c, b.key, site_kind_[b.site], site_size_[b.site], site_count_[b.site], b.tag,
+                  why == format::kOverwritten);
           overwritten_++;
         }
       }
+      if (tl) tl->Allocated();
       if (s[kLiveBytes] > f.peak) {
         f.peak = s[kLiveBytes];
         f.peak_time = t;
@@ -545,6 +554,7 @@ Stop PairedFold::Run(double* s, const Columns& c) {
         s[kOut] = t;
         return stop(Stop::AppEnd);
       }
+      if (tl) tl->Event(t, process_rows);
       free_++;
       f.deallocations++;
       if (is_unmap) {
@@ -567,7 +577,7 @@ Stop PairedFold::Run(double* s, const Columns& c) {
       } else {
         Block b;
         if (!Take(serials_ - (v - 1), &b)) return stop(Fail(s, Fault::FreeNotLive, v - 1));
-        Release(s, c, b.key, site_size_[b.site], site_count_[b.site], b.tag, false);
+        Release(s, c, b.key, site_kind_[b.site], site_size_[b.site], site_count_[b.site], b.tag, false);
       }
     }
     row_++;

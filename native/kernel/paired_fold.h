@@ -19,8 +19,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <unordered_map>
 #include <vector>
+
+#include "timeline.h"
 
 namespace memtrace::kernel {
 
@@ -45,6 +48,7 @@ enum StateSlot : int {
   kAwaited,
   kRowCount,         // in and out: the fold's rows (FoldRows.length); a row made here takes the next key
   kNewRows,          // out: how many rows this run made, listed from kRows
+  kProcessRows,      // in: the process's rows (the timeline's `rows`)
   kOut,              // out, 8 numbers: what a stop names
   kRows = kOut + 8,  // out: (thread, site) of each row made, in the order of their keys
   kStateLength = kRows + 2048,
@@ -86,7 +90,10 @@ class PairedFold {
  public:
   // threshold: the temporary measure's (freed within this many allocations of its thread); < 0: no such
   // measure.
-  explicit PairedFold(double threshold) : threshold_(threshold) {}
+  // timeline_budget: the timeline's entry budget (timeline.h); < 0: the fold keeps no timeline.
+  PairedFold(double threshold, double timeline_budget)
+      : threshold_(threshold),
+        timeline_(timeline_budget < 0 ? nullptr : std::make_unique<Timeline>(timeline_budget)) {}
 
   void AddSites(const uint8_t* kind, const double* size, const uint32_t* stack, const double* count,
                 size_t n);
@@ -106,6 +113,8 @@ class PairedFold {
   // About how many bytes this holds (for the JavaScript heap's accounting of external memory).
   size_t Bytes() const;
   double NextAllocation(uint32_t tid);
+  // The process's timeline, or null.
+  Timeline* timeline() { return timeline_.get(); }
 
  private:
   bool StepsToAges();
@@ -137,11 +146,12 @@ class PairedFold {
   void AddRow(Thread& t, size_t site, uint32_t key);
   void Put(int64_t serial, uint32_t key, double tag, uint32_t site);
   bool Take(double serial, Block* out);
-  void Release(double* state, const Columns& c, uint32_t key, double bytes, double count, double tag,
-               bool overwritten);
+  void Release(double* state, const Columns& c, uint32_t key, uint8_t kind, double bytes, double count,
+               double tag, bool overwritten);
   Stop Fail(double* state, Fault fault, double value);
 
   double threshold_;
+  std::unique_ptr<Timeline> timeline_;
   // Sites from 1 (0 unused).
   std::vector<uint8_t> site_kind_{0};
   std::vector<double> site_size_{0};

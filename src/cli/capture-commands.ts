@@ -54,8 +54,9 @@ export function registerFold(program: Command): void {
     .option("--compress", "compress the output with LZ4")
     .option(
       "--timeline",
-      "also keep each process's memory over time, so that flame --html of the output has its memory chart and time window",
-    );
+      "keep each process's memory over time, for flame --html's memory chart and time window (the default)",
+    )
+    .option("--no-timeline", "leave each process's memory over time out of the output");
   addMeasureOptions(cmd);
   cmd.addHelpText(
     "after",
@@ -65,7 +66,7 @@ export function registerFold(program: Command): void {
       "memtrace fold --total app.mtrace | memtrace summary",
       "memtrace fold --between 2s 5s --leaks app.mtrace | memtrace flame > grew-between-2s-and-5s.svg",
       "memtrace fold --temporary --inverted app.mtrace | memtrace summary",
-      "memtrace fold --timeline app.mtrace -o folded.mtrace && memtrace flame --html folded.mtrace > flame.html",
+      "memtrace fold app.mtrace -o folded.mtrace && memtrace flame --html folded.mtrace > flame.html",
     ]),
   );
   type FoldCliOptions = MeasureCliOptions & { output?: string; compress?: boolean; timeline?: boolean };
@@ -75,7 +76,7 @@ export function registerFold(program: Command): void {
       file,
       opts,
       paired: "raw",
-      stage: (onWarning) => foldStage(file, opts, onWarning, { timeline: opts.timeline ?? false }),
+      stage: (onWarning) => foldStage(file, opts, onWarning, { timeline: opts.timeline ?? true }),
     });
   });
 }

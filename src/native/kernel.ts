@@ -50,6 +50,8 @@ export enum KernelSlot {
   RowCount,
   /** Out: how many rows the run made, listed from Rows as (tid, site) pairs in the order of their keys. */
   NewRows,
+  /** In: the process's rows (the timeline's `rows`: when its tables may make it halve the buckets). */
+  ProcessRows,
   Out,
   Rows = Out + 8,
   Length = Rows + 2048,
@@ -87,8 +89,35 @@ export interface KernelPairedFold {
   ): KernelStop;
   allocationsOf(tid: number): number;
   nextAllocation(tid: number): number;
+  // The timeline's hooks (native/kernel/timeline.h), for the events folded in TypeScript (mappings); a fold made
+  // without a timeline budget throws.
+  timelineEvent(t: number, rows: number): void;
+  timelineAllocate(row: number, size: number, count: number, tid: number, tag: number, js: 0 | 1): void;
+  timelineAllocated(): void;
+  timelineRelease(row: number, bytes: number, count: number, tid: number, tag: number, js: 0 | 1): void;
+  timelineFinish(end: number, rows: number): void;
+  timelineWiden(width: number): void;
+  /** [bucket width (ns), buckets, table entries]. */
+  timelineInfo(): Float64Array;
+  timelineExport(): KernelTimelineExport;
   /** Frees it now (Node.js finalizes native objects between turns of the event loop only); not used after. */
   dispose(): void;
+}
+
+/** A table of sums by key, the entries that hold anything, by increasing key. */
+export interface SortedSums {
+  keys: Float64Array;
+  bytes: Float64Array;
+  count: Float64Array;
+}
+
+/** A timeline's buckets and tables (ProcessTimeline.export's shape). */
+export interface KernelTimelineExport {
+  high: Float64Array;
+  highJs: Float64Array;
+  momentNs: Float64Array;
+  changes: SortedSums;
+  lifetimes: SortedSums;
 }
 
 /** A zstd context (native/kernel/zstd_binding.h): one call of ZSTD_compressStream2 or ZSTD_decompressStream. */
@@ -100,8 +129,8 @@ export interface KernelZstdContext {
 }
 
 export interface Kernel {
-  /** temporaryThreshold < 0: the fold has no temporary measure. */
-  PairedFold: new (temporaryThreshold: number) => KernelPairedFold;
+  /** temporaryThreshold < 0: the fold has no temporary measure; timelineBudget absent or < 0: no timeline. */
+  PairedFold: new (temporaryThreshold: number, timelineBudget?: number) => KernelPairedFold;
   /** Why zstd cannot be used (no libzstd.so.1, older than 1.4, MEMTRACE_NO_ZSTD set), or undefined. */
   zstdProblem(): string | undefined;
   ZstdCompressor: new (level: number, windowLog: number, checksum: 0 | 1) => KernelZstdContext;

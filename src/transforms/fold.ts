@@ -62,7 +62,8 @@ import { EventOrderer, approximateMergeWarning } from "./order";
 import { EXTRA_AWAITED, EXTRA_EARLY, EXTRA_OVERWRITTEN } from "./pair";
 import { SerialBlocks } from "./serial-blocks";
 import { FoldTimeline } from "./timeline/fold-timeline";
-import type { ProcessTimeline } from "./timeline/process";
+import { NativeTimeline } from "./timeline/native";
+import type { TimelineState } from "./timeline/state";
 import { f64, u32, u8 } from "../model/growable";
 import { KernelSlot, KernelStop, PairedFault, loadKernel, type Kernel, type KernelPairedFold } from "../native/kernel";
 import { stageIterate, stageTransform } from "../streams/stage";
@@ -101,7 +102,8 @@ export interface FoldOptions {
   onWarning?: (message: string) => void;
   /**
    * Also fold each process's memory over time (timeline/), written as Timeline Records: what the HTML flame graph's
-   * time window and memory chart read. It needs a hook at every event, so such a fold takes the TypeScript path.
+   * time window and memory chart read. The kernel keeps it for the processes it folds. false also leaves a folded
+   * input's Timeline Records out (undefined passes them through).
    */
   timeline?: boolean;
   /** The most timeline table entries to keep (default ENTRY_BUDGET): past it, buckets widen. */
@@ -173,8 +175,8 @@ class ProcessFold implements FoldProcess {
   paired: PairedState | undefined;
   /** The tag of the latest allocation (Folder.allocate). */
   lastTag = 0;
-  /** Memory over time, when the fold keeps it (FoldOptions.timeline). */
-  timeline: ProcessTimeline | undefined;
+  /** Memory over time, when the fold keeps it (FoldOptions.timeline): in the kernel when `native` is there. */
+  timeline: TimelineState | undefined;
   /** The native fold of this process's paired batches, and the figures it shares (KernelSlot). */
   native: KernelPairedFold | undefined;
   readonly nativeState = new Float64Array(KernelSlot.Length);
@@ -346,8 +348,8 @@ export class Folder {
     this.onAllocate = this.computed.filter((c) => c.aggregator.allocate).map((c) => c.aggregator);
     this.onRelease = this.computed.filter((c) => c.aggregator.release).map((c) => c.aggregator);
     const hooked = (a: MeasureAggregator) => a.allocate || a.release || a.closeWindow;
-    // The timeline hooks every event, which the kernel does not call back for (needsEventHooks).
-    const native = !this.needsEventHooks && this.computed.every((c) => !hooked(c.aggregator) || c.aggregator.native);
+    // The timeline hooks every event: the kernel keeps it itself (NativeTimeline).
+    const native = this.computed.every((c) => !hooked(c.aggregator) || c.aggregator.native);
     this.kernel = options.kernel !== false && native ? loadKernel() : undefined;
     this.nativeTemporary = this.computed.find((c) => c.aggregator.native)?.aggregator.native?.temporary;
     this.shape = {
@@ -370,14 +372,6 @@ export class Folder {
       this.disposeNative();
       throw e;
     }
-  }
-
-  /**
-   * Whether this fold needs a hook at every event (the timeline's): a faster path that calls only the measures'
-   * hooks at allocations and releases must not be taken then.
-   */
-  get needsEventHooks(): boolean {
-    return this.options.timeline ?? false;
   }
 
   /** The rows so far and the raw processes' figures, for a reader that looks while folding (the live view). */
@@ -435,8 +429,12 @@ export class Folder {
         if (!p.paired) {
           p.paired = new PairedState();
           // A process whose unpaired events were folded before keeps TypeScript's thread counts.
-          if (this.kernel && p.allocations === 0 && p.deallocations === 0)
-            p.native = new this.kernel.PairedFold(this.nativeTemporary?.threshold ?? -1);
+          if (this.kernel && p.allocations === 0 && p.deallocations === 0) {
+            const budget = p.timeline ? this.timeline.budget : -1;
+            p.native = new this.kernel.PairedFold(this.nativeTemporary?.threshold ?? -1, budget);
+            // No event was folded yet: the timeline has seen times only (memory samples), which it keeps.
+            if (p.timeline) p.timeline = new NativeTimeline(p.native, p.timeline.endTime);
+          }
         }
         if (m.type === "sites") {
           this.addSites(p.paired, m.sites, m);
@@ -503,9 +501,12 @@ export class Folder {
     if (tl) this.timeline.saw(tl, m);
   }
 
-  /** A folded input's timeline: kept, its stacks mapped, unless this fold narrows the heap (it cannot narrow it). */
+  /**
+   * A folded input's timeline: kept, its stacks mapped, unless this fold narrows the heap (it cannot narrow it) or was
+   * told to leave timelines out (timeline: false, not merely not asked for one).
+   */
   private adoptTimeline(scope: Scope, m: MessageOf<"timeline">): void {
-    if (this.heap !== Heap.ALL) return;
+    if (this.heap !== Heap.ALL || this.options.timeline === false) return;
     const memo = this.foldedMemoOf(scope);
     for (const s of m.timeline.rowStack) {
       if (s >= scope.stackCount) throw new CaptureError(`a timeline row refers to undefined stack ${s}`, m.offset ?? 0);
@@ -707,6 +708,7 @@ export class Folder {
       s[KernelSlot.StackCount] = p.scope.stackCount;
       s[KernelSlot.Heap] = this.heap;
       s[KernelSlot.RowCount] = rows.length;
+      s[KernelSlot.ProcessRows] = p.keys.length;
       const stop = k.run(
         s,
         rows.cur.data,
@@ -749,8 +751,10 @@ export class Folder {
           break;
         case KernelStop.MapAlloc: {
           const [kind, address, size, stack, count, t, tid] = s.subarray(o, o + 7);
+          // The kernel moved the timeline to the event's bucket (timeline.event) before it stopped.
           const key = this.allocate(p, tid, kind, stack, size, count, t);
           p.live.alloc(kind, address, size, key, count, p.lastTag, t, tid);
+          p.timeline?.allocated();
           p.notePeak(t);
           break;
         }

@@ -55,9 +55,8 @@ function bytesOnly(messages: Message[]): Message[] {
   });
 }
 
-/** Measures whose hooks the kernel does not provide, and the timeline: fold runs in TypeScript for them. */
-const inTypeScript = (o: FoldOptions) =>
-  o.measure === "at" || o.measure === "between" || o.measure === "between-leaks" || o.timeline === true;
+/** Measures whose hooks the kernel does not provide: fold runs in TypeScript for them. */
+const inTypeScript = (o: FoldOptions) => o.measure === "at" || o.measure === "between" || o.measure === "between-leaks";
 
 t.test("given this checkout's prebuilds, then the native kernel loads", async (t) => {
   t.ok(loadKernel(), "memtrace-kernel.node loads (npm test builds it before tap)");
@@ -111,6 +110,10 @@ const FOLDS: [string, FoldOptions][] = [
   ["peak --split-threads --inverted", { splitThreads: true, inverted: true }],
   ["peak --timeline", { timeline: true }],
   ["leaks --timeline --heap native", { measure: "leaks", timeline: true, heap: "native" }],
+  ["temporary --timeline", { measure: "temporary", timeline: true }],
+  // A budget this small makes the buckets halve while folding and again at the end.
+  ["total --timeline, 40 entries", { measure: "total", timeline: true, timelineBudget: 40 }],
+  ["between --timeline", { measure: "between", window: [{ ns: 5_000 }, { ns: 20_000 }], timeline: true }],
 ];
 
 const CAPTURES: [string, () => Message[]][] = [

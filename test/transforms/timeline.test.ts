@@ -8,7 +8,7 @@ import t from "tap";
 import { decodeAll } from "../../src/codec/decoder";
 import { encodeAll } from "../../src/codec/encoder";
 import type { Message, Timeline } from "../../src/codec/model";
-import { Folder, foldMessages, type FoldOptions } from "../../src/transforms/fold";
+import { foldMessages, type FoldOptions } from "../../src/transforms/fold";
 import { MAX_BUCKETS } from "../../src/transforms/timeline/grid";
 import { ProfileBuilder } from "../../src/model/profile";
 import { timelinePageData } from "../../src/sinks/html/page-data";
@@ -104,6 +104,13 @@ t.test("given a folded stream with its timeline, when folded again, then its tim
   t.equal(timelinesOf(native).length, 0, "a fold that narrows the heap cannot narrow a timeline: it leaves it out");
   const plain = await fold(decodeAll(multiProcess().bytes()));
   t.equal(timelinesOf(plain).length, 0, "a fold not asked for its timeline writes none");
+  const without = await fold(decodeAll(bytes), { timeline: false });
+  t.equal(timelinesOf(without).length, 0, "fold --no-timeline of the folded capture leaves its timeline out");
+  t.equal(
+    text(without),
+    text(await fold(decodeAll(multiProcess().bytes()))),
+    "and gives what a fold without the timeline gives",
+  );
 });
 
 t.test("given a corrupt Timeline Record, when read, then one error names what is wrong", async (t) => {
@@ -147,15 +154,13 @@ t.test("given timelines on two grids, when a page is made of them, then it refus
   );
 });
 
-t.test("given a fold asked for its timeline, then it says it needs a hook at every event", async (t) => {
-  t.equal(new Folder(() => {}, { timeline: true }).needsEventHooks, true, "the per-event path");
-  t.equal(new Folder(() => {}).needsEventHooks, false, "otherwise a faster path may serve");
-});
-
 t.test("given the golden pages, then the page of the folded capture is the raw capture's", async (t) => {
   const golden = (name: string) => readFileSync(join(__dirname, "..", "golden", name));
-  t.ok(
-    golden("multi.fold.--timeline.flame.--html.html").equals(golden("multi.flame.--html.html")),
-    "fold --timeline | flame --html equals flame --html, byte for byte",
-  );
+  const raw = golden("multi.flame.--html.html");
+  t.ok(golden("multi.fold.--leaks.flame.--html.html").equals(raw), "fold | flame --html equals flame --html");
+  t.ok(golden("multi.fold.--timeline.flame.--html.html").equals(raw), "so does fold --timeline (the default)");
+  const without = golden("multi.fold.--leaks.--no-timeline.flame.--html.html").toString();
+  // A page with a time window re-folds its own title; one without shows the folded capture's measure.
+  t.match(raw.toString(), /"foldedTitle":null/, "the raw capture's page has its time window");
+  t.match(without, /"foldedTitle":"Leaked memory/, "fold --no-timeline: a page of what the folded capture holds");
 });

@@ -3,17 +3,18 @@
 // within the entry budget. A folded input's Timeline Records pass through with their stacks mapped to the output's.
 //
 // Unlike the measures, the timeline needs a hook at every event (to move from bucket to bucket), not only at
-// allocations and releases: a fold that keeps it goes through fold's per-event TypeScript path.
+// allocations and releases: a process folded in fold's kernel keeps its timeline there (NativeTimeline), any other in
+// TypeScript (ProcessTimeline).
 import type { Message, Timeline, TimelineTable } from "../../codec/model";
-import { f64, u32 } from "../../model/growable";
+import type { SortedSums } from "../../native/kernel";
 import { NEVER, changePosition, changeRow, lifetimeAllocated, lifetimeFreed, lifetimeRow } from "./keys";
 import { ENTRY_BUDGET, MIN_BUCKETS, ProcessTimeline } from "./process";
-import type { Sums } from "./sums";
+import type { TimelineState } from "./state";
 
 /** A raw process as the timeline's end sees it. */
 export interface TimelineProcess {
   readonly pid: number;
-  readonly timeline: ProcessTimeline | undefined;
+  readonly timeline: TimelineState | undefined;
   /** The time of its latest event. */
   readonly endTime: number;
   /** Its rows (fold's row keys), in the order they were made. */
@@ -42,7 +43,7 @@ export class FoldTimeline {
   }
 
   /** A memory sample or a trailer of a raw process: the grid reaches its time. */
-  saw(timeline: ProcessTimeline, m: Message): void {
+  saw(timeline: TimelineState, m: Message): void {
     if (m.type === "memory") {
       const time = m.samples.time;
       for (let i = 0; i < m.samples.length; i++) timeline.endTime = Math.max(timeline.endTime, time[i]);
@@ -58,12 +59,12 @@ export class FoldTimeline {
   messages(processes: readonly TimelineProcess[], rows: TimelineRows): Message[] {
     const raw = processes.filter((p) => p.timeline !== undefined);
     for (const p of raw) p.timeline!.finish(p.endTime, p.keys.length);
-    let width = raw.reduce((w, p) => Math.max(w, p.timeline!.grid.width), 1);
+    let width = raw.reduce((w, p) => Math.max(w, p.timeline!.width), 1);
     for (const p of raw) p.timeline!.widen(width);
     // Past a budget of entries, the page would be slow to load: fewer, wider buckets hold fewer intervals.
     const entries = () => raw.reduce((n, p) => n + p.timeline!.entries, 0);
     for (let before = Infinity; entries() > this.budget && entries() < 0.9 * before;) {
-      if (Math.max(...raw.map((p) => p.timeline!.grid.count)) < 2 * MIN_BUCKETS) break;
+      if (Math.max(...raw.map((p) => p.timeline!.buckets)) < 2 * MIN_BUCKETS) break;
       before = entries();
       width *= 2;
       for (const p of raw) p.timeline!.widen(width);
@@ -76,6 +77,7 @@ export class FoldTimeline {
 
 function record(p: TimelineProcess, rows: TimelineRows): Timeline {
   const tl = p.timeline!;
+  const tables = tl.export();
   const keys = p.keys;
   const n = keys.length;
   // Row keys are fold's, over every process: the Record numbers its own rows from 0.
@@ -96,26 +98,25 @@ function record(p: TimelineProcess, rows: TimelineRows): Timeline {
     }
   });
   const rowOf = (key: number) => index.get(key)!;
-  const grid = tl.grid;
   return {
     pid: p.pid,
-    bucketNs: grid.width,
-    high: Float64Array.from(grid.high),
-    highJs: Float64Array.from(grid.highJs),
-    momentNs: Float64Array.from(grid.momentTime),
+    bucketNs: tl.width,
+    high: tables.high,
+    highJs: tables.highJs,
+    momentNs: tables.momentNs,
     rows: n,
     rowTid,
     rowKind,
     rowStack,
     kept,
     changes: table(
-      tl.changes,
+      tables.changes,
       (key) => rowOf(changeRow(key)),
       changePosition,
       () => 0,
     ),
     lifetimes: table(
-      tl.lifetimes,
+      tables.lifetimes,
       (key) => rowOf(lifetimeRow(key)),
       lifetimeAllocated,
       (key) => (lifetimeFreed(key) === NEVER ? 0 : lifetimeFreed(key) + 1),
@@ -123,31 +124,19 @@ function record(p: TimelineProcess, rows: TimelineRows): Timeline {
   };
 }
 
-/** A table's entries that hold anything, sorted by key: by row (fold's keys grow as rows are made), then buckets. */
+/** A table's entries, sorted by key: by row (fold's keys grow as rows are made), then buckets. */
 function table(
-  sums: Sums,
+  sums: SortedSums,
   row: (key: number) => number,
   from: (key: number) => number,
   to: (key: number) => number,
 ): TimelineTable {
-  const keys = sums.sortedKeys();
-  const out = { row: u32(keys.length), from: u32(keys.length), to: u32(keys.length) };
-  const bytes = f64(keys.length);
-  const count = f64(keys.length);
-  for (const key of keys) {
-    const i = sums.find(key);
-    out.row.push(row(key));
-    out.from.push(from(key));
-    out.to.push(to(key));
-    bytes.push(sums.bytes.data[i]);
-    count.push(sums.count.data[i]);
-  }
-  return {
-    length: keys.length,
-    row: out.row.data.slice(0, keys.length),
-    from: out.from.data.slice(0, keys.length),
-    to: out.to.data.slice(0, keys.length),
-    bytes: bytes.data.slice(0, keys.length),
-    count: count.data.slice(0, keys.length),
-  };
+  const n = sums.keys.length;
+  const out = { row: new Uint32Array(n), from: new Uint32Array(n), to: new Uint32Array(n) };
+  sums.keys.forEach((key, i) => {
+    out.row[i] = row(key);
+    out.from[i] = from(key);
+    out.to[i] = to(key);
+  });
+  return { length: n, ...out, bytes: sums.bytes, count: sums.count };
 }

@@ -27,6 +27,7 @@ import {
   lifetimeKey,
   lifetimeRow,
 } from "./keys";
+import type { TimelineExport, TimelineState } from "./state";
 import { Sums } from "./sums";
 
 /**
@@ -37,7 +38,7 @@ export const ENTRY_BUDGET = 1_000_000;
 /** Buckets kept at the least, however large the tables. */
 export const MIN_BUCKETS = 16;
 
-export class ProcessTimeline {
+export class ProcessTimeline implements TimelineState {
   readonly grid = new BucketGrid();
   /** Live bytes now, all and of JS heap samples. */
   private live = 0;
@@ -65,6 +66,14 @@ export class ProcessTimeline {
 
   /** Buckets kept at most: fewer once the tables outgrow the budget. */
   private maxBuckets = MAX_BUCKETS;
+
+  // A row's entries for the current bucket k, found once a bucket rather than at every event: lifetimes (row, k,
+  // NEVER) and (row, k, k), changes (row, 2k); valid while the row's stamp is `stamp` (the grid has not changed).
+  private stamp = 1;
+  private readonly cacheStamp = f64();
+  private readonly cacheNever = f64();
+  private readonly cacheSame = f64();
+  private readonly cacheBefore = f64();
 
   constructor(private readonly budget = ENTRY_BUDGET) {}
 
@@ -95,6 +104,7 @@ export class ProcessTimeline {
       index = grid.indexOf(t);
     }
     grid.openTo(index, this.live, this.liveJs);
+    this.stamp++;
   }
 
   /** An allocation of `size` bytes to row `row` by thread `tid`, its `tag`-th. */
@@ -102,7 +112,9 @@ export class ProcessTimeline {
     const k = this.grid.current;
     this.live += size;
     if (js) this.liveJs += size;
-    this.lifetimes.add(lifetimeKey(row, k, NEVER), size, count);
+    this.cacheOf(row);
+    if (this.cacheNever.data[row] < 0) this.cacheNever.data[row] = this.lifetimes.indexOf(lifetimeKey(row, k, NEVER));
+    this.lifetimes.addAt(this.cacheNever.data[row], size, count);
     const marks = this.threadMarks(tid);
     if (marks.length === 0 || marks[marks.length - 2] < k) marks.push(k, tag);
     this.tentative(row, size, count);
@@ -125,8 +137,31 @@ export class ProcessTimeline {
     // A release is never a high point: it waits with the other changes after the latest one.
     this.tentative(row, -bytes, -count);
     const allocated = this.bucketOfTag(tid, tag);
-    this.lifetimes.add(lifetimeKey(row, allocated, NEVER), -bytes, -count);
-    this.lifetimes.add(lifetimeKey(row, allocated, this.grid.current), bytes, count);
+    const k = this.grid.current;
+    if (allocated !== k) {
+      this.lifetimes.add(lifetimeKey(row, allocated, NEVER), -bytes, -count);
+      this.lifetimes.add(lifetimeKey(row, allocated, k), bytes, count);
+      return;
+    }
+    // Made in this bucket: the row's cached entries, added to in the same order.
+    this.cacheOf(row);
+    if (this.cacheNever.data[row] < 0) this.cacheNever.data[row] = this.lifetimes.indexOf(lifetimeKey(row, k, NEVER));
+    this.lifetimes.addAt(this.cacheNever.data[row], -bytes, -count);
+    if (this.cacheSame.data[row] < 0) this.cacheSame.data[row] = this.lifetimes.indexOf(lifetimeKey(row, k, k));
+    this.lifetimes.addAt(this.cacheSame.data[row], bytes, count);
+  }
+
+  /** Makes the row's cache valid for the current bucket. */
+  private cacheOf(row: number): void {
+    this.cacheStamp.ensure(row + 1);
+    this.cacheNever.ensure(row + 1);
+    this.cacheSame.ensure(row + 1);
+    this.cacheBefore.ensure(row + 1);
+    if (this.cacheStamp.data[row] === this.stamp) return;
+    this.cacheStamp.data[row] = this.stamp;
+    this.cacheNever.data[row] = -1;
+    this.cacheSame.data[row] = -1;
+    this.cacheBefore.data[row] = -1;
   }
 
   private threadMarks(tid: number): number[] {
@@ -143,6 +178,8 @@ export class ProcessTimeline {
     let lo = 0;
     let hi = marks.length / 2 - 1;
     if (hi < 0) return 0;
+    // Most blocks are freed soon: made since the thread's latest mark.
+    if (marks[2 * hi + 1] <= tag) return marks[2 * hi];
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
       if (marks[2 * mid + 1] <= tag) lo = mid;
@@ -165,9 +202,15 @@ export class ProcessTimeline {
 
   /** The changes in doubt happened at `position`: before a new high point, or after the last one of a bucket. */
   private settle(position: number): void {
+    // Before a high point of the current bucket (position 2k), the row's cached entry serves.
+    const before = position === 2 * this.grid.current;
     for (let i = 0; i < this.touched.length; i++) {
       const row = this.touched.data[i];
-      this.changes.add(changeKey(row, position), this.tentBytes.data[row], this.tentCount.data[row]);
+      if (before) {
+        this.cacheOf(row);
+        if (this.cacheBefore.data[row] < 0) this.cacheBefore.data[row] = this.changes.indexOf(changeKey(row, position));
+        this.changes.addAt(this.cacheBefore.data[row], this.tentBytes.data[row], this.tentCount.data[row]);
+      } else this.changes.add(changeKey(row, position), this.tentBytes.data[row], this.tentCount.data[row]);
       this.tentBytes.data[row] = 0;
       this.tentCount.data[row] = 0;
       this.tentMarked.data[row] = 0;
@@ -176,6 +219,7 @@ export class ProcessTimeline {
   }
 
   private halve(): void {
+    this.stamp++;
     const remap = this.grid.halve();
     this.changes = this.changes.rekey((key) => changeKey(changeRow(key), remap[changePosition(key)]));
     this.lifetimes = this.lifetimes.rekey((key) => {
@@ -204,5 +248,24 @@ export class ProcessTimeline {
   /** Merges buckets until they are `width` ns wide (every process of a capture shares one grid). */
   widen(width: number): void {
     while (this.grid.width < width) this.halve();
+  }
+
+  get width(): number {
+    return this.grid.width;
+  }
+
+  get buckets(): number {
+    return this.grid.count;
+  }
+
+  export(): TimelineExport {
+    const grid = this.grid;
+    return {
+      high: Float64Array.from(grid.high),
+      highJs: Float64Array.from(grid.highJs),
+      momentNs: Float64Array.from(grid.momentTime),
+      changes: this.changes.sorted(),
+      lifetimes: this.lifetimes.sorted(),
+    };
   }
 }

@@ -1,6 +1,7 @@
 // Bytes and counts summed by a numeric key (a row packed with bucket positions), in typed-array columns: the
 // timeline's tables hold one entry per (row, interval), however many events fell into it.
 import { f64 } from "../../model/growable";
+import type { SortedSums } from "../../native/kernel";
 import { NumberMap } from "../number-map";
 
 export class Sums {
@@ -21,6 +22,11 @@ export class Sums {
   }
 
   add(key: number, bytes: number, count: number): void {
+    this.addAt(this.indexOf(key), bytes, count);
+  }
+
+  /** The entry of a key, made if new: it stays the key's until the next rekey. */
+  indexOf(key: number): number {
     let i = this.index.get(key);
     if (i < 0) {
       i = this.keys.push(key);
@@ -28,13 +34,12 @@ export class Sums {
       this.count.push(0);
       this.index.set(key, i);
     }
-    this.bytes.data[i] += bytes;
-    this.count.data[i] += count;
+    return i;
   }
 
-  /** The entry of a key, or -1. */
-  find(key: number): number {
-    return this.index.get(key);
+  addAt(i: number, bytes: number, count: number): void {
+    this.bytes.data[i] += bytes;
+    this.count.data[i] += count;
   }
 
   /** The same sums under new keys; entries whose keys become equal are added together. */
@@ -42,6 +47,19 @@ export class Sums {
     const out = new Sums(Math.max(1024, this.size));
     for (let i = 0; i < this.size; i++) out.add(key(this.keys.data[i]), this.bytes.data[i], this.count.data[i]);
     return out;
+  }
+
+  /** The entries that hold anything, by increasing key. */
+  sorted(): SortedSums {
+    const keys = this.sortedKeys();
+    const bytes = new Float64Array(keys.length);
+    const count = new Float64Array(keys.length);
+    keys.forEach((key, j) => {
+      const i = this.index.get(key);
+      bytes[j] = this.bytes.data[i];
+      count[j] = this.count.data[i];
+    });
+    return { keys, bytes, count };
   }
 
   /** The keys of the entries that hold anything, in increasing order. */
