@@ -36,6 +36,7 @@ const VARIANTS = [
   "live",
   "live --paired",
   "live, fold at nice +0",
+  "live, fold at nice +19",
   ...(BASELINE ? ["live before"] : []),
 ] as const;
 type Variant = (typeof VARIANTS)[number];

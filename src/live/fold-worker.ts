@@ -80,6 +80,8 @@ function run(data: FoldWorkerData): void {
   );
   const requests = new Map<number, LiveRequest>();
   let finished = false;
+  /** The recording ended: no app is left to yield to, and its last state is what viewers keep. */
+  let recorded = false;
   let error: string | undefined;
 
   /**
@@ -99,7 +101,12 @@ function run(data: FoldWorkerData): void {
     const now = Date.now();
     const last = whole.get(id);
     let snapshot: LiveSnapshot;
-    if (always || finished || pacing.whole(now, last, behindBytes > 0, last?.snapshot.request === request)) {
+    if (
+      always ||
+      recorded ||
+      finished ||
+      pacing.whole(now, last, behindBytes > 0, last?.snapshot.request === request)
+    ) {
       snapshot = model.snapshot(request, extra);
       whole.set(id, { snapshot, at: now, took: Date.now() - now });
     } else snapshot = model.refresh(last!.snapshot, { ...extra, tableAgeMs: now - last!.at });
@@ -125,9 +132,14 @@ function run(data: FoldWorkerData): void {
       requests.delete(m.id);
       shown.delete(m.id);
       whole.delete(m.id);
-    } else if (m.type === "complete") source.complete();
-    else if (m.type === "chunk") handed.add(m.chunk);
-    else if (m.type === "end") handed.end();
+    } else if (m.type === "complete") {
+      recorded = true;
+      source.complete();
+    } else if (m.type === "chunk") handed.add(m.chunk);
+    else if (m.type === "end") {
+      recorded = true;
+      handed.end();
+    }
   });
 
   /** Folds the decoded Messages; a busy fold still sends its snapshots on time, and takes requests between. */
