@@ -29,7 +29,9 @@ const RUNS = Number(process.argv[2] ?? 5);
 const ROUNDS = process.argv[3] ?? "20";
 const HOGS = (process.argv[4] ?? "0").split(",").map(Number);
 const BASELINE = process.env.MEMTRACE_BASELINE;
-const VARIANTS = [
+/** MEMTRACE_LIVE_VARIANTS="live,live before" runs only those (with plain and record, the ratios' bases). */
+const ONLY = process.env.MEMTRACE_LIVE_VARIANTS?.split(",");
+const ALL = [
   "plain",
   "record",
   "record --no-paired",
@@ -39,7 +41,8 @@ const VARIANTS = [
   "live, fold at nice +19",
   ...(BASELINE ? ["live before"] : []),
 ] as const;
-type Variant = (typeof VARIANTS)[number];
+type Variant = (typeof ALL)[number];
+const VARIANTS = ALL.filter((v) => !ONLY || v === "plain" || v === "record" || ONLY.includes(v));
 /** The busy loops, ended with the bench however it ends. */
 const hogs: ChildProcess[] = [];
 const dir = mkdtempSync(join(tmpdir(), "memtrace-bench-live-"));
@@ -154,7 +157,7 @@ async function table(busy: number): Promise<void> {
   for (let r = 0; r < RUNS; r++) {
     for (const v of VARIANTS) samples[v].push(await runVariant(v));
   }
-  const m = (v: Variant, k: keyof Sample) => median(samples[v].map((s) => s[k] ?? NaN));
+  const m = (v: Variant, k: keyof Sample) => median((samples[v] ?? []).map((s) => s[k] ?? NaN));
   const plain = m("plain", "app");
   const record = m("record", "app");
   const cell = (x: number, digits: number) => (isNaN(x) ? "" : x.toFixed(digits));
