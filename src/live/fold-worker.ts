@@ -10,6 +10,7 @@ import { Decoder } from "../codec/decoder";
 import type { Message } from "../codec/model";
 import { HandedSource, followFile } from "./follow";
 import { LiveModel } from "./model";
+import { Pacing, type TableTiming } from "./pacing";
 import type { LiveRequest, LiveSnapshot } from "./snapshot";
 
 export interface FoldWorkerData {
@@ -33,9 +34,6 @@ export type FromFoldWorker =
   | { type: "warning"; message: string }
   | { type: "taken"; bytes: number }
   | { type: "done" };
-
-/** How often a starved fold computes the table again (it sends the header's figures at every interval). */
-const TABLE_MS = 1000;
 
 /** How much nicer than the app this thread runs; MEMTRACE_LIVE_NICE sets it (bench/live/cost.ts compares them). */
 const NICER_BY = 10;
@@ -82,6 +80,8 @@ function run(data: FoldWorkerData): void {
   );
   const requests = new Map<number, LiveRequest>();
   let finished = false;
+  /** The recording ended: no app is left to yield to, and its last state is what viewers keep. */
+  let recorded = false;
   let error: string | undefined;
 
   /**
@@ -89,8 +89,9 @@ function run(data: FoldWorkerData): void {
    * interval (once a second still, so that a snapshot a slow viewer's socket dropped is followed by another).
    */
   const shown = new Map<number, string>();
-  /** Each viewer's last whole snapshot, when it was taken and how long it took (wall time). */
-  const whole = new Map<number, { snapshot: LiveSnapshot; at: number; took: number }>();
+  /** Each viewer's last whole snapshot, and when it was taken and how long it took. */
+  const whole = new Map<number, TableTiming & { snapshot: LiveSnapshot }>();
+  const pacing = new Pacing(data.intervalMs);
   const send = (id: number, request: LiveRequest, always = true) => {
     const behindBytes = source.behind();
     const state = `${model.changes} ${behindBytes} ${finished} ${error} ${Math.floor(Date.now() / 1000)}`;
@@ -99,33 +100,24 @@ function run(data: FoldWorkerData): void {
     const extra = { behindBytes, complete: finished, error };
     const now = Date.now();
     const last = whole.get(id);
-    // A starved thread (a whole snapshot took over a quarter of the interval) that is behind the capture: the
-    // table is computed again once a second, and the header's figures at every interval. Once caught up, whole.
-    const light =
-      !always &&
-      !finished &&
-      behindBytes > 0 &&
-      last !== undefined &&
-      last.snapshot.request === request &&
-      last.took > data.intervalMs / 4 &&
-      now - last.at < TABLE_MS;
     let snapshot: LiveSnapshot;
-    if (light) snapshot = model.refresh(last.snapshot, extra);
-    else {
+    if (
+      always ||
+      recorded ||
+      finished ||
+      pacing.whole(now, last, behindBytes > 0, last?.snapshot.request === request)
+    ) {
       snapshot = model.snapshot(request, extra);
       whole.set(id, { snapshot, at: now, took: Date.now() - now });
-    }
+    } else snapshot = model.refresh(last!.snapshot, { ...extra, tableAgeMs: now - last!.at });
     port.postMessage({ type: "snapshot", id, snapshot } satisfies FromFoldWorker);
   };
-  let nextDue = 0;
   const sendAll = () => {
     const start = Date.now();
     for (const [id, request] of requests) send(id, request, false);
-    // The fold gets at least as long as the snapshots took: on a starved thread, where a snapshot can take longer
-    // than the interval, the view slows down rather than the fold stopping.
-    nextDue = start + Math.max(data.intervalMs, 2 * (Date.now() - start));
+    pacing.sent(start, Date.now());
   };
-  const due = () => Date.now() >= nextDue;
+  const due = () => pacing.due(Date.now());
   const sendIfDue = () => {
     if (due()) sendAll();
   };
@@ -140,9 +132,14 @@ function run(data: FoldWorkerData): void {
       requests.delete(m.id);
       shown.delete(m.id);
       whole.delete(m.id);
-    } else if (m.type === "complete") source.complete();
-    else if (m.type === "chunk") handed.add(m.chunk);
-    else if (m.type === "end") handed.end();
+    } else if (m.type === "complete") {
+      recorded = true;
+      source.complete();
+    } else if (m.type === "chunk") handed.add(m.chunk);
+    else if (m.type === "end") {
+      recorded = true;
+      handed.end();
+    }
   });
 
   /** Folds the decoded Messages; a busy fold still sends its snapshots on time, and takes requests between. */

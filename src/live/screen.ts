@@ -114,7 +114,8 @@ export function renderScreen(
         `Showing ${MEASURE_WORDS[shown.measure]}, by ${sortWords}: ${formatBytes(snapshot.totalBytes)} in ` +
           `${formatCount(snapshot.totalCount)} allocations, ${formatCount(snapshot.locations)} locations` +
           (choices.paused ? "  [PAUSED]" : "") +
-          (snapshot.behindBytes > 1 << 20 ? `  (reading ${formatBytes(snapshot.behindBytes)} behind)` : ""),
+          (snapshot.behindBytes > 1 << 20 ? `  (reading ${formatBytes(snapshot.behindBytes)} behind)` : "") +
+          ((snapshot.tableAgeMs ?? 0) >= 500 ? `  (table ${(snapshot.tableAgeMs! / 1000).toFixed(1)} s old)` : ""),
         width,
       ),
     );

@@ -75,6 +75,11 @@ export interface LiveSnapshot {
   /** How many locations the selection has (the rows are the top of them). */
   locations: number;
   rows: LiveRow[];
+  /**
+   * How old the table (rows and their totals) is, when only the header's figures are new: a fold that is behind and
+   * short of CPU computes the table less often than it refreshes the header. Absent when the table is new.
+   */
+  tableAgeMs?: number;
   /** Capture bytes not read yet: how far the fold is behind the recording. */
   behindBytes: number;
   /** The whole capture was read: nothing more will come. */

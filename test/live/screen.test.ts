@@ -124,6 +124,8 @@ t.test("the screen: sorts, merged, paused, behind, ended, errors, small sizes", 
   ).join("\n");
   t.match(merged, /Thread all 2 threads of process 100 merged \(process 1 of 2\)/);
   t.match(merged, /Showing live at the peak.*\[PAUSED\] {2}\(reading 5\.0 MiB behind\)/);
+  const lagging = renderScreen(snapshot({ behindBytes: 5 << 20, tableAgeMs: 1240 }), choices(), plain).join("\n");
+  t.match(lagging, /\(reading 5\.0 MiB behind\) {2}\(table 1\.2 s old\)$/m, "a starved fold says its table lags");
   const ended = renderScreen(
     snapshot({ app: { running: false, code: 3, logFile: "/tmp/x.log" }, error: "a bad capture" }),
     choices(),
