@@ -171,16 +171,37 @@ void mapping(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, const MappingFi
   append(out, pid, kMapping, scratch);
 }
 
-// CodeEvent: kind(1), time_ns(2), start(3), size(4), new_start(5), function(6).
-void code(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, const CodeFields& c) {
+// CodeEventBatch: kind(1), time_ns(2), time_delta(3, zigzag), start_delta(4, zigzag, from the row before's
+// end), size(5), new_start_delta(6, zigzag, MOVED rows), function_delta(7, zigzag, from the last non-zero
+// function).
+void code_events(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, const CodeFields* rows, size_t count) {
+  if (count == 0) return;
+  PackedColumn kind, time, start, size, new_start, function;
+  uint64_t last_time = rows[0].time_ns, last_end = 0;
+  uint32_t last_function = 0;
+  bool moved = false;
+  for (size_t i = 0; i < count; i++) {
+    const CodeFields& c = rows[i];
+    kind.add(c.kind);
+    time.add_signed(static_cast<int64_t>(c.time_ns - last_time));
+    start.add_signed(static_cast<int64_t>(c.start - last_end));
+    size.add(c.size);
+    new_start.add_signed(c.new_start ? static_cast<int64_t>(c.new_start - c.start) : 0);
+    function.add_signed(c.function ? static_cast<int64_t>(c.function) - last_function : 0);
+    moved = moved || c.new_start != 0;
+    last_time = c.time_ns;
+    last_end = c.start + c.size;
+    if (c.function) last_function = c.function;
+  }
   scratch.clear();
-  scratch.uint_field(1, c.kind);
-  scratch.uint_field(2, c.time_ns);
-  scratch.uint_field(3, c.start);
-  scratch.uint_field(4, c.size);
-  scratch.uint_field(5, c.new_start);
-  scratch.uint_field(6, c.function);
-  append(out, pid, kCode, scratch);
+  kind.write(1, scratch);
+  scratch.uint_field(2, rows[0].time_ns);
+  time.write(3, scratch);
+  start.write(4, scratch);
+  size.write(5, scratch);
+  if (moved) new_start.write(6, scratch);
+  function.write(7, scratch);
+  append(out, pid, kCodeEvents, scratch);
 }
 
 void strings(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, uint32_t first_id, const std::string* values,

@@ -28,12 +28,12 @@ enum RecordField : uint32_t {
   kThread = 10,
   kProcess = 11,
   kMapping = 12,
-  kCode = 13,
   kResolution = 14,
   kGc = 15,
   kTrailer = 17,
   kSites = 19,
   kPaired = 20,
+  kCodeEvents = 22,
 };
 
 // Appends one framed Record: varint length, then the Record with its pid and `body` as field `field`.
@@ -116,7 +116,8 @@ struct CodeFields {
   uint64_t new_start;
   uint32_t function;
 };
-void code(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, const CodeFields& c);
+// One CodeEventBatch of `count` rows (none is written when count is 0).
+void code_events(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, const CodeFields* rows, size_t count);
 
 struct FunctionFields {
   uint32_t name;

@@ -213,7 +213,7 @@ std::string Resolver::symbol_name(uint64_t address) {
   return sym ? demangle(elf->name(*sym)) : "";
 }
 
-void Resolver::apply(const CodeEventIn& e, ByteBuffer& body, ByteBuffer& scratch, uint32_t pid) {
+void Resolver::apply(const CodeEventIn& e) {
   auto gone = [](uint64_t, const CodeRanges<Code>::Range&) {};
   uint32_t function = 0;
   if (e.kind == MEMTRACE_CODE_ADDED) {
@@ -224,7 +224,7 @@ void Resolver::apply(const CodeEventIn& e, ByteBuffer& body, ByteBuffer& scratch
   } else if (e.kind == MEMTRACE_CODE_REMOVED) {
     code_.remove(e.start, e.size, gone);
   }
-  records::code(body, scratch, pid, {e.kind, e.time_ns, e.start, e.size, e.new_start, function});
+  code_rows_.push_back({e.kind, e.time_ns, e.start, e.size, e.new_start, function});
 }
 
 void Resolver::round(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, uint64_t now,
@@ -244,7 +244,7 @@ void Resolver::round(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, uint64_
     columns.push_back(r.column);
   };
   auto apply_next = [&](const CodeEventIn& e) {
-    apply(e, body, scratch, pid);
+    apply(e);
     // Code that existed when an agent started: the code the frames waiting for it were seen in.
     if (e.kind != MEMTRACE_CODE_ADDED || !e.existing || waiting_.empty()) return;
     auto it = waiting_.upper_bound(e.start);  // return addresses in (start, start + size]
@@ -268,6 +268,12 @@ void Resolver::round(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, uint64_
     }
   }
   while (next_code < code.size()) apply_next(code[next_code++]);
+  // The round's code events in batches: one Record each cost ~22 bytes that compression hardly shrinks.
+  for (size_t at = 0; at < code_rows_.size(); at += kCodeBatchRows) {
+    records::code_events(body, scratch, pid, code_rows_.data() + at,
+                         std::min(kCodeBatchRows, code_rows_.size() - at));
+  }
+  code_rows_.clear();
   // A library mapped since names a frame that waits; one that waited for kWaitRounds rounds stays unnamed.
   for (auto it = waiting_.begin(); it != waiting_.end();) {
     uint32_t function = resolve_native(it->first - 1, body, scratch, pid, now, refreshed);
@@ -302,6 +308,7 @@ void Resolver::start_new_scope() {
   functions_.clear();
   new_functions_.clear();
   first_new_function_ = 1;
+  code_rows_.clear();
   unresolved_ = 0;
   maps_.forget_written();
   waiting_.clear();

@@ -81,7 +81,8 @@ class Resolver {
   uint32_t string_id(const std::string& s);
   uint32_t function_id(const std::string& key, const records::FunctionFields& f);
   uint32_t code_function(const std::string& raw);
-  void apply(const CodeEventIn& e, ByteBuffer& body, ByteBuffer& scratch, uint32_t pid);
+  // Follows the code event in the code ranges and queues it for the round's CodeEventBatch.
+  void apply(const CodeEventIn& e);
   // The function of a JS frame key (js_functions.h), or 0.
   uint32_t js_function(uint64_t key);
   // The function (0 if none) and position of the frame at return address `address`.
@@ -98,6 +99,9 @@ class Resolver {
   uint32_t first_new_string_ = 1;
   std::unordered_map<std::string, uint32_t> functions_;
   std::vector<records::FunctionFields> new_functions_;
+  // This round's code events, written as CodeEventBatch Records of at most kCodeBatchRows rows.
+  static constexpr size_t kCodeBatchRows = 8192;
+  std::vector<records::CodeFields> code_rows_;
   uint32_t first_new_function_ = 1;
   uint64_t unresolved_ = 0;
   // Frames waiting for the code that existed when their agent started, by return address. Only that code may

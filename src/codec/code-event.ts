@@ -2,7 +2,7 @@
 // takes several times longer per record. Only the plain form a writer produces is read here (fields 1-6 as varints,
 // each value in its field's range and below 2^53); for anything else the caller decodes the record with the runtime,
 // which gives the same values or the same error.
-import type { CodeEvent, CodeEventKind } from "./model";
+import type { CodeEvent, CodeEventKind, Message } from "./model";
 
 const TWO_POW_31 = 2147483648;
 const TWO_POW_32 = 4294967296;
@@ -49,4 +49,9 @@ export function plainCodeEvent(buf: Uint8Array, start: number, end: number): Cod
     }
   }
   return e;
+}
+
+/** The code events a Message holds: a CodeEvent's one, a CodeEventBatch's rows, or none. */
+export function codeEventsIn(m: Message): CodeEvent[] {
+  return m.type === "code" ? [m.code] : m.type === "codeEvents" ? m.events : [];
 }

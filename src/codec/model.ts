@@ -328,6 +328,8 @@ export type Message = (
   | { type: "process"; event: ProcessEvent }
   | { type: "mapping"; mapping: Mapping }
   | { type: "code"; code: CodeEvent }
+  /** A CodeEventBatch: code events in columns, each row as a CodeEvent. */
+  | { type: "codeEvents"; events: CodeEvent[] }
   | {
       type: "resolution";
       length: number;

@@ -10,6 +10,8 @@ import * as pb from "./gen/memtrace_pb";
 import {
   FREE_AGE,
   FREE_STEP,
+  type CodeEvent,
+  type CodeEventKind,
   type EventBatch,
   type FoldInfo,
   type FoldedBatch,
@@ -45,6 +47,7 @@ export const BODY_FIELD = {
   sites: 19,
   paired: 20,
   timeline: 21,
+  codeEvents: 22,
 } as const satisfies Record<Exclude<Message["type"], "unknown">, number>;
 
 const TYPE_OF_FIELD: (Message["type"] | undefined)[] = [];
@@ -283,6 +286,8 @@ function decodeBody(type: Message["type"], pid: number, buf: Uint8Array, start: 
         },
       };
     }
+    case "codeEvents":
+      return { type, pid, events: decodeCodeEvents(buf, start, end) };
     case "resolution": {
       const c = new ColumnarFields(buf, start, end, [1, 2, 3, 4, 5, 6]);
       const n = c.count(1);
@@ -701,6 +706,8 @@ function encodeBody(m: Message, w: ByteWriter): void {
         w,
       );
     }
+    case "codeEvents":
+      return encodeCodeEvents(m.events, w);
     case "resolution":
       w.packed(1, m.frame, m.length);
       w.packed(2, m.function, m.length);
@@ -779,6 +786,68 @@ function optional(w: ByteWriter, field: number, values: ArrayLike<number>, n: nu
 }
 
 const deltaScratch = { time: [] as number[], address: [] as number[] };
+
+/** CodeEventBatch: the rows' deltas undone (proto/memtrace.proto says from what each column counts). */
+function decodeCodeEvents(buf: Uint8Array, start: number, end: number): CodeEvent[] {
+  const c = new ColumnarFields(buf, start, end, [1, 3, 4, 5, 6, 7]);
+  const n = c.count(1);
+  const kind = c.read(1, "kind", new Uint32Array(n), n);
+  const time = c.readSummed(3, "time_delta", new Float64Array(n), n, c.scalars[2], true);
+  const startDelta = c.readZigzag(4, "start_delta", new Float64Array(n), n);
+  const size = c.read(5, "size", new Float64Array(n), n);
+  const moved = c.readZigzag(6, "new_start_delta", new Float64Array(n), n);
+  const functionDelta = c.readZigzag(7, "function_delta", new Float64Array(n), n);
+  const events: CodeEvent[] = [];
+  let lastEnd = 0;
+  let lastFunction = 0;
+  for (let i = 0; i < n; i++) {
+    const at = lastEnd + startDelta[i];
+    const fn = functionDelta[i] === 0 ? 0 : lastFunction + functionDelta[i];
+    if (at < 0 || fn < 0 || fn >= 2 ** 32) throw new WireError(`code event ${i} counts below 0 or past 32 bits`, start);
+    events.push({
+      kind: kind[i] as CodeEventKind,
+      timeNs: time[i],
+      start: at,
+      size: size[i],
+      newStart: moved[i] === 0 ? 0 : at + moved[i],
+      function: fn,
+    });
+    lastEnd = at + size[i];
+    if (fn !== 0) lastFunction = fn;
+  }
+  return events;
+}
+
+function encodeCodeEvents(events: CodeEvent[], w: ByteWriter): void {
+  const n = events.length;
+  const kind = new Float64Array(n);
+  const time = new Float64Array(n);
+  const startDelta = new Float64Array(n);
+  const size = new Float64Array(n);
+  const moved = new Float64Array(n);
+  const functionDelta = new Float64Array(n);
+  let lastTime = n > 0 ? events[0].timeNs : 0;
+  let lastEnd = 0;
+  let lastFunction = 0;
+  events.forEach((e, i) => {
+    kind[i] = e.kind;
+    time[i] = zigzag(e.timeNs - lastTime);
+    startDelta[i] = zigzag(e.start - lastEnd);
+    size[i] = e.size;
+    moved[i] = e.newStart === 0 ? 0 : zigzag(e.newStart - e.start);
+    functionDelta[i] = e.function === 0 ? 0 : zigzag(e.function - lastFunction);
+    lastTime = e.timeNs;
+    lastEnd = e.start + e.size;
+    if (e.function !== 0) lastFunction = e.function;
+  });
+  w.packed(1, kind, n);
+  scalar(w, 2, n > 0 ? events[0].timeNs : 0);
+  optional(w, 3, time, n);
+  optional(w, 4, startDelta, n);
+  optional(w, 5, size, n);
+  optional(w, 6, moved, n);
+  optional(w, 7, functionDelta, n);
+}
 
 function encodeEventBatch(b: EventBatch, w: ByteWriter): void {
   const n = b.length;

@@ -7,6 +7,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from "node:fs";
 import { release, tmpdir } from "node:os";
 import { join } from "node:path";
+import { codeEventsIn } from "../codec/code-event";
 import { decodeAll } from "../codec/decoder";
 import type { Message } from "../codec/model";
 import { Scopes } from "../model/scope";
@@ -129,7 +130,7 @@ function readProbe(bytes: Buffer, stderr: string): DoctorLine[] {
     nativeBytes += a.size;
     if (names.some((n) => n === "main" || n.startsWith("node::Start("))) rootedBytes += a.size;
   }
-  const codeEvents = messages.filter((m) => m.type === "code" && m.pid === header.pid).length;
+  const codeEvents = messages.filter((m) => m.pid === header.pid).flatMap(codeEventsIn).length;
   const lines: DoctorLine[] = [
     {
       topic: "interposer",

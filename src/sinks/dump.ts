@@ -13,6 +13,7 @@ import {
   Measure,
   ProcessEventKind,
   ThreadRole,
+  type CodeEvent,
   type Message,
   FREE_STEP,
   type PairedBatch,
@@ -32,6 +33,13 @@ const EXTRA_RELEASE: Record<number, string> = {
 
 function enumName(e: Record<number, string>, v: number): string {
   return e[v] ?? `${v}`;
+}
+
+function codeEvent(c: CodeEvent): string {
+  return (
+    `${enumName(CodeEventKind, c.kind)} t=${c.timeNs} start=${hex(c.start)} size=${c.size}` +
+    ` new_start=${hex(c.newStart)} function=${c.function}`
+  );
 }
 
 /** Formats Messages as dump lines; keeps each process's strings to show names beside their ids. */
@@ -193,14 +201,13 @@ export class DumpFormatter {
         );
         break;
       }
-      case "code": {
-        const c = m.code;
-        lines.push(
-          `${head} ${enumName(CodeEventKind, c.kind)} t=${c.timeNs} start=${hex(c.start)} size=${c.size}` +
-            ` new_start=${hex(c.newStart)} function=${c.function}`,
-        );
+      case "code":
+        lines.push(`${head} ${codeEvent(m.code)}`);
         break;
-      }
+      case "codeEvents":
+        lines.push(`${head} n=${m.events.length}`);
+        for (const c of m.events) lines.push(`  ${codeEvent(c)}`);
+        break;
       case "resolution":
         lines.push(`${head} n=${m.length}`);
         for (let i = 0; i < m.length; i++) {

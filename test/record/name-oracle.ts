@@ -9,7 +9,8 @@
 // of the first event whose stack has it: run with --exact-times, so that event times are the clock's). Frames
 // the map cannot speak for are left unjudged: those in code that a MOVED event placed (the map does not follow
 // moves), and those whose answer hangs on lines made at times not known closely enough.
-import { CodeEventKind, type FunctionInfo, type Message } from "../../src/codec/model";
+import { codeEventsIn } from "../../src/codec/code-event";
+import { CodeEventKind, type FunctionInfo } from "../../src/codec/model";
 import type { Capture } from "./capture";
 
 interface MapLine {
@@ -81,14 +82,9 @@ export function parseMap(text: string): MapLine[] {
 export function judgeNames(capture: Capture, pid: number, map: MapLine[]): Verdict {
   const scope = capture.scopes.get(pid)!;
   const strings = scope.strings;
-  const code = capture.messages.filter(
-    (m): m is Extract<Message, { type: "code" }> => m.type === "code" && m.pid === pid,
-  );
-  const added = code
-    .map((m) => m.code)
-    .filter((c) => c.kind === CodeEventKind.ADDED)
-    .sort((a, b) => a.timeNs - b.timeNs);
-  const moves = code.map((m) => m.code).filter((c) => c.kind === CodeEventKind.MOVED);
+  const code = capture.messages.filter((m) => m.pid === pid).flatMap(codeEventsIn);
+  const added = code.filter((c) => c.kind === CodeEventKind.ADDED).sort((a, b) => a.timeNs - b.timeNs);
+  const moves = code.filter((c) => c.kind === CodeEventKind.MOVED);
 
   // Lines to events, in order.
   const byKey = new Map<string, number[]>();
