@@ -1,4 +1,4 @@
-// Pairing at record time (format version 3, MEMTRACE_PAIRED=1): the writer thread merges the threads' events
+// Pairing at record time (format version 4, MEMTRACE_PAIRED=1): the writer thread merges the threads' events
 // by time up to each round's Watermark, pairs every free with its allocation as src/transforms/live.ts does
 // (the time leads, frees of memory allocated before recording), and writes SiteTable and PairedBatch Records
 // (proto/memtrace.proto) instead of EventBatches. src/transforms/pair.ts is the reference it follows; fold of

@@ -66,8 +66,9 @@ void header(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, const HeaderFiel
 }
 
 // FrameTable: first_id(1), function(2) packed (all 0: unresolved), address(3) packed (0 for JS frame keys).
-// StackTable: first_id(1), parent(2) packed, frame(3) packed.
-void tables(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, const PendingTables& t) {
+// StackTable: first_id(1), parent(2) packed or parent_distance(4) packed, frame(3) packed.
+void tables(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, const PendingTables& t,
+            bool parent_distance) {
   if (!t.frame_address.empty()) {
     PackedColumn function, address;
     for (size_t i = 0; i < t.frame_address.size(); i++) {
@@ -83,12 +84,13 @@ void tables(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, const PendingTab
   if (!t.stack_parent.empty()) {
     PackedColumn parent, frame;
     for (size_t i = 0; i < t.stack_parent.size(); i++) {
-      parent.add(t.stack_parent[i]);
+      // A stack's parent is mostly one defined just before it: a small distance, where the id grows.
+      parent.add(parent_distance ? t.first_stack + i - t.stack_parent[i] : t.stack_parent[i]);
       frame.add(t.stack_frame[i]);
     }
     scratch.clear();
     scratch.uint_field(1, t.first_stack);
-    parent.write(2, scratch);
+    parent.write(parent_distance ? 4 : 2, scratch);
     frame.write(3, scratch);
     append(out, pid, kStacks, scratch);
   }

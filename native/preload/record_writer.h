@@ -40,7 +40,7 @@ enum RecordField : uint32_t {
 void append(ByteBuffer& out, uint32_t pid, RecordField field, const ByteBuffer& body);
 
 struct HeaderFields {
-  // The format's major version: 3 when the scope's events are paired (pairing.h), else 1.
+  // The format's major version: 4 when the scope's events are paired (pairing.h), else 1.
   uint32_t version;
   uint32_t ppid;
   const char* const* argv;  // argc entries
@@ -67,7 +67,8 @@ void header(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, const HeaderFiel
 // The frames and stacks defined since the last write, frames first (stacks refer to them). Frames are
 // defined unresolved (function 0); the writer thread names them later in FrameResolution records. JS frame
 // keys (js_functions.h) are written as address 0.
-void tables(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, const PendingTables& t);
+// `parent_distance`: stacks give parent_distance in place of parent (a version-4 scope's form).
+void tables(ByteBuffer& out, ByteBuffer& scratch, uint32_t pid, const PendingTables& t, bool parent_distance);
 
 void events(ByteBuffer& out, uint32_t pid, uint32_t tid, const EventBuffer& e);
 

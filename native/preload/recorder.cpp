@@ -216,7 +216,7 @@ void open_scope() {
   uname(&uts);
 
   records::HeaderFields h{};
-  h.version = g_settings.paired ? 3 : 1;
+  h.version = g_settings.paired ? 4 : 1;
   h.ppid = static_cast<uint32_t>(getppid());
   h.argv = argv;
   h.argc = argc;
@@ -399,7 +399,7 @@ void move_thread_events(Channel& c, ThreadState* thread) {
   stack_tables().take_pending(*g_tables_scratch);
   PendingTables& t = *g_tables_scratch;
   if (!t.empty()) {
-    records::tables(c.pending(), *g_encode_scratch, g_pid, t);
+    records::tables(c.pending(), *g_encode_scratch, g_pid, t, g_settings.paired);
     FramesToResolve& r = *g_frames_to_resolve;
     if (r.address.empty()) r.first_id = t.first_frame;
     for (size_t i = 0; i < t.frame_address.size(); i++) {

@@ -9,7 +9,7 @@ import { stageIterate, stageTransform } from "../streams/stage";
 import { CaptureError, type CaptureWarning } from "./errors";
 import { Lz4FrameDecoder, startsWithLz4Magic } from "./lz4";
 import { ZstdStreamDecoder, startsWithZstdMagic } from "./zstd";
-import { FORMAT_NAME, FORMAT_VERSION, MAX_RECORD_BYTES, STEP_VERSION, type Message } from "./model";
+import { DISTANCE_VERSION, FORMAT_NAME, FORMAT_VERSION, MAX_RECORD_BYTES, type Message } from "./model";
 import { decodeRecord } from "./records";
 import { describeForeign, hexPrefix } from "./sniff";
 import { WireError } from "./wire";
@@ -61,7 +61,7 @@ export class Decoder {
   ) {
     this.maxRecordBytes = options.maxRecordBytes ?? MAX_RECORD_BYTES;
     this.onWarning = options.onWarning ?? (() => {});
-    this.maxVersion = options.paired ? STEP_VERSION : FORMAT_VERSION;
+    this.maxVersion = options.paired ? DISTANCE_VERSION : FORMAT_VERSION;
     this.rawPaired = options.paired === "raw";
   }
 
@@ -229,9 +229,9 @@ export class Decoder {
       const h = message.header;
       if (h.format !== FORMAT_NAME)
         throw new CaptureError(`a header names format "${h.format}", not "${FORMAT_NAME}"`, offset);
-      if (h.version > STEP_VERSION) {
+      if (h.version > DISTANCE_VERSION) {
         throw new CaptureError(
-          `capture format version ${h.version} is newer than this memtrace reads (${STEP_VERSION}): upgrade memtrace`,
+          `capture format version ${h.version} is newer than this memtrace reads (${DISTANCE_VERSION}): upgrade memtrace`,
           offset,
         );
       }

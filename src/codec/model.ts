@@ -34,7 +34,14 @@ export {
 };
 
 import { FORMAT_NAME, FORMAT_VERSION } from "./constants";
-export { FORMAT_NAME, FORMAT_VERSION, MAX_RECORD_BYTES, PAIRED_VERSION, STEP_VERSION } from "./constants";
+export {
+  DISTANCE_VERSION,
+  FORMAT_NAME,
+  FORMAT_VERSION,
+  MAX_RECORD_BYTES,
+  PAIRED_VERSION,
+  STEP_VERSION,
+} from "./constants";
 
 export interface Settings {
   maxStackDepth: number;
@@ -320,7 +327,16 @@ export type Message = (
       line: Uint32Array;
       column: Uint32Array;
     }
-  | { type: "stacks"; firstId: number; length: number; parent: Uint32Array; frame: Uint32Array }
+  | {
+      type: "stacks";
+      firstId: number;
+      length: number;
+      /** Absolute, however the table came. */
+      parent: Uint32Array;
+      frame: Uint32Array;
+      /** Written as parent_distance (a version-4 scope's form): how it came, and how the encoder writes it. */
+      parentDistance?: boolean;
+    }
   | { type: "events"; batch: EventBatch }
   | { type: "watermark"; timeNs: number }
   | { type: "memory"; samples: MemorySamples }

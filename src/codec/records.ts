@@ -202,17 +202,30 @@ function decodeBody(type: Message["type"], pid: number, buf: Uint8Array, start: 
       };
     }
     case "stacks": {
-      const c = new ColumnarFields(buf, start, end, [2, 3]);
-      const n = c.count(2);
+      const c = new ColumnarFields(buf, start, end, [2, 3, 4]);
+      const distance = c.has(4);
+      if (distance && c.has(2)) throw new WireError("stack table has both parent and parent_distance", start);
+      const n = c.count(distance ? 4 : 2);
       const frame = new Uint32Array(n);
       if (n > 0 && !c.has(3)) throw new WireError("stack table has no frame column", start);
+      const firstId = c.scalars[1];
+      const parent = c.read(distance ? 4 : 2, distance ? "parent_distance" : "parent", new Uint32Array(n), n);
+      if (distance) {
+        for (let i = 0; i < n; i++) {
+          const id = firstId + i;
+          if (parent[i] < 1 || parent[i] > id)
+            throw new WireError(`stack ${id} has parent_distance ${parent[i]} (1 to ${id})`, start);
+          parent[i] = id - parent[i];
+        }
+      }
       return {
         type,
         pid,
-        firstId: c.scalars[1],
+        firstId,
         length: n,
-        parent: c.read(2, "parent", new Uint32Array(n), n),
+        parent,
         frame: c.read(3, "frame", frame, n),
+        ...(distance && { parentDistance: true }),
       };
     }
     case "events":
@@ -667,7 +680,13 @@ function encodeBody(m: Message, w: ByteWriter): void {
       return;
     case "stacks":
       scalar(w, 1, m.firstId);
-      w.packed(2, m.parent, m.length);
+      if (m.parentDistance)
+        w.packed(
+          4,
+          Float64Array.from(m.parent, (p, i) => m.firstId + i - p),
+          m.length,
+        );
+      else w.packed(2, m.parent, m.length);
       w.packed(3, m.frame, m.length);
       return;
     case "events":

@@ -98,7 +98,7 @@ export function registerRecordCommand(program: Command): void {
     .option("--no-children", "record only the app's own process, not the processes it starts")
     .option(
       "--paired",
-      "pair each free with its allocation as it records (format version 3, the default but with --live and " +
+      "pair each free with its allocation as it records (format version 4, the default but with --live and " +
         "--live-port): fold and the reports read it faster",
     )
     .option(

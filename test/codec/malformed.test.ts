@@ -77,12 +77,12 @@ t.test("given a capture whose first Record is not a memtrace Header", async (t) 
 t.test(
   "given a Header of a newer major version, when decoded, then it says to upgrade, naming both versions",
   async (t) => {
-    // Versions 2 and 3 (paired events) are known: fold reads them, other readers refuse them
+    // Versions 2 to 4 (paired events) are known: fold reads them, other readers refuse them
     // (test/transforms/pair.test.ts).
-    const v4 = headerRecord(5, { version: 4 });
+    const v5 = headerRecord(5, { version: 5 });
     t.equal(
-      refusal(t, v4),
-      `byte ${v4[0] < 0x80 ? 1 : 2}: capture format version 4 is newer than this memtrace reads (3): upgrade memtrace`,
+      refusal(t, v5),
+      `byte ${v5[0] < 0x80 ? 1 : 2}: capture format version 5 is newer than this memtrace reads (4): upgrade memtrace`,
     );
     const later = [...h, ...headerRecord(6, { version: 9 })];
     t.match(
@@ -373,5 +373,35 @@ t.test(
     // The push decoder the same: push() throws on the chunk that completes the prefix.
     const d = new Decoder(() => {});
     t.throws(() => d.push(Uint8Array.from([...h, ...varint(3 * 2 ** 30)])), CaptureError);
+  },
+);
+
+t.test(
+  "given a version-4 StackTable with parent distances, when decoded, then parents are absolute, and a distance " +
+    "out of range or beside a parent column is refused",
+  async (t) => {
+    const v4 = headerRecord(5, { version: 4 });
+    const stacks = (columns: number[]) => record(5, BODY.stacks, [...scalar(1, 1), ...columns]);
+    const frames = packed(3, [1, 2, 3]);
+    const good = Uint8Array.from([...v4, ...stacks([...packed(4, [1, 1, 2]), ...frames])]);
+    const [header, table] = decodeAll(good, { paired: true });
+    t.same(
+      table.type === "stacks" && [[...table.parent], table.parentDistance],
+      [[0, 1, 1], true],
+      "ids 1, 2, 3: parents 0, 1, 1",
+    );
+    t.ok(Buffer.from(encodeAll([header, table])).equals(good), "encoded back as read");
+
+    const refused = (columns: number[]): string => {
+      try {
+        decodeAll(Uint8Array.from([...v4, ...stacks([...columns, ...frames])]), { paired: true });
+      } catch (e) {
+        if (e instanceof CaptureError) return e.describe();
+        throw e;
+      }
+      return "accepted";
+    };
+    t.match(refused(packed(4, [1, 3, 2])), /stack 2 has parent_distance 3 \(1 to 2\)/);
+    t.match(refused([...packed(2, [0, 1, 1]), ...packed(4, [1, 1, 2])]), /both parent and parent_distance/);
   },
 );

@@ -1,4 +1,4 @@
-// Pairing at record time (MEMTRACE_PAIRED, format version 3): the recorder's writer thread pairs every free with
+// Pairing at record time (MEMTRACE_PAIRED, format version 4): the recorder's writer thread pairs every free with
 // its allocation, and fold of what it wrote equals fold of the same events unpaired. MEMTRACE_PAIRED=2 writes both
 // into one capture, so that one recording is folded both ways. The paired rows are folded in the native kernel (from
 // their bytes, and from decoded columns) and in TypeScript: the same bytes.
@@ -52,9 +52,11 @@ for (const [app, folds] of APPS_FOLDED) {
     const both = record(app, "2");
     const headers = both.flatMap((m) => (m.type === "header" ? [m.header] : []));
     t.ok(
-      headers.every((h) => h.version === 3),
-      "every process's scope says version 3",
+      headers.every((h) => h.version === 4),
+      "every process's scope says version 4",
     );
+    const stacks = both.filter((m) => m.type === "stacks");
+    t.ok(stacks.length > 0 && stacks.every((m) => m.parentDistance), "its stacks give parent distances (version 4)");
     t.ok(rows(both, "paired") > 1000, "the recorder wrote paired events");
     t.ok(
       both.every((m) => m.type !== "paired" || m.batch.freeReference === FREE_STEP),
@@ -149,13 +151,13 @@ t.test(
       return { version: messages.find((m) => m.type === "header")?.header.version, events: rows(messages, "events") };
     };
     const paired = recordWith(["--paired"], { MEMTRACE_PAIRED: "0" });
-    t.equal(paired.version, 3, "--paired: version 3");
+    t.equal(paired.version, 4, "--paired: version 4");
     t.equal(paired.events, 0, "--paired: no EventBatch");
     const unpaired = recordWith(["--no-paired"], { MEMTRACE_PAIRED: "1" });
     t.equal(unpaired.version, 1, "--no-paired: version 1");
     t.ok(unpaired.events > 1000, "--no-paired: events");
     const byDefault = recordWith([], {});
-    t.equal(byDefault.version, 3, "neither, nor MEMTRACE_PAIRED: version 3, the default");
+    t.equal(byDefault.version, 4, "neither, nor MEMTRACE_PAIRED: version 4, the default");
     t.equal(byDefault.events, 0, "the default: no EventBatch");
     // The live view reads paired captures: served to no viewer, with the capture also written to a file.
     const liveOut = join(tmp, "live-paired.mtrace");
@@ -166,7 +168,7 @@ t.test(
     );
     t.equal(live.status, 0, live.stderr);
     const served = decodeAll(readFileSync(liveOut), { paired: true });
-    t.equal(served.find((m) => m.type === "header")?.header.version, 3, "--live-port --paired: version 3");
+    t.equal(served.find((m) => m.type === "header")?.header.version, 4, "--live-port --paired: version 4");
     t.equal(rows(served, "events"), 0, "--live-port --paired: no EventBatch");
     // --live-port alone records unpaired (LIVE_PAIRED_BY_DEFAULT).
     const liveDefault = spawnSync(
