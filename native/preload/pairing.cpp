@@ -234,6 +234,8 @@ struct State {
   uint64_t first_new_site = 1;
   size_t new_sites = 0;
   PackedColumn site_kind, site_size, site_stack, site_count;
+  // The stack of the site table's row before (stack_delta counts from it).
+  uint64_t prev_site_stack = 0;
 
   size_t rows = 0;
   uint64_t base_time = 0;
@@ -268,7 +270,8 @@ uint64_t site_of(State& s, uint64_t kind, uint64_t size, uint64_t stack, uint64_
   s.sites.emplace(SiteKey{kind, size, stack, count}, id);
   s.site_kind.add(kind);
   s.site_size.add(size);
-  s.site_stack.add(stack);
+  s.site_stack.add_signed(static_cast<int64_t>(stack - s.prev_site_stack));
+  s.prev_site_stack = stack;
   s.site_count.add(count);
   return id;
 }
@@ -381,7 +384,7 @@ void pair_event(State& s, const Batch& b, uint64_t time) {
 }
 
 // The layouts (test/codec/field-numbers.test.ts holds them to the .proto):
-// SiteTable: first_id(1), kind(2), size(3), stack(4), count(5).
+// SiteTable: first_id(1), kind(2), size(3), count(5), stack_delta(6) (version 4: no stack(4)).
 // PairedBatch: time_ns(1), op(2), tid_delta(4), free_kind(5), address(6), unmap_length(7), extra_row(8),
 // extra_age(9), extra_kind(10), free_reference(11) STEP, time_change_row(12), time_change(13), late_age(14)
 // (version 3: no time_delta(3)).
@@ -391,11 +394,12 @@ void write_batch(State& s, ByteBuffer& out, ByteBuffer& scratch, uint32_t pid) {
     scratch.uint_field(1, s.first_new_site);
     s.site_kind.write(2, scratch);
     s.site_size.write(3, scratch);
-    s.site_stack.write(4, scratch);
     s.site_count.write(5, scratch);
+    s.site_stack.write(6, scratch);
     records::append(out, pid, records::kSites, scratch);
     s.first_new_site += s.new_sites;
     s.new_sites = 0;
+    s.prev_site_stack = 0;
     for (PackedColumn* c : {&s.site_kind, &s.site_size, &s.site_stack, &s.site_count}) c->clear();
   }
   if (!s.rows) return;

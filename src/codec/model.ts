@@ -270,6 +270,8 @@ export interface SiteTable {
   size: Float64Array;
   stack: Uint32Array;
   count: Float64Array;
+  /** Written as stack_delta (a version-4 scope's form): how it came, and how the encoder writes it. */
+  stackDelta?: boolean;
 }
 
 /** How a PairedBatch's frees name their blocks on the wire (proto/memtrace.proto, FreeReference). */

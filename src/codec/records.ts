@@ -367,15 +367,27 @@ function decodeEventBatch(buf: Uint8Array, start: number, end: number): EventBat
 }
 
 function decodeSites(buf: Uint8Array, start: number, end: number): SiteTable {
-  const c = new ColumnarFields(buf, start, end, [2, 3, 4, 5]);
+  const c = new ColumnarFields(buf, start, end, [2, 3, 4, 5, 6]);
   const n = c.count(2);
+  const delta = c.has(6);
+  if (delta && c.has(4)) throw new WireError("site table has both stack and stack_delta", start);
+  let stack = new Uint32Array(n);
+  if (delta) {
+    const summed = c.readSummed(6, "stack_delta", new Float64Array(n), n, 0, true);
+    for (let i = 0; i < n; i++) {
+      if (summed[i] < 0 || summed[i] >= 2 ** 32)
+        throw new WireError(`site ${c.scalars[1] + i}'s stack_delta gives stack ${summed[i]}`, start);
+    }
+    stack.set(summed);
+  } else stack = c.read(4, "stack", stack, n);
   return {
     firstId: c.scalars[1],
     length: n,
     kind: c.read(2, "kind", new Uint8Array(n), n),
     size: c.read(3, "size", new Float64Array(n), n),
-    stack: c.read(4, "stack", new Uint32Array(n), n),
+    stack,
     count: c.has(5) ? c.read(5, "count", new Float64Array(n), n) : new Float64Array(n).fill(1),
+    ...(delta && { stackDelta: true }),
   };
 }
 
@@ -766,13 +778,20 @@ function encodeBody(m: Message, w: ByteWriter): void {
       scalar(w, 1, t.firstId);
       w.packed(2, t.kind, t.length);
       w.packed(3, t.size, t.length);
-      optional(w, 4, t.stack, t.length);
+      if (!t.stackDelta) optional(w, 4, t.stack, t.length);
       for (let i = 0; i < t.length; i++) {
         if (t.count[i] !== 1) {
           w.packed(5, t.count, t.length);
           break;
         }
       }
+      if (t.stackDelta)
+        optional(
+          w,
+          6,
+          Float64Array.from(t.stack, (s, i) => zigzag(s - (t.stack[i - 1] ?? 0))),
+          t.length,
+        );
       return;
     }
     case "paired":

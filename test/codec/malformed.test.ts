@@ -405,3 +405,34 @@ t.test(
     t.match(refused([...packed(2, [0, 1, 1]), ...packed(4, [1, 1, 2])]), /both parent and parent_distance/);
   },
 );
+
+t.test(
+  "given a version-4 SiteTable with stack deltas, when decoded, then stacks are absolute, and a stack below 0 or " +
+    "beside a stack column is refused",
+  async (t) => {
+    const v4 = headerRecord(5, { version: 4 });
+    const sites = (columns: number[]) =>
+      record(5, BODY.sites, [...scalar(1, 1), ...packed(2, [1, 1, 1]), ...packed(3, [8, 16, 8]), ...columns]);
+    const zz = (v: number) => (v < 0 ? -2 * v - 1 : 2 * v);
+    const good = Uint8Array.from([...v4, ...sites(packed(6, [7, -2, 5].map(zz)))]);
+    const [header, table] = decodeAll(good, { paired: true });
+    t.same(
+      table.type === "sites" && [[...table.sites.stack], table.sites.stackDelta],
+      [[7, 5, 10], true],
+      "stacks 7, 5, 10",
+    );
+    t.ok(Buffer.from(encodeAll([header, table])).equals(good), "encoded back as read");
+
+    const refused = (columns: number[]): string => {
+      try {
+        decodeAll(Uint8Array.from([...v4, ...sites(columns)]), { paired: true });
+      } catch (e) {
+        if (e instanceof CaptureError) return e.describe();
+        throw e;
+      }
+      return "accepted";
+    };
+    t.match(refused(packed(6, [1, -2, 0].map(zz))), /site 2's stack_delta gives stack -1/);
+    t.match(refused([...packed(4, [7, 5, 10]), ...packed(6, [7, -2, 5].map(zz))]), /both stack and stack_delta/);
+  },
+);
