@@ -1,6 +1,6 @@
 // The capture's size against heaptrack's file (issue 23's size goal), on the dense workload at each number of rounds
 // given: memtrace records it twice uncompressed (events as recorded, `--no-paired`, and paired at record time, the
-// default, format version 3), and each capture is then compressed as the recorder compresses (chunks of 256 KiB: an LZ4
+// default, format version 4), and each capture is then compressed as the recorder compresses (chunks of 256 KiB: an LZ4
 // frame each, or one zstd stream flushed at each), so that LZ4 and zstd see the same bytes; and once as the
 // recorder writes it by default (`record -o FILE`, zstd), which is what a user gets. heaptrack records the same
 // workload once. Sizes are bytes per event (allocations and frees, from the captures' trailers).
@@ -75,7 +75,7 @@ async function main(): Promise<void> {
       }
       const per = (bytes: number, of = events) => `${(bytes / of).toFixed(3)} B (${(bytes / 1e6).toFixed(2)} MB)`;
       console.log(
-        `| ${n} | ${(events / 1e6).toFixed(1)} M | ${paired ? "paired (version 3)" : "events (version 1)"} | ` +
+        `| ${n} | ${(events / 1e6).toFixed(1)} M | ${paired ? "paired (version 4)" : "events (version 1)"} | ` +
           `${per(statSync(raw).size)} | ${per(lz4)} | ${per(zstd)} | ${per(statSync(file).size, defaultEvents)} | ` +
           `${paired ? "" : per(heaptrack)} |`,
       );
