@@ -3,7 +3,7 @@
 // - the capture: memtrace's default (`record -o FILE`) and uncompressed, beside heaptrack's file;
 // - reading it: `memtrace fold` (time and peak RSS) and the reports on its output, beside `heaptrack_print`;
 // - the design's own pipe: `record app.js | fold > folded` beside `record -o FILE`;
-// - the recorder's default (events paired at record time, format version 3, zstd), whose fold runs in the native
+// - the recorder's default (events paired at record time, format version 4, zstd), whose fold runs in the native
 //   kernel (native/kernel/) and, for comparison, in TypeScript (MEMTRACE_NO_KERNEL=1); and `--no-paired` (every
 //   raw event, format version 1), which fold pairs itself.
 //

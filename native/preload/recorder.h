@@ -55,7 +55,7 @@ struct Settings {
   bool bench_skip_frees = false;   // frees are not recorded
   bool bench_skip_clock = false;   // events take their thread's last time instead of reading the clock
   bool bench_skip_ship = false;    // a full batch is dropped instead of going to the channel
-  // MEMTRACE_PAIRED: 1 pairs events at record time and writes them paired (format version 3, pairing.h); 2
+  // MEMTRACE_PAIRED: 1 pairs events at record time and writes them paired (format version 4, pairing.h); 2
   // also writes them unpaired, so that a test can fold the same events both ways (fold refuses such a capture
   // as it is). 0: unpaired (version 1).
   uint32_t paired = 0;

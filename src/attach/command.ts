@@ -70,7 +70,7 @@ export function registerAttachCommands(program: Command): void {
     )
     .option(
       "--paired",
-      "pair each free with its allocation as it records (format version 3, the default, as memtrace record's)",
+      "pair each free with its allocation as it records (format version 4, the default, as memtrace record's)",
     )
     .option("--no-paired", "write every event as it came, with its address, for fold to pair (format version 1)")
     .addHelpText(

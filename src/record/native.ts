@@ -68,7 +68,7 @@ export interface RuntimeSettings {
   /** The agent that names JS frames, as the Header says it ("memtrace-agent 0.1.0 for V8 11.3"), or "". */
   agent: string;
   /**
-   * 1: pair each free with its allocation while recording (format version 3); 0: events as they came (version 1);
+   * 1: pair each free with its allocation while recording (format version 4); 0: events as they came (version 1);
    * 2: both forms, for tests. An interposer older than the agent API's version 8 records unpaired.
    */
   paired: 0 | 1 | 2;

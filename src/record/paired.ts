@@ -1,4 +1,4 @@
-// Whether a recording pairs each free with its allocation as it records (format version 3) when not told: the
+// Whether a recording pairs each free with its allocation as it records (format version 4) when not told: the
 // default of `memtrace record`, `memtrace attach` and track() (docs/pipeline.md, "Paired by default").
 export const PAIRED_BY_DEFAULT = true;
 

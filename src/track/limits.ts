@@ -151,7 +151,7 @@ async function currentThread(capture: string): Promise<number[]> {
 }
 
 async function foldCapture(capture: string, measure: Measure, heap: HeapName, tids?: number[]): Promise<Profile> {
-  // Paired by default, as track() records (format version 3); unpaired when the options say `paired: false`.
+  // Paired by default, as track() records (format version 4); unpaired when the options say `paired: false`.
   const messages = readMessages(createReadStream(capture), { paired: true });
   const builder = new ProfileBuilder();
   const filtered = tids ? filterMessages(messages, { tids }) : messages;

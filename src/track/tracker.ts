@@ -35,7 +35,7 @@ export interface TrackOptions {
   /** Keep samples of collected objects too (the total view; no frees of JS objects). */
   jsAll?: boolean;
   /**
-   * Pair each free with its allocation while recording, and write format version 3, as `memtrace record` does
+   * Pair each free with its allocation while recording, and write format version 4, as `memtrace record` does
    * (default true); false writes the events as they came (version 1), as `memtrace record --no-paired`.
    */
   paired?: boolean;

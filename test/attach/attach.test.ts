@@ -141,7 +141,7 @@ t.test(
       t.equal(run.status, 0, run.stderr);
       const messages = decodeAll(readFileSync(file), { paired: true });
       const header = messages.find((m) => m.type === "header");
-      t.equal(header?.type === "header" && header.header.version, 3, `${name}: the Header says format version 3`);
+      t.equal(header?.type === "header" && header.header.version, 4, `${name}: the Header says format version 4`);
       t.ok(
         messages.some((m) => m.type === "paired" && m.batch.length > 0),
         `${name}: paired rows`,

@@ -64,7 +64,7 @@ for (const line of lines) {
     t.equal(tracked.status, 0, tracked.stderr);
     const both = decodeAll(readFileSync(file), { paired: true });
     const header = both.find((m) => m.type === "header");
-    t.equal(header?.type === "header" && header.header.version, 3, "track(): the Header says format version 3");
+    t.equal(header?.type === "header" && header.header.version, 4, "track(): the Header says format version 4");
     const pairedOnly = both.filter((m) => m.type !== "events");
     const unpaired = both
       .filter((m) => m.type !== "paired" && m.type !== "sites")
@@ -93,7 +93,7 @@ for (const line of lines) {
     t.equal(a.status, 0, a.stderr);
     const ac = decodeAll(readFileSync(attached), { paired: true });
     const attachedHeader = ac.find((m) => m.type === "header");
-    t.equal(attachedHeader?.type === "header" && attachedHeader.header.version, 3, "attach: format version 3");
+    t.equal(attachedHeader?.type === "header" && attachedHeader.header.version, 4, "attach: format version 4");
     t.ok(
       ac.some((m) => m.type === "trailer" && m.pid === target.pid),
       "attach: the capture is complete",

@@ -1,4 +1,4 @@
-// Every report reads a raw paired capture (format version 3) as fold does: one recording written in both forms at
+// Every report reads a raw paired capture (format version 4) as fold does: one recording written in both forms at
 // once (MEMTRACE_PAIRED=2), split into a paired capture and an unpaired one, gives the same report from each.
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -28,7 +28,7 @@ t.test("memtrace --version prints the package's version", async (t) => {
 
 for (const paired of ["0", "1"])
   t.test(`given memtrace as installed here (MEMTRACE_PAIRED=${paired}), the doctor finds nothing wrong`, async (t) => {
-    // A recorder that pairs events writes them paired (format version 3): the doctor reads both forms.
+    // A recorder that pairs events writes them paired (format version 4): the doctor reads both forms.
     const run = await memtrace(["doctor"], { env: { MEMTRACE_PAIRED: paired } });
     t.equal(run.status, 0, run.stdout.toString());
     const found = topics(run.stdout);

@@ -194,8 +194,8 @@ t.test("given track() without paired, then it pairs as memtrace record does, and
   const headers = messages.flatMap((m) => (m.type === "header" ? [m.header] : []));
   t.same(
     headers.map((h) => h.version),
-    [3],
-    "the Header says format version 3",
+    [4],
+    "the Header says format version 4",
   );
   t.ok(rows(messages, "paired") > 0, "paired rows");
   t.equal(rows(messages, "events"), 0, "and no events as they came");
@@ -224,7 +224,7 @@ t.test(
     t.equal(run.status, 0, run.stderr);
     const both = decodeAll(readFileSync(file), { paired: true });
     const headers = both.flatMap((m) => (m.type === "header" ? [m.header] : []));
-    t.ok(headers.length > 0 && headers.every((h) => h.version === 3), "version 3");
+    t.ok(headers.length > 0 && headers.every((h) => h.version === 4), "version 4");
     t.ok(rows(both, "paired") > 100, "paired rows");
     t.equal(rows(both, "paired"), rows(both, "events"), "one paired row per event");
     const pairedOnly = both.filter((m) => m.type !== "events");
