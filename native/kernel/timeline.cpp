@@ -1,5 +1,5 @@
 // See timeline.h. Each step is process.ts's, in its order and in doubles, so that every sum is the same to
-// the bit; the keys are keys.ts's, as integers (below 2^53, so the same numbers).
+// the bit.
 #include "timeline.h"
 
 #include <algorithm>
@@ -7,15 +7,6 @@
 
 namespace memtrace::kernel {
 namespace {
-
-constexpr uint64_t kNever = 511;
-constexpr uint64_t kPositions = 1024;
-constexpr uint64_t kBucketKeys = 512;
-
-uint64_t ChangeKey(uint64_t row, uint64_t position) { return row * kPositions + position; }
-uint64_t LifetimeKey(uint64_t row, uint64_t allocated, uint64_t freed) {
-  return (row * kBucketKeys + allocated) * kBucketKeys + freed;
-}
 
 size_t Hash(uint64_t key) {
   key ^= key >> 33;
@@ -94,9 +85,7 @@ void Timeline::OpenTo(int64_t index) {
   GridChanged();
 }
 
-void Timeline::Event(double t, double rows) {
-  time_ = t;
-  if (t < next_start_) return;
+void Timeline::NextBucket(double t, double rows) {
   int64_t index = IndexOf(t);
   // Threads merged without watermarks may go back in time a little: such events stay in the current bucket.
   if (index <= Current()) return;
@@ -117,64 +106,19 @@ void Timeline::Event(double t, double rows) {
   OpenTo(index);
 }
 
-Timeline::RowCache& Timeline::CacheOf(uint32_t row) {
-  if (row >= row_cache_.size()) row_cache_.resize(std::max<size_t>(size_t{row} + 1, 2 * row_cache_.size()));
-  RowCache& c = row_cache_[row];
-  if (c.stamp != stamp_) c = RowCache{stamp_, -1, -1, -1};
-  return c;
-}
-
-void Timeline::Allocate(uint32_t row, double size, double count, uint32_t tid, double tag, bool js) {
+void Timeline::Raise() {
+  // The changes in doubt, this allocation's included, happened at or before the new moment.
   const int64_t k = Current();
-  live_ += size;
-  if (js) live_js_ += size;
-  RowCache& c = CacheOf(row);
-  if (c.never < 0)
-    c.never = static_cast<int64_t>(lifetimes_.IndexOf(LifetimeKey(row, static_cast<uint64_t>(k), kNever)));
-  lifetimes_.AddAt(static_cast<size_t>(c.never), size, count);
-  std::vector<double>& marks = ThreadMarks(tid);
-  if (marks.empty() || marks[marks.size() - 2] < static_cast<double>(k)) {
-    marks.push_back(static_cast<double>(k));
-    marks.push_back(tag);
-  }
-  Tentative(row, size, count);
-}
-
-void Timeline::Allocated() {
-  const int64_t k = Current();
-  if (k < 0) return;
+  Settle(static_cast<uint64_t>(2 * k));
   const auto at = static_cast<size_t>(k);
-  if (live_ > high_[at]) {
-    // The changes in doubt, this allocation's included, happened at or before the new moment.
-    Settle(static_cast<uint64_t>(2 * k));
-    moment_time_[at] = time_;
-    high_[at] = live_;
-    high_js_[at] = live_js_;
-  }
+  moment_time_[at] = time_;
+  high_[at] = live_;
+  high_js_[at] = live_js_;
 }
 
-void Timeline::Release(uint32_t row, double bytes, double count, uint32_t tid, double tag, bool js) {
-  live_ -= bytes;
-  if (js) live_js_ -= bytes;
-  // A release is never a high point: it waits with the other changes after the latest one.
-  Tentative(row, -bytes, -count);
-  const auto allocated = static_cast<uint64_t>(BucketOfTag(tid, tag));
-  const auto k = static_cast<uint64_t>(Current());
-  if (allocated != k) {
-    lifetimes_.Add(LifetimeKey(row, allocated, kNever), -bytes, -count);
-    lifetimes_.Add(LifetimeKey(row, allocated, k), bytes, count);
-    return;
-  }
-  // Made in this bucket: the entries are the row's cached ones, added to in the same order.
-  RowCache& c = CacheOf(row);
-  if (c.never < 0) c.never = static_cast<int64_t>(lifetimes_.IndexOf(LifetimeKey(row, k, kNever)));
-  lifetimes_.AddAt(static_cast<size_t>(c.never), -bytes, -count);
-  if (c.same < 0) c.same = static_cast<int64_t>(lifetimes_.IndexOf(LifetimeKey(row, k, k)));
-  lifetimes_.AddAt(static_cast<size_t>(c.same), bytes, count);
-}
+void Timeline::GrowRows(uint32_t row) { rows_.resize(std::max<size_t>(size_t{row} + 1, 2 * rows_.size())); }
 
-std::vector<double>& Timeline::ThreadMarks(uint32_t tid) {
-  if (last_marks_ < marks_.size() && marks_[last_marks_].tid == tid) return marks_[last_marks_].pairs;
+std::vector<double>& Timeline::FindMarks(uint32_t tid) {
   for (size_t i = 0; i < marks_.size(); i++) {
     if (marks_[i].tid == tid) {
       last_marks_ = i;
@@ -186,13 +130,13 @@ std::vector<double>& Timeline::ThreadMarks(uint32_t tid) {
   return marks_.back().pairs;
 }
 
-double Timeline::BucketOfTag(uint32_t tid, double tag) {
-  const std::vector<double>& marks = ThreadMarks(tid);
-  if (marks.empty()) return 0;
-  // Most blocks are freed soon: made since the thread's latest mark.
-  if (marks[marks.size() - 1] <= tag) return marks[marks.size() - 2];
+double Timeline::SearchMarks(const std::vector<double>& marks, double tag) {
+  const size_t n = marks.size();
+  if (n == 0) return 0;
+  // Else most were made since the mark before the latest.
+  if (n >= 4 && marks[n - 3] <= tag) return marks[n - 4];
   size_t lo = 0;
-  size_t hi = marks.size() / 2 - 1;
+  size_t hi = n / 2 - 1;
   while (lo < hi) {
     const size_t mid = (lo + hi + 1) >> 1;
     if (marks[2 * mid + 1] <= tag) {
@@ -204,35 +148,20 @@ double Timeline::BucketOfTag(uint32_t tid, double tag) {
   return marks[2 * lo];
 }
 
-void Timeline::Tentative(uint32_t row, double bytes, double count) {
-  if (row >= tent_marked_.size()) {
-    const size_t size = std::max<size_t>(size_t{row} + 1, 2 * tent_marked_.size());
-    tent_bytes_.resize(size, 0);
-    tent_count_.resize(size, 0);
-    tent_marked_.resize(size, 0);
-  }
-  if (!tent_marked_[row]) {
-    tent_marked_[row] = 1;
-    touched_.push_back(row);
-  }
-  tent_bytes_[row] += bytes;
-  tent_count_[row] += count;
-}
-
 void Timeline::Settle(uint64_t position) {
   // Before a high point of the current bucket (position 2k), the row's cached entry serves.
   const bool before = Current() >= 0 && position == static_cast<uint64_t>(2 * Current());
   for (const uint32_t row : touched_) {
+    Row& r = RowOf(row);
     if (before) {
-      RowCache& c = CacheOf(row);
-      if (c.before < 0) c.before = static_cast<int64_t>(changes_.IndexOf(ChangeKey(row, position)));
-      changes_.AddAt(static_cast<size_t>(c.before), tent_bytes_[row], tent_count_[row]);
+      if (r.before < 0) r.before = Index(changes_.IndexOf(ChangeKey(row, position)));
+      changes_.AddAt(static_cast<size_t>(r.before), r.tent_bytes, r.tent_count);
     } else {
-      changes_.Add(ChangeKey(row, position), tent_bytes_[row], tent_count_[row]);
+      changes_.Add(ChangeKey(row, position), r.tent_bytes, r.tent_count);
     }
-    tent_bytes_[row] = 0;
-    tent_count_[row] = 0;
-    tent_marked_[row] = 0;
+    r.tent_bytes = 0;
+    r.tent_count = 0;
+    r.touched = false;
   }
   touched_.clear();
 }
@@ -261,15 +190,15 @@ void Timeline::Halve() {
   width_ *= 2;
   GridChanged();
   changes_ = changes_.Rekey([&](uint64_t key) {
-    const uint64_t position = key % kPositions;
+    const uint64_t position = key % kTimelinePositions;
     const uint64_t to = position < remap.size() ? static_cast<uint64_t>(remap[position]) : position;
-    return ChangeKey(key / kPositions, to);
+    return ChangeKey(key / kTimelinePositions, to);
   });
   lifetimes_ = lifetimes_.Rekey([](uint64_t key) {
-    const uint64_t freed = key % kBucketKeys;
-    const uint64_t allocated = (key / kBucketKeys) % kBucketKeys;
-    return LifetimeKey(key / (kBucketKeys * kBucketKeys), allocated >> 1,
-                       freed == kNever ? kNever : freed >> 1);
+    const uint64_t freed = key % kTimelineBucketKeys;
+    const uint64_t allocated = (key / kTimelineBucketKeys) % kTimelineBucketKeys;
+    return LifetimeKey(key / (kTimelineBucketKeys * kTimelineBucketKeys), allocated >> 1,
+                       freed == kTimelineNever ? kTimelineNever : freed >> 1);
   });
   for (Marks& t : marks_) {
     std::vector<double>& marks = t.pairs;
@@ -297,7 +226,7 @@ void Timeline::Widen(double width) {
 size_t Timeline::Bytes() const {
   size_t marks = 0;
   for (const Marks& t : marks_) marks += t.pairs.capacity() * 8 + sizeof(Marks);
-  return changes_.Bytes() + lifetimes_.Bytes() + high_.capacity() * 24 + tent_marked_.capacity() * 17 +
+  return changes_.Bytes() + lifetimes_.Bytes() + high_.capacity() * 24 + rows_.capacity() * sizeof(Row) +
          touched_.capacity() * 4 + marks;
 }
 

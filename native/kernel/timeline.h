@@ -14,6 +14,14 @@ namespace memtrace::kernel {
 // grid.ts, process.ts and keys.ts's constants.
 constexpr int64_t kTimelineMaxBuckets = 256;
 constexpr int64_t kTimelineMinBuckets = 16;
+// keys.ts's keys, as integers (below 2^53, so the same numbers).
+constexpr uint64_t kTimelineNever = 511;
+constexpr uint64_t kTimelinePositions = 1024;
+constexpr uint64_t kTimelineBucketKeys = 512;
+inline uint64_t ChangeKey(uint64_t row, uint64_t position) { return row * kTimelinePositions + position; }
+inline uint64_t LifetimeKey(uint64_t row, uint64_t allocated, uint64_t freed) {
+  return (row * kTimelineBucketKeys + allocated) * kTimelineBucketKeys + freed;
+}
 
 // Sums of bytes and counts by key (sums.ts): entries in the order they were made, found through an open
 // addressing index, so that a re-keying adds them in the order the TypeScript one does.
@@ -55,11 +63,17 @@ class Timeline {
  public:
   explicit Timeline(double budget) : budget_(budget) {}
   // Before every event of the process (at time t, `rows` rows of the process so far): moves to its bucket.
-  void Event(double t, double rows);
-  void Allocate(uint32_t row, double size, double count, uint32_t tid, double tag, bool js);
+  void Event(double t, double rows) {
+    time_ = t;
+    if (t >= next_start_) NextBucket(t, rows);
+  }
+  inline void Allocate(uint32_t row, double size, double count, uint32_t tid, double tag, bool js);
   // After an allocation and what it released: a new high point of the bucket?
-  void Allocated();
-  void Release(uint32_t row, double bytes, double count, uint32_t tid, double tag, bool js);
+  void Allocated() {
+    if (high_.empty()) return;
+    if (live_ > high_.back()) Raise();
+  }
+  inline void Release(uint32_t row, double bytes, double count, uint32_t tid, double tag, bool js);
   // Ends the last bucket; the grid reaches at least `end`.
   void Finish(double end, double rows);
   // Merges buckets until they are `width` ns wide.
@@ -75,14 +89,19 @@ class Timeline {
   size_t Bytes() const;
 
  private:
-  // A row's entries for the current bucket k, found once a bucket (the hash lookups were most of the
-  // timeline's cost): lifetimes (row, k, never) and (row, k, k), changes (row, 2k). Valid while stamp equals
-  // stamp_.
-  struct RowCache {
+  // What the timeline keeps per row, side by side (an event touches one cache line of it):
+  // - its entries for the current bucket k, found once a bucket (the hash lookups were most of the timeline's
+  //   cost): lifetimes (row, k, never) and (row, k, k), changes (row, 2k); and for the latest earlier bucket
+  //   `older` whose blocks it released in k, lifetimes (row, older, never) and (row, older, k). Valid while
+  //   stamp equals stamp_ (entry indices hold until the buckets halve);
+  // - its changes in doubt (Tentative), and whether it is listed in touched_.
+  struct Row {
     uint64_t stamp = 0;
-    int64_t never = -1, same = -1, before = -1;
+    int32_t never = -1, same = -1, before = -1;
+    int32_t older = -1, older_never = -1, older_freed = -1;
+    double tent_bytes = 0, tent_count = 0;
+    bool touched = false;
   };
-  RowCache& CacheOf(uint32_t row);
   struct Marks {
     uint32_t tid;
     std::vector<double> pairs;  // (bucket, first tag), increasing
@@ -95,12 +114,45 @@ class Timeline {
     stamp_++;
   }
   int64_t IndexOf(double t) const;
+  void NextBucket(double t, double rows);
+  void Raise();
   void OpenTo(int64_t index);
   void Halve();
-  std::vector<double>& ThreadMarks(uint32_t tid);
-  double BucketOfTag(uint32_t tid, double tag);
-  void Tentative(uint32_t row, double bytes, double count);
+  // The row's state, its cached entries valid for the current bucket.
+  Row& RowOf(uint32_t row) {
+    if (row >= rows_.size()) GrowRows(row);
+    Row& r = rows_[row];
+    if (r.stamp != stamp_) {
+      r.stamp = stamp_;
+      r.never = r.same = r.before = r.older = r.older_never = r.older_freed = -1;
+    }
+    return r;
+  }
+  void GrowRows(uint32_t row);
+  std::vector<double>& ThreadMarks(uint32_t tid) {
+    if (last_marks_ < marks_.size() && marks_[last_marks_].tid == tid) return marks_[last_marks_].pairs;
+    return FindMarks(tid);
+  }
+  std::vector<double>& FindMarks(uint32_t tid);
+  // The bucket of the thread's allocation `tag`. Most blocks are freed soon: made since the thread's latest
+  // mark.
+  double BucketOfTag(uint32_t tid, double tag) {
+    const std::vector<double>& marks = ThreadMarks(tid);
+    const size_t n = marks.size();
+    if (n != 0 && marks[n - 1] <= tag) return marks[n - 2];
+    return SearchMarks(marks, tag);
+  }
+  static double SearchMarks(const std::vector<double>& marks, double tag);
+  void Tentative(Row& r, uint32_t row, double bytes, double count) {
+    if (!r.touched) {
+      r.touched = true;
+      touched_.push_back(row);
+    }
+    r.tent_bytes += bytes;
+    r.tent_count += count;
+  }
   void Settle(uint64_t position);
+  static int32_t Index(size_t i) { return static_cast<int32_t>(i); }
 
   double budget_;
   // The grid (grid.ts): a bucket's width, and per bucket its moment's time and live bytes.
@@ -109,14 +161,57 @@ class Timeline {
   std::vector<double> moment_time_, high_, high_js_;
   double live_ = 0, live_js_ = 0, time_ = 0;
   TimelineSums changes_, lifetimes_;
-  std::vector<double> tent_bytes_, tent_count_;
-  std::vector<uint8_t> tent_marked_;
+  std::vector<Row> rows_;
   std::vector<uint32_t> touched_;
-  std::vector<RowCache> row_cache_;
   uint64_t stamp_ = 1;
   std::vector<Marks> marks_;
   size_t last_marks_ = 0;
   int64_t max_buckets_ = kTimelineMaxBuckets;
 };
+
+// Where every event of a fold goes: inline, so that PairedFold::Run calls nothing for most events.
+void Timeline::Allocate(uint32_t row, double size, double count, uint32_t tid, double tag, bool js) {
+  const int64_t k = Current();
+  live_ += size;
+  if (js) live_js_ += size;
+  Row& r = RowOf(row);
+  if (r.never < 0)
+    r.never = Index(lifetimes_.IndexOf(LifetimeKey(row, static_cast<uint64_t>(k), kTimelineNever)));
+  lifetimes_.AddAt(static_cast<size_t>(r.never), size, count);
+  std::vector<double>& marks = ThreadMarks(tid);
+  if (marks.empty() || marks[marks.size() - 2] < static_cast<double>(k)) {
+    marks.push_back(static_cast<double>(k));
+    marks.push_back(tag);
+  }
+  Tentative(r, row, size, count);
+}
+
+void Timeline::Release(uint32_t row, double bytes, double count, uint32_t tid, double tag, bool js) {
+  live_ -= bytes;
+  if (js) live_js_ -= bytes;
+  // A release is never a high point: it waits with the other changes after the latest one.
+  Row& r = RowOf(row);
+  Tentative(r, row, -bytes, -count);
+  const auto allocated = static_cast<int64_t>(BucketOfTag(tid, tag));
+  const int64_t k = Current();
+  // The entries are the row's cached ones (made, if new, in the order the lookups made them), added to in
+  // the same order.
+  if (allocated != k) {
+    if (r.older != allocated) {
+      r.older = static_cast<int32_t>(allocated);
+      const auto a = static_cast<uint64_t>(allocated);
+      r.older_never = Index(lifetimes_.IndexOf(LifetimeKey(row, a, kTimelineNever)));
+      r.older_freed = Index(lifetimes_.IndexOf(LifetimeKey(row, a, static_cast<uint64_t>(k))));
+    }
+    lifetimes_.AddAt(static_cast<size_t>(r.older_never), -bytes, -count);
+    lifetimes_.AddAt(static_cast<size_t>(r.older_freed), bytes, count);
+    return;
+  }
+  const auto kk = static_cast<uint64_t>(k);
+  if (r.never < 0) r.never = Index(lifetimes_.IndexOf(LifetimeKey(row, kk, kTimelineNever)));
+  lifetimes_.AddAt(static_cast<size_t>(r.never), -bytes, -count);
+  if (r.same < 0) r.same = Index(lifetimes_.IndexOf(LifetimeKey(row, kk, kk)));
+  lifetimes_.AddAt(static_cast<size_t>(r.same), bytes, count);
+}
 
 }  // namespace memtrace::kernel
