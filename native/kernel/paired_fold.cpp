@@ -309,7 +309,7 @@ size_t PairedFold::Bytes() const {
          (change_row_.capacity() + change_.capacity()) * 8 + (timeline_ ? timeline_->Bytes() : 0);
 }
 
-void PairedFold::Put(int64_t serial, uint32_t key, double tag, uint32_t site) {
+void PairedFold::Put(int64_t serial, uint32_t key, uint32_t here, double tag, uint32_t site) {
   if (static_cast<size_t>(serial) >= ring_.size() && ring_.size() < kRing) {
     // Twice the ring: its live serials are distinct modulo the old size, so also modulo the new one.
     const size_t size = ring_.size() * 2;
@@ -327,7 +327,7 @@ void PairedFold::Put(int64_t serial, uint32_t key, double tag, uint32_t site) {
   const size_t at = static_cast<size_t>(serial) & (ring_.size() - 1);
   if (ring_serial_[at] >= 0) old_[ring_serial_[at]] = ring_[at];
   ring_serial_[at] = serial;
-  ring_[at] = Block{key, tag, site};
+  ring_[at] = Block{key, here, tag, site};
 }
 
 bool PairedFold::Take(double serial, Block* out) {
@@ -388,13 +388,13 @@ inline void Touch(const Columns& c, uint32_t key, double epoch) {
 }  // namespace
 
 void PairedFold::Release(double* state, const Columns& c, uint32_t key, uint8_t kind, double bytes,
-                         double count, double tag, bool overwritten) {
+                         double count, double tag, uint32_t here, bool overwritten) {
   Touch(c, key, state[kEpoch]);
   c.cur[key] -= bytes;
   c.cur_count[key] -= count;
   state[kLiveBytes] -= bytes;
-  const uint32_t tid = threads_[static_cast<size_t>(row_thread_[key])].tid;
-  if (timeline_) timeline_->Release(key, bytes, count, tid, tag, kind == format::kJsSample);
+  if (timeline_)
+    timeline_->ReleaseFrom(key, bytes, count, timeline_->BucketOf(here), kind == format::kJsSample);
   // The temporary measure (measures/temporary.ts).
   if (c.temp_bytes != nullptr && !overwritten && tag > 0 &&
       threads_[static_cast<size_t>(row_thread_[key])].count - tag < threshold_) {
@@ -509,24 +509,25 @@ Stop PairedFold::Run(double* s, const Columns& c) {
       }
       const double tag = ++th.count;
       if (tl) tl->Allocate(key, size, count, tid, tag, kind == format::kJsSample);
+      const uint32_t here = tl ? tl->Here() : 0;
       const int64_t serial = static_cast<int64_t>(serials_++);
       s[kEpoch] = f.epoch;
       if (!has_extra) {
-        Put(serial, key, tag, static_cast<uint32_t>(site));
+        Put(serial, key, here, tag, static_cast<uint32_t>(site));
       } else {
         const uint8_t why = extra_kind_[extra_];
         const double age = extra_age_[extra_++];
         if (age == 0) {
           if (why != format::kEarly) return stop(Fail(s, Fault::EarlyNotEarly, 0));
           if (unmatched_ <= 0) return stop(Fail(s, Fault::EarlyWithoutFree, 0));
-          Release(s, c, key, kind, size, count, tag, false);
+          Release(s, c, key, kind, size, count, tag, here, false);
           unmatched_--;
         } else {
           if (why == format::kAwaited) awaited_++;
-          Put(serial, key, tag, static_cast<uint32_t>(site));
+          Put(serial, key, here, tag, static_cast<uint32_t>(site));
           Block b;
           if (!Take(static_cast<double>(serial) - age, &b)) return stop(Fail(s, Fault::ExtraNotLive, age));
-          Release(s, c, b.key, site_kind_[b.site], site_size_[b.site], site_count_[b.site], b.tag,
+          Release(s, c, b.key, site_kind_[b.site], site_size_[b.site], site_count_[b.site], b.tag, b.here,
                   why == format::kOverwritten);
           overwritten_++;
         }
@@ -577,7 +578,8 @@ Stop PairedFold::Run(double* s, const Columns& c) {
       } else {
         Block b;
         if (!Take(serials_ - (v - 1), &b)) return stop(Fail(s, Fault::FreeNotLive, v - 1));
-        Release(s, c, b.key, site_kind_[b.site], site_size_[b.site], site_count_[b.site], b.tag, false);
+        Release(s, c, b.key, site_kind_[b.site], site_size_[b.site], site_count_[b.site], b.tag, b.here,
+                false);
       }
     }
     row_++;

@@ -130,6 +130,7 @@ class PairedFold {
   };
   struct Block {
     uint32_t key;
+    uint32_t here;  // the timeline's Here() at its allocation
     double tag;
     uint32_t site;
   };
@@ -144,10 +145,10 @@ class PairedFold {
   void Cache(Thread& t, size_t site, uint32_t key);
   // A new row of the thread for the site's stack and allocator.
   void AddRow(Thread& t, size_t site, uint32_t key);
-  void Put(int64_t serial, uint32_t key, double tag, uint32_t site);
+  void Put(int64_t serial, uint32_t key, uint32_t here, double tag, uint32_t site);
   bool Take(double serial, Block* out);
   void Release(double* state, const Columns& c, uint32_t key, uint8_t kind, double bytes, double count,
-               double tag, bool overwritten);
+               double tag, uint32_t here, bool overwritten);
   Stop Fail(double* state, Fault fault, double value);
 
   double threshold_;

@@ -188,6 +188,7 @@ void Timeline::Halve() {
   high_.resize(m);
   high_js_.resize(m);
   width_ *= 2;
+  halvings_++;
   GridChanged();
   changes_ = changes_.Rekey([&](uint64_t key) {
     const uint64_t position = key % kTimelinePositions;

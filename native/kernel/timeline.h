@@ -73,7 +73,19 @@ class Timeline {
     if (high_.empty()) return;
     if (live_ > high_.back()) Raise();
   }
-  inline void Release(uint32_t row, double bytes, double count, uint32_t tid, double tag, bool js);
+  void Release(uint32_t row, double bytes, double count, uint32_t tid, double tag, bool js) {
+    ReleaseFrom(row, bytes, count, static_cast<int64_t>(BucketOfTag(tid, tag)), js);
+  }
+  // Where an allocation made now stands: its bucket and the grid's halvings so far, for BucketOf.
+  uint32_t Here() const { return halvings_ << 16 | static_cast<uint32_t>(Current()); }
+  // The bucket now of an allocation made at `here` (a halving makes buckets 2j and 2j + 1 bucket j): the
+  // bucket BucketOfTag finds for it, without the search.
+  int64_t BucketOf(uint32_t here) const {
+    const uint32_t shift = halvings_ - (here >> 16);
+    return shift >= 16 ? 0 : static_cast<int64_t>((here & 0xffff) >> shift);
+  }
+  // Bytes of row `row` released, allocated in bucket `allocated`.
+  inline void ReleaseFrom(uint32_t row, double bytes, double count, int64_t allocated, bool js);
   // Ends the last bucket; the grid reaches at least `end`.
   void Finish(double end, double rows);
   // Merges buckets until they are `width` ns wide.
@@ -167,6 +179,7 @@ class Timeline {
   std::vector<Marks> marks_;
   size_t last_marks_ = 0;
   int64_t max_buckets_ = kTimelineMaxBuckets;
+  uint32_t halvings_ = 0;
 };
 
 // Where every event of a fold goes: inline, so that PairedFold::Run calls nothing for most events.
@@ -186,13 +199,12 @@ void Timeline::Allocate(uint32_t row, double size, double count, uint32_t tid, d
   Tentative(r, row, size, count);
 }
 
-void Timeline::Release(uint32_t row, double bytes, double count, uint32_t tid, double tag, bool js) {
+void Timeline::ReleaseFrom(uint32_t row, double bytes, double count, int64_t allocated, bool js) {
   live_ -= bytes;
   if (js) live_js_ -= bytes;
   // A release is never a high point: it waits with the other changes after the latest one.
   Row& r = RowOf(row);
   Tentative(r, row, -bytes, -count);
-  const auto allocated = static_cast<int64_t>(BucketOfTag(tid, tag));
   const int64_t k = Current();
   // The entries are the row's cached ones (made, if new, in the order the lookups made them), added to in
   // the same order.
