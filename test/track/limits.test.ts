@@ -33,7 +33,9 @@ t.test("given limitLeaks over its budget, then the test fails naming what the fu
   const out = run.stdout.toString();
   t.equal(run.status, 1);
   t.match(out, /# fail 1/);
-  t.match(out, /limitLeaks: rememberRequests left 8\.\d MiB allocated, over its limit of 4\.0 MiB/);
+  // All threads count: a compile V8 runs beside the function in the window can add to its 8 MiB.
+  const left = /limitLeaks: rememberRequests left (\d+\.\d) MiB allocated, over its limit of 4\.0 MiB/.exec(out);
+  t.ok(left && Number(left[1]) >= 8 && Number(left[1]) < 12, `what was left: ${left?.[1]} MiB`);
   t.match(out, /8\.0 MiB {2}rememberRequests \(/);
   t.match(out, /ok 3 - churn leaks nothing/, "what was dropped and collected is not a leak");
 });
