@@ -68,7 +68,7 @@ function run(data: FoldWorkerData): void {
   // Decoded Messages wait here to be folded one by one, so that a snapshot can go out between two of them: an
   // LZ4 frame holds many, and a thread without a free core folds them slowly. At most one chunk's Messages.
   const decoded: Message[] = [];
-  // Paired scopes (format version 2) fold through Folder's paired path (a recorder with MEMTRACE_PAIRED=1).
+  // Paired scopes (format versions 2 to 4) fold through Folder's paired path (a recorder with MEMTRACE_PAIRED=1).
   // A snapshot due while a chunk decodes goes out from here (of what was folded before the chunk): a thread
   // without a free core takes long over a chunk, and the view must not wait for it.
   const decoder = new Decoder(

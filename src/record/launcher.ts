@@ -29,7 +29,7 @@ export interface RecordSettings {
   jsInterval: number;
   jsPollHz: number;
   jsAll: boolean;
-  /** Pair each free with its allocation as it records (format version 2); undefined: as MEMTRACE_PAIRED says. */
+  /** Pair each free with its allocation as it records (format version 4); undefined: as MEMTRACE_PAIRED says. */
   paired?: boolean;
 }
 
